@@ -1,0 +1,1 @@
+# xensim tests (see Makefile.am)
