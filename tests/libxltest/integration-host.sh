@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The connection and host group of APIs, through virsh, against a sandboxed
+# libvirtd on a simulated host of known shape, with our module and with the
+# stock module.  The stock module's answers are the reference for ours.
+set -u
+. "$top_srcdir/tests/libxltest/tap.sh"
+require_sandbox
+
+work=$(mktemp -d /tmp/xl-host.XXXXXX)
+cfg=$top_srcdir/tests/libxltest/data/host-2node.cfg
+# The shape host-2node.cfg describes.
+want_cpus=12 want_sockets=2 want_cores=3 want_threads=2 want_nodes=2
+want_mhz=2900 want_mem_kib=$((24576 * 1024))
+
+field() { # virsh nodeinfo output, label
+    sed -n "s/^$2: *//p" <<<"$1" | sed 's/ .*//'
+}
+
+host_checks() { # driver uri
+    local drv=$1 uri=$2 out
+    local ro=${uri/libvirt-sock/libvirt-sock-ro}
+
+    out=$(virsh -c "$uri" nodeinfo 2>&1)
+    ok_eq "$drv: nodeinfo CPU(s)" "$want_cpus" "$(field "$out" 'CPU(s)')"
+    ok_eq "$drv: nodeinfo sockets" "$want_sockets" "$(field "$out" 'CPU socket(s)')"
+    ok_eq "$drv: nodeinfo cores" "$want_cores" "$(field "$out" 'Core(s) per socket')"
+    ok_eq "$drv: nodeinfo threads" "$want_threads" "$(field "$out" 'Thread(s) per core')"
+    ok_eq "$drv: nodeinfo NUMA cells" "$want_nodes" "$(field "$out" 'NUMA cell(s)')"
+    ok_eq "$drv: nodeinfo MHz" "$want_mhz" "$(field "$out" 'CPU frequency')"
+    ok_eq "$drv: nodeinfo memory" "$want_mem_kib" "$(field "$out" 'Memory size')"
+
+    out=$(virsh -c "$uri" version 2>&1)
+    ok_match "$drv: version names the hypervisor" 'Running hypervisor: Xen 4\.17\.' "$out"
+    ok_match "$drv: version names the library" 'Using library: libvirt 9\.0\.0' "$out"
+    ok_eq "$drv: hostname" "$(hostname)" "$(virsh -c "$uri" hostname 2>&1)"
+    ok_eq "$drv: uri" "xen:///system" "$(virsh -c "$uri" uri 2>&1)"
+    ok_eq "$drv: maxvcpus" "$want_cpus" "$(virsh -c "$uri" maxvcpus 2>&1 | tr -d ' ')"
+    if command -v dmidecode >/dev/null && dmidecode -t 0 >/dev/null 2>&1; then
+        ok_match "$drv: sysinfo" "<sysinfo type=.smbios.>" "$(virsh -c "$uri" sysinfo 2>&1)"
+    else
+        ok_fail "$drv: sysinfo without SMBIOS is an error" "SMBIOS|sysinfo|not available|not supported" \
+            virsh -c "$uri" sysinfo
+    fi
+
+    out=$(virsh -c "$uri" list --all 2>&1)
+    ok_match "$drv: list --all shows Domain-0 running" '^ *0 +Domain-0 +running' "$out"
+    out=$(virsh -c "$uri" dominfo Domain-0 2>&1)
+    ok_match "$drv: dominfo Domain-0" 'State: +running' "$out"
+
+    out=$(virsh -c "$uri" freecell --all 2>&1)
+    ok_match "$drv: freecell lists node 0" '^ *0: +[0-9]+ KiB' "$out"
+    ok_match "$drv: freecell lists node 1" '^ *1: +[0-9]+ KiB' "$out"
+    ok_match "$drv: freecell total" '^-+$' "$out"
+    local total cells
+    total=$(sed -n 's/^Total: *\([0-9]*\) KiB/\1/p' <<<"$out")
+    cells=$(sed -n 's/^ *[0-9]*: *\([0-9]*\) KiB/\1/p' <<<"$out" | awk '{s+=$1} END {print s}')
+    ok_eq "$drv: freecell total is the sum of cells" "$cells" "$total"
+
+    virsh -c "$uri" capabilities > "$work/$drv-caps.xml" 2>&1
+    ok_run "$drv: capabilities validate" virt-xml-validate "$work/$drv-caps.xml" capability
+    ok_match "$drv: capabilities list HVM x86_64" "<os_type>hvm</os_type>" "$(cat "$work/$drv-caps.xml")"
+    ok_match "$drv: capabilities list PV" "<os_type>xen</os_type>" "$(cat "$work/$drv-caps.xml")"
+    ok_eq "$drv: capabilities NUMA cells" "$want_nodes" "$(grep -c '<cell id=' "$work/$drv-caps.xml")"
+    ok_eq "$drv: capabilities host cpus" "$want_cpus" "$(grep -c '<cpu id=' "$work/$drv-caps.xml")"
+
+    local m
+    for m in xenpv xenpvh xenfv; do
+        local vt=xen
+        virsh -c "$uri" domcapabilities --machine "$m" --virttype "$vt" > "$work/$drv-dc-$m.xml" 2>&1
+        if [ "$drv" = stock ] && [ "$m" = xenpvh ] && ! grep -q '<domainCapabilities' "$work/$drv-dc-$m.xml"; then
+            tap_skip "$drv: domcapabilities $m validate" "stock module: $(head -n 1 "$work/$drv-dc-$m.xml")"
+            continue
+        fi
+        ok_run "$drv: domcapabilities $m validate" virt-xml-validate "$work/$drv-dc-$m.xml" domaincaps
+    done
+    ok_fail "$drv: domcapabilities for an unknown machine is refused" "machine|foo" \
+        virsh -c "$uri" domcapabilities --machine foo
+    ok_fail "$drv: domcapabilities for an unknown arch is refused" "arch|sparc" \
+        virsh -c "$uri" domcapabilities --arch sparc64
+
+    # A read-only connection answers every host query.
+    local c
+    for c in version hostname nodeinfo capabilities domcapabilities "freecell --all" "list --all" maxvcpus uri; do
+        # shellcheck disable=SC2086
+        ok_run "$drv: read-only $c" virsh -r -c "$ro" $c
+    done
+    ok_fail "$drv: read-only connection refuses a write" "read.?only|denied" virsh -r -c "$ro" define /dev/null
+}
+
+for drv in ours stock; do
+    if uri=$(sandbox_up "$work/$drv" --driver=$drv --host=sim --xensim-config="$cfg" 2>"$work/$drv.err"); then
+        tap_ok "$drv: sandbox up"
+        host_checks "$drv" "$uri"
+    else
+        tap_fail "$drv: sandbox up" "$(cat "$work/$drv.err")"
+    fi
+    "$top_srcdir/scripts/sandbox" down "$work/$drv" >/dev/null 2>&1
+done
+
+# The URI forms and a probe.
+if uri=$(sandbox_up "$work/uri" --driver=ours --host=sim --xensim-config="$cfg"); then
+    sock=$work/uri/libvirt-sock
+    ok_match "xen:/// opens the system connection" "^xen:///(system)?$" "$(virsh -c "xen:///?socket=$sock" uri 2>&1)"
+    ok_fail "xen:///session is refused" "session|unsupported|not supported|path" virsh -c "xen:///session?socket=$sock" uri
+    ok_fail "xen:///bogus is refused" "bogus|path|unsupported|not supported" virsh -c "xen:///bogus?socket=$sock" uri
+fi
+
+rm -rf "$work"
+tap_done
