@@ -1,0 +1,1 @@
+# native config tests (see Makefile.am)
