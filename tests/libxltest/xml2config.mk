@@ -1,0 +1,1 @@
+# XML to libxl_domain_config tests (see Makefile.am)
