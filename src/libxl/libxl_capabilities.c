@@ -329,8 +329,14 @@ libxlCapsAddGuest(virCaps *caps, const libxlGuestFlavour *flavour)
         return 0;
     }
 
+    /* libvirt 9.0.0's capability schema has no os_type 'xenpvh': PVH is
+     * advertised as os_type 'xen' with machine 'xenpvh', the form a
+     * domain XML can also use */
     machines = virCapabilitiesAllocMachines(&machine, 1);
-    guest = virCapabilitiesAddGuest(caps, flavour->ostype, flavour->arch,
+    guest = virCapabilitiesAddGuest(caps,
+                                    flavour->ostype == VIR_DOMAIN_OSTYPE_XENPVH ?
+                                    VIR_DOMAIN_OSTYPE_XEN : flavour->ostype,
+                                    flavour->arch,
                                     LIBXL_DEFAULT_EMULATOR, loader,
                                     1, machines);
     virCapabilitiesAddGuestDomain(guest, VIR_DOMAIN_VIRT_XEN,
@@ -411,9 +417,8 @@ libxlCapsBuild(const libxlHostInfo *host)
     if (!(caps = virCapabilitiesNew(host->arch, true, true)))
         return NULL;
 
-    if (virCapabilitiesSetNetPrefix(caps, "vif") < 0)
-        return NULL;
-
+    /* no <netprefix>: libvirt's capability schema does not know it; the
+     * XML options carry the "vif" prefix instead */
     if (host->phys && libxlCapsInitHostCPU(caps, host) < 0)
         return NULL;
 
