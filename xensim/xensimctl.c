@@ -1,0 +1,292 @@
+/*
+ * xensimctl.c: inspect the simulated Xen host and inject faults
+ *
+ *   xensimctl --dir DIR COMMAND [ARGS]
+ *
+ * Errors: one line on stderr, exit status 1.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxl.h>
+
+#include "xensim-proto.h"
+
+static const char *xensimctlUsage =
+    "usage: xensimctl --dir DIR COMMAND [ARGS]\n"
+    "commands:\n"
+    "  list                          domains: id, name, state, memory, vcpus\n"
+    "  host                          the host's shape\n"
+    "  xenstore-ls [PATH]            the xenstore tree below PATH\n"
+    "  xenstore-read PATH\n"
+    "  xenstore-write PATH VALUE\n"
+    "  xenstore-rm PATH\n"
+    "  fault set ENTRY-POINT ERROR [always|once|N]\n"
+    "                                make calls of ENTRY-POINT (e.g.\n"
+    "                                libxl_get_physinfo) fail with ERROR\n"
+    "                                (ERROR_FAIL, a libxl error name or\n"
+    "                                number; for xs_*: an errno name)\n"
+    "  fault clear [ENTRY-POINT]\n"
+    "  fault list\n";
+
+static int G_GNUC_PRINTF(1, 2)
+xensimctlFail(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("xensimctl: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
+
+/* One request; on failure print one line and return non-zero. */
+static int
+xensimctlCall(const char *dir, const char *cmd, const char *const *args,
+              GVariant **records)
+{
+    g_autoptr(GVariant) request = xensimRequestNew(cmd, args);
+    g_autoptr(GVariant) reply = NULL;
+    const char *msg;
+    gint32 rc;
+    int fd, r;
+
+    if ((fd = xensimProtoConnect(dir)) < 0)
+        return xensimctlFail("cannot connect to xensimd in %s: %s", dir,
+                             g_strerror(-fd));
+    r = xensimProtoSend(fd, request);
+    if (r == 0)
+        r = xensimProtoRecv(fd, XENSIM_REPLY_TYPE, &reply);
+    close(fd);
+    if (r < 0)
+        return xensimctlFail("%s: xensimd: %s", cmd, g_strerror(-r));
+    g_variant_get(reply, "(i&s@aa{sv})", &rc, &msg, records);
+    if (rc != 0)
+        return xensimctlFail("%s: %s", cmd, msg);
+    return 0;
+}
+
+static int
+xensimctlList(const char *dir)
+{
+    g_autoptr(GVariant) records = NULL;
+    GVariantIter it;
+    GVariant *rec;
+
+    if (xensimctlCall(dir, "list", NULL, &records))
+        return 1;
+    printf("%-5s %-24s %-9s %9s %5s\n", "ID", "Name", "State", "Mem(MiB)", "VCPUs");
+    g_variant_iter_init(&it, records);
+    while ((rec = g_variant_iter_next_value(&it))) {
+        g_autofree char *name = xensimRecordStr(rec, "name");
+        g_autofree char *state = xensimRecordStr(rec, "state");
+
+        printf("%-5" G_GUINT64_FORMAT " %-24s %-9s %9" G_GUINT64_FORMAT
+               " %5" G_GUINT64_FORMAT "\n",
+               xensimRecordU64(rec, "domid", 0), name, state,
+               xensimRecordU64(rec, "current_memkb", 0) / 1024,
+               xensimRecordU64(rec, "vcpu_online", 0));
+        g_variant_unref(rec);
+    }
+    return 0;
+}
+
+static int
+xensimctlHost(const char *dir)
+{
+    g_autoptr(GVariant) records = NULL;
+    g_autoptr(GVariant) rec = NULL;
+    GVariantIter it;
+    const char *key;
+    GVariant *value;
+
+    if (xensimctlCall(dir, "host", NULL, &records))
+        return 1;
+    rec = g_variant_get_child_value(records, 0);
+    g_variant_iter_init(&it, rec);
+    while (g_variant_iter_next(&it, "{&sv}", &key, &value)) {
+        if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
+            printf("%s: %s\n", key, g_variant_get_string(value, NULL));
+        } else if (g_variant_is_of_type(value, G_VARIANT_TYPE("au"))) {
+            gsize n, i;
+            const guint32 *words = g_variant_get_fixed_array(value, &n, sizeof(guint32));
+
+            printf("%s:", key);
+            for (i = 0; i < n; i++)
+                printf(" %08x", words[i]);
+            printf("\n");
+        } else {
+            printf("%s: %" G_GUINT64_FORMAT "\n", key, xensimRecordU64(rec, key, 0));
+        }
+        g_variant_unref(value);
+    }
+    return 0;
+}
+
+static int
+xensimctlXenstoreLs(const char *dir, const char *path)
+{
+    g_autoptr(GVariant) records = NULL;
+    const char *args[] = { path, NULL };
+    GVariantIter it;
+    GVariant *rec;
+
+    if (xensimctlCall(dir, "xenstore-ls", path ? args : NULL, &records))
+        return 1;
+    g_variant_iter_init(&it, records);
+    while ((rec = g_variant_iter_next_value(&it))) {
+        g_autofree char *p = xensimRecordStr(rec, "path");
+        g_autofree char *v = xensimRecordStr(rec, "value");
+        g_autofree char *escaped = g_strescape(v, NULL);
+
+        printf("%s = \"%s\"\n", p, escaped);
+        g_variant_unref(rec);
+    }
+    return 0;
+}
+
+static int
+xensimctlXenstoreRead(const char *dir, const char *path)
+{
+    g_autoptr(GVariant) records = NULL;
+    g_autoptr(GVariant) rec = NULL;
+    const char *args[] = { path, NULL };
+    g_autofree char *value = NULL;
+
+    if (xensimctlCall(dir, "xs_read", args, &records))
+        return 1;
+    rec = g_variant_get_child_value(records, 0);
+    value = xensimRecordStr(rec, "value");
+    printf("%s\n", value ? value : "");
+    return 0;
+}
+
+/* A libxl error (ERROR_FAIL, FAIL, -3) or an errno name (ENOENT). */
+static int
+xensimctlParseError(const char *text, int *rc)
+{
+    static const struct { const char *name; int err; } errnos[] = {
+        { "ENOENT", ENOENT }, { "EACCES", EACCES }, { "EPERM", EPERM },
+        { "EINVAL", EINVAL }, { "EIO", EIO }, { "EAGAIN", EAGAIN },
+        { "ENOSPC", ENOSPC }, { "ENOMEM", ENOMEM }, { "ENOSYS", ENOSYS },
+        { "EBUSY", EBUSY }, { "EEXIST", EEXIST }, { "E2BIG", E2BIG },
+    };
+    libxl_error err;
+    gint64 n;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(errnos); i++) {
+        if (strcmp(text, errnos[i].name) == 0) {
+            *rc = -errnos[i].err;
+            return 0;
+        }
+    }
+    if (g_str_has_prefix(text, "ERROR_"))
+        text += strlen("ERROR_");
+    if (libxl_error_from_string(text, &err) == 0 && err < 0) {
+        *rc = err;
+        return 0;
+    }
+    if (g_ascii_string_to_signed(text, 10, G_MININT32, -1, &n, NULL)) {
+        *rc = n;
+        return 0;
+    }
+    return -1;
+}
+
+static int
+xensimctlFault(const char *dir, int argc, char **argv)
+{
+    if (argc >= 1 && strcmp(argv[0], "set") == 0) {
+        g_autofree char *rcs = NULL;
+        const char *count = "-1";
+        int rc;
+
+        if (argc < 3 || argc > 4)
+            return xensimctlFail("usage: fault set ENTRY-POINT ERROR [always|once|N]");
+        if (xensimctlParseError(argv[2], &rc) < 0)
+            return xensimctlFail("fault set: unknown error '%s' (ERROR_FAIL, "
+                                 "another libxl error, a negative number or "
+                                 "an errno name)", argv[2]);
+        if (argc == 4 && strcmp(argv[3], "once") == 0)
+            count = "1";
+        else if (argc == 4 && strcmp(argv[3], "always") != 0)
+            count = argv[3];
+        rcs = g_strdup_printf("%d", rc);
+        return xensimctlCall(dir, "fault-set",
+                             (const char *[]){ argv[1], rcs, count, NULL }, NULL);
+    }
+    if (argc >= 1 && strcmp(argv[0], "clear") == 0) {
+        if (argc > 2)
+            return xensimctlFail("usage: fault clear [ENTRY-POINT]");
+        return xensimctlCall(dir, "fault-clear",
+                             (const char *[]){ argc == 2 ? argv[1] : NULL, NULL },
+                             NULL);
+    }
+    if (argc == 1 && strcmp(argv[0], "list") == 0) {
+        g_autoptr(GVariant) records = NULL;
+        GVariantIter it;
+        GVariant *rec;
+
+        if (xensimctlCall(dir, "fault-list", NULL, &records))
+            return 1;
+        g_variant_iter_init(&it, records);
+        while ((rec = g_variant_iter_next_value(&it))) {
+            g_autofree char *name = xensimRecordStr(rec, "name");
+            gint64 remaining = xensimRecordU64(rec, "remaining", 0);
+
+            printf("%s %d %s\n", name, (int)xensimRecordU64(rec, "rc", 0),
+                   remaining < 0 ? "always" :
+                   g_strdup_printf("%" G_GINT64_FORMAT, remaining));
+            g_variant_unref(rec);
+        }
+        return 0;
+    }
+    return xensimctlFail("usage: fault set|clear|list ...");
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *dir = NULL;
+    const char *cmd;
+    int i = 1;
+
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(xensimctlUsage, stdout);
+        return 0;
+    }
+    if (argc > 2 && strcmp(argv[1], "--dir") == 0) {
+        dir = argv[2];
+        i = 3;
+    } else if ((dir = getenv("XENSIM_DIR")) == NULL || !*dir) {
+        return xensimctlFail("--dir DIR is required (or XENSIM_DIR; try --help)");
+    }
+    if (i >= argc)
+        return xensimctlFail("a command is required (try --help)");
+    cmd = argv[i++];
+    argc -= i;
+    argv += i;
+
+    if (strcmp(cmd, "list") == 0 && argc == 0)
+        return xensimctlList(dir);
+    if (strcmp(cmd, "host") == 0 && argc == 0)
+        return xensimctlHost(dir);
+    if (strcmp(cmd, "xenstore-ls") == 0 && argc <= 1)
+        return xensimctlXenstoreLs(dir, argc ? argv[0] : NULL);
+    if (strcmp(cmd, "xenstore-read") == 0 && argc == 1)
+        return xensimctlXenstoreRead(dir, argv[0]);
+    if (strcmp(cmd, "xenstore-write") == 0 && argc == 2)
+        return xensimctlCall(dir, "xs_write", (const char *[]){ argv[0], argv[1], NULL },
+                             NULL);
+    if (strcmp(cmd, "xenstore-rm") == 0 && argc == 1)
+        return xensimctlCall(dir, "xs_rm", (const char *[]){ argv[0], NULL }, NULL);
+    if (strcmp(cmd, "fault") == 0)
+        return xensimctlFault(dir, argc, argv);
+    return xensimctlFail("unknown command or wrong arguments: %s (try --help)", cmd);
+}

@@ -1,0 +1,321 @@
+/*
+ * xensimd-config.c: the host shape: defaults, config file, flags
+ *
+ * The config file holds "key = value" lines; '#' starts a comment.  Every
+ * key is also a command line flag (--key value); flags override the file.
+ * The keys are documented in README.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "xensimd-state.h"
+
+static const char *const xensimSchedulers[] = {
+    "credit", "credit2", "rtds", "arinc653", "null", NULL,
+};
+
+void
+xensimHostConfigInit(XensimHostConfig *cfg)
+{
+    /* A 2-socket host, 4 cores per socket, 2 threads per core. */
+    static const guint32 hw_cap[XENSIM_HWCAP_WORDS] = {
+        0xbfebfbff,     /* CPUID.1.EDX */
+        0x77fafbff,     /* CPUID.1.ECX */
+        0x2c100800,     /* CPUID.80000001.EDX */
+        0x00000121,     /* CPUID.80000001.ECX */
+        0x0000000f,     /* CPUID.D:1.EAX */
+        0x029c6fbf,     /* CPUID.7:0.EBX */
+        0x00000000,     /* CPUID.7:0.ECX */
+        0x00000100,     /* CPUID.80000007.EDX */
+    };
+
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->sockets = 2;
+    cfg->cores_per_socket = 4;
+    cfg->threads_per_core = 2;
+    cfg->nodes = 2;
+    cfg->memory_mib = 32768;
+    cfg->xen_reserved_mib = 256;
+    cfg->dom0_memory_mib = 4096;
+    cfg->dom0_vcpus = 4;
+    cfg->cpu_mhz = 2400;
+    cfg->xen_version = g_strdup("4.17.5");
+    cfg->scheduler = g_strdup("credit2");
+    cfg->capabilities = g_strdup("xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64");
+    cfg->commandline = g_strdup("placeholder dom0_mem=4096M,max:4096M");
+    cfg->hostname = g_strdup("xensim");
+    memcpy(cfg->hw_cap, hw_cap, sizeof(hw_cap));
+    cfg->cap_hvm = cfg->cap_pv = cfg->cap_pvh = true;
+    cfg->cap_hvm_directio = cfg->cap_hap = cfg->cap_shadow = true;
+    cfg->cap_iommu_hap_pt_share = true;
+    cfg->cap_gnttab_v1 = cfg->cap_gnttab_v2 = true;
+}
+
+void
+xensimHostConfigDispose(XensimHostConfig *cfg)
+{
+    g_free(cfg->xen_version);
+    g_free(cfg->scheduler);
+    g_free(cfg->capabilities);
+    g_free(cfg->commandline);
+    g_free(cfg->hostname);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+static int
+xensimParseU64(const char *value, guint64 min, guint64 max, guint64 *out,
+               char **err)
+{
+    g_autoptr(GError) gerr = NULL;
+
+    if (!g_ascii_string_to_unsigned(value, 10, min, max, out, &gerr)) {
+        *err = g_strdup_printf("invalid value '%s' (an integer from %"
+                               G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
+                               " is expected)", value, min, max);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+xensimParseUint(const char *value, guint max, guint *out, char **err)
+{
+    guint64 v;
+
+    if (xensimParseU64(value, 1, max, &v, err) < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int
+xensimParseHwCap(XensimHostConfig *cfg, const char *value, char **err)
+{
+    g_auto(GStrv) words = g_strsplit_set(value, " \t,", -1);
+    guint32 caps[XENSIM_HWCAP_WORDS] = { 0 };
+    size_t i, n = 0;
+
+    for (i = 0; words[i]; i++) {
+        const char *w = words[i];
+        guint64 v;
+
+        if (!*w)
+            continue;
+        if (g_str_has_prefix(w, "0x") || g_str_has_prefix(w, "0X"))
+            w += 2;
+        if (n == XENSIM_HWCAP_WORDS ||
+            !g_ascii_string_to_unsigned(w, 16, 0, G_MAXUINT32, &v, NULL)) {
+            *err = g_strdup_printf("invalid value '%s' (up to %d hexadecimal "
+                                   "32-bit words are expected)",
+                                   value, XENSIM_HWCAP_WORDS);
+            return -1;
+        }
+        caps[n++] = v;
+    }
+    memcpy(cfg->hw_cap, caps, sizeof(caps));
+    return 0;
+}
+
+static int
+xensimParseVirtCaps(XensimHostConfig *cfg, const char *value, char **err)
+{
+    struct { const char *name; bool *flag; } caps[] = {
+        { "hvm", &cfg->cap_hvm },
+        { "pv", &cfg->cap_pv },
+        { "pvh", &cfg->cap_pvh },
+        { "hvm_directio", &cfg->cap_hvm_directio },
+        { "iommu", &cfg->cap_hvm_directio },
+        { "hap", &cfg->cap_hap },
+        { "shadow", &cfg->cap_shadow },
+        { "iommu_hap_pt_share", &cfg->cap_iommu_hap_pt_share },
+        { "vmtrace", &cfg->cap_vmtrace },
+        { "vpmu", &cfg->cap_vpmu },
+        { "gnttab_v1", &cfg->cap_gnttab_v1 },
+        { "gnttab_v2", &cfg->cap_gnttab_v2 },
+    };
+    g_auto(GStrv) words = g_strsplit_set(value, " \t,", -1);
+    size_t i, j;
+
+    for (j = 0; j < G_N_ELEMENTS(caps); j++)
+        *caps[j].flag = false;
+    for (i = 0; words[i]; i++) {
+        if (!words[i][0])
+            continue;
+        for (j = 0; j < G_N_ELEMENTS(caps); j++) {
+            if (strcmp(words[i], caps[j].name) == 0)
+                break;
+        }
+        if (j == G_N_ELEMENTS(caps)) {
+            *err = g_strdup_printf("unknown virtualization capability '%s'",
+                                   words[i]);
+            return -1;
+        }
+        *caps[j].flag = true;
+    }
+    return 0;
+}
+
+static int
+xensimParseVersion(const char *value, char **err)
+{
+    g_autoptr(GRegex) re = g_regex_new("^[0-9]+\\.[0-9]+([.-][A-Za-z0-9._-]*)?$",
+                                       0, 0, NULL);
+
+    if (!g_regex_match(re, value, 0, NULL)) {
+        *err = g_strdup_printf("invalid value '%s' (a Xen version like "
+                               "4.17.5 is expected)", value);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+xensimSetString(char **field, const char *value)
+{
+    g_free(*field);
+    *field = g_strdup(value);
+}
+
+/* Set one key; on error, *err says what is wrong with it. */
+int
+xensimHostConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
+                    char **err)
+{
+    if (strcmp(key, "sockets") == 0)
+        return xensimParseUint(value, 64, &cfg->sockets, err);
+    if (strcmp(key, "cores_per_socket") == 0)
+        return xensimParseUint(value, 256, &cfg->cores_per_socket, err);
+    if (strcmp(key, "threads_per_core") == 0)
+        return xensimParseUint(value, 8, &cfg->threads_per_core, err);
+    if (strcmp(key, "cpus") == 0)
+        return xensimParseUint(value, 4096, &cfg->cpus, err);
+    if (strcmp(key, "nodes") == 0)
+        return xensimParseUint(value, 64, &cfg->nodes, err);
+    if (strcmp(key, "memory") == 0)
+        return xensimParseU64(value, 64, 1ULL << 30, &cfg->memory_mib, err);
+    if (strcmp(key, "xen_reserved") == 0)
+        return xensimParseU64(value, 0, 1ULL << 30, &cfg->xen_reserved_mib, err);
+    if (strcmp(key, "dom0_memory") == 0)
+        return xensimParseU64(value, 64, 1ULL << 30, &cfg->dom0_memory_mib, err);
+    if (strcmp(key, "dom0_vcpus") == 0)
+        return xensimParseUint(value, 4096, &cfg->dom0_vcpus, err);
+    if (strcmp(key, "cpu_mhz") == 0)
+        return xensimParseUint(value, 100000, &cfg->cpu_mhz, err);
+    if (strcmp(key, "xen_version") == 0) {
+        if (xensimParseVersion(value, err) < 0)
+            return -1;
+        xensimSetString(&cfg->xen_version, value);
+        return 0;
+    }
+    if (strcmp(key, "scheduler") == 0) {
+        if (!g_strv_contains(xensimSchedulers, value)) {
+            *err = g_strdup_printf("unknown scheduler '%s' (credit, credit2, "
+                                   "rtds, arinc653 or null)", value);
+            return -1;
+        }
+        xensimSetString(&cfg->scheduler, value);
+        return 0;
+    }
+    if (strcmp(key, "capabilities") == 0) {
+        xensimSetString(&cfg->capabilities, value);
+        return 0;
+    }
+    if (strcmp(key, "commandline") == 0) {
+        xensimSetString(&cfg->commandline, value);
+        return 0;
+    }
+    if (strcmp(key, "hostname") == 0) {
+        xensimSetString(&cfg->hostname, value);
+        return 0;
+    }
+    if (strcmp(key, "hw_cap") == 0)
+        return xensimParseHwCap(cfg, value, err);
+    if (strcmp(key, "virt_caps") == 0)
+        return xensimParseVirtCaps(cfg, value, err);
+
+    *err = g_strdup_printf("unknown key '%s'", key);
+    return -1;
+}
+
+/* Load a config file; on error, *err is "FILE:LINE: problem". */
+int
+xensimHostConfigLoad(XensimHostConfig *cfg, const char *file, char **err)
+{
+    g_autofree char *contents = NULL;
+    g_autoptr(GError) gerr = NULL;
+    g_auto(GStrv) lines = NULL;
+    size_t i;
+
+    if (!g_file_get_contents(file, &contents, NULL, &gerr)) {
+        *err = g_strdup_printf("%s: %s", file, gerr->message);
+        return -1;
+    }
+    lines = g_strsplit(contents, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        g_autofree char *problem = NULL;
+        char *line = lines[i];
+        char *hash = strchr(line, '#');
+        char *eq;
+
+        if (hash)
+            *hash = '\0';
+        g_strstrip(line);
+        if (!*line)
+            continue;
+        if (!(eq = strchr(line, '='))) {
+            *err = g_strdup_printf("%s:%zu: expected 'key = value', got '%s'",
+                                   file, i + 1, line);
+            return -1;
+        }
+        *eq = '\0';
+        g_strstrip(line);
+        g_strstrip(eq + 1);
+        if (!*line) {
+            *err = g_strdup_printf("%s:%zu: missing key before '='", file, i + 1);
+            return -1;
+        }
+        if (xensimHostConfigSet(cfg, line, eq + 1, &problem) < 0) {
+            *err = g_strdup_printf("%s:%zu: %s: %s", file, i + 1, line, problem);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Check that the keys agree with one another. */
+int
+xensimHostConfigCheck(XensimHostConfig *cfg, char **err)
+{
+    guint nr_cpus;
+
+    if (cfg->cpus) {
+        /* Total CPUs given: the cores per socket follow. */
+        if (cfg->cpus % (cfg->sockets * cfg->threads_per_core) != 0) {
+            *err = g_strdup_printf("cpus: %u CPUs cannot be split into %u "
+                                   "sockets of %u-thread cores", cfg->cpus,
+                                   cfg->sockets, cfg->threads_per_core);
+            return -1;
+        }
+        cfg->cores_per_socket = cfg->cpus / (cfg->sockets * cfg->threads_per_core);
+    }
+    nr_cpus = cfg->sockets * cfg->cores_per_socket * cfg->threads_per_core;
+    if (cfg->nodes > nr_cpus) {
+        *err = g_strdup_printf("%u NUMA nodes but only %u CPUs", cfg->nodes, nr_cpus);
+        return -1;
+    }
+    if (cfg->dom0_memory_mib + cfg->xen_reserved_mib > cfg->memory_mib) {
+        *err = g_strdup_printf("dom0_memory (%" G_GUINT64_FORMAT " MiB) and "
+                               "xen_reserved (%" G_GUINT64_FORMAT " MiB) exceed "
+                               "memory (%" G_GUINT64_FORMAT " MiB)",
+                               cfg->dom0_memory_mib, cfg->xen_reserved_mib,
+                               cfg->memory_mib);
+        return -1;
+    }
+    if (cfg->dom0_vcpus > nr_cpus) {
+        *err = g_strdup_printf("dom0_vcpus %u exceeds the %u CPUs",
+                               cfg->dom0_vcpus, nr_cpus);
+        return -1;
+    }
+    return 0;
+}

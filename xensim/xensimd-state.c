@@ -1,0 +1,887 @@
+/*
+ * xensimd-state.c: the simulated host and the commands that query it
+ *
+ * Every request names a command; most are named after the libxl or
+ * xenstore entry point they serve, so that a fault injected for an entry
+ * point name hits exactly that entry point.  A handler fills records and
+ * returns a libxl error code (xs_* commands: 0 or -errno).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <libxl.h>
+
+#include "xensim-proto.h"
+#include "xensimd-state.h"
+
+#define XENSIM_DOM0_UUID "00000000-0000-0000-0000-000000000000"
+#define XENSIM_NUMA_LOCAL 10
+#define XENSIM_NUMA_REMOTE 21
+
+static void
+xensimDomainFree(gpointer data)
+{
+    XensimDomain *dom = data;
+
+    if (!dom)
+        return;
+    g_free(dom->uuid);
+    g_free(dom->name);
+    if (dom->devices)
+        g_ptr_array_unref(dom->devices);
+    g_free(dom);
+}
+
+static guint
+xensimHostCpus(XensimHostConfig *host)
+{
+    return host->sockets * host->cores_per_socket * host->threads_per_core;
+}
+
+/* Write a domain's usual xenstore entries. */
+static void
+xensimDomainPublish(XensimState *state, XensimDomain *dom)
+{
+    g_autofree char *dompath = g_strdup_printf("/local/domain/%u", dom->domid);
+    g_autofree char *vmpath = g_strdup_printf("/vm/%s", dom->uuid);
+    g_autofree char *p = NULL;
+    g_autofree char *v = NULL;
+    guint i;
+
+#define XS_SET(base, sub, ...) \
+    do { \
+        g_free(p); g_free(v); \
+        p = g_strconcat(base, sub, NULL); \
+        v = g_strdup_printf(__VA_ARGS__); \
+        xensimStoreWrite(state->store, p, v); \
+    } while (0)
+
+    XS_SET(dompath, "/name", "%s", dom->name);
+    XS_SET(dompath, "/domid", "%u", dom->domid);
+    XS_SET(dompath, "/vm", "%s", vmpath);
+    XS_SET(dompath, "/memory/target", "%" G_GUINT64_FORMAT, dom->target_memkb);
+    XS_SET(dompath, "/memory/static-max", "%" G_GUINT64_FORMAT, dom->max_memkb);
+    for (i = 0; i < dom->max_vcpus; i++) {
+        g_autofree char *sub = g_strdup_printf("/cpu/%u/availability", i);
+
+        XS_SET(dompath, sub, "%s", i < dom->online_vcpus ? "online" : "offline");
+    }
+    XS_SET(vmpath, "/name", "%s", dom->name);
+    XS_SET(vmpath, "/uuid", "%s", dom->uuid);
+    XS_SET(vmpath, "/start_time", "%.2f", g_get_real_time() / 1e6);
+#undef XS_SET
+}
+
+static XensimDomain *
+xensimDomainDom0New(XensimHostConfig *host)
+{
+    XensimDomain *dom = g_new0(XensimDomain, 1);
+
+    dom->domid = 0;
+    dom->uuid = g_strdup(XENSIM_DOM0_UUID);
+    dom->name = g_strdup("Domain-0");
+    dom->state = XENSIM_DOMAIN_RUNNING;
+    dom->type = XENSIM_DOMAIN_TYPE_PV;
+    dom->max_memkb = host->dom0_memory_mib * 1024;
+    dom->current_memkb = dom->max_memkb;
+    dom->target_memkb = dom->max_memkb;
+    dom->max_vcpus = host->dom0_vcpus;
+    dom->online_vcpus = host->dom0_vcpus;
+    dom->start_time = g_get_monotonic_time();
+    dom->weight = 256;
+    dom->devices = g_ptr_array_new();
+    return dom;
+}
+
+/* The new state takes over host's contents. */
+XensimState *
+xensimStateNew(XensimHostConfig *host)
+{
+    XensimState *state = g_new0(XensimState, 1);
+    XensimDomain *dom0;
+
+    state->host = *host;
+    memset(host, 0, sizeof(*host));
+    state->domains = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                           xensimDomainFree);
+    state->faults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    state->store = xensimStoreNew();
+    state->next_domid = 1;
+
+    xensimStoreMkdir(state->store, "/tool");
+    xensimStoreWrite(state->store, "/tool/xenstored", "");
+    xensimStoreMkdir(state->store, "/local/domain");
+    xensimStoreMkdir(state->store, "/vm");
+    xensimStoreMkdir(state->store, "/libxl");
+
+    dom0 = xensimDomainDom0New(&state->host);
+    g_hash_table_insert(state->domains, GUINT_TO_POINTER(0), dom0);
+    xensimDomainPublish(state, dom0);
+    return state;
+}
+
+void
+xensimStateFree(XensimState *state)
+{
+    if (!state)
+        return;
+    g_hash_table_destroy(state->domains);
+    g_hash_table_destroy(state->faults);
+    xensimStoreFree(state->store);
+    xensimHostConfigDispose(&state->host);
+    g_free(state);
+}
+
+XensimDomain *
+xensimStateLookup(XensimState *state, guint32 domid)
+{
+    return g_hash_table_lookup(state->domains, GUINT_TO_POINTER(domid));
+}
+
+static guint64
+xensimStateTotalMemKB(XensimState *state)
+{
+    return state->host.memory_mib * 1024;
+}
+
+guint64
+xensimStateFreeMemKB(XensimState *state)
+{
+    guint64 used = state->host.xen_reserved_mib * 1024;
+    guint64 total = xensimStateTotalMemKB(state);
+    GHashTableIter it;
+    gpointer value;
+
+    g_hash_table_iter_init(&it, state->domains);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        used += ((XensimDomain *)value)->current_memkb;
+    return used > total ? 0 : total - used;
+}
+
+static gint
+xensimDomainCompare(gconstpointer a, gconstpointer b)
+{
+    const XensimDomain *da = *(XensimDomain *const *)a;
+    const XensimDomain *db = *(XensimDomain *const *)b;
+
+    return da->domid < db->domid ? -1 : da->domid > db->domid;
+}
+
+/* The domains sorted by domid; the caller frees the array only. */
+static GPtrArray *
+xensimStateDomains(XensimState *state)
+{
+    GPtrArray *doms = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer value;
+
+    g_hash_table_iter_init(&it, state->domains);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        g_ptr_array_add(doms, value);
+    g_ptr_array_sort(doms, xensimDomainCompare);
+    return doms;
+}
+
+/* Records ----------------------------------------------------------- */
+
+typedef struct {
+    GVariantBuilder *records;
+    GVariantBuilder rec;
+} XensimRec;
+
+static void
+xensimRecOpen(XensimRec *r, GVariantBuilder *records)
+{
+    r->records = records;
+    g_variant_builder_init(&r->rec, G_VARIANT_TYPE("a{sv}"));
+}
+
+static void
+xensimRecClose(XensimRec *r)
+{
+    g_variant_builder_add_value(r->records, g_variant_builder_end(&r->rec));
+}
+
+static void
+xensimRecU64(XensimRec *r, const char *key, guint64 v)
+{
+    g_variant_builder_add(&r->rec, "{sv}", key, g_variant_new_uint64(v));
+}
+
+static void
+xensimRecStr(XensimRec *r, const char *key, const char *v)
+{
+    g_variant_builder_add(&r->rec, "{sv}", key, g_variant_new_string(v ? v : ""));
+}
+
+static void
+xensimRecValue(XensimRec *r, const char *key, GVariant *v)
+{
+    g_variant_builder_add(&r->rec, "{sv}", key, v);
+}
+
+/* Handlers ----------------------------------------------------------- */
+
+typedef struct {
+    XensimState *state;
+    const char *const *args;
+    guint nargs;
+    GVariantBuilder *records;
+    char *message;
+} XensimCall;
+
+static int
+xensimArgDomid(XensimCall *call, guint i, XensimDomain **dom)
+{
+    guint64 domid;
+
+    if (i >= call->nargs ||
+        !g_ascii_string_to_unsigned(call->args[i], 10, 0, G_MAXUINT32, &domid, NULL)) {
+        call->message = g_strdup("a domain id is expected");
+        return ERROR_INVAL;
+    }
+    if (!(*dom = xensimStateLookup(call->state, domid))) {
+        call->message = g_strdup_printf("no domain %" G_GUINT64_FORMAT, domid);
+        return ERROR_DOMAIN_NOTFOUND;
+    }
+    return 0;
+}
+
+static int
+xensimCmdNop(XensimCall *call)
+{
+    return 0;
+}
+
+static int
+xensimCmdHello(XensimCall *call)
+{
+    XensimRec r;
+
+    xensimRecOpen(&r, call->records);
+    xensimRecStr(&r, "server", "xensimd");
+    xensimRecClose(&r);
+    return 0;
+}
+
+static void
+xensimAddVersionInfo(XensimState *state, XensimRec *r)
+{
+    XensimHostConfig *host = &state->host;
+    g_auto(GStrv) parts = g_strsplit(host->xen_version, ".", 3);
+    g_autofree char *extra = NULL;
+
+    if (parts[2])
+        extra = g_strconcat(".", parts[2], NULL);
+    xensimRecU64(r, "xen_version_major", g_ascii_strtoull(parts[0], NULL, 10));
+    xensimRecU64(r, "xen_version_minor", g_ascii_strtoull(parts[1], NULL, 10));
+    xensimRecStr(r, "xen_version_extra", extra ? extra : "");
+    xensimRecStr(r, "compiler", "gcc (Debian 12.2.0-14) 12.2.0");
+    xensimRecStr(r, "compile_by", "xensim");
+    xensimRecStr(r, "compile_domain", "xensim.invalid");
+    xensimRecStr(r, "compile_date", "Thu Jan  1 00:00:00 UTC 2026");
+    xensimRecStr(r, "capabilities", host->capabilities);
+    xensimRecStr(r, "changeset", "xensim");
+    xensimRecU64(r, "virt_start", 0xffff800000000000ULL);
+    xensimRecU64(r, "pagesize", 4096);
+    xensimRecStr(r, "commandline", host->commandline);
+    xensimRecStr(r, "build_id", "0000000000000000000000000000000000000000");
+}
+
+static int
+xensimCmdVersionInfo(XensimCall *call)
+{
+    XensimRec r;
+
+    xensimRecOpen(&r, call->records);
+    xensimAddVersionInfo(call->state, &r);
+    xensimRecClose(&r);
+    return 0;
+}
+
+static void
+xensimAddPhysinfo(XensimState *state, XensimRec *r)
+{
+    XensimHostConfig *host = &state->host;
+    guint nr_cpus = xensimHostCpus(host);
+
+    xensimRecU64(r, "threads_per_core", host->threads_per_core);
+    xensimRecU64(r, "cores_per_socket", host->cores_per_socket);
+    xensimRecU64(r, "sockets", host->sockets);
+    xensimRecU64(r, "max_cpu_id", nr_cpus - 1);
+    xensimRecU64(r, "nr_cpus", nr_cpus);
+    xensimRecU64(r, "cpu_khz", host->cpu_mhz * 1000ULL);
+    xensimRecU64(r, "total_pages", xensimStateTotalMemKB(state) / 4);
+    xensimRecU64(r, "free_pages", xensimStateFreeMemKB(state) / 4);
+    xensimRecU64(r, "scrub_pages", 0);
+    xensimRecU64(r, "outstanding_pages", 0);
+    xensimRecU64(r, "sharing_freed_pages", 0);
+    xensimRecU64(r, "sharing_used_frames", 0);
+    xensimRecU64(r, "max_possible_mfn", xensimStateTotalMemKB(state) / 4 - 1);
+    xensimRecU64(r, "nr_nodes", host->nodes);
+    xensimRecValue(r, "hw_cap", g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32,
+                                                          host->hw_cap,
+                                                          XENSIM_HWCAP_WORDS,
+                                                          sizeof(guint32)));
+    xensimRecU64(r, "cap_hvm", host->cap_hvm);
+    xensimRecU64(r, "cap_pv", host->cap_pv);
+    xensimRecU64(r, "cap_pvh", host->cap_pvh);
+    xensimRecU64(r, "cap_hvm_directio", host->cap_hvm_directio);
+    xensimRecU64(r, "cap_hap", host->cap_hap);
+    xensimRecU64(r, "cap_shadow", host->cap_shadow);
+    xensimRecU64(r, "cap_iommu_hap_pt_share", host->cap_iommu_hap_pt_share);
+    xensimRecU64(r, "cap_vmtrace", host->cap_vmtrace);
+    xensimRecU64(r, "cap_vpmu", host->cap_vpmu);
+    xensimRecU64(r, "cap_gnttab_v1", host->cap_gnttab_v1);
+    xensimRecU64(r, "cap_gnttab_v2", host->cap_gnttab_v2);
+}
+
+static int
+xensimCmdPhysinfo(XensimCall *call)
+{
+    XensimRec r;
+
+    xensimRecOpen(&r, call->records);
+    xensimAddPhysinfo(call->state, &r);
+    xensimRecClose(&r);
+    return 0;
+}
+
+/* CPUs are numbered socket by socket, core by core, thread by thread;
+ * NUMA nodes take contiguous, equal blocks of CPUs. */
+static int
+xensimCmdCpuTopology(XensimCall *call)
+{
+    XensimHostConfig *host = &call->state->host;
+    guint nr_cpus = xensimHostCpus(host);
+    guint i;
+
+    for (i = 0; i < nr_cpus; i++) {
+        XensimRec r;
+
+        xensimRecOpen(&r, call->records);
+        xensimRecU64(&r, "core", (i / host->threads_per_core) % host->cores_per_socket);
+        xensimRecU64(&r, "socket", i / (host->threads_per_core * host->cores_per_socket));
+        xensimRecU64(&r, "node", (guint64)i * host->nodes / nr_cpus);
+        xensimRecClose(&r);
+    }
+    return 0;
+}
+
+/* Nodes share the memory equally; used memory is taken from node 0 on. */
+static int
+xensimCmdNumainfo(XensimCall *call)
+{
+    XensimState *state = call->state;
+    guint nodes = state->host.nodes;
+    guint64 size = xensimStateTotalMemKB(state) / nodes * 1024;
+    guint64 used = (xensimStateTotalMemKB(state) - xensimStateFreeMemKB(state)) * 1024;
+    guint i, j;
+
+    for (i = 0; i < nodes; i++) {
+        g_autofree guint32 *dists = g_new(guint32, nodes);
+        guint64 node_used = MIN(used, size);
+        XensimRec r;
+
+        used -= node_used;
+        for (j = 0; j < nodes; j++)
+            dists[j] = i == j ? XENSIM_NUMA_LOCAL : XENSIM_NUMA_REMOTE;
+        xensimRecOpen(&r, call->records);
+        xensimRecU64(&r, "size", size);
+        xensimRecU64(&r, "free", size - node_used);
+        xensimRecValue(&r, "dists", g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32,
+                                                              dists, nodes,
+                                                              sizeof(guint32)));
+        xensimRecClose(&r);
+    }
+    return 0;
+}
+
+static int
+xensimCmdFreeMemory(XensimCall *call)
+{
+    XensimRec r;
+
+    xensimRecOpen(&r, call->records);
+    xensimRecU64(&r, "free_memkb", xensimStateFreeMemKB(call->state));
+    xensimRecClose(&r);
+    return 0;
+}
+
+static int
+xensimCmdScheduler(XensimCall *call)
+{
+    XensimRec r;
+
+    xensimRecOpen(&r, call->records);
+    xensimRecStr(&r, "scheduler", call->state->host.scheduler);
+    xensimRecClose(&r);
+    return 0;
+}
+
+static const char *
+xensimDomainStateString(XensimDomainState state)
+{
+    switch (state) {
+    case XENSIM_DOMAIN_RUNNING:
+        return "running";
+    case XENSIM_DOMAIN_BLOCKED:
+        return "blocked";
+    case XENSIM_DOMAIN_PAUSED:
+        return "paused";
+    case XENSIM_DOMAIN_SHUTDOWN:
+        return "shutdown";
+    case XENSIM_DOMAIN_DYING:
+        return "dying";
+    }
+    return "unknown";
+}
+
+/* Simulated CPU time: each online vCPU busy 5% of the time. */
+static guint64
+xensimDomainCpuTime(XensimDomain *dom)
+{
+    gint64 elapsed_us = g_get_monotonic_time() - dom->start_time;
+
+    return (guint64)elapsed_us * 1000 / 20 * dom->online_vcpus;
+}
+
+static void
+xensimAddDominfo(XensimRec *r, XensimDomain *dom)
+{
+    xensimRecU64(r, "domid", dom->domid);
+    xensimRecStr(r, "uuid", dom->uuid);
+    xensimRecStr(r, "name", dom->name);
+    xensimRecStr(r, "state", xensimDomainStateString(dom->state));
+    xensimRecU64(r, "running", dom->state == XENSIM_DOMAIN_RUNNING);
+    xensimRecU64(r, "blocked", dom->state == XENSIM_DOMAIN_BLOCKED);
+    xensimRecU64(r, "paused", dom->state == XENSIM_DOMAIN_PAUSED);
+    xensimRecU64(r, "shutdown", dom->state == XENSIM_DOMAIN_SHUTDOWN);
+    xensimRecU64(r, "dying", dom->state == XENSIM_DOMAIN_DYING);
+    xensimRecU64(r, "shutdown_reason", dom->shutdown_reason);
+    xensimRecU64(r, "current_memkb", dom->current_memkb);
+    xensimRecU64(r, "max_memkb", dom->max_memkb);
+    xensimRecU64(r, "target_memkb", dom->target_memkb);
+    xensimRecU64(r, "cpu_time", xensimDomainCpuTime(dom));
+    xensimRecU64(r, "vcpu_max_id", dom->max_vcpus - 1);
+    xensimRecU64(r, "vcpu_online", dom->online_vcpus);
+    xensimRecU64(r, "cpupool", dom->cpupool);
+    xensimRecU64(r, "gpaddr_bits", 52);
+    xensimRecU64(r, "domain_type", dom->type);
+}
+
+static int
+xensimCmdListDomain(XensimCall *call)
+{
+    g_autoptr(GPtrArray) doms = xensimStateDomains(call->state);
+    guint i;
+
+    for (i = 0; i < doms->len; i++) {
+        XensimRec r;
+
+        xensimRecOpen(&r, call->records);
+        xensimAddDominfo(&r, g_ptr_array_index(doms, i));
+        xensimRecClose(&r);
+    }
+    return 0;
+}
+
+static int
+xensimCmdDomainInfo(XensimCall *call)
+{
+    XensimDomain *dom;
+    XensimRec r;
+    int rc;
+
+    if ((rc = xensimArgDomid(call, 0, &dom)))
+        return rc;
+    xensimRecOpen(&r, call->records);
+    xensimAddDominfo(&r, dom);
+    xensimRecClose(&r);
+    return 0;
+}
+
+static int
+xensimCmdListVcpu(XensimCall *call)
+{
+    guint nr_cpus = xensimHostCpus(&call->state->host);
+    XensimDomain *dom;
+    guint i;
+    int rc;
+
+    if ((rc = xensimArgDomid(call, 0, &dom)))
+        return rc;
+    for (i = 0; i < dom->max_vcpus; i++) {
+        bool online = i < dom->online_vcpus;
+        XensimRec r;
+
+        xensimRecOpen(&r, call->records);
+        xensimRecU64(&r, "vcpuid", i);
+        xensimRecU64(&r, "cpu", i % nr_cpus);
+        xensimRecU64(&r, "online", online);
+        xensimRecU64(&r, "running", online && dom->state == XENSIM_DOMAIN_RUNNING);
+        xensimRecU64(&r, "blocked", online && dom->state != XENSIM_DOMAIN_RUNNING);
+        xensimRecU64(&r, "vcpu_time",
+                     online ? xensimDomainCpuTime(dom) / dom->online_vcpus : 0);
+        xensimRecClose(&r);
+    }
+    return 0;
+}
+
+static int
+xensimCmdSchedParamsGet(XensimCall *call)
+{
+    XensimDomain *dom;
+    XensimRec r;
+    int rc;
+
+    if ((rc = xensimArgDomid(call, 0, &dom)))
+        return rc;
+    xensimRecOpen(&r, call->records);
+    xensimRecStr(&r, "scheduler", call->state->host.scheduler);
+    xensimRecU64(&r, "weight", dom->weight);
+    xensimRecU64(&r, "cap", dom->cap);
+    xensimRecClose(&r);
+    return 0;
+}
+
+/* args: domid, target (KiB, signed), relative (0/1), enforce (0/1) */
+static int
+xensimCmdSetMemoryTarget(XensimCall *call)
+{
+    XensimDomain *dom;
+    gint64 target;
+    gint64 limit;
+    int rc;
+
+    if ((rc = xensimArgDomid(call, 0, &dom)))
+        return rc;
+    if (call->nargs < 4 ||
+        !g_ascii_string_to_signed(call->args[1], 10, G_MININT64, G_MAXINT64,
+                                  &target, NULL)) {
+        call->message = g_strdup("a memory target is expected");
+        return ERROR_INVAL;
+    }
+    if (strcmp(call->args[2], "1") == 0)
+        target += dom->target_memkb;
+    limit = dom->current_memkb + xensimStateFreeMemKB(call->state);
+    if (target < 0 || target > limit) {
+        call->message = g_strdup_printf("memory target %" G_GINT64_FORMAT
+                                        " KiB out of range (0 to %"
+                                        G_GINT64_FORMAT ")", target, limit);
+        return ERROR_INVAL;
+    }
+    dom->target_memkb = target;
+    dom->current_memkb = target;    /* the balloon driver is instantaneous */
+    if (strcmp(call->args[3], "1") == 0 && (guint64)target > dom->max_memkb)
+        dom->max_memkb = target;
+    xensimDomainPublish(call->state, dom);
+    return 0;
+}
+
+static int
+xensimCmdGetMemoryTarget(XensimCall *call)
+{
+    XensimDomain *dom;
+    XensimRec r;
+    int rc;
+
+    if ((rc = xensimArgDomid(call, 0, &dom)))
+        return rc;
+    xensimRecOpen(&r, call->records);
+    xensimRecU64(&r, "target_memkb", dom->target_memkb);
+    xensimRecClose(&r);
+    return 0;
+}
+
+/* xenstore: rc is 0 or -errno */
+
+static int
+xensimArgPath(XensimCall *call, guint i, const char **path)
+{
+    if (i >= call->nargs || !xensimStorePathValid(call->args[i])) {
+        call->message = g_strdup("an absolute xenstore path is expected");
+        return -EINVAL;
+    }
+    *path = call->args[i];
+    return 0;
+}
+
+static int
+xensimCmdXsRead(XensimCall *call)
+{
+    const char *path;
+    const char *value;
+    XensimRec r;
+    int rc;
+
+    if ((rc = xensimArgPath(call, 0, &path)))
+        return rc;
+    if (!(value = xensimStoreRead(call->state->store, path))) {
+        call->message = g_strdup_printf("%s: no such node", path);
+        return -ENOENT;
+    }
+    xensimRecOpen(&r, call->records);
+    xensimRecStr(&r, "value", value);
+    xensimRecClose(&r);
+    return 0;
+}
+
+static int
+xensimCmdXsWrite(XensimCall *call)
+{
+    const char *path;
+    int rc;
+
+    if ((rc = xensimArgPath(call, 0, &path)))
+        return rc;
+    if (call->nargs < 2) {
+        call->message = g_strdup("a value is expected");
+        return -EINVAL;
+    }
+    return xensimStoreWrite(call->state->store, path, call->args[1]);
+}
+
+static int
+xensimCmdXsMkdir(XensimCall *call)
+{
+    const char *path;
+    int rc;
+
+    if ((rc = xensimArgPath(call, 0, &path)))
+        return rc;
+    return xensimStoreMkdir(call->state->store, path);
+}
+
+static int
+xensimCmdXsRm(XensimCall *call)
+{
+    const char *path;
+    int rc;
+
+    if ((rc = xensimArgPath(call, 0, &path)))
+        return rc;
+    rc = xensimStoreRm(call->state->store, path);
+    /* xenstored: removing a missing node whose parent exists is fine */
+    return rc == -ENOENT ? 0 : rc;
+}
+
+static int
+xensimCmdXsDirectory(XensimCall *call)
+{
+    g_auto(GStrv) names = NULL;
+    const char *path;
+    XensimRec r;
+    int rc;
+
+    if ((rc = xensimArgPath(call, 0, &path)))
+        return rc;
+    if (!(names = xensimStoreDirectory(call->state->store, path))) {
+        call->message = g_strdup_printf("%s: no such node", path);
+        return -ENOENT;
+    }
+    xensimRecOpen(&r, call->records);
+    xensimRecValue(&r, "names", g_variant_new_strv((const char *const *)names, -1));
+    xensimRecClose(&r);
+    return 0;
+}
+
+static void
+xensimLsOne(const char *path, const char *value, void *opaque)
+{
+    XensimRec r;
+
+    xensimRecOpen(&r, opaque);
+    xensimRecStr(&r, "path", path);
+    xensimRecStr(&r, "value", value);
+    xensimRecClose(&r);
+}
+
+static int
+xensimCmdXsLs(XensimCall *call)
+{
+    const char *path = "/";
+    int rc;
+
+    if (call->nargs > 0 && (rc = xensimArgPath(call, 0, &path)))
+        return rc;
+    if (!xensimStoreRead(call->state->store, path)) {
+        call->message = g_strdup_printf("%s: no such node", path);
+        return -ENOENT;
+    }
+    xensimStoreWalk(call->state->store, path, xensimLsOne, call->records);
+    return 0;
+}
+
+/* Control commands -------------------------------------------------- */
+
+static int
+xensimCmdHost(XensimCall *call)
+{
+    XensimRec r;
+
+    xensimRecOpen(&r, call->records);
+    xensimAddPhysinfo(call->state, &r);
+    xensimAddVersionInfo(call->state, &r);
+    xensimRecU64(&r, "free_memkb", xensimStateFreeMemKB(call->state));
+    xensimRecU64(&r, "total_memkb", xensimStateTotalMemKB(call->state));
+    xensimRecStr(&r, "scheduler", call->state->host.scheduler);
+    xensimRecStr(&r, "xen_version", call->state->host.xen_version);
+    xensimRecStr(&r, "hostname", call->state->host.hostname);
+    xensimRecClose(&r);
+    return 0;
+}
+
+/* args: entry point, rc, count (-1: every call) */
+static int
+xensimCmdFaultSet(XensimCall *call)
+{
+    XensimFault *fault;
+    gint64 rc, count;
+
+    if (call->nargs != 3 ||
+        !g_ascii_string_to_signed(call->args[1], 10, G_MININT32, -1, &rc, NULL) ||
+        !g_ascii_string_to_signed(call->args[2], 10, -1, G_MAXINT32, &count, NULL) ||
+        count == 0) {
+        call->message = g_strdup("fault-set NAME RC COUNT: RC a negative error "
+                                 "code, COUNT positive or -1");
+        return ERROR_INVAL;
+    }
+    fault = g_new0(XensimFault, 1);
+    fault->rc = rc;
+    fault->remaining = count;
+    g_hash_table_replace(call->state->faults, g_strdup(call->args[0]), fault);
+    return 0;
+}
+
+static int
+xensimCmdFaultClear(XensimCall *call)
+{
+    if (call->nargs == 0) {
+        g_hash_table_remove_all(call->state->faults);
+        return 0;
+    }
+    if (!g_hash_table_remove(call->state->faults, call->args[0])) {
+        call->message = g_strdup_printf("no fault set on %s", call->args[0]);
+        return ERROR_INVAL;
+    }
+    return 0;
+}
+
+static int
+xensimCmdFaultList(XensimCall *call)
+{
+    GHashTableIter it;
+    gpointer key, value;
+
+    g_hash_table_iter_init(&it, call->state->faults);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        XensimFault *fault = value;
+        XensimRec r;
+
+        xensimRecOpen(&r, call->records);
+        xensimRecStr(&r, "name", key);
+        xensimRecValue(&r, "rc", g_variant_new_int64(fault->rc));
+        xensimRecValue(&r, "remaining", g_variant_new_int64(fault->remaining));
+        xensimRecClose(&r);
+    }
+    return 0;
+}
+
+typedef struct {
+    const char *name;
+    int (*handler)(XensimCall *call);
+} XensimCommand;
+
+static const XensimCommand xensimCommands[] = {
+    { "hello", xensimCmdHello },
+    /* entry points checked for faults only: computed by the client */
+    { "libxl_ctx_alloc", xensimCmdHello },
+    { "libxl_domain_need_memory", xensimCmdNop },
+    { "libxl_get_max_cpus", xensimCmdPhysinfo },
+    { "libxl_get_max_nodes", xensimCmdPhysinfo },
+    { "libxl_get_online_cpus", xensimCmdPhysinfo },
+    /* libxl entry points */
+    { "libxl_get_version_info", xensimCmdVersionInfo },
+    { "libxl_get_physinfo", xensimCmdPhysinfo },
+    { "libxl_get_cpu_topology", xensimCmdCpuTopology },
+    { "libxl_get_numainfo", xensimCmdNumainfo },
+    { "libxl_get_free_memory", xensimCmdFreeMemory },
+    { "libxl_get_scheduler", xensimCmdScheduler },
+    { "libxl_list_domain", xensimCmdListDomain },
+    { "libxl_domain_info", xensimCmdDomainInfo },
+    { "libxl_list_vcpu", xensimCmdListVcpu },
+    { "libxl_domain_sched_params_get", xensimCmdSchedParamsGet },
+    { "libxl_set_memory_target", xensimCmdSetMemoryTarget },
+    { "libxl_get_memory_target", xensimCmdGetMemoryTarget },
+    /* xenstore entry points */
+    { "xs_read", xensimCmdXsRead },
+    { "xs_write", xensimCmdXsWrite },
+    { "xs_mkdir", xensimCmdXsMkdir },
+    { "xs_rm", xensimCmdXsRm },
+    { "xs_directory", xensimCmdXsDirectory },
+    /* xensimctl */
+    { "host", xensimCmdHost },
+    { "list", xensimCmdListDomain },
+    { "xenstore-ls", xensimCmdXsLs },
+    { "fault-set", xensimCmdFaultSet },
+    { "fault-clear", xensimCmdFaultClear },
+    { "fault-list", xensimCmdFaultList },
+};
+
+/* An injected fault for this command: its rc, or 0. */
+static int
+xensimStateFault(XensimState *state, const char *name)
+{
+    XensimFault *fault = g_hash_table_lookup(state->faults, name);
+    int rc;
+
+    if (!fault)
+        return 0;
+    rc = fault->rc;
+    if (fault->remaining > 0 && --fault->remaining == 0)
+        g_hash_table_remove(state->faults, name);
+    return rc;
+}
+
+/* Serve one request; returns the reply (a new reference). */
+GVariant *
+xensimStateDispatch(XensimState *state, GVariant *request)
+{
+    g_autofree const char **args = NULL;
+    GVariantBuilder records;
+    XensimCall call = { .state = state, .records = &records };
+    const char *name;
+    gsize nargs;
+    GVariant *reply;
+    size_t i;
+    int rc;
+
+    g_variant_get(request, "(&s^a&s)", &name, &args);
+    nargs = g_strv_length((char **)args);
+    call.args = args;
+    call.nargs = nargs;
+    g_variant_builder_init(&records, G_VARIANT_TYPE("aa{sv}"));
+
+    for (i = 0; i < G_N_ELEMENTS(xensimCommands); i++) {
+        if (strcmp(xensimCommands[i].name, name) == 0)
+            break;
+    }
+    if (i == G_N_ELEMENTS(xensimCommands)) {
+        call.message = g_strdup_printf("unknown command '%s'", name);
+        rc = ERROR_NOTFOUND;
+    } else if ((rc = xensimStateFault(state, name))) {
+        call.message = g_strdup_printf("fault injected on %s", name);
+    } else {
+        rc = xensimCommands[i].handler(&call);
+    }
+
+    if (rc) {
+        g_variant_builder_clear(&records);
+        reply = xensimReplyNew(rc, call.message, NULL);
+    } else {
+        reply = xensimReplyNew(0, NULL, g_variant_builder_end(&records));
+    }
+    g_free(call.message);
+    return reply;
+}
