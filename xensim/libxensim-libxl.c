@@ -640,6 +640,64 @@ libxl_wait_for_memory_target(libxl_ctx *ctx, uint32_t domid, int wait_secs)
     return libxl_domain_info(ctx, NULL, domid);
 }
 
+/* Userdata: kept by xensimd with the domain ------------------------- */
+
+int
+libxl_userdata_store(libxl_ctx *ctx, uint32_t domid, const char *userdata_userid,
+                     const uint8_t *data, int datalen)
+{
+    g_autofree char *encoded = g_base64_encode(data, datalen > 0 ? datalen : 0);
+    char id[16];
+    const char *args[] = { id, userdata_userid, encoded, NULL };
+
+    xensimDomidArg(id, sizeof(id), domid);
+    return xensimCall(ctx, "libxl_userdata_store", args, NULL);
+}
+
+/* No userdata stored: success, *data_r NULL and *datalen_r 0, as libxl. */
+int
+libxl_userdata_retrieve(libxl_ctx *ctx, uint32_t domid,
+                        const char *userdata_userid, uint8_t **data_r,
+                        int *datalen_r)
+{
+    g_autoptr(GVariant) records = NULL;
+    g_autoptr(GVariant) rec = NULL;
+    g_autoptr(GVariant) data = NULL;
+    char id[16];
+    const char *args[] = { id, userdata_userid, NULL };
+    const void *bytes;
+    gsize len = 0;
+    int rc;
+
+    *data_r = NULL;
+    if (datalen_r)
+        *datalen_r = 0;
+    xensimDomidArg(id, sizeof(id), domid);
+    if ((rc = xensimCall(ctx, "libxl_userdata_retrieve", args, &records)))
+        return rc;
+    if (!(rec = xensimRecord(records)))
+        return ERROR_FAIL;
+    if (!(data = g_variant_lookup_value(rec, "data", G_VARIANT_TYPE("ay"))))
+        return 0;
+    bytes = g_variant_get_fixed_array(data, &len, 1);
+    if (!(*data_r = malloc(len ? len : 1)))
+        return ERROR_NOMEM;
+    memcpy(*data_r, bytes, len);
+    if (datalen_r)
+        *datalen_r = len;
+    return 0;
+}
+
+int
+libxl_userdata_unlink(libxl_ctx *ctx, uint32_t domid, const char *userdata_userid)
+{
+    char id[16];
+    const char *args[] = { id, userdata_userid, NULL };
+
+    xensimDomidArg(id, sizeof(id), domid);
+    return xensimCall(ctx, "libxl_userdata_unlink", args, NULL);
+}
+
 /* Events ------------------------------------------------------------ */
 
 void

@@ -29,6 +29,8 @@ xensimDomainFree(gpointer data)
     g_free(dom->name);
     if (dom->devices)
         g_ptr_array_unref(dom->devices);
+    if (dom->userdata)
+        g_hash_table_unref(dom->userdata);
     g_free(dom);
 }
 
@@ -90,6 +92,8 @@ xensimDomainDom0New(XensimHostConfig *host)
     dom->start_time = g_get_monotonic_time();
     dom->weight = 256;
     dom->devices = g_ptr_array_new();
+    dom->userdata = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify)g_bytes_unref);
     return dom;
 }
 
@@ -594,6 +598,82 @@ xensimCmdGetMemoryTarget(XensimCall *call)
     return 0;
 }
 
+/* args: domid, userid; what libxl keeps for the application per domain */
+static int
+xensimArgUserdata(XensimCall *call, XensimDomain **dom, const char **userid)
+{
+    int rc;
+
+    if ((rc = xensimArgDomid(call, 0, dom)))
+        return rc;
+    if (call->nargs < 2 || !call->args[1][0] || strchr(call->args[1], '/')) {
+        call->message = g_strdup("a userdata id (no '/') is expected");
+        return ERROR_INVAL;
+    }
+    *userid = call->args[1];
+    return 0;
+}
+
+/* args: domid, userid, data (base64; empty: remove) */
+static int
+xensimCmdUserdataStore(XensimCall *call)
+{
+    const char *userid;
+    XensimDomain *dom;
+    guchar *data;
+    gsize len;
+    int rc;
+
+    if ((rc = xensimArgUserdata(call, &dom, &userid)))
+        return rc;
+    if (call->nargs < 3) {
+        call->message = g_strdup("userdata is expected");
+        return ERROR_INVAL;
+    }
+    data = g_base64_decode(call->args[2], &len);
+    if (len == 0) {
+        g_free(data);
+        g_hash_table_remove(dom->userdata, userid);
+        return 0;
+    }
+    g_hash_table_replace(dom->userdata, g_strdup(userid),
+                         g_bytes_new_take(data, len));
+    return 0;
+}
+
+/* A record with "data" (ay) if there is userdata, else an empty one. */
+static int
+xensimCmdUserdataRetrieve(XensimCall *call)
+{
+    const char *userid;
+    XensimDomain *dom;
+    GBytes *data;
+    XensimRec r;
+    int rc;
+
+    if ((rc = xensimArgUserdata(call, &dom, &userid)))
+        return rc;
+    xensimRecOpen(&r, call->records);
+    if ((data = g_hash_table_lookup(dom->userdata, userid)))
+        xensimRecValue(&r, "data", g_variant_new_from_bytes(G_VARIANT_TYPE("ay"),
+                                                            data, TRUE));
+    xensimRecClose(&r);
+    return 0;
+}
+
+static int
+xensimCmdUserdataUnlink(XensimCall *call)
+{
+    const char *userid;
+    XensimDomain *dom;
+    int rc;
+
+    if ((rc = xensimArgUserdata(call, &dom, &userid)))
+        return rc;
+    g_hash_table_remove(dom->userdata, userid);
+    return 0;
+}
+
 /* xenstore: rc is 0 or -errno */
 
 static int
@@ -814,6 +894,9 @@ static const XensimCommand xensimCommands[] = {
     { "libxl_domain_sched_params_get", xensimCmdSchedParamsGet },
     { "libxl_set_memory_target", xensimCmdSetMemoryTarget },
     { "libxl_get_memory_target", xensimCmdGetMemoryTarget },
+    { "libxl_userdata_store", xensimCmdUserdataStore },
+    { "libxl_userdata_retrieve", xensimCmdUserdataRetrieve },
+    { "libxl_userdata_unlink", xensimCmdUserdataUnlink },
     /* xenstore entry points */
     { "xs_read", xensimCmdXsRead },
     { "xs_write", xensimCmdXsWrite },

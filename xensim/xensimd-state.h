@@ -76,6 +76,7 @@ struct _XensimDomain {
     int weight;
     int cap;
     GPtrArray *devices;         /* grows with device support */
+    GHashTable *userdata;       /* libxl userdata: userid -> GBytes */
 };
 
 typedef struct _XensimFault XensimFault;
