@@ -367,19 +367,16 @@ libxlCapsAddGuest(virCaps *caps, const libxlGuestFlavour *flavour)
 
 /*
  * libxlCapsInitGuests:
- * A guest per (OS type, arch) that Xen's capabilities string lists, PV
- * first, then HVM, then PVH, in the order Xen lists the architectures.
+ * A guest per (OS type, arch) that Xen's capabilities string lists, in
+ * the order Xen lists them, each PVH guest right after its HVM one.
  */
 static int
 libxlCapsInitGuests(virCaps *caps, const libxlHostInfo *host)
 {
     libxlGuestFlavour flavours[LIBXL_MAX_GUEST_FLAVOURS] = { 0 };
-    const int order[] = { VIR_DOMAIN_OSTYPE_XEN, VIR_DOMAIN_OSTYPE_HVM,
-                          VIR_DOMAIN_OSTYPE_XENPVH };
     size_t nflavours = 0;
     g_auto(GStrv) tokens = NULL;
     size_t i;
-    size_t j;
 
     if (!host->version || !host->version->capabilities) {
         virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
@@ -393,12 +390,9 @@ libxlCapsInitGuests(virCaps *caps, const libxlHostInfo *host)
             libxlCapsParseGuestToken(tokens[i], flavours, &nflavours);
     }
 
-    for (j = 0; j < G_N_ELEMENTS(order); j++) {
-        for (i = 0; i < nflavours; i++) {
-            if (flavours[i].ostype == order[j] &&
-                libxlCapsAddGuest(caps, &flavours[i]) < 0)
-                return -1;
-        }
+    for (i = 0; i < nflavours; i++) {
+        if (libxlCapsAddGuest(caps, &flavours[i]) < 0)
+            return -1;
     }
 
     return 0;

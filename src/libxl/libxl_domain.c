@@ -179,7 +179,6 @@ libxlDomainDom0Update(virDomainObj *vm,
         maxmem < info->current_memkb)
         maxmem = info->current_memkb;
     virDomainDefSetMemoryTotal(vm->def, maxmem);
-    vm->def->mem.max_memory = maxmem;
     vm->def->mem.cur_balloon = info->current_memkb;
 
     vm->def->id = 0;
