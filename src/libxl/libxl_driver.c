@@ -120,11 +120,15 @@ libxlConnectURICheck(bool active, virURI *uri)
 
 /* ---- state driver ------------------------------------------------- */
 
+/*
+ * libxlStateCleanup:
+ * Free the driver, whatever part of it was built.
+ */
 static int
 libxlStateCleanup(void)
 {
     if (!libxl_driver)
-        return -1;
+        return 0;
 
     virObjectUnref(libxl_driver->domains);
     virObjectUnref(libxl_driver->xmlopt);

@@ -28,7 +28,7 @@ libxl_unit_test_LDADD = $(DRIVER_TEST_LDADD)
 driver_module_test_SOURCES = driver_module_test.c
 driver_module_test_CPPFLAGS = $(DRIVER_TEST_CPPFLAGS)
 driver_module_test_CFLAGS = $(DRIVER_TEST_CFLAGS)
-driver_module_test_LDADD = $(CHECK_LIBS) $(GLIB_LIBS) -ldl
+driver_module_test_LDADD = $(LIBVIRT_LIBS) $(CHECK_LIBS) $(GLIB_LIBS) -ldl
 
 EXTRA_DIST += libxlcapsdata libxldomcapsdata libxlconfdata driver-schema-test.sh
 
