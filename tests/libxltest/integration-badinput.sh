@@ -25,9 +25,9 @@ nothing_runs() {
     local p hits=
     for p in /proc/[0-9]*; do
         [ "${p#/proc/}" = $$ ] && continue
-        if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q -- "$2" ||
-           tr '\0' '\n' < "$p/environ" 2>/dev/null | grep -q -- "=$2"; then
-            hits="$hits ${p#/proc/}:$(tr '\0' ' ' < "$p/cmdline")"
+        if tr '\0' ' ' 2>/dev/null < "$p/cmdline" | grep -q -- "$2" ||
+           tr '\0' '\n' 2>/dev/null < "$p/environ" | grep -q -- "=$2"; then
+            hits="$hits ${p#/proc/}:$(tr '\0' ' ' 2>/dev/null < "$p/cmdline")"
         fi
     done
     ok_eq "$1" "" "$hits"
@@ -69,7 +69,8 @@ if [ "$(id -u)" = 0 ]; then
     one_line_error "xensimd: binary garbage as config" "$top_builddir/xensim/xensimd" --dir "$work/xs4" --config "$work/garbage.cfg"
     nothing_runs "xensimd: nothing left running after bad configs" "$work/xs"
 
-    if uri=$(sandbox_up "$work/busy" --driver=ours --host=sim); then
+    if sandbox_up "$work/busy" --driver=ours --host=sim; then
+        uri=$URI
         one_line_error "sandbox: up on a busy DIR" "$top_srcdir/scripts/sandbox" up "$work/busy"
         ok_run "sandbox: the first sandbox still answers" virsh -c "$uri" uri
         ok_run "sandbox: down" "$top_srcdir/scripts/sandbox" down "$work/busy"

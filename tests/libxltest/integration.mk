@@ -10,6 +10,8 @@ TESTS += \
 	integration-install.sh \
 	integration-badinput.sh \
 	integration-host.sh \
-	integration-host.py
+	integration-hostpy.py
 
-EXTRA_DIST += tap.sh data $(filter integration-%,$(TESTS))
+EXTRA_DIST += tap.sh data \
+	integration-install.sh integration-badinput.sh \
+	integration-host.sh integration-hostpy.py

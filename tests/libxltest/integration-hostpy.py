@@ -59,7 +59,7 @@ for drv in ("ours", "stock"):
             info = conn.getInfo()
             check(f"{drv} {kind}: getInfo matches the simulated host",
                   lambda: (info[0] == "x86_64" and info[1] == 24576 and info[2] == 12
-                           and info[3] == 2900 and info[4] == 2 and info[5] == 2
+                           and info[3] == 2900 and info[4] == 2 and info[5] == 1
                            and info[6] == 3 and info[7] == 2, info))
             check(f"{drv} {kind}: getType is Xen", lambda: (conn.getType() == "Xen", conn.getType()))
             check(f"{drv} {kind}: getVersion is Xen 4.17",
