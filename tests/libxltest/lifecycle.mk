@@ -1,0 +1,1 @@
+# domain lifecycle integration tests (see Makefile.am)
