@@ -797,6 +797,9 @@ libxlBuildBuildInfo(virDomainDef *def,
 
     b_info->shadow_memkb = libxl_get_required_shadow_memory(b_info->max_memkb,
                                                             b_info->max_vcpus);
+
+    /* <xen:commandline> (libxlDomainXMLNamespace) */
+    b_info->extra = g_strdupv(libxlDomainDefDeviceModelArgs(def));
     return 0;
 }
 

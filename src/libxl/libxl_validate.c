@@ -22,6 +22,8 @@
 #include "virerror.h"
 #include "virlog.h"
 #include "virstring.h"
+#include "virxml.h"
+#include "virbuffer.h"
 #include "libxl_validate.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
@@ -1093,6 +1095,74 @@ libxlDomainDefValidateAll(virDomainDef *def)
             return -1;
     }
     return 0;
+}
+
+
+/* ---- <xen:commandline>: extra device model arguments ------------------- */
+
+static void
+libxlDomainDefNamespaceFree(void *nsdata)
+{
+    g_strfreev(nsdata);
+}
+
+
+static int
+libxlDomainDefNamespaceParse(xmlXPathContextPtr ctxt, void **data)
+{
+    g_autofree xmlNodePtr *nodes = NULL;
+    g_auto(GStrv) args = NULL;
+    int nnodes;
+    int i;
+
+    if ((nnodes = virXPathNodeSet("./xen:commandline/xen:arg", ctxt, &nodes)) <= 0)
+        return nnodes;
+
+    args = g_new0(char *, nnodes + 1);
+    for (i = 0; i < nnodes; i++) {
+        if (!(args[i] = virXMLPropString(nodes[i], "value"))) {
+            virReportError(VIR_ERR_XML_ERROR, "%s",
+                           _("<xen:arg> needs a 'value' attribute"));
+            return -1;
+        }
+    }
+    *data = g_steal_pointer(&args);
+    return 0;
+}
+
+
+static int
+libxlDomainDefNamespaceFormat(virBuffer *buf, void *nsdata)
+{
+    char **args = nsdata;
+    size_t i;
+
+    if (!args || !args[0])
+        return 0;
+
+    virBufferAddLit(buf, "<xen:commandline>\n");
+    virBufferAdjustIndent(buf, 2);
+    for (i = 0; args[i]; i++)
+        virBufferEscapeString(buf, "<xen:arg value='%s'/>\n", args[i]);
+    virBufferAdjustIndent(buf, -2);
+    virBufferAddLit(buf, "</xen:commandline>\n");
+    return 0;
+}
+
+
+virXMLNamespace libxlDomainXMLNamespace = {
+    .parse = libxlDomainDefNamespaceParse,
+    .free = libxlDomainDefNamespaceFree,
+    .format = libxlDomainDefNamespaceFormat,
+    .prefix = "xen",
+    .uri = "http://libvirt.org/schemas/domain/xen/1.0",
+};
+
+
+char **
+libxlDomainDefDeviceModelArgs(const virDomainDef *def)
+{
+    return def->namespaceData;
 }
 
 

@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "domain_conf.h"
+#include "virxml.h"
 
 /* The MAC prefix of Xen's vifs (xl and the stock driver use it too). */
 #define LIBXL_VALIDATE_MAC_PREFIX { 0x00, 0x16, 0x3e }
@@ -47,3 +48,14 @@ int libxlDomainDeviceDefValidate(const virDomainDeviceDef *dev,
 
 /* The name of a virDomainChrChannelTargetType, for messages. */
 const char *libxlChannelTargetTypeName(int type);
+
+/*
+ * The driver's XML namespace, xmlns:xen='http://libvirt.org/schemas/domain/xen/1.0':
+ * <xen:commandline><xen:arg value='...'/></xen:commandline> adds arguments
+ * to the device model's command line (libxl build info 'extra').  Pass it
+ * to virDomainXMLOptionNew(); the namespace data is then what
+ * libxlDomainDefDeviceModelArgs() returns (a NULL-terminated vector).
+ */
+extern virXMLNamespace libxlDomainXMLNamespace;
+
+char **libxlDomainDefDeviceModelArgs(const virDomainDef *def);

@@ -607,7 +607,8 @@ main(void)
     }
 
     libxlDomainDefParserConfigInit(&parserConfig);
-    if (!(xmlopt = virDomainXMLOptionNew(&parserConfig, NULL, NULL, NULL, NULL, NULL))) {
+    if (!(xmlopt = virDomainXMLOptionNew(&parserConfig, NULL, &libxlDomainXMLNamespace,
+                                         NULL, NULL, NULL))) {
         fprintf(stderr, "cannot create the XML options: %s\n", virGetLastErrorMessage());
         return 1;
     }
