@@ -1,1 +1,38 @@
-# native config tests (see Makefile.am)
+# native config tests (see Makefile.am): xl.cfg / xm configuration to and
+# from domain XML.  The converter's sources are compiled into the test
+# directly; the driver module links them through src/libxl/Makefile.am.
+
+NATIVE_SRCS = \
+	$(top_srcdir)/src/libxl/libxl_native.c \
+	$(top_srcdir)/src/libxl/libxl_native.h \
+	$(top_srcdir)/src/libxl/libxl_native_xl.c \
+	$(top_srcdir)/src/libxl/libxl_native_xl.h \
+	$(top_srcdir)/src/libxl/libxl_native_xm.c \
+	$(top_srcdir)/src/libxl/libxl_native_xm.h
+
+NATIVE_CPPFLAGS = $(LIBVIRT_INTERNAL_CPPFLAGS) -iquote $(top_srcdir)/src/libxl -iquote $(srcdir)
+NATIVE_CFLAGS = $(LIBVIRT_CFLAGS) $(GLIB_CFLAGS) $(LIBXML_CFLAGS)
+NATIVE_LIBS = $(LIBVIRT_LIBS) $(GLIB_LIBS) $(LIBXML_LIBS) $(XENLIGHT_LIBS)
+
+check_PROGRAMS += native-test
+TESTS += native-test native-fuzz-smoke.sh
+
+native_test_SOURCES = native-test.c native-testutils.c native-testutils.h $(NATIVE_SRCS)
+native_test_CPPFLAGS = $(NATIVE_CPPFLAGS)
+native_test_CFLAGS = $(XL_WARN_CFLAGS) $(NATIVE_CFLAGS) $(CHECK_CFLAGS)
+native_test_LDADD = $(NATIVE_LIBS) $(CHECK_LIBS)
+
+# The libFuzzer target: built with clang only, by fuzz/run or the smoke test.
+NATIVE_FUZZ_CC = clang
+NATIVE_FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address -fno-omit-frame-pointer
+native-fuzz: $(srcdir)/fuzz/native-fuzz.c native-testutils.c $(NATIVE_SRCS)
+	$(AM_V_CC)$(NATIVE_FUZZ_CC) $(NATIVE_FUZZ_FLAGS) $(NATIVE_CPPFLAGS) $(NATIVE_CFLAGS) \
+		-o $@ $(srcdir)/fuzz/native-fuzz.c $(srcdir)/native-testutils.c \
+		$(filter %.c,$(NATIVE_SRCS)) $(NATIVE_LIBS)
+
+EXTRA_DIST += nativedata fuzz/native-fuzz.c fuzz/run native-fuzz-smoke.sh
+CLEANFILES += native-fuzz
+clean-local: clean-native
+clean-native:
+	rm -rf native-out native-fuzz-smoke
+.PHONY: clean-native
