@@ -51,8 +51,6 @@ struct _libxlBuildParams {
     const char *channelDir;
     /* the OVMF image for firmware='efi' (recorded in the definition) */
     const char *ovmfPath;
-    /* libxl.conf autoballoon; recorded only, dom0 ballooning is the driver's */
-    bool autoballoon;
 
     libxlBuildNetworkBridgeFunc networkBridge;
     libxlBuildDiskSecretFunc diskSecret;

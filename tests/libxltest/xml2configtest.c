@@ -18,6 +18,10 @@
  *           its saved ones) on its first line and what the error message
  *           must contain on its second.
  *
+ *  defaults xml2configdata/defaults/NAME.xml parsed (post-parse callbacks
+ *           and validation) and formatted back must equal NAME.out.xml:
+ *           the defaults a Xen guest gets at define time.
+ *
  * Adding a case is adding two files.  Every case prints a PASS/FAIL
  * line; main returns the number of failures.  XML2CONFIG_ONLY=NAME runs
  * the cases called NAME only.
@@ -43,6 +47,7 @@
 #include "domain_conf.h"
 #include "cpu_conf.h"
 #include "virportallocator.h"
+#include "virsecret.h"
 #include "libxl_build.h"
 #include "libxl_validate.h"
 
@@ -66,6 +71,7 @@ struct _xml2configCase {
 static GPtrArray *ownCases;
 static GPtrArray *libvirtCases;
 static GPtrArray *refuseCases;
+static GPtrArray *defaultsCases;
 static virDomainXMLOption *xmlopt;
 
 
@@ -263,6 +269,27 @@ xml2configNetworkBridge(const char *network, void *opaque G_GNUC_UNUSED)
 }
 
 
+/* The tests' one ceph secret, usage 'ceph-admin', is "opensesame". */
+static int
+xml2configDiskSecret(virStorageSource *src,
+                     uint8_t **secret,
+                     size_t *secretlen,
+                     void *opaque G_GNUC_UNUSED)
+{
+    const virSecretLookupTypeDef *lookup = &src->auth->seclookupdef;
+
+    if (lookup->type != VIR_SECRET_LOOKUP_TYPE_USAGE ||
+        STRNEQ_NULLABLE(lookup->u.usage, "ceph-admin")) {
+        virReportError(VIR_ERR_NO_SECRET, _("no secret with matching usage '%s'"),
+                       NULLSTR(lookup->u.usage));
+        return -1;
+    }
+    *secret = (uint8_t *) g_strdup("opensesame");
+    *secretlen = strlen("opensesame");
+    return 0;
+}
+
+
 /* What the tests' simulated host supplies: 6 NUMA nodes (as libvirt's
  * mock), 8 CPUs, a VMX CPU and nested HVM allowed. */
 static void
@@ -278,6 +305,7 @@ xml2configParams(libxlBuildParams *params, virCPUDef *hostCPU,
     params->channelDir = "/var/lib/libvirt/libxl/channel/target";
     params->ovmfPath = "/usr/lib/xen/boot/ovmf.bin";
     params->networkBridge = xml2configNetworkBridge;
+    params->diskSecret = xml2configDiskSecret;
 }
 
 
@@ -307,18 +335,18 @@ xml2configPrintDiff(const char *name, const char *expected, const char *actual)
 }
 
 
-/* XML2CONFIG_OUTDIR=DIR: keep each conversion's JSON as DIR/NAME.json,
+/* XML2CONFIG_OUTDIR=DIR: keep what a case produced as DIR/NAME@suffix,
  * for reviewing a new case (never written over the expected files). */
 static void
-xml2configKeepActual(const char *name, const char *json)
+xml2configKeepActual(const char *name, const char *suffix, const char *text)
 {
     const char *outdir = g_getenv("XML2CONFIG_OUTDIR");
     g_autofree char *path = NULL;
 
     if (!outdir)
         return;
-    path = g_strdup_printf("%s/%s.json", outdir, name);
-    if (!g_file_set_contents(path, json, -1, NULL))
+    path = g_strdup_printf("%s/%s%s", outdir, name, suffix);
+    if (!g_file_set_contents(path, text, -1, NULL))
         fprintf(stderr, "cannot write %s\n", path);
 }
 
@@ -365,7 +393,7 @@ xml2configRunConversion(const char *suite, const xml2configCase *c)
         goto cleanup;
     }
 
-    xml2configKeepActual(c->name, actualJSON);
+    xml2configKeepActual(c->name, ".json", actualJSON);
 
     if (!g_file_get_contents(c->expected, &expectedText, NULL, NULL)) {
         fprintf(stderr, "FAIL %s/%s: cannot read %s\n", suite, c->name, c->expected);
@@ -499,6 +527,44 @@ xml2configRunRefusal(const xml2configCase *c)
 }
 
 
+/* Parse @c with the driver's defaults and compare the formatted
+ * definition with its .out.xml; 0 when equal. */
+static int
+xml2configRunDefaults(const xml2configCase *c)
+{
+    g_autoptr(virDomainDef) def = NULL;
+    g_autofree char *actual = NULL;
+    g_autofree char *expected = NULL;
+
+    if (!(def = virDomainDefParseFile(c->xml, xmlopt, NULL, VIR_DOMAIN_DEF_PARSE_INACTIVE)) ||
+        !(actual = virDomainDefFormat(def, xmlopt, VIR_DOMAIN_DEF_FORMAT_INACTIVE))) {
+        printf("FAIL defaults/%s: %s\n", c->name, virGetLastErrorMessage());
+        return -1;
+    }
+    xml2configKeepActual(c->name, ".out.xml", actual);
+
+    if (!g_file_get_contents(c->expected, &expected, NULL, NULL)) {
+        printf("FAIL defaults/%s: cannot read %s\n", c->name, c->expected);
+        return -1;
+    }
+    if (STRNEQ(expected, actual)) {
+        printf("FAIL defaults/%s: differs from %s\n", c->name, c->expected);
+        xml2configPrintDiff(c->name, expected, actual);
+        return -1;
+    }
+    printf("PASS defaults/%s\n", c->name);
+    fflush(stdout);
+    return 0;
+}
+
+
+START_TEST(test_defaults)
+{
+    ck_assert_int_eq(xml2configRunDefaults(g_ptr_array_index(defaultsCases, _i)), 0);
+}
+END_TEST
+
+
 START_TEST(test_own)
 {
     ck_assert_int_eq(xml2configRunConversion("own", g_ptr_array_index(ownCases, _i)), 0);
@@ -527,6 +593,7 @@ START_TEST(test_have_cases)
         return;
     ck_assert_uint_gt(ownCases->len, 0);
     ck_assert_uint_gt(refuseCases->len, 0);
+    ck_assert_uint_gt(defaultsCases->len, 0);
     ck_assert_uint_gt(libvirtCases->len, 0);
 }
 END_TEST
@@ -550,6 +617,10 @@ xml2configSuite(void)
     tcase_add_loop_test(tc, test_libvirt, 0, libvirtCases->len);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("defaults");
+    tcase_add_loop_test(tc, test_defaults, 0, defaultsCases->len);
+    suite_add_tcase(s, tc);
+
     tc = tcase_create("refuse");
     tcase_add_loop_test(tc, test_refuse, 0, refuseCases->len);
     suite_add_tcase(s, tc);
@@ -565,15 +636,18 @@ xml2configLoadCases(void)
     const char *libvirtSrc = g_getenv("LIBVIRT_SRC");
     g_autofree char *ownDir = NULL;
     g_autofree char *refuseDir = NULL;
+    g_autofree char *defaultsDir = NULL;
     g_autoptr(GPtrArray) names = NULL;
     size_t i;
 
     ownCases = g_ptr_array_new_with_free_func(xml2configCaseFree);
     libvirtCases = g_ptr_array_new_with_free_func(xml2configCaseFree);
     refuseCases = g_ptr_array_new_with_free_func(xml2configCaseFree);
+    defaultsCases = g_ptr_array_new_with_free_func(xml2configCaseFree);
 
     ownDir = g_strdup_printf("%s/tests/libxltest/xml2configdata", srcdir ? srcdir : "../..");
     refuseDir = g_strdup_printf("%s/refuse", ownDir);
+    defaultsDir = g_strdup_printf("%s/defaults", ownDir);
 
     names = xml2configListDir(ownDir);
     for (i = 0; i < names->len; i++)
@@ -583,6 +657,14 @@ xml2configLoadCases(void)
     names = xml2configListDir(refuseDir);
     for (i = 0; i < names->len; i++)
         xml2configAddCase(refuseCases, refuseDir, g_ptr_array_index(names, i), ".err");
+    g_clear_pointer(&names, g_ptr_array_unref);
+
+    names = xml2configListDir(defaultsDir);
+    for (i = 0; i < names->len; i++) {
+        /* NAME.out.xml is the expected side of NAME.xml */
+        if (!g_str_has_suffix(g_ptr_array_index(names, i), ".out"))
+            xml2configAddCase(defaultsCases, defaultsDir, g_ptr_array_index(names, i), ".out.xml");
+    }
 
     if (libvirtSrc)
         xml2configLoadLibvirtCases(libvirtSrc);
@@ -620,12 +702,13 @@ main(void)
     failed = srunner_ntests_failed(runner);
     srunner_free(runner);
 
-    printf("xml2config: %u own, %u libvirt, %u refusal cases; %d failed\n",
-           ownCases->len, libvirtCases->len, refuseCases->len, failed);
+    printf("xml2config: %u own, %u libvirt, %u defaults, %u refusal cases; %d failed\n",
+           ownCases->len, libvirtCases->len, defaultsCases->len, refuseCases->len, failed);
 
     g_ptr_array_unref(ownCases);
     g_ptr_array_unref(libvirtCases);
     g_ptr_array_unref(refuseCases);
+    g_ptr_array_unref(defaultsCases);
     virObjectUnref(xmlopt);
     return failed;
 }
