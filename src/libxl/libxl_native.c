@@ -28,7 +28,6 @@
 #include "virutil.h"
 #include "viruuid.h"
 #include "domain_postparse.h"
-#include "virxml.h"
 #include "libxl_native.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
@@ -37,81 +36,6 @@ VIR_LOG_INIT("libxl.libxl_native");
 
 /* a guest without memory= gets twice Xen's minimum guest size, in MiB */
 #define LIBXL_NATIVE_MEMORY_DEFAULT 128
-
-
-/* ---- the xen XML namespace ---------------------------------------- */
-
-static void
-libxlNativeXmlNsFree(void *nsdata)
-{
-    libxlNativeXmlNsDef *def = nsdata;
-
-    if (!def)
-        return;
-
-    g_strfreev(def->args);
-    g_free(def);
-}
-
-
-static int
-libxlNativeXmlNsParse(xmlXPathContextPtr ctxt, void **data)
-{
-    libxlNativeXmlNsDef *nsdata = NULL;
-    g_autofree xmlNodePtr *nodes = NULL;
-    ssize_t nnodes;
-    size_t i;
-
-    if ((nnodes = virXPathNodeSet("./xen:commandline/xen:arg", ctxt, &nodes)) < 0)
-        return -1;
-
-    if (nnodes == 0)
-        return 0;
-
-    nsdata = g_new0(libxlNativeXmlNsDef, 1);
-    nsdata->args = g_new0(char *, nnodes + 1);
-
-    for (i = 0; i < nnodes; i++) {
-        if (!(nsdata->args[nsdata->num_args++] = virXMLPropString(nodes[i], "value"))) {
-            virReportError(VIR_ERR_XML_ERROR, "%s",
-                           _("missing 'value' of <xen:arg>"));
-            libxlNativeXmlNsFree(nsdata);
-            return -1;
-        }
-    }
-
-    *data = nsdata;
-    return 0;
-}
-
-
-static int
-libxlNativeXmlNsFormat(virBuffer *buf, void *nsdata)
-{
-    libxlNativeXmlNsDef *def = nsdata;
-    size_t i;
-
-    if (!def->num_args)
-        return 0;
-
-    virBufferAddLit(buf, "<xen:commandline>\n");
-    virBufferAdjustIndent(buf, 2);
-    for (i = 0; i < def->num_args; i++)
-        virBufferEscapeString(buf, "<xen:arg value='%s'/>\n", def->args[i]);
-    virBufferAdjustIndent(buf, -2);
-    virBufferAddLit(buf, "</xen:commandline>\n");
-
-    return 0;
-}
-
-
-virXMLNamespace libxlNativeXMLNamespace = {
-    .parse = libxlNativeXmlNsParse,
-    .free = libxlNativeXmlNsFree,
-    .format = libxlNativeXmlNsFormat,
-    .prefix = "xen",
-    .uri = "http://libvirt.org/schemas/domain/xen/1.0",
-};
 
 
 /* ---- reading values ----------------------------------------------- */
@@ -2604,8 +2528,11 @@ libxlNativeConnectDomainXMLToNative(virConnectPtr conn,
         return NULL;
     }
 
+    /* a translation, not a definition: Xen's define-time rules (one
+     * sound card, no parallel port, ...) are not the formats' */
     if (!(def = virDomainDefParseString(xml, xmlopt, NULL,
-                                        VIR_DOMAIN_DEF_PARSE_INACTIVE)))
+                                        VIR_DOMAIN_DEF_PARSE_INACTIVE |
+                                        VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE)))
         return NULL;
 
     return libxlDomainDefToNative(format, def, conn);

@@ -41,18 +41,12 @@
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomainGraphicsDef, virDomainGraphicsDefFree);
 
 /*
- * The driver's XML namespace (xmlns:xen): device model arguments given
- * verbatim, <xen:commandline><xen:arg value='...'/></xen:commandline>.
- * The driver's virDomainXMLOption must be created with
- * &libxlNativeXMLNamespace for device_model_args to be converted.
+ * device_model_args is the namespace data of the driver's XML namespace
+ * (xmlns:xen, <xen:commandline><xen:arg value='...'/>): a NULL-terminated
+ * vector of strings, as libxl_validate.c's libxlDomainXMLNamespace keeps
+ * it.  Converted only when the virDomainXMLOption has that namespace.
  */
-typedef struct _libxlNativeXmlNsDef libxlNativeXmlNsDef;
-struct _libxlNativeXmlNsDef {
-    size_t num_args;
-    char **args;
-};
-
-extern virXMLNamespace libxlNativeXMLNamespace;
+#define LIBXL_NATIVE_XEN_NS_URI "http://libvirt.org/schemas/domain/xen/1.0"
 
 
 /* ---- entry points ------------------------------------------------- */

@@ -923,7 +923,6 @@ libxlNativeParseDeviceModelArgs(virConf *conf, virDomainDef *def,
                                 virDomainXMLOption *xmlopt)
 {
     virXMLNamespace *ns = virDomainXMLOptionGetNamespace(xmlopt);
-    libxlNativeXmlNsDef *nsdata;
     g_auto(GStrv) args = NULL;
 
     if (libxlNativeGetStringList(conf, "device_model_args", &args) < 0)
@@ -931,16 +930,13 @@ libxlNativeParseDeviceModelArgs(virConf *conf, virDomainDef *def,
     if (!args || !args[0])
         return 0;
 
-    if (ns->format != libxlNativeXMLNamespace.format) {
+    if (!ns->format || STRNEQ_NULLABLE(ns->uri, LIBXL_NATIVE_XEN_NS_URI)) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
                        _("device_model_args needs the driver's xen XML namespace"));
         return -1;
     }
 
-    nsdata = g_new0(libxlNativeXmlNsDef, 1);
-    nsdata->num_args = g_strv_length(args);
-    nsdata->args = g_steal_pointer(&args);
-    def->namespaceData = nsdata;
+    def->namespaceData = g_steal_pointer(&args);
     def->ns = *ns;
     return 0;
 }
@@ -1467,14 +1463,14 @@ static int
 libxlNativeFormatDeviceModelArgs(virConf *conf, virDomainDef *def)
 {
     g_autoptr(virConfValue) list = libxlNativeListNew();
-    libxlNativeXmlNsDef *nsdata = def->namespaceData;
+    char **args = def->namespaceData;
     size_t i;
 
-    if (!nsdata || def->ns.format != libxlNativeXMLNamespace.format)
+    if (!args || STRNEQ_NULLABLE(def->ns.uri, LIBXL_NATIVE_XEN_NS_URI))
         return 0;
 
-    for (i = 0; i < nsdata->num_args; i++)
-        libxlNativeListAppend(list, g_strdup(nsdata->args[i]));
+    for (i = 0; args[i]; i++)
+        libxlNativeListAppend(list, g_strdup(args[i]));
 
     return libxlNativeSetList(conf, "device_model_args", &list);
 }

@@ -46,6 +46,10 @@ struct _libxlNativeTestCase {
     bool replaceVars;   /* /LIBXL_FIRMWARE_DIR in the XML file */
 };
 
+/* how libxlNativeConnectDomainXMLToNative parses XML */
+#define NATIVE_PARSE_FLAGS \
+    (VIR_DOMAIN_DEF_PARSE_INACTIVE | VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE)
+
 static GPtrArray *cases;        /* of libxlNativeTestCase */
 static virCaps *caps;
 static virDomainXMLOption *xmlopt;
@@ -131,7 +135,7 @@ nativeParseXML(const libxlNativeTestCase *tc)
         return NULL;
 
     if (!(def = virDomainDefParseString(xml, xmlopt, NULL,
-                                        VIR_DOMAIN_DEF_PARSE_INACTIVE)))
+                                        NATIVE_PARSE_FLAGS)))
         fprintf(stderr, "FAIL %s: parsing %s: %s\n", tc->label, tc->xml,
                 virGetLastErrorMessage());
     return def;
@@ -253,14 +257,14 @@ START_TEST(test_round_trip)
          (cfg1 = nativeToCfg(tc->label, tc->format, def)) &&
          (xml2 = nativeFromCfg(tc->label, tc->format, cfg1)) &&
          (def2 = virDomainDefParseString(xml2, xmlopt, NULL,
-                                         VIR_DOMAIN_DEF_PARSE_INACTIVE)) &&
+                                         NATIVE_PARSE_FLAGS)) &&
          (cfg2 = nativeToCfg(tc->label, tc->format, def2)) &&
          (xml3 = nativeFromCfg(tc->label, tc->format, cfg2));
 
     if (ok && nativeNumaMismatch(def)) {
         what = "round trip (vNUMA memory corrected once)";
         ok = (def3 = virDomainDefParseString(xml3, xmlopt, NULL,
-                                             VIR_DOMAIN_DEF_PARSE_INACTIVE)) &&
+                                             NATIVE_PARSE_FLAGS)) &&
              (cfg3 = nativeToCfg(tc->label, tc->format, def3)) &&
              nativeCompare(tc->label, "round-trip cfg", cfg2, cfg3);
     } else {
@@ -692,7 +696,7 @@ START_TEST(test_network_interface)
         "<devices><interface type='network'><source network='default'/>"
         "<mac address='00:16:3e:00:00:01'/></interface></devices></domain>";
     g_autoptr(virDomainDef) def = virDomainDefParseString(xml, xmlopt, NULL,
-                                                          VIR_DOMAIN_DEF_PARSE_INACTIVE);
+                                                          NATIVE_PARSE_FLAGS);
     g_autofree char *cfg = NULL;
 
     ck_assert_ptr_nonnull(def);

@@ -1,6 +1,8 @@
 # native config tests (see Makefile.am): xl.cfg / xm configuration to and
 # from domain XML.  The converter's sources are compiled into the test
 # directly; the driver module links them through src/libxl/Makefile.am.
+# libxl_validate.c (not ours) is the driver's parser configuration and
+# xen XML namespace, which the expected XML depends on.
 
 NATIVE_SRCS = \
 	$(top_srcdir)/src/libxl/libxl_native.c \
@@ -8,7 +10,9 @@ NATIVE_SRCS = \
 	$(top_srcdir)/src/libxl/libxl_native_xl.c \
 	$(top_srcdir)/src/libxl/libxl_native_xl.h \
 	$(top_srcdir)/src/libxl/libxl_native_xm.c \
-	$(top_srcdir)/src/libxl/libxl_native_xm.h
+	$(top_srcdir)/src/libxl/libxl_native_xm.h \
+	$(top_srcdir)/src/libxl/libxl_validate.c \
+	$(top_srcdir)/src/libxl/libxl_validate.h
 
 NATIVE_CPPFLAGS = $(LIBVIRT_INTERNAL_CPPFLAGS) -iquote $(top_srcdir)/src/libxl -iquote $(srcdir)
 NATIVE_CFLAGS = $(LIBVIRT_CFLAGS) $(GLIB_CFLAGS) $(LIBXML_CFLAGS)
