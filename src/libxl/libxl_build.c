@@ -1378,9 +1378,16 @@ libxlBuildHVMSpice(virDomainGraphicsDef *graphics,
 
     libxl_defbool_set(&b_info->u.hvm.spice.enable, true);
 
-    if (graphics->data.spice.autoport && params->graphicsPorts &&
-        libxlBuildAcquirePort(params, &graphics->data.spice.port) < 0)
-        return -1;
+    /* unlike VNC, libxl cannot look for a free SPICE port itself */
+    if (graphics->data.spice.autoport) {
+        if (!params->graphicsPorts) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                           _("<graphics type='spice' autoport='yes'> needs a port range to allocate from"));
+            return -1;
+        }
+        if (libxlBuildAcquirePort(params, &graphics->data.spice.port) < 0)
+            return -1;
+    }
     b_info->u.hvm.spice.port = graphics->data.spice.port;
     b_info->u.hvm.spice.tls_port = graphics->data.spice.tlsPort > 0 ?
         graphics->data.spice.tlsPort : 0;

@@ -25,6 +25,7 @@
 #include "virxml.h"
 #include "virbuffer.h"
 #include "libxl_validate.h"
+#include "libxl_build.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
@@ -408,6 +409,39 @@ libxlValidateFeatures(const virDomainDef *def)
 }
 
 
+/* host-passthrough features become xl cpuid= policies: each must be a
+ * name libxl knows (vmx and svm are nested HVM, not policies). */
+static int
+libxlValidateCPU(const virDomainDef *def)
+{
+    size_t i;
+
+    if (!def->cpu || def->cpu->mode != VIR_CPU_MODE_HOST_PASSTHROUGH ||
+        def->os.type == VIR_DOMAIN_OSTYPE_XEN || def->os.type == VIR_DOMAIN_OSTYPE_LINUX)
+        return 0;
+
+    for (i = 0; i < def->cpu->nfeatures; i++) {
+        const char *name = def->cpu->features[i].name;
+        libxl_cpuid_policy_list policy = NULL;
+        g_autofree char *str = NULL;
+        int rc;
+
+        if (STREQ(name, "vmx") || STREQ(name, "svm"))
+            continue;
+        str = g_strdup_printf("%s=1", libxlBuildCPUFeatureName(name));
+        rc = libxl_cpuid_parse_config(&policy, str);
+        libxl_cpuid_dispose(&policy);
+        if (rc != 0) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           _("unsupported <cpu><feature name='%s'>, Xen does not know it"),
+                           name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+
 int
 libxlDomainDefValidate(const virDomainDef *def,
                        void *opaque G_GNUC_UNUSED,
@@ -457,6 +491,16 @@ libxlDomainDefValidate(const virDomainDef *def,
                        def->nsounds);
         return -1;
     }
+
+    if (def->nvideos > 1) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("%zu <video> devices, Xen guests have one"),
+                       def->nvideos);
+        return -1;
+    }
+
+    if (libxlValidateCPU(def) < 0)
+        return -1;
 
     if (def->os.slic_table && !libxlValidateIsHVM(def)) {
         virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
