@@ -24,13 +24,25 @@
 #define XENSIM_HVM_EXTRA_MEMKB 2048
 
 /*
- * Our context.  Real libxenlight code that receives a ctx (the helpers
- * that stay real, e.g. libxl_cpu_bitmap_alloc) only ever logs through it,
- * reading the logger from the first word of its own struct libxl__ctx:
- * lg must stay first.
+ * Our context.  Real libxenlight helpers that receive a ctx (those left
+ * to it, e.g. libxl_cpu_bitmap_alloc) read the start of their own struct
+ * libxl__ctx: the logger at offset 0 (to log), and at 0x18 the "no gc"
+ * gc that NOGC allocations go through, recognised by alloc_maxsize -1
+ * (checked with objdump -d of libxenlight 4.17).  That prefix is mirrored
+ * here; the xc and xs handles in between stay NULL.
  */
+typedef struct {
+    int alloc_maxsize;
+    void **alloc_ptrs;
+    libxl_ctx *owner;
+} xensimLibxlGc;
+
 struct libxl__ctx {
-    xentoollog_logger *lg;
+    xentoollog_logger *lg;              /* real libxl: lg */
+    void *xch;                          /* real libxl: xc_interface, NULL */
+    void *xsh;                          /* real libxl: xs_handle, NULL */
+    xensimLibxlGc nogc_gc;              /* real libxl: nogc_gc */
+    /* xensim's own */
     XensimConn *conn;
     GMutex lock;                        /* guards what follows */
     libxl_version_info *version_info;   /* cached, freed with the ctx */
@@ -42,6 +54,9 @@ struct libxl__ctx {
     const libxl_childproc_hooks *childproc_hooks;
     void *childproc_user;
 };
+
+G_STATIC_ASSERT(G_STRUCT_OFFSET(struct libxl__ctx, lg) == 0);
+G_STATIC_ASSERT(G_STRUCT_OFFSET(struct libxl__ctx, nogc_gc) == 0x18);
 
 static void G_GNUC_PRINTF(3, 4)
 xensimCtxLog(libxl_ctx *ctx, xentoollog_level level, const char *fmt, ...)
@@ -108,6 +123,8 @@ libxl_ctx_alloc(libxl_ctx **pctx, int version, unsigned flags,
 
     ctx = g_new0(libxl_ctx, 1);
     ctx->lg = lg;
+    ctx->nogc_gc.alloc_maxsize = -1;
+    ctx->nogc_gc.owner = ctx;
     g_mutex_init(&ctx->lock);
     if (!(ctx->conn = xensimConnOpen())) {
         xensimCtxLog(ctx, XTL_ERROR, "cannot connect to the simulated Xen host "

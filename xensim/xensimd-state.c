@@ -812,6 +812,8 @@ xensimCmdHost(XensimCall *call)
     return 0;
 }
 
+static bool xensimCommandKnown(const char *name);
+
 /* args: entry point, rc, count (-1: every call) */
 static int
 xensimCmdFaultSet(XensimCall *call)
@@ -825,6 +827,13 @@ xensimCmdFaultSet(XensimCall *call)
         count == 0) {
         call->message = g_strdup("fault-set NAME RC COUNT: RC a negative error "
                                  "code, COUNT positive or -1");
+        return ERROR_INVAL;
+    }
+    if (!xensimCommandKnown(call->args[0]) ||
+        !(g_str_has_prefix(call->args[0], "libxl_") ||
+          g_str_has_prefix(call->args[0], "xs_"))) {
+        call->message = g_strdup_printf("%s: not an entry point xensimd serves",
+                                        call->args[0]);
         return ERROR_INVAL;
     }
     fault = g_new0(XensimFault, 1);
@@ -912,6 +921,24 @@ static const XensimCommand xensimCommands[] = {
     { "fault-list", xensimCmdFaultList },
 };
 
+static const XensimCommand *
+xensimCommandLookup(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(xensimCommands); i++) {
+        if (strcmp(xensimCommands[i].name, name) == 0)
+            return &xensimCommands[i];
+    }
+    return NULL;
+}
+
+static bool
+xensimCommandKnown(const char *name)
+{
+    return xensimCommandLookup(name) != NULL;
+}
+
 /* An injected fault for this command: its rc, or 0. */
 static int
 xensimStateFault(XensimState *state, const char *name)
@@ -936,8 +963,8 @@ xensimStateDispatch(XensimState *state, GVariant *request)
     XensimCall call = { .state = state, .records = &records };
     const char *name;
     gsize nargs;
+    const XensimCommand *command;
     GVariant *reply;
-    size_t i;
     int rc;
 
     g_variant_get(request, "(&s^a&s)", &name, &args);
@@ -946,17 +973,13 @@ xensimStateDispatch(XensimState *state, GVariant *request)
     call.nargs = nargs;
     g_variant_builder_init(&records, G_VARIANT_TYPE("aa{sv}"));
 
-    for (i = 0; i < G_N_ELEMENTS(xensimCommands); i++) {
-        if (strcmp(xensimCommands[i].name, name) == 0)
-            break;
-    }
-    if (i == G_N_ELEMENTS(xensimCommands)) {
+    if (!(command = xensimCommandLookup(name))) {
         call.message = g_strdup_printf("unknown command '%s'", name);
         rc = ERROR_NOTFOUND;
     } else if ((rc = xensimStateFault(state, name))) {
         call.message = g_strdup_printf("fault injected on %s", name);
     } else {
-        rc = xensimCommands[i].handler(&call);
+        rc = command->handler(&call);
     }
 
     if (rc) {

@@ -1,1 +1,16 @@
 # xensim tests (see Makefile.am)
+#   xensim-symbols.sh    what driver modules import from libxl/xenstore is
+#                        defined by libxensim or is a pure helper
+#   xensim-badinput.sh   bad config files and flags: one line, exit 1
+#   xensim_test          the libxl/xs_ API through libxensim (Check)
+
+TESTS += xensim-symbols.sh xensim-badinput.sh xensim_test
+check_PROGRAMS += xensim_test
+EXTRA_DIST += xensim-symbols.sh xensim-badinput.sh
+
+xensim_test_SOURCES = xensim_test.c
+xensim_test_CFLAGS = $(XL_WARN_CFLAGS) $(GLIB_CFLAGS) $(CHECK_CFLAGS) \
+	-D_GNU_SOURCE -DLIBXL_API_VERSION=0x041300
+# libxensim first: its libxl_/xs_ definitions come before the real ones
+xensim_test_LDADD = $(top_builddir)/xensim/libxensim.la \
+	$(CHECK_LIBS) $(GLIB_LIBS) -lxenlight -lxenstore -lxentoollog

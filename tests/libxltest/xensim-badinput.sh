@@ -1,0 +1,129 @@
+#!/bin/sh
+# xensim-badinput.sh: xensimd refuses bad config files and bad flags with
+# one line on stderr naming the problem (file and line for config files),
+# exit status 1, nothing left running and no socket or pid file; xensimctl
+# errors are one line and exit status 1 too.
+set -u
+top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
+xensimd=$top_builddir/xensim/xensimd
+xensimctl=$top_builddir/xensim/xensimctl
+tmp=$(mktemp -d)
+fail=0
+started=
+
+cleanup() {
+    [ -n "$started" ] && kill "$started" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# expect_refusal NAME PATTERN ARGS...: xensimd ARGS must fail as described.
+expect_refusal() {
+    name=$1 pattern=$2
+    shift 2
+    dir=$tmp/$name
+    timeout 10 "$xensimd" --dir "$dir" "$@" > "$tmp/out" 2> "$tmp/err"
+    status=$?
+    lines=$(wc -l < "$tmp/err")
+    if [ $status != 1 ]; then
+        echo "FAIL: $name: exit status $status, not 1"; fail=1
+    elif [ "$lines" != 1 ]; then
+        echo "FAIL: $name: $lines lines on stderr, not 1:"; cat "$tmp/err"; fail=1
+    elif ! grep -q -- "$pattern" "$tmp/err"; then
+        echo "FAIL: $name: stderr does not match '$pattern':"; cat "$tmp/err"; fail=1
+    elif [ -e "$dir/xensimd.sock" ] || [ -e "$dir/xensimd.pid" ]; then
+        echo "FAIL: $name: socket or pid file left in $dir"; fail=1
+    elif pgrep -f -- "$xensimd --dir $dir" > /dev/null 2>&1; then
+        echo "FAIL: $name: xensimd still running"; fail=1
+    else
+        echo "ok: $name: $(cat "$tmp/err")"
+    fi
+}
+
+conf() { # NAME CONTENTS: a config file
+    printf '%b' "$2" > "$tmp/$1.conf"
+    echo "$tmp/$1.conf"
+}
+
+c=$(conf unknown-key '# a host\nsockets = 2\nfrobnicate = 3\n')
+expect_refusal unknown-key "$c:3: frobnicate: unknown key" --config "$c"
+c=$(conf bad-value 'memory = lots\n')
+expect_refusal bad-value "$c:1: memory: invalid value 'lots'" --config "$c"
+c=$(conf no-equals '\n\nnodes 2\n')
+expect_refusal no-equals "$c:3: expected 'key = value'" --config "$c"
+c=$(conf no-key ' = 4\n')
+expect_refusal no-key "$c:1: missing key" --config "$c"
+c=$(conf bad-sched 'scheduler = fifo\n')
+expect_refusal bad-sched "$c:1: scheduler: unknown scheduler 'fifo'" --config "$c"
+c=$(conf bad-version 'xen_version = four\n')
+expect_refusal bad-version "$c:1: xen_version: invalid value" --config "$c"
+c=$(conf bad-caps 'virt_caps = hvm warp\n')
+expect_refusal bad-caps "$c:1: virt_caps: unknown virtualization capability 'warp'" --config "$c"
+c=$(conf too-many-nodes 'sockets = 1\ncores_per_socket = 1\nthreads_per_core = 1\nnodes = 2\n')
+expect_refusal too-many-nodes "$c: 2 NUMA nodes but only 1 CPUs" --config "$c"
+c=$(conf dom0-too-big 'memory = 1024\ndom0_memory = 2048\n')
+expect_refusal dom0-too-big "$c: dom0_memory (2048 MiB)" --config "$c"
+expect_refusal missing-config "nonexistent.conf" --config "$tmp/nonexistent.conf"
+
+expect_refusal unknown-flag "--warp: unknown key 'warp'" --warp 9
+expect_refusal bad-flag-value "--cpus: invalid value 'many'" --cpus many
+expect_refusal zero-cpus "--nodes: invalid value '0'" --nodes 0
+expect_refusal uneven-cpus "cpus: 6 CPUs cannot be split" --cpus 6
+expect_refusal missing-value "--memory: missing value" --memory
+expect_refusal stray-arg "unexpected argument 'extra'" extra
+
+# no --dir at all
+timeout 10 "$xensimd" > /dev/null 2> "$tmp/err"
+if [ $? != 1 ] || [ "$(wc -l < "$tmp/err")" != 1 ] || ! grep -q -- '--dir' "$tmp/err"; then
+    echo "FAIL: no-dir"; cat "$tmp/err"; fail=1
+else
+    echo "ok: no-dir: $(cat "$tmp/err")"
+fi
+
+# flags override the file; a good host starts, and a second daemon on the
+# same directory is refused without disturbing the first.
+c=$(conf good 'cpus = 8\nnodes = 4\n')
+"$xensimd" --dir "$tmp/good" --config "$c" --nodes 2 2> "$tmp/good.err" &
+started=$!
+for i in $(seq 1 100); do [ -S "$tmp/good/xensimd.sock" ] && break; sleep 0.05; done
+if ! "$xensimctl" --dir "$tmp/good" host | grep -qx 'nr_nodes: 2'; then
+    echo "FAIL: flags do not override the config file"; fail=1
+else
+    echo "ok: flags override the config file"
+fi
+timeout 10 "$xensimd" --dir "$tmp/good" > /dev/null 2> "$tmp/err"
+if [ $? != 1 ] || [ "$(wc -l < "$tmp/err")" != 1 ] || ! [ -S "$tmp/good/xensimd.sock" ]; then
+    echo "FAIL: second daemon on one directory"; cat "$tmp/err"; fail=1
+else
+    echo "ok: second daemon: $(cat "$tmp/err")"
+fi
+
+# xensimctl errors: one line, exit 1
+ctl_refusal() { # NAME ARGS...
+    name=$1
+    shift
+    "$xensimctl" "$@" > /dev/null 2> "$tmp/err"
+    if [ $? != 1 ] || [ "$(wc -l < "$tmp/err")" != 1 ]; then
+        echo "FAIL: xensimctl $name"; cat "$tmp/err"; fail=1
+    else
+        echo "ok: xensimctl $name: $(cat "$tmp/err")"
+    fi
+}
+ctl_refusal no-daemon --dir "$tmp/none" list
+ctl_refusal unknown-command --dir "$tmp/good" frobnicate
+ctl_refusal bad-path --dir "$tmp/good" xenstore-read relative/path
+ctl_refusal bad-fault --dir "$tmp/good" fault set libxl_get_physinfo NOPE
+ctl_refusal unknown-entry --dir "$tmp/good" fault set libxl_nonexistent ERROR_FAIL
+
+kill -TERM "$started"
+wait "$started"
+status=$?
+started=
+if [ $status != 0 ] || [ -e "$tmp/good/xensimd.sock" ] || [ -e "$tmp/good/xensimd.pid" ]; then
+    echo "FAIL: SIGTERM: exit status $status, or socket/pid file left"; fail=1
+else
+    echo "ok: SIGTERM: clean exit"
+fi
+
+[ $fail = 0 ] && echo "PASS: xensim-badinput" || echo "FAIL: xensim-badinput"
+exit $fail
