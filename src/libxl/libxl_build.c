@@ -344,9 +344,11 @@ libxlBuildCPU(virDomainDef *def,
     if (!def->cpu)
         return 0;
 
+    /* a <cpu> holding only <numa> is mode custom without a model */
     if (def->cpu->mode == VIR_CPU_MODE_CUSTOM) {
-        VIR_WARN("Ignoring <cpu mode='custom'> of domain '%s': Xen guests see "
-                 "the host CPU; use mode='host-passthrough'", def->name);
+        if (def->cpu->model)
+            VIR_WARN("Ignoring <cpu mode='custom'> of domain '%s': Xen guests see "
+                     "the host CPU; use mode='host-passthrough'", def->name);
         return 0;
     }
     if (def->cpu->mode != VIR_CPU_MODE_HOST_PASSTHROUGH)

@@ -586,6 +586,61 @@ START_TEST(test_refuse)
 END_TEST
 
 
+/* Hotplug: a NIC added to a running HVM guest is PV only (the device
+ * model cannot grow one); at start it is emulated and PV. */
+START_TEST(test_hotplug_nic)
+{
+    g_autofree char *path = g_strdup_printf("%s/tests/libxltest/xml2configdata/hvm-headless.xml",
+                                            NULLSTR(g_getenv("top_srcdir")));
+    g_autoptr(virDomainDef) def = NULL;
+    libxlBuildParams params;
+    libxl_device_nic nic;
+
+    xml2configParams(&params, NULL, NULL);
+    def = virDomainDefParseFile(path, xmlopt, NULL, VIR_DOMAIN_DEF_PARSE_INACTIVE);
+    ck_assert_msg(def != NULL, "%s: %s", path, virGetLastErrorMessage());
+    ck_assert_uint_eq(def->nnets, 1);
+
+    libxl_device_nic_init(&nic);
+    ck_assert_int_eq(libxlBuildNic(def, def->nets[0], &params, true, &nic), 0);
+    ck_assert_int_eq(nic.nictype, LIBXL_NIC_TYPE_VIF);
+    ck_assert_str_eq(nic.bridge, "xenbr0");
+    libxl_device_nic_dispose(&nic);
+
+    libxl_device_nic_init(&nic);
+    ck_assert_int_eq(libxlBuildNic(def, def->nets[0], &params, false, &nic), 0);
+    ck_assert_int_eq(nic.nictype, LIBXL_NIC_TYPE_VIF_IOEMU);
+    libxl_device_nic_dispose(&nic);
+}
+END_TEST
+
+
+/* Hotplug: an empty CD-ROM drive has the 'empty' format, or libxl
+ * looks for its image; a read-only disk is not read-write. */
+START_TEST(test_hotplug_disk)
+{
+    g_autofree char *path = g_strdup_printf("%s/tests/libxltest/xml2configdata/hvm-uefi.xml",
+                                            NULLSTR(g_getenv("top_srcdir")));
+    g_autoptr(virDomainDef) def = NULL;
+    libxlBuildParams params;
+    libxl_device_disk disk;
+
+    xml2configParams(&params, NULL, NULL);
+    def = virDomainDefParseFile(path, xmlopt, NULL, VIR_DOMAIN_DEF_PARSE_INACTIVE);
+    ck_assert_msg(def != NULL, "%s: %s", path, virGetLastErrorMessage());
+    ck_assert_uint_eq(def->ndisks, 2);
+
+    libxl_device_disk_init(&disk);
+    ck_assert_int_eq(libxlBuildDisk(def->disks[1], &params, &disk), 0);
+    ck_assert_int_eq(disk.is_cdrom, 1);
+    ck_assert_int_eq(disk.format, LIBXL_DISK_FORMAT_EMPTY);
+    ck_assert_int_eq(disk.readwrite, 0);
+    ck_assert_ptr_null(disk.pdev_path);
+    libxl_device_disk_dispose(&disk);
+}
+END_TEST
+
+
 /* There must be cases: an empty directory is a broken test, not a pass. */
 START_TEST(test_have_cases)
 {
@@ -607,6 +662,11 @@ xml2configSuite(void)
 
     tc = tcase_create("cases");
     tcase_add_test(tc, test_have_cases);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("hotplug");
+    tcase_add_test(tc, test_hotplug_nic);
+    tcase_add_test(tc, test_hotplug_disk);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("own");
