@@ -57,6 +57,18 @@ struct _libxlBuildParams {
     void *opaque;
 };
 
+/*
+ * Fill @d_config (libxl_domain_config_init'ed by the caller, who disposes
+ * it in any case) from @def, at start time.  @def is the live definition
+ * and is updated with what the start chooses: memory rounded up to MiB,
+ * VNC/SPICE autoports taken from params->graphicsPorts (the caller
+ * releases them with virPortAllocatorRelease when the domain stops or
+ * the start fails), default listen addresses, channel socket paths,
+ * implicit USB controllers, the OVMF loader.  It re-checks Xen's rules
+ * (libxlDomainDefValidateAll), as saved definitions are read unvalidated.
+ * @ctx may be NULL unless the definition has a static (flask) seclabel.
+ * Returns 0, or -1 with an error naming the element Xen cannot do.
+ */
 int libxlBuildDomainConfig(virDomainDef *def,
                            const libxlBuildParams *params,
                            libxl_ctx *ctx,
