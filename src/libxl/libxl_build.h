@@ -51,6 +51,9 @@ struct _libxlBuildParams {
     const char *channelDir;
     /* the OVMF image for firmware='efi' (recorded in the definition) */
     const char *ovmfPath;
+    /* libxl.conf autoballoon: not used by the conversion (freeing dom0
+     * memory before the start is the driver's), kept for its callers */
+    bool autoballoon;
 
     libxlBuildNetworkBridgeFunc networkBridge;
     libxlBuildDiskSecretFunc diskSecret;
