@@ -127,163 +127,24 @@ openat64(int dirfd, const char *path, int flags, ...)
     return next_openat64(dirfd, xensimPath(path, buf), flags, mode);
 }
 
+/*
+ * A path entry point: look its next definition up, then call it with the
+ * path rewritten.  proto names the path argument "path"; args is the
+ * argument list to pass on, with xensimPath(path, buf) for the path.
+ */
+#define XENSIM_INTERPOSE(ret, name, proto, args) \
+    XENSIM_EXPORT ret \
+    name proto \
+    { \
+        char buf[XENSIM_PATH_MAX]; \
+        XENSIM_NEXT(name); \
+        return next_##name args; \
+    }
+
 int __open_2(const char *path, int flags);
 int __open64_2(const char *path, int flags);
 int __openat_2(int dirfd, const char *path, int flags);
-
-XENSIM_EXPORT int
-__open_2(const char *path, int flags)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(__open_2);
-
-    return next___open_2(xensimPath(path, buf), flags);
-}
-
-XENSIM_EXPORT int
-__open64_2(const char *path, int flags)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(__open64_2);
-
-    return next___open64_2(xensimPath(path, buf), flags);
-}
-
-XENSIM_EXPORT int
-__openat_2(int dirfd, const char *path, int flags)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(__openat_2);
-
-    return next___openat_2(dirfd, xensimPath(path, buf), flags);
-}
-
-XENSIM_EXPORT FILE *
-fopen(const char *path, const char *mode)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(fopen);
-
-    return next_fopen(xensimPath(path, buf), mode);
-}
-
-XENSIM_EXPORT FILE *
-fopen64(const char *path, const char *mode)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(fopen64);
-
-    return next_fopen64(xensimPath(path, buf), mode);
-}
-
-XENSIM_EXPORT DIR *
-opendir(const char *path)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(opendir);
-
-    return next_opendir(xensimPath(path, buf));
-}
-
-XENSIM_EXPORT int
-access(const char *path, int mode)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(access);
-
-    return next_access(xensimPath(path, buf), mode);
-}
-
-XENSIM_EXPORT int
-euidaccess(const char *path, int mode)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(euidaccess);
-
-    return next_euidaccess(xensimPath(path, buf), mode);
-}
-
-XENSIM_EXPORT int
-eaccess(const char *path, int mode)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(eaccess);
-
-    return next_eaccess(xensimPath(path, buf), mode);
-}
-
-XENSIM_EXPORT int
-faccessat(int dirfd, const char *path, int mode, int flags)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(faccessat);
-
-    return next_faccessat(dirfd, xensimPath(path, buf), mode, flags);
-}
-
-XENSIM_EXPORT int
-stat(const char *path, struct stat *st)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(stat);
-
-    return next_stat(xensimPath(path, buf), st);
-}
-
-XENSIM_EXPORT int
-stat64(const char *path, struct stat64 *st)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(stat64);
-
-    return next_stat64(xensimPath(path, buf), st);
-}
-
-XENSIM_EXPORT int
-lstat(const char *path, struct stat *st)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(lstat);
-
-    return next_lstat(xensimPath(path, buf), st);
-}
-
-XENSIM_EXPORT int
-lstat64(const char *path, struct stat64 *st)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(lstat64);
-
-    return next_lstat64(xensimPath(path, buf), st);
-}
-
-XENSIM_EXPORT int
-fstatat(int dirfd, const char *path, struct stat *st, int flags)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(fstatat);
-
-    return next_fstatat(dirfd, xensimPath(path, buf), st, flags);
-}
-
-XENSIM_EXPORT int
-fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(fstatat64);
-
-    return next_fstatat64(dirfd, xensimPath(path, buf), st, flags);
-}
-
-XENSIM_EXPORT int
-statx(int dirfd, const char *path, int flags, unsigned int mask,
-      struct statx *stx)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(statx);
-
-    return next_statx(dirfd, xensimPath(path, buf), flags, mask, stx);
-}
+int __openat64_2(int dirfd, const char *path, int flags);
 
 /* The pre-2.33 stat entry points, still what older binaries call. */
 int __xstat(int ver, const char *path, struct stat *st);
@@ -293,56 +154,56 @@ int __lxstat64(int ver, const char *path, struct stat64 *st);
 int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags);
 int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags);
 
-XENSIM_EXPORT int
-__xstat(int ver, const char *path, struct stat *st)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(__xstat);
-
-    return next___xstat(ver, xensimPath(path, buf), st);
-}
-
-XENSIM_EXPORT int
-__xstat64(int ver, const char *path, struct stat64 *st)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(__xstat64);
-
-    return next___xstat64(ver, xensimPath(path, buf), st);
-}
-
-XENSIM_EXPORT int
-__lxstat(int ver, const char *path, struct stat *st)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(__lxstat);
-
-    return next___lxstat(ver, xensimPath(path, buf), st);
-}
-
-XENSIM_EXPORT int
-__lxstat64(int ver, const char *path, struct stat64 *st)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(__lxstat64);
-
-    return next___lxstat64(ver, xensimPath(path, buf), st);
-}
-
-XENSIM_EXPORT int
-__fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(__fxstatat);
-
-    return next___fxstatat(ver, dirfd, xensimPath(path, buf), st, flags);
-}
-
-XENSIM_EXPORT int
-__fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags)
-{
-    char buf[XENSIM_PATH_MAX];
-    XENSIM_NEXT(__fxstatat64);
-
-    return next___fxstatat64(ver, dirfd, xensimPath(path, buf), st, flags);
-}
+XENSIM_INTERPOSE(int, __open_2, (const char *path, int flags),
+                 (xensimPath(path, buf), flags))
+XENSIM_INTERPOSE(int, __open64_2, (const char *path, int flags),
+                 (xensimPath(path, buf), flags))
+XENSIM_INTERPOSE(int, __openat_2, (int dirfd, const char *path, int flags),
+                 (dirfd, xensimPath(path, buf), flags))
+XENSIM_INTERPOSE(int, __openat64_2, (int dirfd, const char *path, int flags),
+                 (dirfd, xensimPath(path, buf), flags))
+XENSIM_INTERPOSE(FILE *, fopen, (const char *path, const char *mode),
+                 (xensimPath(path, buf), mode))
+XENSIM_INTERPOSE(FILE *, fopen64, (const char *path, const char *mode),
+                 (xensimPath(path, buf), mode))
+XENSIM_INTERPOSE(DIR *, opendir, (const char *path), (xensimPath(path, buf)))
+XENSIM_INTERPOSE(int, access, (const char *path, int mode),
+                 (xensimPath(path, buf), mode))
+XENSIM_INTERPOSE(int, euidaccess, (const char *path, int mode),
+                 (xensimPath(path, buf), mode))
+XENSIM_INTERPOSE(int, eaccess, (const char *path, int mode),
+                 (xensimPath(path, buf), mode))
+XENSIM_INTERPOSE(int, faccessat, (int dirfd, const char *path, int mode, int flags),
+                 (dirfd, xensimPath(path, buf), mode, flags))
+XENSIM_INTERPOSE(int, stat, (const char *path, struct stat *st),
+                 (xensimPath(path, buf), st))
+XENSIM_INTERPOSE(int, stat64, (const char *path, struct stat64 *st),
+                 (xensimPath(path, buf), st))
+XENSIM_INTERPOSE(int, lstat, (const char *path, struct stat *st),
+                 (xensimPath(path, buf), st))
+XENSIM_INTERPOSE(int, lstat64, (const char *path, struct stat64 *st),
+                 (xensimPath(path, buf), st))
+XENSIM_INTERPOSE(int, fstatat,
+                 (int dirfd, const char *path, struct stat *st, int flags),
+                 (dirfd, xensimPath(path, buf), st, flags))
+XENSIM_INTERPOSE(int, fstatat64,
+                 (int dirfd, const char *path, struct stat64 *st, int flags),
+                 (dirfd, xensimPath(path, buf), st, flags))
+XENSIM_INTERPOSE(int, statx,
+                 (int dirfd, const char *path, int flags, unsigned int mask,
+                  struct statx *stx),
+                 (dirfd, xensimPath(path, buf), flags, mask, stx))
+XENSIM_INTERPOSE(int, __xstat, (int ver, const char *path, struct stat *st),
+                 (ver, xensimPath(path, buf), st))
+XENSIM_INTERPOSE(int, __xstat64, (int ver, const char *path, struct stat64 *st),
+                 (ver, xensimPath(path, buf), st))
+XENSIM_INTERPOSE(int, __lxstat, (int ver, const char *path, struct stat *st),
+                 (ver, xensimPath(path, buf), st))
+XENSIM_INTERPOSE(int, __lxstat64, (int ver, const char *path, struct stat64 *st),
+                 (ver, xensimPath(path, buf), st))
+XENSIM_INTERPOSE(int, __fxstatat,
+                 (int ver, int dirfd, const char *path, struct stat *st, int flags),
+                 (ver, dirfd, xensimPath(path, buf), st, flags))
+XENSIM_INTERPOSE(int, __fxstatat64,
+                 (int ver, int dirfd, const char *path, struct stat64 *st, int flags),
+                 (ver, dirfd, xensimPath(path, buf), st, flags))
