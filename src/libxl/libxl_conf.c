@@ -23,6 +23,8 @@
 #include "virstring.h"
 #include "virarch.h"
 #include "libxl_conf.h"
+#include "libxl_child.h"
+#include "libxl_osevent.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
@@ -49,8 +51,12 @@ libxlDriverConfigDispose(void *obj)
     libxlDriverConfig *cfg = obj;
 
     virObjectUnref(cfg->caps);
-    /* the context logs through the logger: free it first */
+    /* no libxl callback may reach the context once it is freed; the
+     * context logs through the logger and deregisters its fds and
+     * timeouts through the bridge: free it first */
+    libxlEventBridgeDetach(cfg->bridge);
     libxl_ctx_free(cfg->ctx);
+    libxlEventBridgeUnref(cfg->bridge);
     libxlLoggerFree(cfg->logger);
 
     g_free(cfg->lockManagerName);
@@ -109,6 +115,7 @@ libxlDriverConfigNew(void)
     cfg->autoballoon = true;
     cfg->keepAliveInterval = 5;
     cfg->keepAliveCount = 5;
+    cfg->jobWaitMs = LIBXL_JOB_WAIT_MS;
 
     return cfg;
 }
@@ -123,6 +130,7 @@ int
 libxlDriverConfigLoadFile(libxlDriverConfig *cfg, const char *filename)
 {
     g_autoptr(virConf) conf = NULL;
+    unsigned int jobWait = 0;
 
     if (!virFileExists(filename))
         return 0;
@@ -146,6 +154,11 @@ libxlDriverConfigLoadFile(libxlDriverConfig *cfg, const char *filename)
 
     if (virConfGetValueBool(conf, "nested_hvm", &cfg->nestedHVM) < 0)
         return -1;
+
+    if (virConfGetValueUInt(conf, "job_wait_time", &jobWait) < 0)
+        return -1;
+    if (jobWait > 0)
+        cfg->jobWaitMs = jobWait * 1000ULL;
 
     return 0;
 }
@@ -197,6 +210,12 @@ libxlDriverConfigInit(libxlDriverConfig *cfg)
         cfg->ctx = NULL;
         return -1;
     }
+
+    /* before any other libxl call on the context: the event-loop hooks
+     * (libxl_osevent.c) and the child process mode (libxl_child.c) */
+    cfg->bridge = libxlEventBridgeNew();
+    libxlEventBridgeAttach(cfg->bridge, cfg->ctx);
+    libxlChildSetMode(cfg->ctx);
 
     if (!(cfg->verInfo = libxl_get_version_info(cfg->ctx))) {
         libxlReportError(VIR_ERR_INTERNAL_ERROR, "%s",

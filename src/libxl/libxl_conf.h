@@ -21,7 +21,10 @@
 #include "capabilities.h"
 #include "domain_conf.h"
 #include "virdomainobjlist.h"
+#include "object_event.h"
+#include "virthreadpool.h"
 #include "libxl_logger.h"
+#include "libxl_osevent.h"
 
 #define LIBXL_DRIVER_EXTERNAL_NAME "Xen"
 #define LIBXL_DRIVER_INTERNAL_NAME "xenlight"
@@ -35,6 +38,9 @@
 #define LIBXL_SAVE_DIR LIBXL_LIB_DIR "/save"
 #define LIBXL_DUMP_DIR LIBXL_LIB_DIR "/dump"
 #define LIBXL_CHANNEL_DIR LIBXL_LIB_DIR "/channel/target"
+
+/* the default of libxl.conf job_wait_time: libvirt's own job wait time */
+#define LIBXL_JOB_WAIT_MS (30 * 1000ULL)
 
 /* Where Debian's xen-utils install the device model and firmware. */
 #define LIBXL_EXECBIN_DIR "/usr/lib/xen/bin"
@@ -52,8 +58,10 @@ struct _libxlDriverConfig {
     /* major * 1000000 + minor * 1000 + micro */
     unsigned long version;
 
-    /* the driver-wide libxl context and its logger (ctx is freed first) */
+    /* the driver-wide libxl context, its logger and its event-loop bridge
+     * (the bridge is detached, then ctx freed, then the rest) */
     libxlLogger *logger;
+    libxlEventBridge *bridge;
     libxl_ctx *ctx;
 
     /* libxl.conf settings */
@@ -62,6 +70,9 @@ struct _libxlDriverConfig {
     int keepAliveInterval;
     unsigned int keepAliveCount;
     bool nestedHVM;
+    /* how long a call waits for another job on the domain (ms);
+     * libxl.conf job_wait_time, in seconds */
+    unsigned long long jobWaitMs;
 
     /* immutable once built */
     virCaps *caps;
@@ -105,6 +116,12 @@ struct _libxlDriverPrivate {
 
     /* immutable pointer, read only; NULL if the host has no SMBIOS data */
     virSysinfoDef *hostsysinfo;
+
+    /* immutable pointer, self-locking APIs */
+    virObjectEventState *domainEventState;
+
+    /* immutable pointer: the workers handling libxl's domain events */
+    virThreadPool *eventWorkers;
 };
 
 

@@ -1,11 +1,20 @@
 /*
- * libxl_domain.c: the libxl driver's domain objects
+ * libxl_domain.c: the libxl driver's domain objects, their jobs and their
+ * libxl asynchronous operations
  *
  * The driver keeps its domains in a virDomainObjList.  Each object's
  * private data (libxlDomainObjPrivate) is allocated and freed by the
  * virDomainXMLOption callbacks below, so it lives exactly as long as the
- * object.  Domain-0, the control domain, is always in the list and
- * always running.
+ * object: the console devices (virChrdevs) in particular, which the 2013
+ * driver forgot to allocate.  Domain-0, the control domain, is always in
+ * the list and always running.
+ *
+ * Jobs are libvirt's (virdomainjob.h): one modifying job per domain at a
+ * time, waited for up to the driver's job wait time, after which the
+ * caller gets "domain is busy with <job>".  Queries take no job.  A job
+ * that calls a long libxl operation runs it asynchronously (an AO below)
+ * and waits for its completion callback with the domain unlocked, so that
+ * queries keep answering and libxl_ao_abort can reach it.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -19,9 +28,13 @@
 #include "datatypes.h"
 #include "virerror.h"
 #include "virlog.h"
+#include "virtime.h"
 #include "viruuid.h"
+#include "virxml.h"
 #include "virdomainobjlist.h"
+#include "virclosecallbacks.h"
 #include "libxl_domain.h"
+#include "libxl_validate.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
@@ -55,34 +68,316 @@ libxlDomainObjPrivateFree(void *data)
         return;
 
     virChrdevFree(priv->devs);
+    g_free(priv->statusJob);
     g_free(priv);
+}
+
+
+/*
+ * libxlDomainPrivateFormat:
+ * What the status XML records beyond the live definition:
+ *   <libxl job='start'/>  the domain was being started (its domid known,
+ *                         the start not finished)
+ */
+int
+libxlDomainPrivateFormat(virBuffer *buf, virDomainObj *vm)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    if (priv->statusJob)
+        virBufferEscapeString(buf, "<libxl job='%s'/>\n", priv->statusJob);
+    return 0;
+}
+
+
+int
+libxlDomainPrivateParse(xmlXPathContextPtr ctxt,
+                        virDomainObj *vm,
+                        virDomainDefParserConfig *config G_GNUC_UNUSED)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    g_free(priv->statusJob);
+    priv->statusJob = virXPathString("string(./libxl/@job)", ctxt);
+    if (priv->statusJob && !*priv->statusJob)
+        g_clear_pointer(&priv->statusJob, g_free);
+    return 0;
 }
 
 
 static virDomainXMLPrivateDataCallbacks libxlDomainXMLPrivateDataCallbacks = {
     .alloc = libxlDomainObjPrivateAlloc,
     .free = libxlDomainObjPrivateFree,
+    .format = libxlDomainPrivateFormat,
+    .parse = libxlDomainPrivateParse,
+};
+
+
+static virDomainJobObjConfig libxlDomainJobConfig = {
+    .maxQueuedJobs = 0,
 };
 
 
 /*
  * libxlDomainXMLConfNew:
- * The XML parser/formatter options of the driver's domains.
+ * The XML parser/formatter options of the driver's domains: Xen's
+ * defaults and rules (libxl_validate.c), the private data above, the
+ * xen: namespace, and libvirt's job objects.
  */
 virDomainXMLOption *
 libxlDomainXMLConfNew(libxlDriverPrivate *driver)
 {
     virDomainDefParserConfig config = {
-        .macPrefix = { 0x00, 0x16, 0x3e },
-        .netPrefix = "vif",
         .defArch = VIR_ARCH_X86_64,
         .priv = driver,
         .features = VIR_DOMAIN_DEF_FEATURE_USER_ALIAS |
                     VIR_DOMAIN_DEF_FEATURE_NAME_SLASH,
     };
 
-    return virDomainXMLOptionNew(&config, &libxlDomainXMLPrivateDataCallbacks,
-                                 NULL, NULL, NULL, NULL);
+    virDomainXMLOption *xmlopt;
+
+    libxlDomainDefParserConfigInit(&config);
+
+    if (!(xmlopt = virDomainXMLOptionNew(&config,
+                                         &libxlDomainXMLPrivateDataCallbacks,
+                                         &libxlDomainXMLNamespace, NULL, NULL,
+                                         &libxlDomainJobConfig)))
+        return NULL;
+
+    /* autodestroy domains: callbacks run when their connection closes */
+    virDomainXMLOptionSetCloseCallbackAlloc(xmlopt, virCloseCallbacksDomainAlloc);
+    return xmlopt;
+}
+
+
+/* ---- jobs --------------------------------------------------------- */
+
+/*
+ * libxlDomainObjBeginJobFull:
+ * Begin a @job named @name on the locked @vm, waiting for the domain's
+ * current job at most @waitMs; then fail with "domain is busy with <job>".
+ * libvirt's own wait (virDomainObjBeginJob) is fixed at 30 s and names
+ * the RPC call only: this one names the job and honours job_wait_time.
+ */
+int
+libxlDomainObjBeginJobFull(virDomainObj *vm,
+                           virDomainJob job,
+                           const char *name,
+                           unsigned long long waitMs)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+    unsigned long long now;
+    unsigned long long then;
+
+    if (virTimeMillisNow(&now) < 0)
+        return -1;
+    then = now + waitMs;
+
+    for (;;) {
+        virResetLastError();
+        if (virDomainObjBeginJobInternal(vm, vm->job, job, VIR_AGENT_JOB_NONE,
+                                         VIR_ASYNC_JOB_NONE, true) == 0)
+            break;
+        /* failed for another reason than the domain being busy */
+        if (virGetLastErrorCode() != VIR_ERR_OK)
+            return -1;
+
+        if (virCondWaitUntil(&vm->job->cond, &vm->parent.lock, then) < 0) {
+            if (errno == ETIMEDOUT) {
+                if (virTimeMillisNow(&now) < 0)
+                    now = then;
+                virReportError(VIR_ERR_OPERATION_TIMEOUT,
+                               _("domain '%s' is busy with %s (for %llus)"),
+                               vm->def->name,
+                               NULLSTR(priv->jobName ? priv->jobName :
+                                       vm->job->ownerAPI),
+                               vm->job->started && now > vm->job->started ?
+                               (now - vm->job->started) / 1000 : 0);
+                return -1;
+            }
+            virReportSystemError(errno, "%s", _("cannot wait for the domain's job"));
+            return -1;
+        }
+    }
+
+    priv->jobName = name;
+    return 0;
+}
+
+
+int
+libxlDomainObjBeginJob(libxlDriverPrivate *driver,
+                       virDomainObj *vm,
+                       virDomainJob job,
+                       const char *name)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+
+    return libxlDomainObjBeginJobFull(vm, job, name, cfg->jobWaitMs);
+}
+
+
+void
+libxlDomainObjEndJob(virDomainObj *vm)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    priv->jobName = NULL;
+    virDomainObjEndJob(vm);
+}
+
+
+/* ---- asynchronous operations -------------------------------------- */
+
+libxlDomainAO *
+libxlDomainAONew(const char *name)
+{
+    libxlDomainAO *ao = g_new0(libxlDomainAO, 1);
+
+    if (virMutexInit(&ao->lock) < 0) {
+        g_free(ao);
+        return NULL;
+    }
+    if (virCondInit(&ao->cond) < 0) {
+        virMutexDestroy(&ao->lock);
+        g_free(ao);
+        return NULL;
+    }
+    ao->name = name;
+    ao->how.callback = libxlDomainAOComplete;
+    ao->how.u.for_callback = ao;
+    ignore_value(virTimeMillisNow(&ao->started));
+    return ao;
+}
+
+
+void
+libxlDomainAOFree(libxlDomainAO *ao)
+{
+    if (!ao)
+        return;
+    virCondDestroy(&ao->cond);
+    virMutexDestroy(&ao->lock);
+    g_free(ao);
+}
+
+
+/*
+ * libxlDomainAOComplete:
+ * libxl's completion callback, on whatever thread libxl runs it (the
+ * event loop's, usually): it only records the result and wakes the
+ * waiter.  It takes no domain lock.
+ */
+void
+libxlDomainAOComplete(libxl_ctx *ctx G_GNUC_UNUSED,
+                      int rc,
+                      void *for_callback)
+{
+    libxlDomainAO *ao = for_callback;
+
+    virMutexLock(&ao->lock);
+    ao->rc = rc;
+    ao->done = true;
+    virCondBroadcast(&ao->cond);
+    virMutexUnlock(&ao->lock);
+}
+
+
+/*
+ * libxlDomainAOWait:
+ * @rc is what the initiating libxl call returned: non-zero means the
+ * operation never started (and the callback will not come).  Otherwise
+ * wait for the callback with @vm unlocked and return the operation's rc.
+ * The caller holds a job and a reference on @vm.
+ */
+int
+libxlDomainAOWait(virDomainObj *vm, libxlDomainAO *ao, int rc)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    if (rc != 0) {
+        priv->ao = NULL;
+        return rc;
+    }
+
+    virObjectUnlock(vm);
+    virMutexLock(&ao->lock);
+    while (!ao->done)
+        ignore_value(virCondWait(&ao->cond, &ao->lock));
+    rc = ao->rc;
+    virMutexUnlock(&ao->lock);
+    virObjectLock(vm);
+
+    priv->ao = NULL;
+    return rc;
+}
+
+
+int
+libxlDomainAORun(virDomainObj *vm,
+                 libxl_ctx *ctx,
+                 const char *name,
+                 libxlDomainAOFunc func,
+                 void *opaque)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+    g_autoptr(libxlDomainAO) ao = NULL;
+    int rc;
+
+    if (!(ao = libxlDomainAONew(name)))
+        return ERROR_NOMEM;
+
+    priv->ao = ao;
+    rc = func(ctx, vm->def->id, &ao->how, opaque);
+    return libxlDomainAOWait(vm, ao, rc);
+}
+
+
+/*
+ * libxlDomainAOAbort:
+ * Ask libxl to cut the domain's running operation short (domjobabort).
+ * @vm is locked, so the AO cannot complete and be freed meanwhile.
+ */
+int
+libxlDomainAOAbort(virDomainObj *vm, libxl_ctx *ctx)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+    int rc;
+
+    if (!priv->ao) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain '%s' has no operation in progress to abort"),
+                       vm->def->name);
+        return -1;
+    }
+
+    rc = libxl_ao_abort(ctx, &priv->ao->how);
+    if (rc == 0 || rc == ERROR_ABORTED)
+        return 0;
+    if (rc == ERROR_NOTFOUND) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("the %s operation of domain '%s' has already completed"),
+                       priv->ao->name, vm->def->name);
+        return -1;
+    }
+    libxlReportError(VIR_ERR_OPERATION_FAILED,
+                     _("cannot abort the %s operation of domain '%s'"),
+                     priv->ao->name, vm->def->name);
+    return -1;
+}
+
+
+int
+libxlDomainSaveStatus(libxlDriverPrivate *driver, virDomainObj *vm)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+
+    if (virDomainObjSave(vm, driver->xmlopt, cfg->stateDir) < 0) {
+        VIR_WARN("cannot save the status of domain '%s': %s",
+                 vm->def->name, virGetLastErrorMessage());
+        return -1;
+    }
+    return 0;
 }
 
 

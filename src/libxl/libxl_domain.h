@@ -1,5 +1,6 @@
 /*
- * libxl_domain.h: the libxl driver's domain objects
+ * libxl_domain.h: the libxl driver's domain objects, their jobs and their
+ * libxl asynchronous operations
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -14,14 +15,49 @@
 #include "internal.h"
 #include "domain_conf.h"
 #include "virchrdev.h"
+#include "virdomainjob.h"
 #include "libxl_conf.h"
 
 #define LIBXL_DOM0_NAME "Domain-0"
+
+/*
+ * One libxl asynchronous operation (libxl_asyncop_how with a callback),
+ * waited for by the thread that started it with the domain unlocked.
+ * Its address identifies it to libxl_ao_abort, and it lives until that
+ * thread has seen it complete, so an abort never targets a stale one.
+ */
+typedef struct _libxlDomainAO libxlDomainAO;
+struct _libxlDomainAO {
+    virMutex lock;
+    virCond cond;
+    bool done;
+    int rc;
+
+    libxl_asyncop_how how;
+    /* what it does, for domjobinfo and errors: "start", "shutdown"... */
+    const char *name;
+    unsigned long long started;   /* ms since the epoch */
+};
 
 typedef struct _libxlDomainObjPrivate libxlDomainObjPrivate;
 struct _libxlDomainObjPrivate {
     /* console and serial streams; allocated and freed with the object */
     virChrdevs *devs;
+
+    /* the death watch of the running domain (DOMAIN_SHUTDOWN and
+     * DOMAIN_DEATH events), NULL when not running */
+    libxl_evgen_domain_death *deathW;
+
+    /* what the current job does ("start", "shutdown", "event"...), for
+     * the "busy" error; NULL without a job */
+    const char *jobName;
+
+    /* the libxl operation the current job waits for, or NULL */
+    libxlDomainAO *ao;
+
+    /* status XML: the job that was running when it was written; a
+     * restarted daemon finding "start" destroys the half-built domain */
+    char *statusJob;
 };
 
 void *libxlDomainObjPrivateAlloc(void *opaque);
@@ -32,10 +68,55 @@ virDomainXMLOption *libxlDomainXMLConfNew(libxlDriverPrivate *driver);
 virDomainObj *libxlDomainObjFromDomain(libxlDriverPrivate *driver,
                                        virDomainPtr dom);
 
+/* ---- jobs ---- */
+int libxlDomainObjBeginJob(libxlDriverPrivate *driver,
+                           virDomainObj *vm,
+                           virDomainJob job,
+                           const char *name)
+    G_GNUC_WARN_UNUSED_RESULT;
+void libxlDomainObjEndJob(virDomainObj *vm);
+
+int libxlDomainObjBeginJobFull(virDomainObj *vm,
+                               virDomainJob job,
+                               const char *name,
+                               unsigned long long waitMs)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* ---- asynchronous operations ---- */
+libxlDomainAO *libxlDomainAONew(const char *name);
+void libxlDomainAOFree(libxlDomainAO *ao);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(libxlDomainAO, libxlDomainAOFree);
+
+void libxlDomainAOComplete(libxl_ctx *ctx, int rc, void *for_callback);
+
+int libxlDomainAOWait(virDomainObj *vm, libxlDomainAO *ao, int rc);
+
+/* Start an operation through @func with the how of a fresh AO, wait for
+ * it with @vm unlocked, return libxl's rc. */
+typedef int (*libxlDomainAOFunc)(libxl_ctx *ctx,
+                                 uint32_t domid,
+                                 const libxl_asyncop_how *how,
+                                 void *opaque);
+int libxlDomainAORun(virDomainObj *vm,
+                     libxl_ctx *ctx,
+                     const char *name,
+                     libxlDomainAOFunc func,
+                     void *opaque);
+
+int libxlDomainAOAbort(virDomainObj *vm, libxl_ctx *ctx);
+
+/* ---- state ---- */
 void libxlDomainStateFromDominfo(const libxl_dominfo *info,
                                  int *state, int *reason);
+
+int libxlDomainSaveStatus(libxlDriverPrivate *driver, virDomainObj *vm);
 
 int libxlDomainDom0Update(virDomainObj *vm,
                           const libxl_dominfo *info,
                           virDomainXMLOption *xmlopt);
 int libxlDomainDom0Add(libxlDriverPrivate *driver);
+
+int libxlDomainPrivateFormat(virBuffer *buf, virDomainObj *vm);
+int libxlDomainPrivateParse(xmlXPathContextPtr ctxt,
+                            virDomainObj *vm,
+                            virDomainDefParserConfig *config);

@@ -2,9 +2,12 @@
  * libxl_driver.c: the Xen libxenlight driver's entry points
  *
  * Every libvirt API the driver implements lands here, in one shape:
- * look up the domain, check the caller may do this (*EnsureACL), do the
- * work through the helpers of libxl_conf.c, libxl_domain.c and
- * libxl_capabilities.c, and release the domain.  The driver tables are at
+ * look up the domain, check the caller may do this (*EnsureACL), begin
+ * the domain's job (modifying calls only: queries take none and keep
+ * answering during jobs), check it is active, do the work through the
+ * helpers of libxl_process.c (start, stop), libxl_domain.c (jobs, libxl
+ * asynchronous operations), libxl_conf.c and libxl_capabilities.c, end
+ * the job and release the domain.  The driver tables are at
  * the bottom of the file, each callback marked with the libvirt version
  * that added it.
  *
@@ -31,11 +34,16 @@
 #include "virstring.h"
 #include "virsysinfo.h"
 #include "virutil.h"
+#include "virclosecallbacks.h"
+#include "virtime.h"
+#include "virtypedparam.h"
+#include "domain_event.h"
 #include "cpu/cpu.h"
 #include "libxl_capabilities.h"
 #include "libxl_conf.h"
 #include "libxl_domain.h"
 #include "libxl_driver.h"
+#include "libxl_process.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
@@ -130,7 +138,10 @@ libxlStateCleanup(void)
     if (!libxl_driver)
         return 0;
 
+    if (libxl_driver->eventWorkers)
+        virThreadPoolFree(libxl_driver->eventWorkers);
     virObjectUnref(libxl_driver->domains);
+    virObjectUnref(libxl_driver->domainEventState);
     virObjectUnref(libxl_driver->xmlopt);
     virSysinfoDefFree(libxl_driver->hostsysinfo);
     if (libxl_driver->lockFD != -1)
@@ -203,6 +214,9 @@ libxlStateInitialize(bool privileged,
     if (!(libxl_driver->domains = virDomainObjListNew()))
         goto error;
 
+    if (!(libxl_driver->domainEventState = virObjectEventStateNew()))
+        goto error;
+
     if (!(cfg = libxlDriverConfigNew()))
         goto error;
 
@@ -235,16 +249,32 @@ libxlStateInitialize(bool privileged,
     if (!(libxl_driver->xmlopt = libxlDomainXMLConfNew(libxl_driver)))
         goto error;
 
+    /* libxl's domain events: workers and callbacks, before any watch */
+    if (libxlProcessEventsInit(libxl_driver) < 0)
+        goto error;
+
     if (libxlDomainDom0Add(libxl_driver) < 0)
         goto error;
 
-    /* the persistent definitions of inactive domains */
+    /* the domains that were running: their status, then reconnect */
+    if (virDomainObjListLoadAllConfigs(libxl_driver->domains,
+                                       libxl_driver->config->stateDir,
+                                       NULL, true, libxl_driver->xmlopt,
+                                       NULL, NULL) < 0)
+        goto error;
+
+    if (libxlProcessReconnectAll(libxl_driver) < 0)
+        goto error;
+
+    /* the persistent definitions */
     if (virDomainObjListLoadAllConfigs(libxl_driver->domains,
                                        libxl_driver->config->configDir,
                                        libxl_driver->config->autostartDir,
                                        false, libxl_driver->xmlopt,
                                        NULL, NULL) < 0)
         goto error;
+
+    libxlProcessAutostartAll(libxl_driver);
 
     return VIR_DRV_STATE_INIT_COMPLETE;
 
@@ -304,6 +334,10 @@ libxlConnectOpen(virConnectPtr conn,
 static int
 libxlConnectClose(virConnectPtr conn)
 {
+    libxlDriverPrivate *driver = conn->privateData;
+
+    /* domains started with autodestroy by this connection */
+    virCloseCallbacksDomainRunForConn(driver->domains, conn);
     conn->privateData = NULL;
     return 0;
 }
@@ -1068,6 +1102,1076 @@ libxlDomainHasManagedSaveImage(virDomainPtr dom, unsigned int flags)
 }
 
 
+/* ---- domain lifecycle --------------------------------------------- */
+
+/*
+ * libxlDomainDefParse:
+ * A new definition from @xml, validated against the schema if
+ * VIR_DOMAIN_DEFINE_VALIDATE (== VIR_DOMAIN_START_VALIDATE) is in @flags.
+ */
+static virDomainDef *
+libxlDomainDefParse(libxlDriverPrivate *driver,
+                    const char *xml,
+                    bool validate)
+{
+    unsigned int parseFlags = VIR_DOMAIN_DEF_PARSE_INACTIVE;
+
+    if (validate)
+        parseFlags |= VIR_DOMAIN_DEF_PARSE_VALIDATE_SCHEMA;
+
+    return virDomainDefParseString(xml, driver->xmlopt, NULL, parseFlags);
+}
+
+
+static virDomainPtr
+libxlDomainCreateXML(virConnectPtr conn,
+                     const char *xml,
+                     unsigned int flags)
+{
+    libxlDriverPrivate *driver = conn->privateData;
+    g_autoptr(virDomainDef) def = NULL;
+    virDomainObj *vm = NULL;
+    virDomainPtr dom = NULL;
+    virObjectEvent *event;
+    unsigned int startFlags = 0;
+
+    virCheckFlags(VIR_DOMAIN_START_PAUSED |
+                  VIR_DOMAIN_START_AUTODESTROY |
+                  VIR_DOMAIN_START_VALIDATE, NULL);
+
+    if (flags & VIR_DOMAIN_START_PAUSED)
+        startFlags |= LIBXL_PROCESS_START_PAUSED;
+    if (flags & VIR_DOMAIN_START_AUTODESTROY)
+        startFlags |= LIBXL_PROCESS_START_AUTODESTROY;
+
+    if (!(def = libxlDomainDefParse(driver, xml,
+                                    !!(flags & VIR_DOMAIN_START_VALIDATE))))
+        goto cleanup;
+
+    if (virDomainCreateXMLEnsureACL(conn, def) < 0)
+        goto cleanup;
+
+    if (!(vm = virDomainObjListAdd(driver->domains, &def, driver->xmlopt,
+                                   VIR_DOMAIN_OBJ_LIST_ADD_LIVE |
+                                   VIR_DOMAIN_OBJ_LIST_ADD_CHECK_LIVE,
+                                   NULL)))
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "start") < 0) {
+        if (!vm->persistent)
+            virDomainObjListRemove(driver->domains, vm);
+        goto cleanup;
+    }
+
+    if (libxlProcessStart(driver, vm, conn, startFlags) < 0) {
+        if (!vm->persistent)
+            virDomainObjListRemove(driver->domains, vm);
+        goto endjob;
+    }
+
+    event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_STARTED,
+                                              VIR_DOMAIN_EVENT_STARTED_BOOTED);
+    libxlProcessQueueEvent(driver, event);
+    if (flags & VIR_DOMAIN_START_PAUSED) {
+        event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                                                  VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+        libxlProcessQueueEvent(driver, event);
+    }
+
+    dom = virGetDomain(conn, vm->def->name, vm->def->uuid, vm->def->id);
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return dom;
+}
+
+
+static int
+libxlDomainCreateWithFlags(virDomainPtr dom, unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    virObjectEvent *event;
+    unsigned int startFlags = 0;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY, -1);
+
+    if (flags & VIR_DOMAIN_START_PAUSED)
+        startFlags |= LIBXL_PROCESS_START_PAUSED;
+    if (flags & VIR_DOMAIN_START_AUTODESTROY)
+        startFlags |= LIBXL_PROCESS_START_AUTODESTROY;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainCreateWithFlagsEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "start") < 0)
+        goto cleanup;
+
+    if (virDomainObjIsActive(vm)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain '%s' is already running"), vm->def->name);
+        goto endjob;
+    }
+
+    if (libxlProcessStart(driver, vm, dom->conn, startFlags) < 0)
+        goto endjob;
+
+    event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_STARTED,
+                                              VIR_DOMAIN_EVENT_STARTED_BOOTED);
+    libxlProcessQueueEvent(driver, event);
+    if (flags & VIR_DOMAIN_START_PAUSED) {
+        event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                                                  VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+        libxlProcessQueueEvent(driver, event);
+    }
+    dom->id = vm->def->id;
+    ret = 0;
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainCreate(virDomainPtr dom)
+{
+    return libxlDomainCreateWithFlags(dom, 0);
+}
+
+
+static virDomainPtr
+libxlDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags)
+{
+    libxlDriverPrivate *driver = conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    g_autoptr(virDomainDef) def = NULL;
+    g_autoptr(virDomainDef) oldDef = NULL;
+    virDomainObj *vm = NULL;
+    virDomainPtr dom = NULL;
+    virObjectEvent *event;
+
+    virCheckFlags(VIR_DOMAIN_DEFINE_VALIDATE, NULL);
+
+    if (!(def = libxlDomainDefParse(driver, xml,
+                                    !!(flags & VIR_DOMAIN_DEFINE_VALIDATE))))
+        goto cleanup;
+
+    if (virDomainDefineXMLFlagsEnsureACL(conn, def) < 0)
+        goto cleanup;
+
+    if (!(vm = virDomainObjListAdd(driver->domains, &def, driver->xmlopt,
+                                   0, &oldDef)))
+        goto cleanup;
+
+    vm->persistent = 1;
+
+    if (virDomainDefSave(vm->newDef ? vm->newDef : vm->def,
+                         driver->xmlopt, cfg->configDir) < 0) {
+        /* leave the domain as it was */
+        if (!oldDef) {
+            if (virDomainObjIsActive(vm))
+                vm->persistent = 0;
+            else
+                virDomainObjListRemove(driver->domains, vm);
+        } else if (vm->newDef) {
+            virDomainDefFree(vm->newDef);
+            vm->newDef = g_steal_pointer(&oldDef);
+        } else {
+            virDomainDefFree(vm->def);
+            vm->def = g_steal_pointer(&oldDef);
+        }
+        goto cleanup;
+    }
+
+    event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_DEFINED,
+                                              oldDef ?
+                                              VIR_DOMAIN_EVENT_DEFINED_UPDATED :
+                                              VIR_DOMAIN_EVENT_DEFINED_ADDED);
+    libxlProcessQueueEvent(driver, event);
+
+    dom = virGetDomain(conn, vm->def->name, vm->def->uuid, vm->def->id);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return dom;
+}
+
+
+static virDomainPtr
+libxlDomainDefineXML(virConnectPtr conn, const char *xml)
+{
+    return libxlDomainDefineXMLFlags(conn, xml, 0);
+}
+
+
+static int
+libxlDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    virDomainObj *vm;
+    virObjectEvent *event;
+    virDomainDef *def;
+    const char *nvram = NULL;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
+                  VIR_DOMAIN_UNDEFINE_NVRAM |
+                  VIR_DOMAIN_UNDEFINE_KEEP_NVRAM, -1);
+
+    if ((flags & VIR_DOMAIN_UNDEFINE_NVRAM) &&
+        (flags & VIR_DOMAIN_UNDEFINE_KEEP_NVRAM)) {
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                       _("cannot both keep and delete the nvram"));
+        return -1;
+    }
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainUndefineFlagsEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "undefine") < 0)
+        goto cleanup;
+
+    if (!vm->persistent) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot undefine transient domain '%s'"),
+                       vm->def->name);
+        goto endjob;
+    }
+
+    if (vm->hasManagedSave && !(flags & VIR_DOMAIN_UNDEFINE_MANAGED_SAVE)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain '%s' has a managed save image; use --managed-save to remove it"),
+                       vm->def->name);
+        goto endjob;
+    }
+
+    def = vm->newDef ? vm->newDef : vm->def;
+    if (def->os.loader && def->os.loader->nvram &&
+        def->os.loader->nvram->path && virFileExists(def->os.loader->nvram->path))
+        nvram = def->os.loader->nvram->path;
+    if (nvram && !(flags & (VIR_DOMAIN_UNDEFINE_NVRAM |
+                            VIR_DOMAIN_UNDEFINE_KEEP_NVRAM))) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain '%s' has an nvram file '%s'; use --nvram or --keep-nvram"),
+                       vm->def->name, nvram);
+        goto endjob;
+    }
+    if (nvram && (flags & VIR_DOMAIN_UNDEFINE_NVRAM) && unlink(nvram) < 0 &&
+        errno != ENOENT) {
+        virReportSystemError(errno, _("cannot remove nvram file '%s'"), nvram);
+        goto endjob;
+    }
+
+    if (virDomainDeleteConfig(cfg->configDir, cfg->autostartDir, vm) < 0)
+        goto endjob;
+
+    event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_UNDEFINED,
+                                              VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+    libxlProcessQueueEvent(driver, event);
+
+    vm->hasManagedSave = false;
+    vm->autostart = 0;
+    if (virDomainObjIsActive(vm)) {
+        /* it keeps running, as a transient domain */
+        vm->persistent = 0;
+        g_clear_pointer(&vm->newDef, virDomainDefFree);
+    } else {
+        virDomainObjListRemove(driver->domains, vm);
+    }
+    ret = 0;
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainUndefine(virDomainPtr dom)
+{
+    return libxlDomainUndefineFlags(dom, 0);
+}
+
+
+static int
+libxlDomainShutdownFunc(libxl_ctx *ctx, uint32_t domid,
+                        const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
+{
+    return libxl_domain_shutdown(ctx, domid, how);
+}
+
+
+static int
+libxlDomainRebootFunc(libxl_ctx *ctx, uint32_t domid,
+                      const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
+{
+    return libxl_domain_reboot(ctx, domid, how);
+}
+
+
+static int
+libxlDomainTriggerFunc(libxl_ctx *ctx, uint32_t domid,
+                       const libxl_asyncop_how *how, void *opaque)
+{
+    return libxl_send_trigger(ctx, domid, *(libxl_trigger *) opaque, 0, how);
+}
+
+
+/*
+ * libxlDomainRequest:
+ * Ask the guest to power off or reboot (@reboot): through its PV
+ * control node (@paravirt), or with the ACPI button (@acpi, HVM only);
+ * with both allowed, ACPI is the fallback for a guest without PV drivers,
+ * as xl does.  Returns once libxl has delivered the request; the guest's
+ * reaction comes later as a libxl event.
+ */
+static int
+libxlDomainRequest(libxlDriverPrivate *driver,
+                   virDomainObj *vm,
+                   bool reboot,
+                   bool paravirt,
+                   bool acpi)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    const char *what = reboot ? "reboot" : "shutdown";
+    libxl_trigger trigger = reboot ? LIBXL_TRIGGER_RESET : LIBXL_TRIGGER_POWER;
+    bool hvm = vm->def->os.type == VIR_DOMAIN_OSTYPE_HVM;
+    int rc = ERROR_NOPARAVIRT;
+
+    if (acpi && !paravirt && !hvm) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("the ACPI %s of domain '%s' needs an HVM guest"),
+                       what, vm->def->name);
+        return -1;
+    }
+
+    libxlLoggerResetLastError();
+    if (paravirt)
+        rc = libxlDomainAORun(vm, cfg->ctx, what,
+                              reboot ? libxlDomainRebootFunc :
+                              libxlDomainShutdownFunc, NULL);
+
+    if (rc == ERROR_NOPARAVIRT && acpi && hvm) {
+        libxlLoggerResetLastError();
+        rc = libxlDomainAORun(vm, cfg->ctx, what, libxlDomainTriggerFunc,
+                              &trigger);
+    }
+
+    if (rc != 0) {
+        libxlReportError(VIR_ERR_OPERATION_FAILED,
+                         rc == ERROR_NOPARAVIRT ?
+                         _("failed to request the %s of domain '%s': the guest has no PV drivers") :
+                         _("failed to request the %s of domain '%s'"),
+                         what, vm->def->name);
+        return -1;
+    }
+    return 0;
+}
+
+
+static int
+libxlDomainShutdownFlags(virDomainPtr dom, unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    bool paravirt = true;
+    bool acpi = true;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN |
+                  VIR_DOMAIN_SHUTDOWN_PARAVIRT, -1);
+
+    if (flags) {
+        paravirt = !!(flags & VIR_DOMAIN_SHUTDOWN_PARAVIRT);
+        acpi = !!(flags & VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN);
+    }
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainShutdownFlagsEnsureACL(dom->conn, vm->def, flags) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "shutdown") < 0)
+        goto cleanup;
+
+    if (virDomainObjCheckActive(vm) < 0)
+        goto endjob;
+
+    ret = libxlDomainRequest(driver, vm, false, paravirt, acpi);
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainShutdown(virDomainPtr dom)
+{
+    return libxlDomainShutdownFlags(dom, 0);
+}
+
+
+static int
+libxlDomainReboot(virDomainPtr dom, unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    bool paravirt = true;
+    bool acpi = true;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_REBOOT_ACPI_POWER_BTN |
+                  VIR_DOMAIN_REBOOT_PARAVIRT, -1);
+
+    if (flags) {
+        paravirt = !!(flags & VIR_DOMAIN_REBOOT_PARAVIRT);
+        acpi = !!(flags & VIR_DOMAIN_REBOOT_ACPI_POWER_BTN);
+    }
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainRebootEnsureACL(dom->conn, vm->def, flags) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "reboot") < 0)
+        goto cleanup;
+
+    if (virDomainObjCheckActive(vm) < 0)
+        goto endjob;
+
+    ret = libxlDomainRequest(driver, vm, true, paravirt, acpi);
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/*
+ * libxlDomainDestroyFlags:
+ * Without VIR_DOMAIN_DESTROY_GRACEFUL a running libxl operation of the
+ * domain (a start, a shutdown request) is aborted first, so the destroy
+ * does not wait behind it; with it, the destroy waits for it.  Xen has
+ * no gentler destruction than libxl_domain_destroy either way.
+ */
+static int
+libxlDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxlDomainObjPrivate *priv;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_DESTROY_GRACEFUL, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+    priv = vm->privateData;
+
+    if (virDomainDestroyFlagsEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (!(flags & VIR_DOMAIN_DESTROY_GRACEFUL) && priv->ao &&
+        libxl_ao_abort(cfg->ctx, &priv->ao->how) == 0)
+        VIR_INFO("aborted the %s of domain '%s' to destroy it",
+                 priv->ao->name, vm->def->name);
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_DESTROY, "destroy") < 0)
+        goto cleanup;
+
+    if (virDomainObjCheckActive(vm) < 0)
+        goto endjob;
+
+    if (libxlProcessDestroy(driver, vm) < 0)
+        goto endjob;
+
+    libxlProcessStopped(driver, vm, VIR_DOMAIN_SHUTOFF_DESTROYED,
+                        VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    dom->id = -1;
+    ret = 0;
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainDestroy(virDomainPtr dom)
+{
+    return libxlDomainDestroyFlags(dom, 0);
+}
+
+
+static int
+libxlDomainPauseFunc(libxl_ctx *ctx, uint32_t domid,
+                     const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
+{
+    return libxl_domain_pause(ctx, domid, how);
+}
+
+
+static int
+libxlDomainUnpauseFunc(libxl_ctx *ctx, uint32_t domid,
+                       const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
+{
+    return libxl_domain_unpause(ctx, domid, how);
+}
+
+
+static int
+libxlDomainSuspend(virDomainPtr dom)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    virDomainObj *vm;
+    virObjectEvent *event;
+    int state;
+    int ret = -1;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainSuspendEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_SUSPEND, "suspend") < 0)
+        goto cleanup;
+
+    if (virDomainObjCheckActive(vm) < 0)
+        goto endjob;
+
+    state = virDomainObjGetState(vm, NULL);
+    if (state == VIR_DOMAIN_PAUSED) {
+        ret = 0;
+        goto endjob;
+    }
+    if (state != VIR_DOMAIN_RUNNING && state != VIR_DOMAIN_BLOCKED) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain '%s' is not running"), vm->def->name);
+        goto endjob;
+    }
+
+    libxlLoggerResetLastError();
+    if (libxlDomainAORun(vm, cfg->ctx, "suspend", libxlDomainPauseFunc, NULL) != 0) {
+        libxlReportError(VIR_ERR_OPERATION_FAILED,
+                         _("failed to suspend domain '%s'"), vm->def->name);
+        goto endjob;
+    }
+
+    virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                                              VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    libxlProcessQueueEvent(driver, event);
+    libxlDomainSaveStatus(driver, vm);
+    ret = 0;
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainResume(virDomainPtr dom)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    virDomainObj *vm;
+    virObjectEvent *event;
+    int ret = -1;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainResumeEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "resume") < 0)
+        goto cleanup;
+
+    if (virDomainObjCheckActive(vm) < 0)
+        goto endjob;
+
+    if (virDomainObjGetState(vm, NULL) != VIR_DOMAIN_PAUSED) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain '%s' is not paused"), vm->def->name);
+        goto endjob;
+    }
+
+    libxlLoggerResetLastError();
+    if (libxlDomainAORun(vm, cfg->ctx, "resume", libxlDomainUnpauseFunc, NULL) != 0) {
+        libxlReportError(VIR_ERR_OPERATION_FAILED,
+                         _("failed to resume domain '%s'"), vm->def->name);
+        goto endjob;
+    }
+
+    virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+    event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_RESUMED,
+                                              VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+    libxlProcessQueueEvent(driver, event);
+    libxlDomainSaveStatus(driver, vm);
+    ret = 0;
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainSetAutostart(virDomainPtr dom, int autostart)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    g_autofree char *configFile = NULL;
+    g_autofree char *autostartLink = NULL;
+    virDomainObj *vm;
+    int ret = -1;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainSetAutostartEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "autostart") < 0)
+        goto cleanup;
+
+    if (!vm->persistent) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot set autostart for transient domain '%s'"),
+                       vm->def->name);
+        goto endjob;
+    }
+
+    autostart = (autostart != 0);
+    if (vm->autostart != autostart) {
+        configFile = virDomainConfigFile(cfg->configDir, vm->def->name);
+        autostartLink = virDomainConfigFile(cfg->autostartDir, vm->def->name);
+
+        if (autostart) {
+            if (g_mkdir_with_parents(cfg->autostartDir, 0777) < 0) {
+                virReportSystemError(errno,
+                                     _("cannot create autostart directory %s"),
+                                     cfg->autostartDir);
+                goto endjob;
+            }
+            if (symlink(configFile, autostartLink) < 0) {
+                virReportSystemError(errno,
+                                     _("failed to create symlink '%s' to '%s'"),
+                                     autostartLink, configFile);
+                goto endjob;
+            }
+        } else if (unlink(autostartLink) < 0 && errno != ENOENT &&
+                   errno != ENOTDIR) {
+            virReportSystemError(errno,
+                                 _("failed to delete symlink '%s'"),
+                                 autostartLink);
+            goto endjob;
+        }
+        vm->autostart = autostart;
+    }
+    ret = 0;
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainSetMetadata(virDomainPtr dom,
+                       int type,
+                       const char *metadata,
+                       const char *key,
+                       const char *uri,
+                       unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    virDomainObj *vm;
+    virObjectEvent *event;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainSetMetadataEnsureACL(dom->conn, vm->def, flags) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "metadata") < 0)
+        goto cleanup;
+
+    ret = virDomainObjSetMetadata(vm, type, metadata, key, uri,
+                                  driver->xmlopt, cfg->stateDir,
+                                  cfg->configDir, flags);
+    if (ret == 0) {
+        event = virDomainEventMetadataChangeNewFromObj(vm, type, uri);
+        libxlProcessQueueEvent(driver, event);
+    }
+
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static char *
+libxlDomainGetMetadata(virDomainPtr dom,
+                       int type,
+                       const char *uri,
+                       unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    char *ret = NULL;
+
+    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, NULL);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainGetMetadataEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    ret = virDomainObjGetMetadata(vm, type, uri, flags);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/* ---- jobs --------------------------------------------------------- */
+
+/*
+ * The job a domain runs is the libxl operation its modifying call waits
+ * for (start, shutdown, destroy...); its elapsed time is all there is to
+ * report.  Neither query takes a job: they must answer during one.
+ */
+static int
+libxlDomainGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    libxlDomainObjPrivate *priv;
+    virDomainObj *vm;
+    unsigned long long now;
+    int ret = -1;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+    priv = vm->privateData;
+
+    if (virDomainGetJobInfoEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    memset(info, 0, sizeof(*info));
+    if (!priv->ao) {
+        info->type = VIR_DOMAIN_JOB_NONE;
+        ret = 0;
+        goto cleanup;
+    }
+
+    if (virTimeMillisNow(&now) < 0)
+        goto cleanup;
+    info->type = VIR_DOMAIN_JOB_UNBOUNDED;
+    info->timeElapsed = now - priv->ao->started;
+    ret = 0;
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainJobOperation(const char *name)
+{
+    if (STREQ(name, "start"))
+        return VIR_DOMAIN_JOB_OPERATION_START;
+    if (STREQ(name, "dump"))
+        return VIR_DOMAIN_JOB_OPERATION_DUMP;
+    return VIR_DOMAIN_JOB_OPERATION_UNKNOWN;
+}
+
+
+static int
+libxlDomainGetJobStats(virDomainPtr dom,
+                       int *type,
+                       virTypedParameterPtr *params,
+                       int *nparams,
+                       unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    libxlDomainObjPrivate *priv;
+    virDomainObj *vm;
+    virTypedParameterPtr par = NULL;
+    int maxpar = 0;
+    int npar = 0;
+    unsigned long long now;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_JOB_STATS_COMPLETED |
+                  VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+    priv = vm->privateData;
+
+    if (virDomainGetJobStatsEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    /* no statistics of completed jobs are kept */
+    if ((flags & VIR_DOMAIN_JOB_STATS_COMPLETED) || !priv->ao) {
+        *type = VIR_DOMAIN_JOB_NONE;
+        *params = NULL;
+        *nparams = 0;
+        ret = 0;
+        goto cleanup;
+    }
+
+    if (virTimeMillisNow(&now) < 0)
+        goto cleanup;
+
+    if (virTypedParamsAddInt(&par, &npar, &maxpar, VIR_DOMAIN_JOB_OPERATION,
+                             libxlDomainJobOperation(priv->ao->name)) < 0 ||
+        virTypedParamsAddULLong(&par, &npar, &maxpar,
+                                VIR_DOMAIN_JOB_TIME_ELAPSED,
+                                now - priv->ao->started) < 0) {
+        virTypedParamsFree(par, npar);
+        goto cleanup;
+    }
+
+    *type = VIR_DOMAIN_JOB_UNBOUNDED;
+    *params = par;
+    *nparams = npar;
+    ret = 0;
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/*
+ * libxlDomainAbortJob:
+ * libxl_ao_abort on the domain's running operation.  No job: the
+ * operation being aborted holds it.
+ */
+static int
+libxlDomainAbortJob(virDomainPtr dom)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    virDomainObj *vm;
+    int ret = -1;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainAbortJobEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    ret = libxlDomainAOAbort(vm, cfg->ctx);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/* ---- consoles ----------------------------------------------------- */
+
+static virDomainChrDef *
+libxlDomainFindConsole(virDomainDef *def, const char *name)
+{
+    size_t i;
+
+    if (!name)
+        return def->nconsoles ? def->consoles[0] :
+            (def->nserials ? def->serials[0] : NULL);
+
+    for (i = 0; i < def->nconsoles; i++) {
+        if (def->consoles[i]->info.alias &&
+            STREQ(name, def->consoles[i]->info.alias))
+            return def->consoles[i];
+    }
+    for (i = 0; i < def->nserials; i++) {
+        if (def->serials[i]->info.alias &&
+            STREQ(name, def->serials[i]->info.alias))
+            return def->serials[i];
+    }
+    return NULL;
+}
+
+
+static int
+libxlDomainOpenConsole(virDomainPtr dom,
+                       const char *dev_name,
+                       virStreamPtr st,
+                       unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    libxlDomainObjPrivate *priv;
+    virDomainObj *vm;
+    virDomainChrDef *chr;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_CONSOLE_FORCE | VIR_DOMAIN_CONSOLE_SAFE, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+    priv = vm->privateData;
+
+    if (virDomainOpenConsoleEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (virDomainObjCheckActive(vm) < 0)
+        goto cleanup;
+
+    if (!(chr = libxlDomainFindConsole(vm->def, dev_name))) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("cannot find character device %s"),
+                       NULLSTR(dev_name));
+        goto cleanup;
+    }
+
+    if (chr->source->type != VIR_DOMAIN_CHR_TYPE_PTY) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("character device %s is not using a PTY"),
+                       dev_name ? dev_name : NULLSTR(chr->info.alias));
+        goto cleanup;
+    }
+
+    if (!chr->source->data.file.path) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("the console of domain '%s' has no pty yet"),
+                       vm->def->name);
+        goto cleanup;
+    }
+
+    ret = virChrdevOpen(priv->devs, chr->source, st,
+                        (flags & VIR_DOMAIN_CONSOLE_FORCE) != 0);
+    if (ret == 1) {
+        virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+                       _("Active console session exists for this domain"));
+        ret = -1;
+    }
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/* ---- events ------------------------------------------------------- */
+
+static int
+libxlConnectDomainEventRegister(virConnectPtr conn,
+                                virConnectDomainEventCallback callback,
+                                void *opaque,
+                                virFreeCallback freecb)
+{
+    libxlDriverPrivate *driver = conn->privateData;
+
+    if (virConnectDomainEventRegisterEnsureACL(conn) < 0)
+        return -1;
+
+    if (virDomainEventStateRegister(conn, driver->domainEventState,
+                                    callback, opaque, freecb) < 0)
+        return -1;
+    return 0;
+}
+
+
+static int
+libxlConnectDomainEventDeregister(virConnectPtr conn,
+                                  virConnectDomainEventCallback callback)
+{
+    libxlDriverPrivate *driver = conn->privateData;
+
+    if (virConnectDomainEventDeregisterEnsureACL(conn) < 0)
+        return -1;
+
+    if (virDomainEventStateDeregister(conn, driver->domainEventState,
+                                      callback) < 0)
+        return -1;
+    return 0;
+}
+
+
+static int
+libxlConnectDomainEventRegisterAny(virConnectPtr conn,
+                                   virDomainPtr dom,
+                                   int eventID,
+                                   virConnectDomainEventGenericCallback callback,
+                                   void *opaque,
+                                   virFreeCallback freecb)
+{
+    libxlDriverPrivate *driver = conn->privateData;
+    int ret;
+
+    if (virConnectDomainEventRegisterAnyEnsureACL(conn) < 0)
+        return -1;
+
+    if (virDomainEventStateRegisterID(conn, driver->domainEventState, dom,
+                                      eventID, callback, opaque, freecb,
+                                      &ret) < 0)
+        return -1;
+    return ret;
+}
+
+
+static int
+libxlConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
+{
+    libxlDriverPrivate *driver = conn->privateData;
+
+    if (virConnectDomainEventDeregisterAnyEnsureACL(conn) < 0)
+        return -1;
+
+    if (virObjectEventStateDeregisterID(conn, driver->domainEventState,
+                                        callbackID, true) < 0)
+        return -1;
+    return 0;
+}
+
+
 /* ---- driver tables ------------------------------------------------ */
 
 static virHypervisorDriver libxlHypervisorDriver = {
@@ -1109,6 +2213,31 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .connectGetDomainCapabilities = libxlConnectGetDomainCapabilities, /* 2.0.0 */
     .connectCompareCPU = libxlConnectCompareCPU, /* 2.3.0 */
     .connectBaselineCPU = libxlConnectBaselineCPU, /* 2.3.0 */
+    .domainCreateXML = libxlDomainCreateXML, /* 0.9.0 */
+    .domainSuspend = libxlDomainSuspend, /* 0.9.0 */
+    .domainResume = libxlDomainResume, /* 0.9.0 */
+    .domainShutdown = libxlDomainShutdown, /* 0.9.0 */
+    .domainShutdownFlags = libxlDomainShutdownFlags, /* 0.9.10 */
+    .domainReboot = libxlDomainReboot, /* 0.9.0 */
+    .domainDestroy = libxlDomainDestroy, /* 0.9.0 */
+    .domainDestroyFlags = libxlDomainDestroyFlags, /* 0.9.4 */
+    .domainCreate = libxlDomainCreate, /* 0.9.0 */
+    .domainCreateWithFlags = libxlDomainCreateWithFlags, /* 0.9.0 */
+    .domainDefineXML = libxlDomainDefineXML, /* 0.9.0 */
+    .domainDefineXMLFlags = libxlDomainDefineXMLFlags, /* 1.2.12 */
+    .domainUndefine = libxlDomainUndefine, /* 0.9.0 */
+    .domainUndefineFlags = libxlDomainUndefineFlags, /* 0.9.4 */
+    .domainSetAutostart = libxlDomainSetAutostart, /* 0.9.0 */
+    .domainOpenConsole = libxlDomainOpenConsole, /* 1.1.2 */
+    .connectDomainEventRegister = libxlConnectDomainEventRegister, /* 0.9.0 */
+    .connectDomainEventDeregister = libxlConnectDomainEventDeregister, /* 0.9.0 */
+    .connectDomainEventRegisterAny = libxlConnectDomainEventRegisterAny, /* 0.9.0 */
+    .connectDomainEventDeregisterAny = libxlConnectDomainEventDeregisterAny, /* 0.9.0 */
+    .domainGetJobInfo = libxlDomainGetJobInfo, /* 1.3.1 */
+    .domainGetJobStats = libxlDomainGetJobStats, /* 1.3.1 */
+    .domainAbortJob = libxlDomainAbortJob, /* 1.3.1 */
+    .domainSetMetadata = libxlDomainSetMetadata, /* 1.2.2 */
+    .domainGetMetadata = libxlDomainGetMetadata, /* 1.2.2 */
 };
 
 static const char *libxlURISchemes[] = { "xen", NULL };

@@ -1,0 +1,1039 @@
+/*
+ * libxl_process.c: starting, stopping and reconnecting to domains;
+ * libxl's domain events and the on_poweroff/on_reboot/on_crash actions
+ *
+ * Starting a domain (libxlProcessStart) and destroying it
+ * (libxlProcessDestroy) are libxl asynchronous operations waited for
+ * with the domain unlocked (libxl_domain.c); the caller holds the
+ * domain's job.  Every way a domain stops ends in libxlProcessStopped,
+ * which cleans up and queues the one STOPPED event, and only for a
+ * domain that is still active with the domid the news is about: a
+ * domain's death is reported once, whoever notices it first.
+ *
+ * libxl's domain events (the death watch of each running domain:
+ * DOMAIN_SHUTDOWN with a reason, DOMAIN_DEATH) arrive on the event
+ * loop's thread, inside a libxl call.  They are only queued there; a
+ * worker pool handles them, taking the domain's job like an API call
+ * (libxlProcessHandleEvent).  The timeline of a guest's poweroff:
+ *   guest powers off -> libxl DOMAIN_SHUTDOWN(poweroff) -> event loop:
+ *   libxlProcessEventOccurs queues it -> worker: job, SHUTDOWN event,
+ *   on_poweroff (destroy: libxl_domain_destroy AO, cleanup, STOPPED
+ *   event) -> end job.
+ *
+ * On daemon start, libxlProcessReconnectAll matches the status XML of
+ * the domains that were running with what libxl lists, re-arms their
+ * death watches and cleans up the ones that vanished meanwhile.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#include <config.h>
+
+#include "internal.h"
+#include "datatypes.h"
+#include "domain_event.h"
+#include "virclosecallbacks.h"
+#include "virerror.h"
+#include "virhook.h"
+#include "virlog.h"
+#include "virthread.h"
+#include "virtime.h"
+#include "viruuid.h"
+#include "libxl_build.h"
+#include "libxl_domain.h"
+#include "libxl_process.h"
+
+#define VIR_FROM_THIS VIR_FROM_LIBXL
+
+VIR_LOG_INIT("libxl.libxl_process");
+
+
+void
+libxlProcessQueueEvent(libxlDriverPrivate *driver, virObjectEvent *event)
+{
+    if (event)
+        virObjectEventStateQueue(driver->domainEventState, event);
+}
+
+
+/* ---- hooks -------------------------------------------------------- */
+
+/*
+ * libxlProcessHook:
+ * Run the libxl hook script (/etc/libvirt/hooks/libxl) for @op, feeding
+ * it the domain XML.  Returns the script's failure only when @fatal.
+ */
+static int
+libxlProcessHook(libxlDriverPrivate *driver,
+                 virDomainObj *vm,
+                 int op,
+                 int subop,
+                 bool fatal)
+{
+    g_autofree char *xml = NULL;
+
+    if (!virHookPresent(VIR_HOOK_DRIVER_LIBXL))
+        return 0;
+
+    if (!(xml = virDomainDefFormat(vm->def, driver->xmlopt, 0)))
+        return fatal ? -1 : 0;
+
+    if (virHookCall(VIR_HOOK_DRIVER_LIBXL, vm->def->name, op, subop,
+                    NULL, xml, NULL) < 0) {
+        if (fatal)
+            return -1;
+        VIR_WARN("the libxl hook script failed for domain '%s': %s",
+                 vm->def->name, virGetLastErrorMessage());
+        virResetLastError();
+    }
+    return 0;
+}
+
+
+/* ---- death watches ------------------------------------------------ */
+
+static int
+libxlProcessWatchDeath(libxlDriverConfig *cfg, virDomainObj *vm)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    if (priv->deathW)
+        return 0;
+
+    /* the user value is the domid: an event of a watch disabled since
+     * finds no active domain with that id and is dropped */
+    if (libxl_evenable_domain_death(cfg->ctx, vm->def->id, vm->def->id,
+                                    &priv->deathW) != 0) {
+        libxlReportError(VIR_ERR_INTERNAL_ERROR,
+                         _("cannot watch domain '%s' (id %d) for death"),
+                         vm->def->name, vm->def->id);
+        priv->deathW = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+
+static void
+libxlProcessUnwatchDeath(libxlDriverConfig *cfg, virDomainObj *vm)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    if (!priv->deathW)
+        return;
+    libxl_evdisable_domain_death(cfg->ctx, priv->deathW);
+    priv->deathW = NULL;
+}
+
+
+/* ---- cleanup ------------------------------------------------------ */
+
+/* for the close callbacks, which get no opaque; set once at init */
+static libxlDriverPrivate *libxlProcessDriver;
+
+static void libxlProcessAutodestroy(virDomainObj *vm, virConnectPtr conn);
+
+/*
+ * libxlProcessCleanup:
+ * Forget the running domain: state shutoff with @reason, no domid, no
+ * status file, the persistent definition back in place; a transient
+ * domain leaves the list.  @vm is locked, with a job.
+ */
+void
+libxlProcessCleanup(libxlDriverPrivate *driver,
+                    virDomainObj *vm,
+                    virDomainShutoffReason reason)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    libxlProcessUnwatchDeath(cfg, vm);
+    libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_STOPPED,
+                     VIR_HOOK_SUBOP_END, false);
+
+    virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, reason);
+    vm->def->id = -1;
+    g_clear_pointer(&priv->statusJob, g_free);
+
+    if (virDomainDeleteConfig(cfg->stateDir, NULL, vm) < 0) {
+        VIR_WARN("cannot remove the status of domain '%s'", vm->def->name);
+        virResetLastError();
+    }
+
+    virCloseCallbacksDomainRemove(vm, NULL, libxlProcessAutodestroy);
+
+    libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_RELEASE,
+                     VIR_HOOK_SUBOP_END, false);
+
+    if (vm->newDef) {
+        virDomainObjAssignDef(vm, &vm->newDef, false, NULL);
+        vm->def->id = -1;
+    }
+
+    if (driver->inhibitCallback &&
+        virDomainObjListNumOfDomains(driver->domains, true, NULL, NULL) <= 1)
+        driver->inhibitCallback(false, driver->inhibitOpaque);
+}
+
+
+/*
+ * libxlProcessStopped:
+ * A domain stopped: clean up and queue the STOPPED event (once: a
+ * domain already cleaned up is left alone).  A transient domain is
+ * removed from the list.
+ */
+void
+libxlProcessStopped(libxlDriverPrivate *driver,
+                    virDomainObj *vm,
+                    virDomainShutoffReason reason,
+                    int eventDetail)
+{
+    virObjectEvent *event;
+
+    if (!virDomainObjIsActive(vm))
+        return;
+
+    libxlProcessCleanup(driver, vm, reason);
+    event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_STOPPED,
+                                              eventDetail);
+    libxlProcessQueueEvent(driver, event);
+
+    if (!vm->persistent)
+        virDomainObjListRemove(driver->domains, vm);
+}
+
+
+/* ---- destroy ------------------------------------------------------ */
+
+static int
+libxlProcessDestroyFunc(libxl_ctx *ctx,
+                        uint32_t domid,
+                        const libxl_asyncop_how *how,
+                        void *opaque G_GNUC_UNUSED)
+{
+    return libxl_domain_destroy(ctx, domid, how);
+}
+
+
+/*
+ * libxlProcessDestroy:
+ * Destroy the running domain in Xen (no cleanup, no event).  Its death
+ * watch goes first: the destruction's own DEATH event is not news.
+ */
+int
+libxlProcessDestroy(libxlDriverPrivate *driver, virDomainObj *vm)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    int rc;
+
+    libxlProcessUnwatchDeath(cfg, vm);
+    libxlLoggerResetLastError();
+    rc = libxlDomainAORun(vm, cfg->ctx, "destroy", libxlProcessDestroyFunc, NULL);
+    if (rc != 0) {
+        libxlReportError(VIR_ERR_OPERATION_FAILED,
+                         _("failed to destroy domain '%s' (id %d)"),
+                         vm->def->name, vm->def->id);
+        /* it still runs: keep watching it */
+        if (virDomainObjIsActive(vm))
+            ignore_value(libxlProcessWatchDeath(cfg, vm));
+        return -1;
+    }
+    return 0;
+}
+
+
+/* a domain started with autodestroy, whose connection closed */
+static void
+libxlProcessAutodestroy(virDomainObj *vm, virConnectPtr conn G_GNUC_UNUSED)
+{
+    libxlDriverPrivate *driver = libxlProcessDriver;
+
+    if (!driver)
+        return;
+
+    VIR_INFO("autodestroying domain '%s'", vm->def->name);
+    /* The close callback runs with @vm locked and no job: take one */
+    virObjectRef(vm);
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_DESTROY, "autodestroy") < 0) {
+        virObjectUnref(vm);
+        return;
+    }
+    if (virDomainObjIsActive(vm) && libxlProcessDestroy(driver, vm) == 0)
+        libxlProcessStopped(driver, vm, VIR_DOMAIN_SHUTOFF_DESTROYED,
+                            VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    libxlDomainObjEndJob(vm);
+    virObjectUnref(vm);
+}
+
+
+/* ---- start -------------------------------------------------------- */
+
+typedef struct {
+    libxl_domain_config *d_config;
+    uint32_t *domid;
+} libxlProcessCreateArgs;
+
+static int
+libxlProcessCreateFunc(libxl_ctx *ctx,
+                       uint32_t domid G_GNUC_UNUSED,
+                       const libxl_asyncop_how *how,
+                       void *opaque)
+{
+    libxlProcessCreateArgs *args = opaque;
+
+    return libxl_domain_create_new(ctx, args->d_config, args->domid, how, NULL);
+}
+
+
+static int
+libxlProcessUnpauseFunc(libxl_ctx *ctx,
+                        uint32_t domid,
+                        const libxl_asyncop_how *how,
+                        void *opaque G_GNUC_UNUSED)
+{
+    return libxl_domain_unpause(ctx, domid, how);
+}
+
+
+/*
+ * libxlProcessSetConsolePaths:
+ * Record the pty of each console and serial port libxl created, so that
+ * virsh console (virChrdevOpen) and the live XML find them.
+ */
+static void
+libxlProcessSetConsolePaths(libxlDriverConfig *cfg, virDomainObj *vm)
+{
+    virDomainDef *def = vm->def;
+    size_t i;
+
+    for (i = 0; i < def->nconsoles; i++) {
+        virDomainChrDef *chr = def->consoles[i];
+        libxl_console_type type = LIBXL_CONSOLE_TYPE_PV;
+        int num = i;
+        char *tty = NULL;
+
+        if (chr->source->type != VIR_DOMAIN_CHR_TYPE_PTY)
+            continue;
+        if (chr->targetType == VIR_DOMAIN_CHR_CONSOLE_TARGET_TYPE_SERIAL) {
+            type = LIBXL_CONSOLE_TYPE_SERIAL;
+            num = chr->target.port;
+        }
+        if (libxl_console_get_tty(cfg->ctx, def->id, num, type, &tty) != 0 || !tty) {
+            VIR_WARN("no tty for console %zu of domain '%s'", i, def->name);
+            libxlLoggerResetLastError();
+            continue;
+        }
+        g_free(chr->source->data.file.path);
+        chr->source->data.file.path = tty;
+    }
+
+    for (i = 0; i < def->nserials; i++) {
+        virDomainChrDef *chr = def->serials[i];
+        char *tty = NULL;
+
+        if (chr->source->type != VIR_DOMAIN_CHR_TYPE_PTY ||
+            def->os.type != VIR_DOMAIN_OSTYPE_HVM)
+            continue;
+        if (libxl_console_get_tty(cfg->ctx, def->id, chr->target.port,
+                                  LIBXL_CONSOLE_TYPE_SERIAL, &tty) != 0 || !tty) {
+            libxlLoggerResetLastError();
+            continue;
+        }
+        g_free(chr->source->data.file.path);
+        chr->source->data.file.path = tty;
+        /* the console that is this serial port shows the same pty */
+        if (i == 0 && def->nconsoles > 0 &&
+            def->consoles[0]->targetType == VIR_DOMAIN_CHR_CONSOLE_TARGET_TYPE_SERIAL &&
+            def->consoles[0]->source->type == VIR_DOMAIN_CHR_TYPE_PTY) {
+            g_free(def->consoles[0]->source->data.file.path);
+            def->consoles[0]->source->data.file.path = g_strdup(tty);
+        }
+    }
+}
+
+
+static void
+libxlProcessBuildParams(libxlDriverConfig *cfg, libxlBuildParams *params)
+{
+    memset(params, 0, sizeof(*params));
+    params->nestedHVM = cfg->nestedHVM;
+    params->hostCPU = cfg->caps ? cfg->caps->host.cpu : NULL;
+    params->channelDir = cfg->channelDir;
+    params->ovmfPath = LIBXL_OVMF;
+    params->autoballoon = cfg->autoballoon;
+}
+
+
+/*
+ * libxlProcessStart:
+ * Start the inactive @vm: hooks, libxl configuration, the create AO
+ * (domain unlocked), consoles, death watch, unpause unless
+ * LIBXL_PROCESS_START_PAUSED, status XML.  @vm is locked with a job; on
+ * failure it is left inactive as it was (the caller removes a transient
+ * one).  The caller queues the STARTED event.
+ */
+int
+libxlProcessStart(libxlDriverPrivate *driver,
+                  virDomainObj *vm,
+                  virConnectPtr conn,
+                  unsigned int flags)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxlDomainObjPrivate *priv = vm->privateData;
+    libxl_domain_config d_config;
+    libxlBuildParams params;
+    libxlProcessCreateArgs args;
+    uint32_t domid = INVALID_DOMID;
+    int rc;
+    int ret = -1;
+
+    libxl_domain_config_init(&d_config);
+
+    if (virDomainObjIsActive(vm)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain '%s' is already running"), vm->def->name);
+        goto out;
+    }
+
+    if (virDomainObjSetDefTransient(driver->xmlopt, vm, NULL) < 0)
+        goto out;
+
+    if (libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_PREPARE,
+                         VIR_HOOK_SUBOP_BEGIN, true) < 0)
+        goto out_restore_def;
+
+    libxlProcessBuildParams(cfg, &params);
+    libxlLoggerResetLastError();
+    if (libxlBuildDomainConfig(vm->def, &params, cfg->ctx, &d_config) < 0)
+        goto out_release;
+
+    if (libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_START,
+                         VIR_HOOK_SUBOP_BEGIN, true) < 0)
+        goto out_release;
+
+    args.d_config = &d_config;
+    args.domid = &domid;
+    libxlLoggerResetLastError();
+    rc = libxlDomainAORun(vm, cfg->ctx, "start", libxlProcessCreateFunc, &args);
+    if (rc != 0) {
+        libxlReportError(VIR_ERR_OPERATION_FAILED,
+                         rc == ERROR_ABORTED ?
+                         _("starting domain '%s' was aborted") :
+                         _("libxenlight failed to create domain '%s'"),
+                         vm->def->name);
+        goto out_destroy;
+    }
+
+    vm->def->id = domid;
+    libxlProcessSetConsolePaths(cfg, vm);
+
+    /* a daemon dying from here on finds a half-started domain to destroy */
+    g_free(priv->statusJob);
+    priv->statusJob = g_strdup("start");
+    libxlDomainSaveStatus(driver, vm);
+
+    if (libxlProcessWatchDeath(cfg, vm) < 0)
+        goto out_destroy;
+
+    if (!(flags & LIBXL_PROCESS_START_PAUSED)) {
+        libxlLoggerResetLastError();
+        if (libxlDomainAORun(vm, cfg->ctx, "start", libxlProcessUnpauseFunc,
+                             NULL) != 0) {
+            libxlReportError(VIR_ERR_OPERATION_FAILED,
+                             _("cannot unpause domain '%s'"), vm->def->name);
+            goto out_destroy;
+        }
+        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    } else {
+        virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    }
+
+    if (driver->inhibitCallback &&
+        virDomainObjListNumOfDomains(driver->domains, true, NULL, NULL) <= 2)
+        driver->inhibitCallback(true, driver->inhibitOpaque);
+
+    if ((flags & LIBXL_PROCESS_START_AUTODESTROY) && conn)
+        virCloseCallbacksDomainAdd(vm, conn, libxlProcessAutodestroy);
+
+    g_clear_pointer(&priv->statusJob, g_free);
+    libxlDomainSaveStatus(driver, vm);
+
+    libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_STARTED,
+                     VIR_HOOK_SUBOP_BEGIN, false);
+    ret = 0;
+    goto out;
+
+ out_destroy:
+    {
+        virErrorPtr saved;
+
+        virErrorPreserveLast(&saved);
+        libxlProcessUnwatchDeath(cfg, vm);
+        if (domid != INVALID_DOMID) {
+            vm->def->id = domid;
+            if (libxlDomainAORun(vm, cfg->ctx, "destroy",
+                                 libxlProcessDestroyFunc, NULL) != 0)
+                VIR_WARN("cannot destroy the half-started domain %u", domid);
+        }
+        virErrorRestore(&saved);
+    }
+ out_release:
+    libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_STOPPED,
+                     VIR_HOOK_SUBOP_END, false);
+    libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_RELEASE,
+                     VIR_HOOK_SUBOP_END, false);
+ out_restore_def:
+    if (priv->statusJob) {
+        g_clear_pointer(&priv->statusJob, g_free);
+        ignore_value(virDomainDeleteConfig(cfg->stateDir, NULL, vm));
+    }
+    vm->def->id = -1;
+    virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
+    if (vm->newDef) {
+        virDomainObjAssignDef(vm, &vm->newDef, false, NULL);
+        vm->def->id = -1;
+    }
+ out:
+    libxl_domain_config_dispose(&d_config);
+    return ret;
+}
+
+
+/* ---- shutdown actions --------------------------------------------- */
+
+/*
+ * libxlShutdownPlanFor:
+ * poweroff -> on_poweroff, reboot and soft_reset -> on_reboot, crash and
+ * watchdog -> on_crash; suspend -> none (the guest is suspended and
+ * stays so).  A restart of a reboot is a reboot (REBOOT event, no
+ * lifecycle event); other stops end in one STOPPED event.
+ */
+void
+libxlShutdownPlanFor(const virDomainDef *def,
+                     libxl_shutdown_reason reason,
+                     libxlShutdownPlan *plan)
+{
+    memset(plan, 0, sizeof(*plan));
+    plan->eventType = -1;
+    plan->shutoffReason = VIR_DOMAIN_SHUTOFF_SHUTDOWN;
+    plan->stoppedDetail = VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN;
+    plan->preserveState = VIR_DOMAIN_SHUTDOWN;
+    plan->preserveReason = VIR_DOMAIN_SHUTDOWN_USER;
+
+    switch ((int) reason) {
+    case LIBXL_SHUTDOWN_REASON_POWEROFF:
+        plan->action = def->onPoweroff;
+        plan->eventType = VIR_DOMAIN_EVENT_SHUTDOWN;
+        plan->eventDetail = VIR_DOMAIN_EVENT_SHUTDOWN_GUEST;
+        break;
+    case LIBXL_SHUTDOWN_REASON_REBOOT:
+    case LIBXL_SHUTDOWN_REASON_SOFT_RESET:
+        plan->action = def->onReboot;
+        plan->reboot = true;
+        break;
+    case LIBXL_SHUTDOWN_REASON_CRASH:
+    case LIBXL_SHUTDOWN_REASON_WATCHDOG:
+        plan->action = def->onCrash;
+        plan->eventType = VIR_DOMAIN_EVENT_CRASHED;
+        plan->eventDetail = VIR_DOMAIN_EVENT_CRASHED_PANICKED;
+        plan->shutoffReason = VIR_DOMAIN_SHUTOFF_CRASHED;
+        plan->stoppedDetail = VIR_DOMAIN_EVENT_STOPPED_CRASHED;
+        plan->preserveState = VIR_DOMAIN_CRASHED;
+        plan->preserveReason = VIR_DOMAIN_CRASHED_PANICKED;
+        break;
+    case LIBXL_SHUTDOWN_REASON_SUSPEND:
+        plan->action = VIR_DOMAIN_LIFECYCLE_ACTION_LAST;
+        plan->eventType = VIR_DOMAIN_EVENT_PMSUSPENDED;
+        plan->eventDetail = VIR_DOMAIN_EVENT_PMSUSPENDED_MEMORY;
+        plan->preserveState = VIR_DOMAIN_PMSUSPENDED;
+        plan->preserveReason = VIR_DOMAIN_PMSUSPENDED_UNKNOWN;
+        break;
+    case LIBXL_SHUTDOWN_REASON_UNKNOWN:
+    default:
+        plan->action = def->onPoweroff;
+        plan->eventType = VIR_DOMAIN_EVENT_SHUTDOWN;
+        plan->eventDetail = VIR_DOMAIN_EVENT_SHUTDOWN_FINISHED;
+        break;
+    }
+}
+
+
+static int
+libxlProcessDumpFunc(libxl_ctx *ctx,
+                     uint32_t domid,
+                     const libxl_asyncop_how *how,
+                     void *opaque)
+{
+    return libxl_domain_core_dump(ctx, domid, opaque, how);
+}
+
+
+static void
+libxlProcessCoreDump(libxlDriverPrivate *driver, virDomainObj *vm)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    g_autoptr(GDateTime) now = g_date_time_new_now_local();
+    g_autofree char *stamp = g_date_time_format(now, "%Y-%m-%d-%H:%M:%S");
+    g_autofree char *path = g_strdup_printf("%s/%s-%s", cfg->autoDumpDir,
+                                            vm->def->name, stamp);
+
+    libxlLoggerResetLastError();
+    if (libxlDomainAORun(vm, cfg->ctx, "dump", libxlProcessDumpFunc, path) != 0) {
+        libxlReportError(VIR_ERR_OPERATION_FAILED,
+                         _("cannot dump the core of domain '%s' to '%s'"),
+                         vm->def->name, path);
+        VIR_WARN("%s", virGetLastErrorMessage());
+        virResetLastError();
+    }
+}
+
+
+/*
+ * libxlProcessRestart:
+ * Destroy the domain (or, with @rename, keep it under another name) and
+ * start it again from the same definition.  The domain stays active
+ * from the client's view; a failed start stops it for good.
+ */
+static void
+libxlProcessRestart(libxlDriverPrivate *driver,
+                    virDomainObj *vm,
+                    bool rename)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxlDomainObjPrivate *priv = vm->privateData;
+    g_autoptr(virDomainDef) def = NULL;
+    bool persistent = vm->persistent;
+
+    if (rename) {
+        g_autofree char *newname = g_strdup_printf("%s-%d", vm->def->name,
+                                                   vm->def->id);
+
+        libxlProcessUnwatchDeath(cfg, vm);
+        if (libxl_domain_rename(cfg->ctx, vm->def->id, vm->def->name,
+                                newname) != 0) {
+            libxlReportError(VIR_ERR_OPERATION_FAILED,
+                             _("cannot rename domain '%s' to '%s'"),
+                             vm->def->name, newname);
+            VIR_WARN("%s", virGetLastErrorMessage());
+            virResetLastError();
+            if (libxlProcessDestroy(driver, vm) < 0)
+                return;
+        }
+    } else if (libxlProcessDestroy(driver, vm) < 0) {
+        VIR_WARN("%s", virGetLastErrorMessage());
+        virResetLastError();
+        return;
+    }
+
+    /* start again what ran, not a definition changed meanwhile */
+    if (!(def = virDomainDefCopy(vm->def, driver->xmlopt, NULL, false)))
+        goto failed;
+
+    libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_STOPPED,
+                     VIR_HOOK_SUBOP_END, false);
+    libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_RELEASE,
+                     VIR_HOOK_SUBOP_END, false);
+    virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_SHUTDOWN);
+    vm->def->id = -1;
+    g_clear_pointer(&priv->statusJob, g_free);
+
+    vm->persistent = persistent;
+    if (libxlProcessStart(driver, vm, NULL, 0) < 0)
+        goto failed;
+    return;
+
+ failed:
+    VIR_WARN("cannot restart domain '%s': %s", vm->def->name,
+             virGetLastErrorMessage());
+    virResetLastError();
+    /* libxlProcessStart left it inactive: make that official */
+    {
+        g_autoptr(libxlDriverConfig) c2 = libxlDriverConfigGet(driver);
+        virObjectEvent *event;
+
+        if (virDomainObjIsActive(vm)) {
+            libxlProcessStopped(driver, vm, VIR_DOMAIN_SHUTOFF_FAILED,
+                                VIR_DOMAIN_EVENT_STOPPED_FAILED);
+            return;
+        }
+        ignore_value(virDomainDeleteConfig(c2->stateDir, NULL, vm));
+        virResetLastError();
+        event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_STOPPED,
+                                                  VIR_DOMAIN_EVENT_STOPPED_FAILED);
+        libxlProcessQueueEvent(driver, event);
+        if (!vm->persistent)
+            virDomainObjListRemove(driver->domains, vm);
+    }
+}
+
+
+static void
+libxlProcessHandleShutdown(libxlDriverPrivate *driver,
+                           virDomainObj *vm,
+                           libxl_shutdown_reason reason)
+{
+    libxlShutdownPlan plan;
+    virObjectEvent *event = NULL;
+
+    libxlShutdownPlanFor(vm->def, reason, &plan);
+    VIR_DEBUG("domain '%s' (id %d) shut down, reason %d, action %s",
+              vm->def->name, vm->def->id, reason,
+              virDomainLifecycleActionTypeToString(plan.action));
+
+    if (plan.eventType >= 0)
+        event = virDomainEventLifecycleNewFromObj(vm, plan.eventType,
+                                                  plan.eventDetail);
+    libxlProcessQueueEvent(driver, event);
+
+    switch (plan.action) {
+    case VIR_DOMAIN_LIFECYCLE_ACTION_COREDUMP_DESTROY:
+        libxlProcessCoreDump(driver, vm);
+        G_GNUC_FALLTHROUGH;
+    case VIR_DOMAIN_LIFECYCLE_ACTION_DESTROY:
+        if (libxlProcessDestroy(driver, vm) < 0) {
+            VIR_WARN("%s", virGetLastErrorMessage());
+            virResetLastError();
+            break;
+        }
+        libxlProcessStopped(driver, vm, plan.shutoffReason, plan.stoppedDetail);
+        break;
+
+    case VIR_DOMAIN_LIFECYCLE_ACTION_COREDUMP_RESTART:
+        libxlProcessCoreDump(driver, vm);
+        G_GNUC_FALLTHROUGH;
+    case VIR_DOMAIN_LIFECYCLE_ACTION_RESTART:
+    case VIR_DOMAIN_LIFECYCLE_ACTION_RESTART_RENAME:
+        if (plan.reboot)
+            libxlProcessQueueEvent(driver, virDomainEventRebootNewFromObj(vm));
+        libxlProcessRestart(driver, vm,
+                            plan.action == VIR_DOMAIN_LIFECYCLE_ACTION_RESTART_RENAME);
+        break;
+
+    case VIR_DOMAIN_LIFECYCLE_ACTION_PRESERVE:
+    case VIR_DOMAIN_LIFECYCLE_ACTION_LAST:
+    default:
+        virDomainObjSetState(vm, plan.preserveState, plan.preserveReason);
+        libxlDomainSaveStatus(driver, vm);
+        break;
+    }
+}
+
+
+/*
+ * libxlProcessHandleEvent:
+ * A libxl domain event, on a worker thread: the domain it is about (by
+ * domid: news of a domid the domain no longer has is stale), under a
+ * job; frees @ev.
+ */
+void
+libxlProcessHandleEvent(libxlDriverPrivate *driver, libxl_event *ev)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    virDomainObj *vm = NULL;
+    bool job = false;
+
+    if (ev->domid == 0)
+        goto out;
+    if (!(vm = virDomainObjListFindByID(driver->domains, ev->domid))) {
+        VIR_DEBUG("event %d for unknown domain %u dropped", ev->type, ev->domid);
+        goto out;
+    }
+
+    if (libxlDomainObjBeginJobFull(vm, VIR_JOB_MODIFY, "event handling",
+                                   ULLONG_MAX / 2) < 0) {
+        VIR_WARN("cannot handle the event of domain '%s': %s",
+                 vm->def->name, virGetLastErrorMessage());
+        virResetLastError();
+        goto out;
+    }
+    job = true;
+
+    if (!virDomainObjIsActive(vm) || vm->def->id != (int)ev->domid) {
+        VIR_DEBUG("stale event %d for domain '%s' (id %u) dropped",
+                  ev->type, vm->def->name, ev->domid);
+        goto out;
+    }
+
+    switch ((int) ev->type) {
+    case LIBXL_EVENT_TYPE_DOMAIN_SHUTDOWN:
+        libxlProcessHandleShutdown(driver, vm,
+                                   ev->u.domain_shutdown.shutdown_reason);
+        break;
+    case LIBXL_EVENT_TYPE_DOMAIN_DEATH:
+        /* gone without a shutdown we handled: destroyed behind our back */
+        libxlProcessStopped(driver, vm, VIR_DOMAIN_SHUTOFF_DESTROYED,
+                            VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+        break;
+    default:
+        break;
+    }
+
+ out:
+    if (job)
+        libxlDomainObjEndJob(vm);
+    virDomainObjEndAPI(&vm);
+    libxl_event_free(cfg->ctx, ev);
+}
+
+
+static void
+libxlProcessEventWorker(void *jobdata, void *opaque)
+{
+    libxlProcessHandleEvent(opaque, jobdata);
+}
+
+
+/*
+ * libxlProcessEventOccurs:
+ * libxl's event callback, inside a libxl call (the event loop's thread
+ * mostly): hand the event to a worker, nothing more.
+ */
+static void
+libxlProcessEventOccurs(void *user, libxl_event *ev)
+{
+    libxlDriverPrivate *driver = user;
+
+    if (ev->type != LIBXL_EVENT_TYPE_DOMAIN_SHUTDOWN &&
+        ev->type != LIBXL_EVENT_TYPE_DOMAIN_DEATH) {
+        libxl_event_free(driver->config->ctx, ev);
+        return;
+    }
+
+    if (virThreadPoolSendJob(driver->eventWorkers, 0, ev) < 0) {
+        VIR_ERROR(_("cannot queue libxl event %d of domain %u"),
+                  ev->type, ev->domid);
+        libxl_event_free(driver->config->ctx, ev);
+    }
+}
+
+
+static void
+libxlProcessEventDisaster(void *user G_GNUC_UNUSED,
+                          libxl_event_type type,
+                          const char *msg,
+                          int errnoval)
+{
+    VIR_ERROR(_("libxenlight event machinery failed (event type %d): %s: %s"),
+              type, msg, g_strerror(errnoval));
+}
+
+
+static const libxl_event_hooks libxlProcessEventHooks = {
+    .event_occurs_mask = LIBXL_EVENTMASK_ALL,
+    .event_occurs = libxlProcessEventOccurs,
+    .disaster = libxlProcessEventDisaster,
+};
+
+
+/*
+ * libxlProcessEventsInit:
+ * The workers and libxl's event callbacks, before any death watch.
+ */
+int
+libxlProcessEventsInit(libxlDriverPrivate *driver)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+
+    libxlProcessDriver = driver;
+    if (!(driver->eventWorkers = virThreadPoolNewFull(1, 8, 0,
+                                                      libxlProcessEventWorker,
+                                                      "libxl-event",
+                                                      NULL, driver)))
+        return -1;
+
+    libxl_event_register_callbacks(cfg->ctx, &libxlProcessEventHooks, driver);
+    return 0;
+}
+
+
+/* ---- reconnect ---------------------------------------------------- */
+
+static const libxl_dominfo *
+libxlProcessFindDominfo(const libxl_dominfo *list, int n, virDomainObj *vm)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if (list[i].domid == (uint32_t)vm->def->id &&
+            memcmp(libxl_uuid_bytearray_const(&list[i].uuid),
+                   vm->def->uuid, VIR_UUID_BUFLEN) == 0)
+            return &list[i];
+    }
+    return NULL;
+}
+
+
+/*
+ * libxlProcessReconnect:
+ * @vm was running per its status XML: take it back if libxl still lists
+ * it (state from libxl, death watch), else clean it up with one STOPPED
+ * event.  A domain whose start never finished is destroyed.
+ */
+static void
+libxlProcessReconnect(libxlDriverPrivate *driver,
+                      virDomainObj *vm,
+                      const libxl_dominfo *list,
+                      int n)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxlDomainObjPrivate *priv = vm->privateData;
+    const libxl_dominfo *info;
+    int state;
+    int reason;
+    int oldReason;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "reconnect") < 0) {
+        virResetLastError();
+        return;
+    }
+
+    if (!virDomainObjIsActive(vm) || vm->def->id <= 0)
+        goto out;
+
+    if (!(info = libxlProcessFindDominfo(list, n, vm))) {
+        VIR_INFO("domain '%s' (id %d) vanished while libvirtd was down",
+                 vm->def->name, vm->def->id);
+        libxlProcessStopped(driver, vm, VIR_DOMAIN_SHUTOFF_UNKNOWN,
+                            VIR_DOMAIN_EVENT_STOPPED_FAILED);
+        goto out;
+    }
+
+    if (priv->statusJob && STREQ(priv->statusJob, "start")) {
+        VIR_INFO("domain '%s' (id %d) was being started: destroying it",
+                 vm->def->name, vm->def->id);
+        if (libxlProcessDestroy(driver, vm) == 0)
+            libxlProcessStopped(driver, vm, VIR_DOMAIN_SHUTOFF_FAILED,
+                                VIR_DOMAIN_EVENT_STOPPED_FAILED);
+        virResetLastError();
+        goto out;
+    }
+    g_clear_pointer(&priv->statusJob, g_free);
+
+    libxlDomainStateFromDominfo(info, &state, &reason);
+    if (virDomainObjGetState(vm, &oldReason) == state)
+        reason = oldReason;
+    /* a shut-down domain's fate is decided by the death watch's event */
+    if (state == VIR_DOMAIN_SHUTDOWN || state == VIR_DOMAIN_CRASHED)
+        state = virDomainObjGetState(vm, &reason);
+    virDomainObjSetState(vm, state, reason);
+
+    libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_RECONNECT,
+                     VIR_HOOK_SUBOP_BEGIN, false);
+
+    if (libxlProcessWatchDeath(cfg, vm) < 0) {
+        VIR_WARN("%s", virGetLastErrorMessage());
+        virResetLastError();
+    }
+
+    if (driver->inhibitCallback)
+        driver->inhibitCallback(true, driver->inhibitOpaque);
+
+    libxlDomainSaveStatus(driver, vm);
+
+ out:
+    libxlDomainObjEndJob(vm);
+}
+
+
+int
+libxlProcessReconnectAll(libxlDriverPrivate *driver)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    virDomainObj **vms = NULL;
+    size_t nvms = 0;
+    libxl_dominfo *list;
+    int n = 0;
+    size_t i;
+
+    if (!(list = libxl_list_domain(cfg->ctx, &n))) {
+        libxlReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                         _("cannot list the domains of libxenlight"));
+        return -1;
+    }
+
+    virDomainObjListCollectAll(driver->domains, &vms, &nvms);
+    for (i = 0; i < nvms; i++) {
+        virDomainObj *vm = vms[i];
+
+        virObjectLock(vm);
+        if (vm->def->id > 0 && !vm->removing)
+            libxlProcessReconnect(driver, vm, list, n);
+        virObjectUnlock(vm);
+    }
+    virObjectListFreeCount(vms, nvms);
+
+    libxl_dominfo_list_free(list, n);
+    return 0;
+}
+
+
+/* ---- autostart ---------------------------------------------------- */
+
+static void
+libxlProcessAutostartOne(libxlDriverPrivate *driver, virDomainObj *vm)
+{
+    virObjectEvent *event;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "autostart") < 0)
+        goto error;
+
+    if (vm->autostart && !virDomainObjIsActive(vm)) {
+        if (libxlProcessStart(driver, vm, NULL, 0) < 0) {
+            libxlDomainObjEndJob(vm);
+            goto error;
+        }
+        event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_STARTED,
+                                                  VIR_DOMAIN_EVENT_STARTED_BOOTED);
+        libxlProcessQueueEvent(driver, event);
+    }
+    libxlDomainObjEndJob(vm);
+    return;
+
+ error:
+    VIR_ERROR(_("cannot autostart domain '%s': %s"), vm->def->name,
+              virGetLastErrorMessage());
+    virResetLastError();
+}
+
+
+static void
+libxlProcessAutostartThread(void *opaque)
+{
+    libxlDriverPrivate *driver = opaque;
+    virDomainObj **vms = NULL;
+    size_t nvms = 0;
+    size_t i;
+
+    virDomainObjListCollectAll(driver->domains, &vms, &nvms);
+    for (i = 0; i < nvms; i++) {
+        virDomainObj *vm = vms[i];
+
+        virObjectLock(vm);
+        if (vm->autostart && !vm->removing && !virDomainObjIsActive(vm))
+            libxlProcessAutostartOne(driver, vm);
+        virObjectUnlock(vm);
+    }
+    virObjectListFreeCount(vms, nvms);
+}
+
+
+/*
+ * libxlProcessAutostartAll:
+ * Start the autostart domains, in a thread of their own: a start waits
+ * for libxl, whose events come through the event loop.
+ */
+void
+libxlProcessAutostartAll(libxlDriverPrivate *driver)
+{
+    virThread thread;
+
+    if (virThreadCreateFull(&thread, false, libxlProcessAutostartThread,
+                            "libxl-autostart", false, driver) < 0) {
+        VIR_ERROR(_("cannot start the autostart thread: %s"),
+                  virGetLastErrorMessage());
+        virResetLastError();
+    }
+}
