@@ -43,6 +43,14 @@ python3 "$top_srcdir/xensim/gen-stubs.py" \
     --libxenstore "$($CC -print-file-name=libxenstore.so)" \
     --cc "$CC" --classify > "$tmp/classes" || { echo "FAIL: gen-stubs.py --classify"; exit 1; }
 
+# libxensim must not shadow a pure helper: those stay the real library's.
+while read -r name version; do
+    if [ "$(awk -v n="$name" '$1 == n { print $2 }' "$tmp/classes")" = pure ]; then
+        echo "FAIL: libxensim defines $name, a pure helper of the real library"
+        fail=1
+    fi
+done < "$tmp/defined"
+
 check_module() { # label path
     label=$1 mod=$2
     objdump -T "$mod" | awk '$0 ~ /\*UND\*/ && ($NF ~ /^libxl_/ || $NF ~ /^xs_/) {

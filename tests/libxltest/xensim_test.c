@@ -3,10 +3,12 @@
  *
  * Starts xensimd on a config of its own in a temporary directory (once
  * per test case, from the parent process, so that teardown runs even when
- * a test fails) and calls libxl and xs_* entry points, which libxensim
- * (linked first) serves.
+ * a test fails; it also stops a daemon a test started, by the PID in the
+ * pid file) and calls libxl and xs_* entry points, which libxensim (linked
+ * first) serves.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,12 +48,66 @@ testBuildPath(const char *sub)
     return g_build_filename(top ? top : "../..", sub, NULL);
 }
 
+/* In a session of its own: Check kills a test's process group after the
+ * test, and a daemon a test starts must live until xensimStop. */
+static void
+xensimChildSetup(gpointer opaque)
+{
+    setsid();
+}
+
+/* Start xensimd on testDir; wait for its socket. */
+static GPid
+xensimSpawn(void)
+{
+    g_autofree char *xensimd = testBuildPath("xensim/xensimd");
+    g_autofree char *config = g_build_filename(testDir, "host.conf", NULL);
+    g_autofree char *sock = g_build_filename(testDir, "xensimd.sock", NULL);
+    g_autoptr(GError) error = NULL;
+    const char *argv[] = { xensimd, "--dir", testDir, "--config", config, NULL };
+    GPid pid = 0;
+    int i;
+
+    ck_assert_msg(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                xensimChildSetup, NULL, &pid, &error),
+                  "cannot start %s: %s", xensimd, error ? error->message : "");
+    for (i = 0; i < 500 && !g_file_test(sock, G_FILE_TEST_EXISTS); i++)
+        g_usleep(10 * 1000);
+    ck_assert_msg(g_file_test(sock, G_FILE_TEST_EXISTS), "xensimd did not start");
+    return pid;
+}
+
+static bool
+xensimGone(GPid pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+    g_autofree char *stat = NULL;
+    const char *paren;
+
+    if (!g_file_get_contents(path, &stat, NULL, NULL))
+        return true;
+    /* a zombie that is not ours to reap */
+    return (paren = strrchr(stat, ')')) && paren[1] && paren[2] == 'Z';
+}
+
+/* Stop a xensimd by PID, our child or not; wait until it is gone. */
+static void
+xensimKill(GPid pid)
+{
+    int i, status;
+
+    if (pid <= 0 || kill(pid, SIGTERM) < 0)
+        return;
+    if (waitpid(pid, &status, 0) == pid)
+        return;
+    for (i = 0; i < 500 && !xensimGone(pid); i++)
+        g_usleep(10 * 1000);
+}
+
 static void
 xensimStart(void)
 {
-    g_autofree char *xensimd = testBuildPath("xensim/xensimd");
     g_autofree char *config = NULL;
-    g_autofree char *sock = NULL;
     g_autoptr(GError) error = NULL;
     const char *contents =
         "# xensim_test host\n"
@@ -67,46 +123,38 @@ xensimStart(void)
         "xen_version = 4.16.3\n"
         "scheduler = credit\n"
         "capabilities = xen-3.0-x86_64 hvm-3.0-x86_64\n";
-    const char *argv[] = { xensimd, "--dir", NULL, "--config", NULL, NULL };
-    int i;
 
     testDir = g_dir_make_tmp("xensim-test-XXXXXX", &error);
     ck_assert_msg(testDir, "mkdtemp: %s", error ? error->message : "");
     config = g_build_filename(testDir, "host.conf", NULL);
     ck_assert(g_file_set_contents(config, contents, -1, NULL));
-    argv[2] = testDir;
-    argv[4] = config;
-    ck_assert_msg(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-                                NULL, NULL, &testPid, &error),
-                  "cannot start %s: %s", xensimd, error ? error->message : "");
-
-    sock = g_build_filename(testDir, "xensimd.sock", NULL);
-    for (i = 0; i < 500 && !g_file_test(sock, G_FILE_TEST_EXISTS); i++)
-        g_usleep(10 * 1000);
-    ck_assert_msg(g_file_test(sock, G_FILE_TEST_EXISTS), "xensimd did not start");
+    testPid = xensimSpawn();
     g_setenv("XENSIM_DIR", testDir, TRUE);
-    testLogger = xtl_createlogger_stdiostream(stderr, XTL_CRITICAL, 0);
 }
 
+/* Stop the daemon started here, and any that a test started in its
+ * place (its PID is in the pid file); remove the directory. */
 static void
 xensimStop(void)
 {
     g_autofree char *sock = g_build_filename(testDir, "xensimd.sock", NULL);
+    g_autofree char *pidfile = g_build_filename(testDir, "xensimd.pid", NULL);
+    g_autofree char *pidtext = NULL;
     g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", testDir);
-    int status;
+    gint64 other;
 
-    if (testPid > 0) {
-        kill(testPid, SIGTERM);
-        waitpid(testPid, &status, 0);
-        testPid = 0;
-    }
+    xensimKill(testPid);
+    if (g_file_get_contents(pidfile, &pidtext, NULL, NULL) &&
+        g_ascii_string_to_signed(g_strstrip(pidtext), 10, 1, G_MAXINT, &other, NULL) &&
+        other != testPid)
+        xensimKill(other);
+    testPid = 0;
     ck_assert_msg(!g_file_test(sock, G_FILE_TEST_EXISTS),
                   "xensimd left its socket behind");
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", testDir);
     g_free(testDir);
     testDir = NULL;
-    xtl_logger_destroy((xentoollog_logger *)testLogger);
 }
 
 static libxl_ctx *
@@ -506,6 +554,67 @@ START_TEST(test_xen_paths)
 }
 END_TEST
 
+/* Threads sharing one ctx (as libvirtd's workers do) never mix replies. */
+#define T_THREADS_N 4
+#define T_CALLS 200
+
+static gpointer
+testThreadCalls(gpointer opaque)
+{
+    libxl_ctx *ctx = opaque;
+    int i;
+
+    for (i = 0; i < T_CALLS; i++) {
+        libxl_dominfo info;
+        libxl_physinfo phys;
+
+        libxl_physinfo_init(&phys);
+        if (libxl_get_physinfo(ctx, &phys) != 0 || phys.nr_cpus != T_CPUS)
+            return GINT_TO_POINTER(1);
+        libxl_physinfo_dispose(&phys);
+        libxl_dominfo_init(&info);
+        if (libxl_domain_info(ctx, &info, 0) != 0 ||
+            info.vcpu_online != T_DOM0_VCPUS)
+            return GINT_TO_POINTER(1);
+        libxl_dominfo_dispose(&info);
+        if (libxl_get_max_nodes(ctx) != T_NODES)
+            return GINT_TO_POINTER(1);
+    }
+    return NULL;
+}
+
+START_TEST(test_threads)
+{
+    libxl_ctx *ctx = testCtx();
+    GThread *threads[T_THREADS_N];
+    int i;
+
+    for (i = 0; i < T_THREADS_N; i++)
+        threads[i] = g_thread_new("xensim-test", testThreadCalls, ctx);
+    for (i = 0; i < T_THREADS_N; i++)
+        ck_assert_ptr_null(g_thread_join(threads[i]));
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* A context outlives its xensimd: it reconnects to the next one. */
+START_TEST(test_reconnect)
+{
+    libxl_ctx *ctx = testCtx();
+    libxl_physinfo info;
+
+    libxl_physinfo_init(&info);
+    ck_assert_int_eq(libxl_get_physinfo(ctx, &info), 0);
+    xensimKill(testPid);
+    ck_assert_int_eq(libxl_get_physinfo(ctx, &info), ERROR_FAIL);
+    xensimSpawn();
+    ck_assert_int_eq(libxl_get_physinfo(ctx, &info), 0);
+    ck_assert_uint_eq(info.nr_cpus, T_CPUS);
+    libxl_physinfo_dispose(&info);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 xensimSuite(void)
 {
@@ -528,6 +637,14 @@ xensimSuite(void)
     tcase_add_test(tc, test_fault);
     tcase_add_test(tc, test_xenstore);
     tcase_add_test(tc, test_xen_paths);
+    tcase_add_test(tc, test_threads);
+    suite_add_tcase(s, tc);
+
+    /* restarts xensimd itself: a daemon per test */
+    tc = tcase_create("restart");
+    tcase_add_unchecked_fixture(tc, xensimStart, xensimStop);
+    tcase_set_timeout(tc, 20);
+    tcase_add_test(tc, test_reconnect);
     suite_add_tcase(s, tc);
     return s;
 }
@@ -538,8 +655,10 @@ main(void)
     SRunner *sr = srunner_create(xensimSuite());
     int failed;
 
+    testLogger = xtl_createlogger_stdiostream(stderr, XTL_CRITICAL, 0);
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    xtl_logger_destroy((xentoollog_logger *)testLogger);
     return failed;
 }
