@@ -65,6 +65,22 @@ xensimProtoSend(int fd, GVariant *msg)
     return xensimWriteAll(fd, g_variant_get_data(normal), size);
 }
 
+/* Decode a message body (without its length) of the given type:
+ * 0 or -EPROTO. */
+int
+xensimProtoDecode(const void *data, size_t len, const char *type, GVariant **msg)
+{
+    g_autoptr(GBytes) bytes = g_bytes_new(data, len);
+    g_autoptr(GVariant) v = NULL;
+
+    *msg = NULL;
+    v = g_variant_ref_sink(g_variant_new_from_bytes(G_VARIANT_TYPE(type), bytes, FALSE));
+    if (!g_variant_is_normal_form(v))
+        return -EPROTO;
+    *msg = g_steal_pointer(&v);
+    return 0;
+}
+
 /* Receive one message of the given type: 0, -EPIPE on end of file,
  * -EPROTO on a malformed message, or another -errno. */
 int
@@ -72,8 +88,6 @@ xensimProtoRecv(int fd, const char *type, GVariant **msg)
 {
     guint32 len;
     g_autofree char *buf = NULL;
-    g_autoptr(GVariant) v = NULL;
-    GBytes *bytes;
     int r;
 
     *msg = NULL;
@@ -85,14 +99,7 @@ xensimProtoRecv(int fd, const char *type, GVariant **msg)
     buf = g_malloc(len ? len : 1);
     if ((r = xensimReadAll(fd, buf, len)) < 0)
         return r;
-
-    bytes = g_bytes_new_take(g_steal_pointer(&buf), len);
-    v = g_variant_ref_sink(g_variant_new_from_bytes(G_VARIANT_TYPE(type), bytes, FALSE));
-    g_bytes_unref(bytes);
-    if (!g_variant_is_normal_form(v))
-        return -EPROTO;
-    *msg = g_steal_pointer(&v);
-    return 0;
+    return xensimProtoDecode(buf, len, type, msg);
 }
 
 /* Connect to the daemon of directory dir: a connected fd or -errno. */

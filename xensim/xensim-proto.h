@@ -23,6 +23,8 @@
 
 int xensimProtoSend(int fd, GVariant *msg);
 int xensimProtoRecv(int fd, const char *type, GVariant **msg);
+int xensimProtoDecode(const void *data, size_t len, const char *type,
+                      GVariant **msg);
 int xensimProtoConnect(const char *dir);
 
 GVariant *xensimRequestNew(const char *cmd, const char *const *args);

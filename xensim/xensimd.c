@@ -212,30 +212,78 @@ xensimListen(XensimDaemon *d, GError **error)
     return 0;
 }
 
+/* A client: requests are read without blocking and buffered until whole,
+ * so that a slow or stuck client never holds the others up. */
+typedef struct {
+    XensimDaemon *d;
+    int fd;
+    GByteArray *in;
+} XensimClient;
+
+static void
+xensimClientFree(gpointer opaque)
+{
+    XensimClient *client = opaque;
+
+    close(client->fd);
+    g_byte_array_unref(client->in);
+    g_free(client);
+}
+
+/* Serve every whole request in the buffer: 0, or -errno to drop it. */
+static int
+xensimClientServe(XensimClient *client)
+{
+    XensimDaemon *d = client->d;
+
+    while (client->in->len >= sizeof(guint32)) {
+        g_autoptr(GVariant) request = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        guint32 len;
+        const char *name;
+        gint32 rc;
+        int r;
+
+        memcpy(&len, client->in->data, sizeof(len));
+        len = GUINT32_FROM_BE(len);
+        if (len > XENSIM_MSG_MAX)
+            return -EPROTO;
+        if (client->in->len < sizeof(len) + len)
+            return 0;
+        r = xensimProtoDecode(client->in->data + sizeof(len), len,
+                              XENSIM_REQUEST_TYPE, &request);
+        g_byte_array_remove_range(client->in, 0, sizeof(len) + len);
+        if (r < 0)
+            return r;
+
+        reply = xensimStateDispatch(d->state, request);
+        g_variant_get_child(request, 0, "&s", &name);
+        g_variant_get_child(reply, 0, "i", &rc);
+        xensimLog(d, "client %d: %s: rc %d", client->fd, name, rc);
+        if ((r = xensimProtoSend(client->fd, reply)) < 0)
+            return r;
+    }
+    return 0;
+}
+
 static gboolean
 xensimClientReady(gint fd, GIOCondition cond, gpointer opaque)
 {
-    XensimDaemon *d = opaque;
-    g_autoptr(GVariant) request = NULL;
-    g_autoptr(GVariant) reply = NULL;
-    const char *name;
-    gint32 rc;
+    XensimClient *client = opaque;
+    guint have = client->in->len;
+    ssize_t n;
     int r;
 
-    if ((r = xensimProtoRecv(fd, XENSIM_REQUEST_TYPE, &request)) < 0) {
-        if (r != -EPIPE)
-            xensimLog(d, "client %d: bad request: %s", fd, g_strerror(-r));
-        close(fd);
-        return G_SOURCE_REMOVE;
-    }
-    reply = xensimStateDispatch(d->state, request);
-    g_variant_get_child(request, 0, "&s", &name);
-    g_variant_get_child(reply, 0, "i", &rc);
-    xensimLog(d, "client %d: %s: rc %d", fd, name, rc);
-
-    if ((r = xensimProtoSend(fd, reply)) < 0) {
-        xensimLog(d, "client %d: cannot reply: %s", fd, g_strerror(-r));
-        close(fd);
+    /* whatever is there, without waiting for more */
+    g_byte_array_set_size(client->in, have + 65536);
+    n = read(fd, client->in->data + have, 65536);
+    g_byte_array_set_size(client->in, have + MAX(n, 0));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return G_SOURCE_CONTINUE;
+    if (n <= 0)
+        return G_SOURCE_REMOVE;     /* closed (or broken): drop it */
+    if ((r = xensimClientServe(client)) < 0) {
+        xensimLog(client->d, "client %d: dropped: %s", fd, g_strerror(-r));
         return G_SOURCE_REMOVE;
     }
     return G_SOURCE_CONTINUE;
@@ -245,14 +293,33 @@ static gboolean
 xensimAccept(gint fd, GIOCondition cond, gpointer opaque)
 {
     XensimDaemon *d = opaque;
-    int client = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+    /* replies are small; a client that does not read them is dropped */
+    struct timeval timeout = { .tv_sec = 5 };
+    XensimClient *client;
+    GSource *source;
+    int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-    if (client < 0) {
+    if (cfd < 0) {
         if (errno != EINTR && errno != EAGAIN)
             xensimLog(d, "accept: %s", g_strerror(errno));
         return G_SOURCE_CONTINUE;
     }
-    g_unix_fd_add(client, G_IO_IN | G_IO_HUP | G_IO_ERR, xensimClientReady, d);
+    /* replies are written blocking, bounded by the timeout */
+    if (fcntl(cfd, F_SETFL, fcntl(cfd, F_GETFL) & ~O_NONBLOCK) < 0 ||
+        setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout)) < 0) {
+        xensimLog(d, "client %d: %s", cfd, g_strerror(errno));
+        close(cfd);
+        return G_SOURCE_CONTINUE;
+    }
+    client = g_new0(XensimClient, 1);
+    client->d = d;
+    client->fd = cfd;
+    client->in = g_byte_array_new();
+    source = g_unix_fd_source_new(cfd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+    g_source_set_callback(source, G_SOURCE_FUNC(xensimClientReady), client,
+                          xensimClientFree);
+    g_source_attach(source, NULL);
+    g_source_unref(source);
     return G_SOURCE_CONTINUE;
 }
 

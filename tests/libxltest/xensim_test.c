@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <check.h>
@@ -597,6 +599,35 @@ START_TEST(test_threads)
 }
 END_TEST
 
+/* A client that sends half a request and stalls holds nobody up, and
+ * one that sends garbage is dropped. */
+START_TEST(test_stalled_client)
+{
+    g_autofree char *path = g_build_filename(testDir, "xensimd.sock", NULL);
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    const guint8 garbage[] = { 0xff, 0xff, 0xff, 0xff, 1, 2, 3 };
+    libxl_ctx *ctx;
+    int fd, bad;
+    char c;
+
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    ck_assert_int_eq(write(fd, "\0\0", 2), 2);
+
+    bad = socket(AF_UNIX, SOCK_STREAM, 0);
+    ck_assert_int_eq(connect(bad, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    ck_assert_int_eq(write(bad, garbage, sizeof(garbage)), sizeof(garbage));
+    ck_assert_int_eq(read(bad, &c, 1), 0);      /* dropped */
+    close(bad);
+
+    ctx = testCtx();
+    ck_assert_int_eq(libxl_get_max_cpus(ctx), T_CPUS);
+    libxl_ctx_free(ctx);
+    close(fd);
+}
+END_TEST
+
 /* A context outlives its xensimd: it reconnects to the next one. */
 START_TEST(test_reconnect)
 {
@@ -638,6 +669,7 @@ xensimSuite(void)
     tcase_add_test(tc, test_xenstore);
     tcase_add_test(tc, test_xen_paths);
     tcase_add_test(tc, test_threads);
+    tcase_add_test(tc, test_stalled_client);
     suite_add_tcase(s, tc);
 
     /* restarts xensimd itself: a daemon per test */
