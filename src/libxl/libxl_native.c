@@ -483,7 +483,7 @@ libxlNativeLexComment(libxlNativeLexer *lex)
 
 /*
  * libxlNativeConfCheck:
- * Walk @text (@len bytes) the way virConf will, so that a syntax error is
+ * Walk @text (@len bytes, NUL-terminated after them) the way virConf will, so that a syntax error is
  * reported with its line and so that virConf never sees what it handles
  * badly: NUL bytes, lists nested deeper than LIBXL_NATIVE_NESTING_MAX.
  */
@@ -822,6 +822,106 @@ libxlNativeParsePassthrough(virConf *conf, virDomainDef *def)
 }
 
 
+/*
+ * viridian=[ "GROUP", "!GROUP", ... ]: the Hyper-V enlightenment groups
+ * of xl.cfg(5) as <hyperv mode='custom'> features ("base" is <relaxed>;
+ * reference_tsc comes with <stimer>).
+ */
+static const struct {
+    const char *group;
+    virDomainHyperv hyperv;
+    bool dflt;      /* in "defaults" */
+} libxlNativeViridianGroups[] = {
+    { "base", VIR_DOMAIN_HYPERV_RELAXED, true },
+    { "freq", VIR_DOMAIN_HYPERV_FREQUENCIES, true },
+    { "time_ref_count", VIR_DOMAIN_HYPERV_RUNTIME, true },
+    { "apic_assist", VIR_DOMAIN_HYPERV_VAPIC, true },
+    { "crash_ctl", VIR_DOMAIN_HYPERV_RESET, true },
+    { "synic", VIR_DOMAIN_HYPERV_SYNIC, false },
+    { "stimer", VIR_DOMAIN_HYPERV_STIMER, false },
+    { "hcall_remote_tlb_flush", VIR_DOMAIN_HYPERV_TLBFLUSH, false },
+    { "hcall_ipi", VIR_DOMAIN_HYPERV_IPI, false },
+};
+
+
+static int
+libxlNativeParseViridianGroup(virDomainDef *def, const char *group)
+{
+    virTristateSwitch state = VIR_TRISTATE_SWITCH_ON;
+    size_t i;
+
+    if (*group == '!') {
+        state = VIR_TRISTATE_SWITCH_OFF;
+        group++;
+    }
+
+    if (STREQ(group, "reference_tsc"))
+        return 0;
+
+    for (i = 0; i < G_N_ELEMENTS(libxlNativeViridianGroups); i++) {
+        if (STREQ(group, "all") ||
+            (STREQ(group, "defaults") && libxlNativeViridianGroups[i].dflt) ||
+            STREQ(group, libxlNativeViridianGroups[i].group)) {
+            def->hyperv_features[libxlNativeViridianGroups[i].hyperv] = state;
+            if (STREQ(group, libxlNativeViridianGroups[i].group))
+                return 0;
+        }
+    }
+
+    if (STREQ(group, "all") || STREQ(group, "defaults"))
+        return 0;
+
+    virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                   _("invalid value for 'viridian': unknown group '%s'"), group);
+    return -1;
+}
+
+
+static int
+libxlNativeParseViridian(virConf *conf, virDomainDef *def)
+{
+    virConfValue *val = virConfGetValue(conf, "viridian");
+    g_auto(GStrv) groups = NULL;
+    size_t i;
+
+    if (!val || val->type != VIR_CONF_LIST)
+        return 0;
+
+    if (libxlNativeGetStringList(conf, "viridian", &groups) < 0)
+        return -1;
+
+    def->features[VIR_DOMAIN_FEATURE_HYPERV] = VIR_DOMAIN_HYPERV_MODE_CUSTOM;
+    for (i = 0; groups[i]; i++) {
+        if (libxlNativeParseViridianGroup(def, groups[i]) < 0)
+            return -1;
+    }
+
+    return 0;
+}
+
+
+static int
+libxlNativeFormatViridian(virConf *conf, virDomainDef *def)
+{
+    g_autoptr(virConfValue) list = libxlNativeListNew();
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(libxlNativeViridianGroups); i++) {
+        int state = def->hyperv_features[libxlNativeViridianGroups[i].hyperv];
+
+        if (state == VIR_TRISTATE_SWITCH_ON)
+            libxlNativeListAppend(list, g_strdup(libxlNativeViridianGroups[i].group));
+        else if (state == VIR_TRISTATE_SWITCH_OFF)
+            libxlNativeListAppend(list, g_strdup_printf("!%s",
+                                                        libxlNativeViridianGroups[i].group));
+    }
+
+    if (!list->list)
+        return libxlNativeSetInt(conf, "viridian", 1);
+    return virConfSetValue(conf, "viridian", &list);
+}
+
+
 static int
 libxlNativeParseFeatures(virConf *conf, virDomainDef *def)
 {
@@ -842,9 +942,15 @@ libxlNativeParseFeatures(virConf *conf, virDomainDef *def)
         return 0;
     }
 
+    if (libxlNativeParseViridian(conf, def) < 0)
+        return -1;
+
     for (i = 0; i < G_N_ELEMENTS(libxlNativeHVMFeatures); i++) {
         virTristateSwitch state;
 
+        if (def->features[VIR_DOMAIN_FEATURE_HYPERV] == VIR_DOMAIN_HYPERV_MODE_CUSTOM &&
+            libxlNativeHVMFeatures[i].feature == VIR_DOMAIN_FEATURE_VIRIDIAN)
+            continue;
         if (libxlNativeGetBool(conf, libxlNativeHVMFeatures[i].key, &val,
                                libxlNativeHVMFeatures[i].dflt) < 0)
             return -1;
@@ -1231,7 +1337,12 @@ libxlNativeParseSound(virConf *conf, virDomainDef *def)
         virDomainSoundDef *sound;
         int model;
 
-        if ((model = virDomainSoundModelTypeFromString(models[i])) < 0) {
+        /* xl's (and qemu's) hda is libvirt's ich6 */
+        if (STREQ(models[i], "hda"))
+            model = VIR_DOMAIN_SOUND_MODEL_ICH6;
+        else
+            model = virDomainSoundModelTypeFromString(models[i]);
+        if (model < 0) {
             virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                            _("invalid value for 'soundhw': unknown model '%s'"),
                            models[i]);
@@ -1651,6 +1762,115 @@ libxlNativeParseUSBInput(const char *str, virDomainDef *def)
 }
 
 
+/* ---- cpu_weight, acpi_s3/acpi_s4, vga/stdvga/videoram ------------ */
+
+static int
+libxlNativeParseWeight(virConf *conf, virDomainDef *def)
+{
+    unsigned long weight;
+
+    if (!virConfGetValue(conf, "cpu_weight"))
+        return 0;
+
+    if (libxlNativeGetULong(conf, "cpu_weight", &weight, 0) < 0)
+        return -1;
+    if (weight < 1 || weight > 65535) {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       _("invalid value for 'cpu_weight': %lu (expected 1 to 65535)"),
+                       weight);
+        return -1;
+    }
+
+    def->cputune.shares = weight;
+    def->cputune.sharesSpecified = true;
+    return 0;
+}
+
+
+static int
+libxlNativeParsePM(virConf *conf, virDomainDef *def)
+{
+    int val;
+
+    if (def->os.type != VIR_DOMAIN_OSTYPE_HVM)
+        return 0;
+
+    if (libxlNativeGetBool(conf, "acpi_s3", &val, -1) < 0)
+        return -1;
+    if (val != -1)
+        def->pm.s3 = virTristateBoolFromBool(val);
+
+    if (libxlNativeGetBool(conf, "acpi_s4", &val, -1) < 0)
+        return -1;
+    if (val != -1)
+        def->pm.s4 = virTristateBoolFromBool(val);
+
+    return 0;
+}
+
+
+/* the emulated graphics cards of xl.cfg(5) vga= and their default RAM */
+static const struct {
+    const char *name;
+    virDomainVideoType type;
+    unsigned int vram;      /* KiB, qemu-xen's default */
+} libxlNativeVideoTypes[] = {
+    { "cirrus", VIR_DOMAIN_VIDEO_TYPE_CIRRUS, 8 * 1024 },
+    { "stdvga", VIR_DOMAIN_VIDEO_TYPE_VGA, 16 * 1024 },
+    { "qxl", VIR_DOMAIN_VIDEO_TYPE_QXL, 128 * 1024 },
+    { "none", VIR_DOMAIN_VIDEO_TYPE_NONE, 0 },
+};
+
+
+static int
+libxlNativeParseVideo(virConf *conf, virDomainDef *def, virDomainXMLOption *xmlopt)
+{
+    g_autofree char *vga = NULL;
+    virDomainVideoDef *video;
+    unsigned long videoram;
+    int stdvga;
+    size_t i = 0;
+
+    if (def->os.type != VIR_DOMAIN_OSTYPE_HVM)
+        return 0;
+
+    if (libxlNativeGetString(conf, "vga", &vga) < 0 ||
+        libxlNativeGetBool(conf, "stdvga", &stdvga, 0) < 0 ||
+        libxlNativeGetULong(conf, "videoram", &videoram, 0) < 0)
+        return -1;
+
+    if (!vga && !stdvga && !videoram)
+        return 0;
+
+    if (vga) {
+        for (i = 0; i < G_N_ELEMENTS(libxlNativeVideoTypes); i++)
+            if (STREQ(vga, libxlNativeVideoTypes[i].name))
+                break;
+        if (i == G_N_ELEMENTS(libxlNativeVideoTypes)) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           _("invalid value for 'vga': '%s' (expected stdvga, cirrus, qxl or none)"),
+                           vga);
+            return -1;
+        }
+    } else if (stdvga) {
+        i = 1;
+    }
+
+    if (videoram > UINT_MAX / 1024) {
+        virReportError(VIR_ERR_CONF_SYNTAX, "%s",
+                       _("invalid value for 'videoram': too large"));
+        return -1;
+    }
+
+    if (!(video = virDomainVideoDefNew(xmlopt)))
+        return -1;
+    video->type = libxlNativeVideoTypes[i].type;
+    video->vram = videoram * 1024;
+    VIR_APPEND_ELEMENT(def->videos, def->nvideos, video);
+    return 0;
+}
+
+
 static int
 libxlNativeParseCommon(virConf *conf,
                        virDomainDef *def,
@@ -1671,7 +1891,10 @@ libxlNativeParseCommon(virConf *conf,
 
     if (libxlNativeParseVifs(conf, def, xm ? "netfront" : "vif") < 0 ||
         libxlNativeParsePCIs(conf, def) < 0 ||
-        libxlNativeParseSound(conf, def) < 0)
+        libxlNativeParseSound(conf, def) < 0 ||
+        libxlNativeParseWeight(conf, def) < 0 ||
+        libxlNativeParsePM(conf, def) < 0 ||
+        libxlNativeParseVideo(conf, def, xmlopt) < 0)
         return -1;
 
     if (def->os.type == VIR_DOMAIN_OSTYPE_HVM) {
@@ -1720,10 +1943,12 @@ libxlDomainDefFromNative(const char *format,
         return NULL;
     }
 
-    if (libxlNativeConfCheck(config, len) < 0)
+    /* the checks, like virConf, read the text as a C string */
+    text = g_new0(char, len + 1);
+    memcpy(text, config, len);
+    if (libxlNativeConfCheck(text, len) < 0)
         return NULL;
 
-    text = g_strndup(config, len);
     if (!(conf = virConfReadString(text, 0)))
         return NULL;
 
@@ -1842,12 +2067,24 @@ libxlNativeFormatFeatures(virConf *conf, virDomainDef *def)
             virTristateSwitch state = def->features[libxlNativeHVMFeatures[i].feature];
             int val = state == VIR_TRISTATE_SWITCH_ON;
 
+            if (libxlNativeHVMFeatures[i].feature == VIR_DOMAIN_FEATURE_VIRIDIAN &&
+                def->features[VIR_DOMAIN_FEATURE_HYPERV] == VIR_DOMAIN_HYPERV_MODE_CUSTOM) {
+                if (libxlNativeFormatViridian(conf, def) < 0)
+                    return -1;
+                continue;
+            }
+
             if (!libxlNativeHVMFeatures[i].always &&
                 (state == VIR_TRISTATE_SWITCH_ABSENT ||
                  val == libxlNativeHVMFeatures[i].dflt))
                 continue;
             if (libxlNativeSetInt(conf, libxlNativeHVMFeatures[i].key, val) < 0)
                 return -1;
+        }
+        if (def->features[VIR_DOMAIN_FEATURE_HYPERV] == VIR_DOMAIN_HYPERV_MODE_PASSTHROUGH) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                           _("<hyperv mode='passthrough'> has no xl.cfg equivalent"));
+            return -1;
         }
     } else if (xen &&
                def->xen_features[VIR_DOMAIN_XEN_E820_HOST] == VIR_TRISTATE_SWITCH_ON &&
@@ -2356,22 +2593,78 @@ libxlNativeFormatSound(virConf *conf, virDomainDef *def)
         return 0;
 
     models = g_new0(char *, def->nsounds + 1);
-    for (i = 0; i < def->nsounds; i++)
-        models[i] = g_strdup(virDomainSoundModelTypeToString(def->sounds[i]->model));
+    for (i = 0; i < def->nsounds; i++) {
+        if (def->sounds[i]->model == VIR_DOMAIN_SOUND_MODEL_ICH6)
+            models[i] = g_strdup("hda");
+        else
+            models[i] = g_strdup(virDomainSoundModelTypeToString(def->sounds[i]->model));
+    }
 
     str = g_strjoinv(",", models);
     return libxlNativeSetString(conf, "soundhw", str);
 }
 
 
+static int
+libxlNativeFormatVideo(virConf *conf, virDomainDef *def)
+{
+    virDomainVideoDef *video;
+    size_t i;
+
+    if (def->os.type != VIR_DOMAIN_OSTYPE_HVM || def->nvideos == 0)
+        return 0;
+
+    video = def->videos[0];
+    for (i = 0; i < G_N_ELEMENTS(libxlNativeVideoTypes); i++)
+        if (libxlNativeVideoTypes[i].type == video->type)
+            break;
+
+    if (i == G_N_ELEMENTS(libxlNativeVideoTypes)) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("unsupported video model '%s' (Xen HVM guests have cirrus, vga, qxl or none)"),
+                       NULLSTR(virDomainVideoTypeToString(video->type)));
+        return -1;
+    }
+
+    /* cirrus and its default RAM are what xl does without being asked */
+    if (video->type != VIR_DOMAIN_VIDEO_TYPE_CIRRUS &&
+        libxlNativeSetString(conf, "vga", libxlNativeVideoTypes[i].name) < 0)
+        return -1;
+    if (video->vram && video->vram != libxlNativeVideoTypes[i].vram &&
+        libxlNativeSetInt(conf, "videoram", VIR_DIV_UP(video->vram, 1024)) < 0)
+        return -1;
+
+    return 0;
+}
+
+
+static int
+libxlNativeFormatExtras(virConf *conf, virDomainDef *def)
+{
+    if (def->cputune.sharesSpecified &&
+        libxlNativeSetInt(conf, "cpu_weight", def->cputune.shares) < 0)
+        return -1;
+
+    if (def->os.type == VIR_DOMAIN_OSTYPE_HVM) {
+        if ((def->pm.s3 != VIR_TRISTATE_BOOL_ABSENT &&
+             libxlNativeSetInt(conf, "acpi_s3", def->pm.s3 == VIR_TRISTATE_BOOL_YES) < 0) ||
+            (def->pm.s4 != VIR_TRISTATE_BOOL_ABSENT &&
+             libxlNativeSetInt(conf, "acpi_s4", def->pm.s4 == VIR_TRISTATE_BOOL_YES) < 0))
+            return -1;
+    }
+
+    return libxlNativeFormatVideo(conf, def);
+}
+
+
 /* libxlNativeFormatPVOS: the boot keys of PV and PVH guests */
 int
 libxlNativeFormatPVOS(virConf *conf, const virDomainDef *def,
-                      const char *cmdlineKey)
+                      const char *bootargsKey, const char *cmdlineKey)
 {
     const struct { const char *key; const char *value; } keys[] = {
         { "bootloader", def->os.bootloader },
-        { "bootargs", def->os.bootloaderArgs },
+        { bootargsKey, def->os.bootloaderArgs },
         { "kernel", def->os.kernel },
         { "ramdisk", def->os.initrd },
         { cmdlineKey, def->os.cmdline },
@@ -2405,7 +2698,8 @@ libxlNativeFormatCommon(virConf *conf, virConnectPtr conn, virDomainDef *def,
         libxlNativeFormatVifs(conf, conn, def, xm ? "netfront" : "vif") < 0 ||
         libxlNativeFormatPCIs(conf, def) < 0 ||
         libxlNativeFormatChrdevs(conf, def, xm) < 0 ||
-        libxlNativeFormatSound(conf, def) < 0)
+        libxlNativeFormatSound(conf, def) < 0 ||
+        libxlNativeFormatExtras(conf, def) < 0)
         return -1;
 
     return 0;
@@ -2423,7 +2717,7 @@ libxlDomainDefToNative(const char *format, virDomainDef *def,
 {
     g_autoptr(virConf) conf = NULL;
     g_autofree char *text = NULL;
-    int len = 4096;
+    int size = 4096;
     bool xm;
 
     if (STREQ_NULLABLE(format, LIBXL_NATIVE_FORMAT_XL)) {
@@ -2452,20 +2746,19 @@ libxlDomainDefToNative(const char *format, virDomainDef *def,
 
     /* virConfWriteMem says how much room it needs when short of it */
     for (;;) {
-        int size = len + 1;
+        int len = size;
 
         g_free(text);
-        text = g_new0(char, size);
-        len = size - 1;
+        text = g_new0(char, size + 1);
         if (virConfWriteMem(text, &len, conf) >= 0)
             break;
-        if (len < size - 1) {
+        if (len < size) {
             virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
                            _("failed to write the native configuration"));
             return NULL;
         }
+        size = len + 1;
     }
-    text[len] = '\0';
 
     return g_steal_pointer(&text);
 }

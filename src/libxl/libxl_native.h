@@ -103,7 +103,7 @@ void libxlNativeFormatBoot(const virDomainDef *def, char *boot);
 int libxlNativeParseCmdline(virConf *conf, bool allowCmdline, char **cmdline);
 int libxlNativeParseUSBInput(const char *str, virDomainDef *def);
 int libxlNativeFormatPVOS(virConf *conf, const virDomainDef *def,
-                          const char *cmdlineKey);
+                          const char *bootargsKey, const char *cmdlineKey);
 
 /* the format-specific parts, one file each */
 int libxlNativeParseXL(virConf *conf, virDomainDef *def, virCaps *caps,

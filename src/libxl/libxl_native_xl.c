@@ -427,12 +427,13 @@ libxlNativeParseBootloaderArgs(virConf *conf, virDomainDef *def)
 {
     g_auto(GStrv) args = NULL;
 
+    /* xl.cfg(5) spells it bootloader_args, a list or a string; xm
+     * (and libvirt before) bootargs */
     if (libxlNativeGetString(conf, "bootargs", &def->os.bootloaderArgs) < 0)
         return -1;
     if (def->os.bootloaderArgs)
         return 0;
 
-    /* xl.cfg(5) spells it bootloader_args, a list or a string */
     if (libxlNativeGetStringList(conf, "bootloader_args", &args) < 0)
         return -1;
     if (args && args[0])
@@ -995,7 +996,7 @@ libxlNativeFormatOS(virConf *conf, virDomainDef *def)
         if (def->os.type == VIR_DOMAIN_OSTYPE_XENPVH &&
             libxlNativeSetString(conf, "type", "pvh") < 0)
             return -1;
-        return libxlNativeFormatPVOS(conf, def, "cmdline");
+        return libxlNativeFormatPVOS(conf, def, "bootloader_args", "cmdline");
     }
 
     if (libxlNativeSetString(conf, "builder", "hvm") < 0 ||

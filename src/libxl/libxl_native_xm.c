@@ -215,7 +215,7 @@ libxlNativeFormatXMOS(virConf *conf, virDomainDef *def)
     char boot[VIR_DOMAIN_BOOT_LAST + 1];
 
     if (def->os.type != VIR_DOMAIN_OSTYPE_HVM)
-        return libxlNativeFormatPVOS(conf, def, "extra");
+        return libxlNativeFormatPVOS(conf, def, "bootargs", "extra");
 
     if (libxlNativeSetString(conf, "builder", "hvm") < 0 ||
         (def->os.loader && def->os.loader->path &&

@@ -44,6 +44,7 @@ struct _libxlNativeTestCase {
     bool toXML;         /* check cfg -> XML against the XML file */
     bool toCfg;         /* check XML -> cfg against the native file */
     bool replaceVars;   /* /LIBXL_FIRMWARE_DIR in the XML file */
+    bool roundTrip;     /* round-trip the XML file */
 };
 
 /* how libxlNativeConnectDomainXMLToNative parses XML */
@@ -253,6 +254,9 @@ START_TEST(test_round_trip)
     const char *what = "round trip";
     bool ok;
 
+    if (!tc->roundTrip)
+        return;
+
     ok = (def = nativeParseXML(tc)) &&
          (cfg1 = nativeToCfg(tc->label, tc->format, def)) &&
          (xml2 = nativeFromCfg(tc->label, tc->format, cfg1)) &&
@@ -280,7 +284,7 @@ END_TEST
 
 /* ---- finding the cases -------------------------------------------- */
 
-static void
+static libxlNativeTestCase *
 nativeCaseAdd(const char *label, const char *format,
               const char *cfg, const char *xml,
               bool toXML, bool toCfg, bool replaceVars)
@@ -294,7 +298,9 @@ nativeCaseAdd(const char *label, const char *format,
     tc->toXML = toXML;
     tc->toCfg = toCfg;
     tc->replaceVars = replaceVars;
+    tc->roundTrip = true;
     g_ptr_array_add(cases, tc);
+    return tc;
 }
 
 
@@ -377,7 +383,12 @@ nativeCasesLibvirt(const char *src, const char *test, const char *datadir,
 }
 
 
-/* nativeCasesOwn: every NAME.cfg of @dir with its NAME.xml */
+/*
+ * nativeCasesOwn:
+ * Every NAME.cfg of @dir with its NAME.xml, both directions.  An
+ * optional NAME.input is a hand-written native file (any syntax xl or xm
+ * accept) that must convert to NAME.xml too.
+ */
 static int
 nativeCasesOwn(const char *dir)
 {
@@ -399,14 +410,21 @@ nativeCasesOwn(const char *dir)
 
     for (i = 0; i < names->len; i++) {
         const char *name = g_ptr_array_index(names, i);
+        const char *format = STRPREFIX(name, "xm-") ? LIBXL_NATIVE_FORMAT_XM :
+                                                      LIBXL_NATIVE_FORMAT_XL;
         g_autofree char *label = g_strdup_printf("own/%s", name);
         g_autofree char *cfg = g_strdup_printf("%s/%s.cfg", dir, name);
         g_autofree char *xml = g_strdup_printf("%s/%s.xml", dir, name);
+        g_autofree char *input = g_strdup_printf("%s/%s.input", dir, name);
 
-        nativeCaseAdd(label,
-                      STRPREFIX(name, "xm-") ? LIBXL_NATIVE_FORMAT_XM :
-                                               LIBXL_NATIVE_FORMAT_XL,
-                      cfg, xml, true, true, false);
+        nativeCaseAdd(label, format, cfg, xml, true, true, false);
+
+        if (virFileExists(input)) {
+            g_autofree char *inlabel = g_strdup_printf("own/%s.input", name);
+
+            nativeCaseAdd(inlabel, format, input, xml,
+                          true, false, false)->roundTrip = false;
+        }
     }
 
     return names->len;
@@ -524,6 +542,44 @@ START_TEST(test_huge_list)
     def = libxlDomainDefFromNative(LIBXL_NATIVE_FORMAT_XL, text, strlen(text),
                                    caps, xmlopt);
     ck_assert_msg(def != NULL, "%s", virGetLastErrorMessage());
+}
+END_TEST
+
+START_TEST(test_large_output)
+{
+    /* a native configuration longer than virConfWriteMem's first buffer */
+    g_auto(virBuffer) buf = VIR_BUFFER_INITIALIZER;
+    g_autoptr(virDomainDef) def = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *cfg = NULL;
+    size_t i;
+
+    virBufferAddLit(&buf, HEAD "vif = [");
+    for (i = 0; i < 300; i++)
+        virBufferAsprintf(&buf, "'mac=00:16:3e:00:%02zx:%02zx,bridge=xenbr0', ", i / 256, i % 256);
+    virBufferAddLit(&buf, "]\n");
+    text = virBufferContentAndReset(&buf);
+
+    def = libxlDomainDefFromNative(LIBXL_NATIVE_FORMAT_XL, text, strlen(text),
+                                   caps, xmlopt);
+    ck_assert_msg(def != NULL, "%s", virGetLastErrorMessage());
+    cfg = libxlDomainDefToNative(LIBXL_NATIVE_FORMAT_XL, def, NULL);
+    ck_assert_msg(cfg != NULL, "%s", virGetLastErrorMessage());
+    ck_assert_uint_gt(strlen(cfg), 300 * 40);
+    ck_assert_msg(strstr(cfg, "mac=00:16:3e:00:01:2b,bridge=xenbr0"), "%s", cfg);
+}
+END_TEST
+
+START_TEST(test_unterminated_buffer)
+{
+    /* the input need not be NUL-terminated: end a buffer mid-string */
+    const char text[] = HEAD "x = \"\"\"abc\"\"";
+    g_autofree char *buf = g_malloc(sizeof(text) - 1);
+    g_autofree char *msg = NULL;
+
+    memcpy(buf, text, sizeof(text) - 1);
+    msg = nativeError(LIBXL_NATIVE_FORMAT_XL, buf, sizeof(text) - 1);
+    ck_assert_msg(strstr(msg, "line 3") && strstr(msg, "unterminated"), "%s", msg);
 }
 END_TEST
 
@@ -759,6 +815,8 @@ nativeSuite(size_t ncases)
     tcase_add_test(tc, test_huge);
     tcase_add_test(tc, test_huge_list);
     tcase_add_test(tc, test_nul_bytes);
+    tcase_add_test(tc, test_large_output);
+    tcase_add_test(tc, test_unterminated_buffer);
     tcase_add_test(tc, test_binary_garbage);
     tcase_add_test(tc, test_bad_known_keys);
     tcase_add_test(tc, test_bad_xm);

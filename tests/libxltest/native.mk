@@ -1,8 +1,8 @@
 # native config tests (see Makefile.am): xl.cfg / xm configuration to and
 # from domain XML.  The converter's sources are compiled into the test
 # directly; the driver module links them through src/libxl/Makefile.am.
-# libxl_validate.c (not ours) is the driver's parser configuration and
-# xen XML namespace, which the expected XML depends on.
+# libxl_validate.c and libxl_build.c (not ours) are the driver's parser
+# configuration and xen XML namespace, which the expected XML depends on.
 
 NATIVE_SRCS = \
 	$(top_srcdir)/src/libxl/libxl_native.c \
@@ -12,7 +12,9 @@ NATIVE_SRCS = \
 	$(top_srcdir)/src/libxl/libxl_native_xm.c \
 	$(top_srcdir)/src/libxl/libxl_native_xm.h \
 	$(top_srcdir)/src/libxl/libxl_validate.c \
-	$(top_srcdir)/src/libxl/libxl_validate.h
+	$(top_srcdir)/src/libxl/libxl_validate.h \
+	$(top_srcdir)/src/libxl/libxl_build.c \
+	$(top_srcdir)/src/libxl/libxl_build.h
 
 NATIVE_CPPFLAGS = $(LIBVIRT_INTERNAL_CPPFLAGS) -iquote $(top_srcdir)/src/libxl -iquote $(srcdir)
 NATIVE_CFLAGS = $(LIBVIRT_CFLAGS) $(GLIB_CFLAGS) $(LIBXML_CFLAGS)
