@@ -10,7 +10,7 @@ DRIVER_TEST_LDADD = $(top_builddir)/src/libxl/libvirt_driver_libxl_impl.la \
 	$(LIBVIRT_LIBS) $(GLIB_LIBS) $(LIBXML_LIBS) $(XENLIGHT_LIBS) $(CHECK_LIBS)
 DRIVER_TEST_UTILS = libxl_testutils.c libxl_testutils.h
 
-DRIVER_TESTS = libxl_caps_test libxl_unit_test driver_module_test
+DRIVER_TESTS = libxl_caps_test libxl_unit_test libxl_lifecycle_test driver_module_test
 TESTS += $(DRIVER_TESTS) driver-schema-test.sh
 check_PROGRAMS += $(DRIVER_TESTS)
 
@@ -24,6 +24,11 @@ libxl_unit_test_CPPFLAGS = $(DRIVER_TEST_CPPFLAGS)
 libxl_unit_test_CFLAGS = $(DRIVER_TEST_CFLAGS)
 libxl_unit_test_LDADD = $(DRIVER_TEST_LDADD)
 
+libxl_lifecycle_test_SOURCES = libxl_lifecycle_test.c $(DRIVER_TEST_UTILS)
+libxl_lifecycle_test_CPPFLAGS = $(DRIVER_TEST_CPPFLAGS)
+libxl_lifecycle_test_CFLAGS = $(DRIVER_TEST_CFLAGS)
+libxl_lifecycle_test_LDADD = $(DRIVER_TEST_LDADD)
+
 # the built module loads on its own: every import resolves
 driver_module_test_SOURCES = driver_module_test.c
 driver_module_test_CPPFLAGS = $(DRIVER_TEST_CPPFLAGS)
@@ -34,7 +39,7 @@ EXTRA_DIST += libxlcapsdata libxldomcapsdata libxlconfdata driver-schema-test.sh
 
 # make check-driver-valgrind: the unit tests under valgrind
 check-driver-valgrind: $(DRIVER_TESTS)
-	@for t in libxl_caps_test libxl_unit_test; do \
+	@for t in libxl_caps_test libxl_unit_test libxl_lifecycle_test; do \
 	  echo "valgrind $$t"; \
 	  CK_FORK=no srcdir=$(srcdir) $(LIBTOOL) --mode=execute valgrind -q \
 	    --leak-check=full --errors-for-leak-kinds=definite \

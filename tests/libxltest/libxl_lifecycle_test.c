@@ -1,0 +1,733 @@
+/*
+ * libxl_lifecycle_test.c: the lifecycle machinery without a daemon or Xen
+ *
+ *   osevent  the libxl_osevent_hooks bridge on libvirt's event loop: fd and
+ *            timeout registrations reach libxl's occurrence calls, live
+ *            exactly as long as a callback can reach them, a timeout firing
+ *            late (after deregistration, after detach, racing a modify) is
+ *            harmless
+ *   job      a second job waits for the first, or fails naming it
+ *   ao       an asynchronous operation is waited for with the domain
+ *            unlocked; a failed initiation does not wait
+ *   plan     libxl shutdown reasons and on_* settings -> actions, events
+ *   status   the private part of the status XML survives a round trip
+ *   child    the childproc mode
+ */
+#include <config.h>
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "datatypes.h"
+#include "virerror.h"
+#include "virevent.h"
+#include "virfile.h"
+#include "virthread.h"
+#include "virtime.h"
+#include "virdomainobjlist.h"
+#include "libxl_child.h"
+#include "libxl_conf.h"
+#include "libxl_domain.h"
+#include "libxl_osevent.h"
+#include "libxl_process.h"
+#include "libxl_testutils.h"
+
+/* ---- an event loop on a thread of its own ---- */
+
+static virThread loopThread;
+static volatile int loopQuit;
+static int loopWakeTimer = -1;
+
+static void
+loopWake(int timer G_GNUC_UNUSED, void *opaque G_GNUC_UNUSED)
+{
+}
+
+static void
+loopRun(void *opaque G_GNUC_UNUSED)
+{
+    while (!g_atomic_int_get(&loopQuit))
+        virEventRunDefaultImpl();
+}
+
+static void
+loopSetup(void)
+{
+    static bool registered;
+
+    if (!registered) {
+        ck_assert_int_eq(virEventRegisterDefaultImpl(), 0);
+        registered = true;
+    }
+    g_atomic_int_set(&loopQuit, 0);
+    /* keeps the loop iterating so that it notices loopQuit */
+    loopWakeTimer = virEventAddTimeout(20, loopWake, NULL, NULL);
+    ck_assert_int_ge(loopWakeTimer, 0);
+    ck_assert_int_eq(virThreadCreate(&loopThread, true, loopRun, NULL), 0);
+}
+
+static void
+loopTeardown(void)
+{
+    g_atomic_int_set(&loopQuit, 1);
+    virThreadJoin(&loopThread);
+    virEventRemoveTimeout(loopWakeTimer);
+    /* one more iteration frees what was removed */
+    virEventRunDefaultImpl();
+}
+
+/* wait up to @ms for *@counter to reach @want */
+static bool
+waitFor(volatile int *counter, int want, int ms)
+{
+    while (ms > 0) {
+        if (g_atomic_int_get(counter) >= want)
+            return true;
+        g_usleep(5000);
+        ms -= 5;
+    }
+    return g_atomic_int_get(counter) >= want;
+}
+
+static bool
+waitForRegs(int want, int ms)
+{
+    while (ms > 0) {
+        if (libxlEventRegistrationsAlive() == want)
+            return true;
+        g_usleep(5000);
+        ms -= 5;
+    }
+    return libxlEventRegistrationsAlive() == want;
+}
+
+/* ---- the fake libxl side of the bridge ---- */
+
+#define FAKE_CTX ((libxl_ctx *) 0x5a5a)
+
+static volatile int fdCalls;
+static volatile int timeoutCalls;
+static void *lastForLibxl;
+static short lastRevents;
+static int lastFd;
+/* set to have the timeout occurrence call timeout_modify, as libxl may */
+static void **modifyFromOccurred;
+
+static void
+fakeOccurredFd(libxl_ctx *ctx, void *for_libxl, int fd,
+               short events G_GNUC_UNUSED, short revents)
+{
+    ck_assert_ptr_eq(ctx, FAKE_CTX);
+    lastForLibxl = for_libxl;
+    lastRevents = revents;
+    lastFd = fd;
+    g_atomic_int_inc(&fdCalls);
+}
+
+static void
+fakeOccurredTimeout(libxl_ctx *ctx, void *for_libxl)
+{
+    ck_assert_ptr_eq(ctx, FAKE_CTX);
+    lastForLibxl = for_libxl;
+    if (modifyFromOccurred) {
+        struct timeval asap = { 0, 0 };
+
+        libxlEventBridgeHooks()->timeout_modify(NULL, modifyFromOccurred, asap);
+    }
+    g_atomic_int_inc(&timeoutCalls);
+}
+
+static libxlEventBridge *bridge;
+
+static void
+bridgeSetup(void)
+{
+    loopSetup();
+    fdCalls = 0;
+    timeoutCalls = 0;
+    lastForLibxl = NULL;
+    modifyFromOccurred = NULL;
+    bridge = libxlEventBridgeNew();
+    libxlEventBridgeSetOccurred(bridge, FAKE_CTX, fakeOccurredFd,
+                                fakeOccurredTimeout);
+}
+
+static void
+bridgeTeardown(void)
+{
+    loopTeardown();
+    ck_assert(waitForRegs(0, 1000));
+    ck_assert_int_eq(libxlEventBridgeRefs(bridge), 1);
+    libxlEventBridgeUnref(bridge);
+    bridge = NULL;
+}
+
+static struct timeval
+inMs(int ms)
+{
+    struct timeval tv;
+
+    gettimeofday(&tv, NULL);
+    tv.tv_usec += ms * 1000;
+    tv.tv_sec += tv.tv_usec / 1000000;
+    tv.tv_usec %= 1000000;
+    return tv;
+}
+
+/* ---- osevent ---- */
+
+START_TEST(test_osevent_fd)
+{
+    const libxl_osevent_hooks *hooks = libxlEventBridgeHooks();
+    void *reg = NULL;
+    int fds[2];
+
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(hooks->fd_register(bridge, fds[0], &reg, POLLIN,
+                                        (void *) 0x1234), 0);
+    ck_assert_ptr_nonnull(reg);
+    ck_assert_int_eq(libxlEventRegistrationsAlive(), 1);
+    /* the record holds a reference on the bridge */
+    ck_assert_int_eq(libxlEventBridgeRefs(bridge), 2);
+
+    ck_assert_int_eq(write(fds[1], "x", 1), 1);
+    ck_assert(waitFor(&fdCalls, 1, 2000));
+    ck_assert_ptr_eq(lastForLibxl, (void *) 0x1234);
+    ck_assert_int_eq(lastFd, fds[0]);
+    ck_assert(lastRevents & POLLIN);
+
+    hooks->fd_deregister(bridge, fds[0], reg);
+    /* freed by the loop's free callback, not under a running callback */
+    ck_assert(waitForRegs(0, 2000));
+    VIR_FORCE_CLOSE(fds[0]);
+    VIR_FORCE_CLOSE(fds[1]);
+}
+END_TEST
+
+START_TEST(test_osevent_fd_modify)
+{
+    const libxl_osevent_hooks *hooks = libxlEventBridgeHooks();
+    void *reg = NULL;
+    int fds[2];
+
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], "x", 1), 1);
+    /* registered with no events: readable, but no occurrence */
+    ck_assert_int_eq(hooks->fd_register(bridge, fds[0], &reg, 0,
+                                        (void *) 0x77), 0);
+    g_usleep(100 * 1000);
+    ck_assert_int_eq(g_atomic_int_get(&fdCalls), 0);
+
+    ck_assert_int_eq(hooks->fd_modify(bridge, fds[0], &reg, POLLIN), 0);
+    ck_assert(waitFor(&fdCalls, 1, 2000));
+    ck_assert_ptr_eq(lastForLibxl, (void *) 0x77);
+
+    hooks->fd_deregister(bridge, fds[0], reg);
+    ck_assert(waitForRegs(0, 2000));
+    VIR_FORCE_CLOSE(fds[0]);
+    VIR_FORCE_CLOSE(fds[1]);
+}
+END_TEST
+
+START_TEST(test_osevent_timeout_once)
+{
+    const libxl_osevent_hooks *hooks = libxlEventBridgeHooks();
+    void *reg = NULL;
+
+    ck_assert_int_eq(hooks->timeout_register(bridge, &reg, inMs(30),
+                                             (void *) 0x42), 0);
+    ck_assert(waitFor(&timeoutCalls, 1, 2000));
+    ck_assert_ptr_eq(lastForLibxl, (void *) 0x42);
+    /* a timeout fires once, then is gone (libxl considers it deregistered) */
+    g_usleep(150 * 1000);
+    ck_assert_int_eq(g_atomic_int_get(&timeoutCalls), 1);
+    ck_assert(waitForRegs(0, 2000));
+}
+END_TEST
+
+START_TEST(test_osevent_timeout_asap)
+{
+    const libxl_osevent_hooks *hooks = libxlEventBridgeHooks();
+    struct timeval asap = { 0, 0 };
+    void *reg = NULL;
+
+    ck_assert_int_eq(hooks->timeout_register(bridge, &reg, inMs(60 * 1000),
+                                             (void *) 0x43), 0);
+    g_usleep(50 * 1000);
+    ck_assert_int_eq(g_atomic_int_get(&timeoutCalls), 0);
+    ck_assert_int_eq(hooks->timeout_modify(bridge, &reg, asap), 0);
+    ck_assert(waitFor(&timeoutCalls, 1, 2000));
+    ck_assert(waitForRegs(0, 2000));
+}
+END_TEST
+
+/* libxl calling timeout_modify while the timeout is occurring: ignored */
+START_TEST(test_osevent_timeout_modify_race)
+{
+    const libxl_osevent_hooks *hooks = libxlEventBridgeHooks();
+    void *reg = NULL;
+
+    ck_assert_int_eq(hooks->timeout_register(bridge, &reg, inMs(0),
+                                             (void *) 0x44), 0);
+    modifyFromOccurred = &reg;
+    ck_assert(waitFor(&timeoutCalls, 1, 2000));
+    g_usleep(100 * 1000);
+    ck_assert_int_eq(g_atomic_int_get(&timeoutCalls), 1);
+    ck_assert(waitForRegs(0, 2000));
+}
+END_TEST
+
+/* deregistered before it fires: it never reaches libxl */
+START_TEST(test_osevent_timeout_deregistered)
+{
+    const libxl_osevent_hooks *hooks = libxlEventBridgeHooks();
+    void *reg = NULL;
+
+    ck_assert_int_eq(hooks->timeout_register(bridge, &reg, inMs(50),
+                                             (void *) 0x45), 0);
+    hooks->timeout_deregister(bridge, reg);
+    g_usleep(200 * 1000);
+    ck_assert_int_eq(g_atomic_int_get(&timeoutCalls), 0);
+    ck_assert(waitForRegs(0, 2000));
+}
+END_TEST
+
+/* after detach (the ctx is about to be freed) nothing reaches libxl */
+START_TEST(test_osevent_after_detach)
+{
+    const libxl_osevent_hooks *hooks = libxlEventBridgeHooks();
+    void *treg = NULL;
+    void *freg = NULL;
+    int fds[2];
+
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(hooks->timeout_register(bridge, &treg, inMs(50),
+                                             (void *) 0x46), 0);
+    ck_assert_int_eq(hooks->fd_register(bridge, fds[0], &freg, POLLIN,
+                                        (void *) 0x47), 0);
+    libxlEventBridgeDetach(bridge);
+    ck_assert_int_eq(write(fds[1], "x", 1), 1);
+    g_usleep(200 * 1000);
+    ck_assert_int_eq(g_atomic_int_get(&timeoutCalls), 0);
+    ck_assert_int_eq(g_atomic_int_get(&fdCalls), 0);
+    /* libxl_ctx_free deregisters the fds */
+    hooks->fd_deregister(bridge, fds[0], freg);
+    ck_assert(waitForRegs(0, 2000));
+    VIR_FORCE_CLOSE(fds[0]);
+    VIR_FORCE_CLOSE(fds[1]);
+}
+END_TEST
+
+/* many registrations coming and going while events fire */
+START_TEST(test_osevent_churn)
+{
+    const libxl_osevent_hooks *hooks = libxlEventBridgeHooks();
+    int fds[2];
+    size_t i;
+
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], "x", 1), 1);
+    for (i = 0; i < 200; i++) {
+        void *freg = NULL;
+        void *treg = NULL;
+
+        ck_assert_int_eq(hooks->fd_register(bridge, fds[0], &freg, POLLIN,
+                                            (void *) i), 0);
+        ck_assert_int_eq(hooks->timeout_register(bridge, &treg, inMs(i % 3),
+                                                 (void *) i), 0);
+        if (i % 2)
+            g_usleep(500);
+        hooks->fd_deregister(bridge, fds[0], freg);
+        if (i % 5 == 0)
+            hooks->timeout_deregister(bridge, treg);
+    }
+    ck_assert(waitForRegs(0, 5000));
+    VIR_FORCE_CLOSE(fds[0]);
+    VIR_FORCE_CLOSE(fds[1]);
+}
+END_TEST
+
+START_TEST(test_osevent_poll_conversion)
+{
+    ck_assert_int_eq(libxlEventPollToVir(POLLIN | POLLOUT),
+                     VIR_EVENT_HANDLE_READABLE | VIR_EVENT_HANDLE_WRITABLE);
+    ck_assert_int_eq(libxlEventVirToPoll(VIR_EVENT_HANDLE_ERROR |
+                                         VIR_EVENT_HANDLE_HANGUP),
+                     POLLERR | POLLHUP);
+    ck_assert_int_eq(libxlEventVirToPoll(libxlEventPollToVir(POLLIN)), POLLIN);
+}
+END_TEST
+
+/* ---- domain objects for the job, ao and status tests ---- */
+
+static libxlDriverPrivate testDriver;
+
+static const char *testDomXML =
+    "<domain type='xen'>"
+    "  <name>job1</name>"
+    "  <uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid>"
+    "  <memory unit='MiB'>128</memory>"
+    "  <vcpu>1</vcpu>"
+    "  <on_poweroff>destroy</on_poweroff>"
+    "  <on_reboot>restart</on_reboot>"
+    "  <on_crash>preserve</on_crash>"
+    "  <os><type>linux</type><kernel>/boot/vmlinuz</kernel></os>"
+    "</domain>";
+
+static virDomainObj *
+testDomain(void)
+{
+    g_autoptr(virDomainDef) def = NULL;
+    virDomainObj *vm;
+
+    if (!testDriver.xmlopt) {
+        testDriver.xmlopt = libxlDomainXMLConfNew(&testDriver);
+        ck_assert_ptr_nonnull(testDriver.xmlopt);
+    }
+    def = virDomainDefParseString(testDomXML, testDriver.xmlopt, NULL,
+                                  VIR_DOMAIN_DEF_PARSE_INACTIVE);
+    ck_assert_msg(def != NULL, "%s", virGetLastErrorMessage());
+    vm = virDomainObjNew(testDriver.xmlopt);
+    ck_assert_ptr_nonnull(vm);
+    vm->def = g_steal_pointer(&def);
+    /* locked, as virDomainObjNew returns it */
+    return vm;
+}
+
+static void
+testDomainFree(virDomainObj *vm)
+{
+    virObjectUnlock(vm);
+    virObjectUnref(vm);
+}
+
+/* ---- job ---- */
+
+typedef struct {
+    virDomainObj *vm;
+    unsigned long long waitMs;
+    int ret;
+    char *error;
+} jobThreadData;
+
+static void
+jobThread(void *opaque)
+{
+    jobThreadData *d = opaque;
+
+    virObjectLock(d->vm);
+    d->ret = libxlDomainObjBeginJobFull(d->vm, VIR_JOB_MODIFY, "second",
+                                        d->waitMs);
+    if (d->ret < 0)
+        d->error = g_strdup(virGetLastErrorMessage());
+    else
+        libxlDomainObjEndJob(d->vm);
+    virObjectUnlock(d->vm);
+}
+
+START_TEST(test_job_busy)
+{
+    virDomainObj *vm = testDomain();
+    jobThreadData d = { vm, 200, 0, NULL };
+    virThread thr;
+
+    ck_assert_int_eq(libxlDomainObjBeginJobFull(vm, VIR_JOB_MODIFY, "start",
+                                                1000), 0);
+    virObjectUnlock(vm);
+    ck_assert_int_eq(virThreadCreate(&thr, true, jobThread, &d), 0);
+    virThreadJoin(&thr);
+    ck_assert_int_eq(d.ret, -1);
+    ck_assert_msg(strstr(d.error, "domain 'job1' is busy with start") != NULL,
+                  "%s", d.error);
+    virObjectLock(vm);
+    libxlDomainObjEndJob(vm);
+    g_free(d.error);
+    testDomainFree(vm);
+}
+END_TEST
+
+START_TEST(test_job_waits)
+{
+    virDomainObj *vm = testDomain();
+    jobThreadData d = { vm, 5000, 0, NULL };
+    virThread thr;
+
+    ck_assert_int_eq(libxlDomainObjBeginJobFull(vm, VIR_JOB_MODIFY, "start",
+                                                1000), 0);
+    virObjectUnlock(vm);
+    ck_assert_int_eq(virThreadCreate(&thr, true, jobThread, &d), 0);
+    g_usleep(100 * 1000);
+    virObjectLock(vm);
+    libxlDomainObjEndJob(vm);
+    virObjectUnlock(vm);
+    virThreadJoin(&thr);
+    ck_assert_msg(d.ret == 0, "%s", NULLSTR(d.error));
+    virObjectLock(vm);
+    ck_assert_int_eq(vm->job->active, VIR_JOB_NONE);
+    testDomainFree(vm);
+}
+END_TEST
+
+/* ---- ao ---- */
+
+typedef struct {
+    virDomainObj *vm;
+    libxlDomainAO *ao;
+    bool wasUnlocked;
+} aoThreadData;
+
+static void
+aoCompleter(void *opaque)
+{
+    aoThreadData *d = opaque;
+
+    g_usleep(50 * 1000);
+    /* the waiter holds no domain lock while it waits */
+    virObjectLock(d->vm);
+    d->wasUnlocked = true;
+    virObjectUnlock(d->vm);
+    libxlDomainAOComplete(NULL, ERROR_ABORTED, d->ao);
+}
+
+START_TEST(test_ao_wait_unlocked)
+{
+    virDomainObj *vm = testDomain();
+    libxlDomainObjPrivate *priv = vm->privateData;
+    g_autoptr(libxlDomainAO) ao = libxlDomainAONew("start");
+    aoThreadData d = { vm, ao, false };
+    virThread thr;
+
+    ck_assert_ptr_eq(ao->how.u.for_callback, ao);
+    ck_assert_ptr_eq(ao->how.callback, libxlDomainAOComplete);
+    priv->ao = ao;
+    ck_assert_int_eq(virThreadCreate(&thr, true, aoCompleter, &d), 0);
+    ck_assert_int_eq(libxlDomainAOWait(vm, ao, 0), ERROR_ABORTED);
+    virThreadJoin(&thr);
+    ck_assert(d.wasUnlocked);
+    ck_assert_ptr_null(priv->ao);
+    testDomainFree(vm);
+}
+END_TEST
+
+START_TEST(test_ao_initiation_failed)
+{
+    virDomainObj *vm = testDomain();
+    libxlDomainObjPrivate *priv = vm->privateData;
+    g_autoptr(libxlDomainAO) ao = libxlDomainAONew("shutdown");
+
+    priv->ao = ao;
+    ck_assert_int_eq(libxlDomainAOWait(vm, ao, ERROR_INVAL), ERROR_INVAL);
+    ck_assert_ptr_null(priv->ao);
+    testDomainFree(vm);
+}
+END_TEST
+
+START_TEST(test_ao_abort_none)
+{
+    virDomainObj *vm = testDomain();
+
+    ck_assert_int_eq(libxlDomainAOAbort(vm, NULL), -1);
+    ck_assert_msg(strstr(virGetLastErrorMessage(), "no operation in progress"),
+                  "%s", virGetLastErrorMessage());
+    testDomainFree(vm);
+}
+END_TEST
+
+/* ---- plan ---- */
+
+typedef struct {
+    libxl_shutdown_reason reason;
+    virDomainLifecycleAction onPoweroff, onReboot, onCrash;
+    virDomainLifecycleAction action;
+    int eventType;
+    int stoppedDetail;
+    bool reboot;
+} planCase;
+
+#define D VIR_DOMAIN_LIFECYCLE_ACTION_DESTROY
+#define R VIR_DOMAIN_LIFECYCLE_ACTION_RESTART
+#define RR VIR_DOMAIN_LIFECYCLE_ACTION_RESTART_RENAME
+#define P VIR_DOMAIN_LIFECYCLE_ACTION_PRESERVE
+#define CD VIR_DOMAIN_LIFECYCLE_ACTION_COREDUMP_DESTROY
+#define CR VIR_DOMAIN_LIFECYCLE_ACTION_COREDUMP_RESTART
+#define NONE VIR_DOMAIN_LIFECYCLE_ACTION_LAST
+
+static const planCase planCases[] = {
+    { LIBXL_SHUTDOWN_REASON_POWEROFF, D, R, D, D,
+      VIR_DOMAIN_EVENT_SHUTDOWN, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN, false },
+    { LIBXL_SHUTDOWN_REASON_POWEROFF, P, R, D, P,
+      VIR_DOMAIN_EVENT_SHUTDOWN, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN, false },
+    { LIBXL_SHUTDOWN_REASON_POWEROFF, R, D, D, R,
+      VIR_DOMAIN_EVENT_SHUTDOWN, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN, false },
+    { LIBXL_SHUTDOWN_REASON_REBOOT, D, R, D, R,
+      -1, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN, true },
+    { LIBXL_SHUTDOWN_REASON_REBOOT, D, D, D, D,
+      -1, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN, true },
+    { LIBXL_SHUTDOWN_REASON_REBOOT, D, RR, D, RR,
+      -1, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN, true },
+    { LIBXL_SHUTDOWN_REASON_SOFT_RESET, D, R, D, R,
+      -1, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN, true },
+    { LIBXL_SHUTDOWN_REASON_CRASH, D, R, D, D,
+      VIR_DOMAIN_EVENT_CRASHED, VIR_DOMAIN_EVENT_STOPPED_CRASHED, false },
+    { LIBXL_SHUTDOWN_REASON_CRASH, D, R, CD, CD,
+      VIR_DOMAIN_EVENT_CRASHED, VIR_DOMAIN_EVENT_STOPPED_CRASHED, false },
+    { LIBXL_SHUTDOWN_REASON_CRASH, D, R, CR, CR,
+      VIR_DOMAIN_EVENT_CRASHED, VIR_DOMAIN_EVENT_STOPPED_CRASHED, false },
+    { LIBXL_SHUTDOWN_REASON_CRASH, D, R, P, P,
+      VIR_DOMAIN_EVENT_CRASHED, VIR_DOMAIN_EVENT_STOPPED_CRASHED, false },
+    { LIBXL_SHUTDOWN_REASON_WATCHDOG, D, R, R, R,
+      VIR_DOMAIN_EVENT_CRASHED, VIR_DOMAIN_EVENT_STOPPED_CRASHED, false },
+    { LIBXL_SHUTDOWN_REASON_SUSPEND, D, R, D, NONE,
+      VIR_DOMAIN_EVENT_PMSUSPENDED, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN, false },
+    { LIBXL_SHUTDOWN_REASON_UNKNOWN, D, R, R, D,
+      VIR_DOMAIN_EVENT_SHUTDOWN, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN, false },
+};
+
+START_TEST(test_plan)
+{
+    const planCase *c = &planCases[_i];
+    virDomainDef def = { 0 };
+    libxlShutdownPlan plan;
+
+    def.onPoweroff = c->onPoweroff;
+    def.onReboot = c->onReboot;
+    def.onCrash = c->onCrash;
+    libxlShutdownPlanFor(&def, c->reason, &plan);
+    ck_assert_int_eq(plan.action, c->action);
+    ck_assert_int_eq(plan.eventType, c->eventType);
+    ck_assert_int_eq(plan.stoppedDetail, c->stoppedDetail);
+    ck_assert_int_eq(plan.reboot, c->reboot);
+}
+END_TEST
+
+/* ---- status ---- */
+
+START_TEST(test_status_roundtrip)
+{
+    g_autofree char *dir = g_strdup("/tmp/libxl-status-XXXXXX");
+    g_autofree char *file = NULL;
+    g_autofree char *xml = NULL;
+    virDomainObjList *doms = virDomainObjListNew();
+    virDomainObj *vm = testDomain();
+    virDomainObj *back;
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    ck_assert_ptr_nonnull(g_mkdtemp(dir));
+    vm->def->id = 7;
+    virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    priv->statusJob = g_strdup("start");
+    ck_assert_int_eq(virDomainObjSave(vm, testDriver.xmlopt, dir), 0);
+
+    file = g_strdup_printf("%s/job1.xml", dir);
+    ck_assert_int_gt(virFileReadAll(file, 1 << 20, &xml), 0);
+    ck_assert_msg(strstr(xml, "<libxl job='start'/>") != NULL, "%s", xml);
+
+    ck_assert_int_eq(virDomainObjListLoadAllConfigs(doms, dir, NULL, true,
+                                                    testDriver.xmlopt,
+                                                    NULL, NULL), 0);
+    back = virDomainObjListFindByName(doms, "job1");
+    ck_assert_ptr_nonnull(back);
+    ck_assert_int_eq(back->def->id, 7);
+    ck_assert_int_eq(virDomainObjGetState(back, NULL), VIR_DOMAIN_PAUSED);
+    ck_assert_str_eq(((libxlDomainObjPrivate *) back->privateData)->statusJob,
+                     "start");
+    ck_assert_ptr_nonnull(((libxlDomainObjPrivate *) back->privateData)->devs);
+    virDomainObjEndAPI(&back);
+
+    virObjectUnref(doms);
+    unlink(file);
+    rmdir(dir);
+    testDomainFree(vm);
+}
+END_TEST
+
+/* a status without the private part (an older daemon's) reads fine */
+START_TEST(test_status_no_private)
+{
+    virDomainObj *vm = testDomain();
+    g_auto(virBuffer) buf = VIR_BUFFER_INITIALIZER;
+
+    ck_assert_int_eq(libxlDomainPrivateFormat(&buf, vm), 0);
+    ck_assert_int_eq(virBufferUse(&buf), 0);
+    testDomainFree(vm);
+}
+END_TEST
+
+/* ---- child ---- */
+
+START_TEST(test_child_mode)
+{
+    const libxl_childproc_hooks *hooks = libxlChildHooks();
+
+    /* libxl reaps only its own children; libvirt waitpid()s its own */
+    ck_assert_int_eq(hooks->chldowner,
+                     libxl_sigchld_owner_libxl_always_selective_reap);
+    ck_assert_ptr_null(hooks->reaped_callback);
+    ck_assert_ptr_null(hooks->fork_replacement);
+}
+END_TEST
+
+
+static Suite *
+libxlLifecycleSuite(void)
+{
+    Suite *s = suite_create("libxl_lifecycle");
+    TCase *tc;
+
+    tc = tcase_create("osevent");
+    tcase_add_checked_fixture(tc, bridgeSetup, bridgeTeardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_osevent_fd);
+    tcase_add_test(tc, test_osevent_fd_modify);
+    tcase_add_test(tc, test_osevent_timeout_once);
+    tcase_add_test(tc, test_osevent_timeout_asap);
+    tcase_add_test(tc, test_osevent_timeout_modify_race);
+    tcase_add_test(tc, test_osevent_timeout_deregistered);
+    tcase_add_test(tc, test_osevent_after_detach);
+    tcase_add_test(tc, test_osevent_churn);
+    tcase_add_test(tc, test_osevent_poll_conversion);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("job");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_job_busy);
+    tcase_add_test(tc, test_job_waits);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("ao");
+    tcase_add_test(tc, test_ao_wait_unlocked);
+    tcase_add_test(tc, test_ao_initiation_failed);
+    tcase_add_test(tc, test_ao_abort_none);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("plan");
+    tcase_add_loop_test(tc, test_plan, 0, G_N_ELEMENTS(planCases));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("status");
+    tcase_add_test(tc, test_status_roundtrip);
+    tcase_add_test(tc, test_status_no_private);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("child");
+    tcase_add_test(tc, test_child_mode);
+    suite_add_tcase(s, tc);
+
+    return s;
+}
+
+
+int
+main(void)
+{
+    int ret;
+
+    libxlTestInit();
+    ret = libxlTestRunSuite(libxlLifecycleSuite());
+    virObjectUnref(testDriver.xmlopt);
+    return ret;
+}
