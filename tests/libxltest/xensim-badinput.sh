@@ -2,7 +2,7 @@
 # xensim-badinput.sh: xensimd refuses bad config files and bad flags with
 # one line on stderr naming the problem (file and line for config files),
 # exit status 1, nothing left running and no socket or pid file; xensimctl
-# errors are one line and exit status 1 too.
+# errors are one line and exit status 1 too.  Output: TAP.
 set -u
 top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
 xensimd=$top_builddir/xensim/xensimd
@@ -10,6 +10,10 @@ xensimctl=$top_builddir/xensim/xensimctl
 tmp=$(mktemp -d)
 fail=0
 started=
+n=0
+pass() { n=$((n + 1)); echo "ok $n - $*"; }
+flunk() { n=$((n + 1)); echo "not ok $n - $*"; fail=1; }
+diag() { sed 's/^/# /' "$@"; }
 
 cleanup() {
     [ -n "$started" ] && kill "$started" 2>/dev/null
@@ -26,17 +30,17 @@ expect_refusal() {
     status=$?
     lines=$(wc -l < "$tmp/err")
     if [ $status != 1 ]; then
-        echo "FAIL: $name: exit status $status, not 1"; fail=1
+        flunk "$name: exit status $status, not 1"
     elif [ "$lines" != 1 ]; then
-        echo "FAIL: $name: $lines lines on stderr, not 1:"; cat "$tmp/err"; fail=1
+        flunk "$name: $lines lines on stderr, not 1:"; diag "$tmp/err"
     elif ! grep -q -- "$pattern" "$tmp/err"; then
-        echo "FAIL: $name: stderr does not match '$pattern':"; cat "$tmp/err"; fail=1
+        flunk "$name: stderr does not match '$pattern':"; diag "$tmp/err"
     elif [ -e "$dir/xensimd.sock" ] || [ -e "$dir/xensimd.pid" ]; then
-        echo "FAIL: $name: socket or pid file left in $dir"; fail=1
+        flunk "$name: socket or pid file left in $dir"
     elif pgrep -f -- "$xensimd --dir $dir" > /dev/null 2>&1; then
-        echo "FAIL: $name: xensimd still running"; fail=1
+        flunk "$name: xensimd still running"
     else
-        echo "ok: $name: $(cat "$tmp/err")"
+        pass "$name: $(cat "$tmp/err")"
     fi
 }
 
@@ -75,9 +79,9 @@ expect_refusal stray-arg "unexpected argument 'extra'" extra
 # no --dir at all
 timeout 10 "$xensimd" > /dev/null 2> "$tmp/err"
 if [ $? != 1 ] || [ "$(wc -l < "$tmp/err")" != 1 ] || ! grep -q -- '--dir' "$tmp/err"; then
-    echo "FAIL: no-dir"; cat "$tmp/err"; fail=1
+    flunk "no-dir"; diag "$tmp/err"
 else
-    echo "ok: no-dir: $(cat "$tmp/err")"
+    pass "no-dir: $(cat "$tmp/err")"
 fi
 
 # flags override the file; a good host starts, and a second daemon on the
@@ -87,15 +91,15 @@ c=$(conf good 'cpus = 8\nnodes = 4\n')
 started=$!
 for i in $(seq 1 100); do [ -S "$tmp/good/xensimd.sock" ] && break; sleep 0.05; done
 if ! "$xensimctl" --dir "$tmp/good" host | grep -qx 'nr_nodes: 2'; then
-    echo "FAIL: flags do not override the config file"; fail=1
+    flunk "flags do not override the config file"
 else
-    echo "ok: flags override the config file"
+    pass "flags override the config file"
 fi
 timeout 10 "$xensimd" --dir "$tmp/good" > /dev/null 2> "$tmp/err"
 if [ $? != 1 ] || [ "$(wc -l < "$tmp/err")" != 1 ] || ! [ -S "$tmp/good/xensimd.sock" ]; then
-    echo "FAIL: second daemon on one directory"; cat "$tmp/err"; fail=1
+    flunk "second daemon on one directory"; diag "$tmp/err"
 else
-    echo "ok: second daemon: $(cat "$tmp/err")"
+    pass "second daemon: $(cat "$tmp/err")"
 fi
 
 # xensimctl errors: one line, exit 1
@@ -104,9 +108,9 @@ ctl_refusal() { # NAME ARGS...
     shift
     "$xensimctl" "$@" > /dev/null 2> "$tmp/err"
     if [ $? != 1 ] || [ "$(wc -l < "$tmp/err")" != 1 ]; then
-        echo "FAIL: xensimctl $name"; cat "$tmp/err"; fail=1
+        flunk "xensimctl $name"; diag "$tmp/err"
     else
-        echo "ok: xensimctl $name: $(cat "$tmp/err")"
+        pass "xensimctl $name: $(cat "$tmp/err")"
     fi
 }
 ctl_refusal no-daemon --dir "$tmp/none" list
@@ -120,10 +124,10 @@ wait "$started"
 status=$?
 started=
 if [ $status != 0 ] || [ -e "$tmp/good/xensimd.sock" ] || [ -e "$tmp/good/xensimd.pid" ]; then
-    echo "FAIL: SIGTERM: exit status $status, or socket/pid file left"; fail=1
+    flunk "SIGTERM: exit status $status, or socket/pid file left"
 else
-    echo "ok: SIGTERM: clean exit"
+    pass "SIGTERM: clean exit"
 fi
 
-[ $fail = 0 ] && echo "PASS: xensim-badinput" || echo "FAIL: xensim-badinput"
+echo "1..$n"
 exit $fail

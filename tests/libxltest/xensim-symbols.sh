@@ -5,7 +5,8 @@
 # libxl_/xs_ symbol libxensim defines carries VERS_4.17.0 / VERS_4.0.
 #
 # Modules: Debian's stock libvirt_driver_libxl.so and ours (skipped while
-# it is not built).  Prints one line per imported symbol.
+# it is not built).  Output: TAP, a test per imported symbol and per
+# check of libxensim's own symbols.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -16,13 +17,16 @@ CC=${CC:-cc}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
+n=0
+pass() { n=$((n + 1)); echo "ok $n - $*"; }
+flunk() { n=$((n + 1)); echo "not ok $n - $*"; fail=1; }
 
-[ -f "$lib" ] || { echo "FAIL: $lib is not built"; exit 1; }
+[ -f "$lib" ] || { echo "1..1"; echo "not ok 1 - $lib is not built"; exit 1; }
 
 # What libxensim defines: "NAME VERSION"
 objdump -T "$lib" | awk '$2 == "g" && $3 == "DF" && $4 != "*UND*" &&
     ($NF ~ /^libxl_/ || $NF ~ /^xs_/) { print $NF, $(NF-1) }' | sort > "$tmp/defined"
-[ -s "$tmp/defined" ] || { echo "FAIL: libxensim defines no libxl_/xs_ symbol"; exit 1; }
+[ -s "$tmp/defined" ] || { echo "1..1"; echo "not ok 1 - libxensim defines no libxl_/xs_ symbol"; exit 1; }
 
 # Right version nodes on everything libxensim defines.
 while read -r name version; do
@@ -31,8 +35,7 @@ while read -r name version; do
     xs_*) want=VERS_4.0 ;;
     esac
     if [ "$version" != "$want" ]; then
-        echo "FAIL: libxensim defines $name with version $version, not $want"
-        fail=1
+        flunk "libxensim defines $name with version $version, not $want"
     fi
 done < "$tmp/defined"
 
@@ -41,13 +44,12 @@ python3 "$top_srcdir/xensim/gen-stubs.py" \
     --entry-points "$top_srcdir/xensim/entry-points.txt" \
     --libxenlight "$($CC -print-file-name=libxenlight.so)" \
     --libxenstore "$($CC -print-file-name=libxenstore.so)" \
-    --cc "$CC" --classify > "$tmp/classes" || { echo "FAIL: gen-stubs.py --classify"; exit 1; }
+    --cc "$CC" --classify > "$tmp/classes" || { echo "1..1"; echo "not ok 1 - gen-stubs.py --classify"; exit 1; }
 
 # libxensim must not shadow a pure helper: those stay the real library's.
 while read -r name version; do
     if [ "$(awk -v n="$name" '$1 == n { print $2 }' "$tmp/classes")" = pure ]; then
-        echo "FAIL: libxensim defines $name, a pure helper of the real library"
-        fail=1
+        flunk "libxensim defines $name, a pure helper of the real library"
     fi
 done < "$tmp/defined"
 
@@ -55,25 +57,23 @@ check_module() { # label path
     label=$1 mod=$2
     objdump -T "$mod" | awk '$0 ~ /\*UND\*/ && ($NF ~ /^libxl_/ || $NF ~ /^xs_/) {
         v = $(NF-1); gsub(/[()]/, "", v); print $NF, v }' | sort -u > "$tmp/imports"
-    n=$(wc -l < "$tmp/imports")
-    echo "# $label module: $mod ($n libxl_/xs_ imports)"
+    count=$(wc -l < "$tmp/imports")
+    echo "# $label module: $mod ($count libxl_/xs_ imports)"
     while read -r name version; do
         defver=$(awk -v n="$name" '$1 == n { print $2 }' "$tmp/defined")
         class=$(awk -v n="$name" '$1 == n { print $2 }' "$tmp/classes")
         if [ -n "$defver" ]; then
             if [ "$defver" != "$version" ]; then
-                echo "FAIL: $label: $name@$version imported, libxensim defines $name@$defver"
-                fail=1
+                flunk "$label: $name@$version imported, libxensim defines $name@$defver"
             elif [ "$class" = implemented ]; then
-                echo "$label: $name@$version: implemented by libxensim"
+                pass "$label: $name@$version: implemented by libxensim"
             else
-                echo "$label: $name@$version: loud stub in libxensim"
+                pass "$label: $name@$version: loud stub in libxensim"
             fi
         elif [ "$class" = pure ]; then
-            echo "$label: $name@$version: real libxenlight (pure helper)"
+            pass "$label: $name@$version: real libxenlight (pure helper)"
         else
-            echo "FAIL: $label: $name@$version would fall through to the real library"
-            fail=1
+            flunk "$label: $name@$version would fall through to the real library"
         fi
     done < "$tmp/imports"
 }
@@ -85,5 +85,6 @@ else
     echo "# ours: $ours not built, skipped"
 fi
 
-[ $fail = 0 ] && echo "PASS: xensim-symbols" || echo "FAIL: xensim-symbols"
+[ $fail = 0 ] && pass "libxensim: every libxl_/xs_ symbol carries its library's version node, no pure helper shadowed"
+echo "1..$n"
 exit $fail
