@@ -182,20 +182,25 @@ libxlDomainObjBeginJobFull(virDomainObj *vm,
         if (virGetLastErrorCode() != VIR_ERR_OK)
             return -1;
 
-        if (virCondWaitUntil(&vm->job->cond, &vm->parent.lock, then) < 0) {
-            if (errno == ETIMEDOUT) {
-                if (virTimeMillisNow(&now) < 0)
-                    now = then;
-                virReportError(VIR_ERR_OPERATION_TIMEOUT,
-                               _("domain '%s' is busy with %s (for %llus)"),
-                               vm->def->name,
-                               NULLSTR(priv->jobName ? priv->jobName :
-                                       vm->job->ownerAPI),
-                               vm->job->started && now > vm->job->started ?
-                               (now - vm->job->started) / 1000 : 0);
-                return -1;
-            }
-            virReportSystemError(errno, "%s", _("cannot wait for the domain's job"));
+        if (virTimeMillisNow(&now) < 0)
+            return -1;
+        if (now >= then) {
+            virReportError(VIR_ERR_OPERATION_TIMEOUT,
+                           _("domain '%s' is busy with %s (for %llus)"),
+                           vm->def->name,
+                           NULLSTR(priv->jobName ? priv->jobName :
+                                   vm->job->ownerAPI),
+                           vm->job->started && now > vm->job->started ?
+                           (now - vm->job->started) / 1000 : 0);
+            return -1;
+        }
+
+        /* in slices: a wakeup meant for a waiter that timed out meanwhile
+         * is not lost for the others */
+        if (virCondWaitUntil(&vm->job->cond, &vm->parent.lock,
+                             MIN(then, now + 500)) < 0 && errno != ETIMEDOUT) {
+            virReportSystemError(errno, "%s",
+                                 _("cannot wait for the domain's job"));
             return -1;
         }
     }

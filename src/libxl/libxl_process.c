@@ -594,7 +594,7 @@ libxlProcessCoreDump(libxlDriverPrivate *driver, virDomainObj *vm)
 /*
  * libxlProcessRestart:
  * Destroy the domain (or, with @rename, keep it under another name) and
- * start it again from the same definition.  The domain stays active
+ * start it again from the definition it ran with.  The domain stays active
  * from the client's view; a failed start stops it for good.
  */
 static void
@@ -604,7 +604,6 @@ libxlProcessRestart(libxlDriverPrivate *driver,
 {
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     libxlDomainObjPrivate *priv = vm->privateData;
-    g_autoptr(virDomainDef) def = NULL;
     bool persistent = vm->persistent;
 
     if (rename) {
@@ -627,10 +626,6 @@ libxlProcessRestart(libxlDriverPrivate *driver,
         virResetLastError();
         return;
     }
-
-    /* start again what ran, not a definition changed meanwhile */
-    if (!(def = virDomainDefCopy(vm->def, driver->xmlopt, NULL, false)))
-        goto failed;
 
     libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_STOPPED,
                      VIR_HOOK_SUBOP_END, false);
