@@ -32,6 +32,7 @@ HEADER = """\
 #pragma GCC visibility pop
 
 #include "libxensim-client.h"
+#include "libxensim-libxl.h"
 """
 
 C_TYPES = {"void", "char", "short", "int", "long", "signed", "unsigned",
@@ -275,8 +276,13 @@ def main():
                 die("%s: exported by libxenlight, no prototype in libxl.h" % name)
             ret, params = protos[name]
             err = error_value(ret)
-            out.append("\n%s\n%s(%s)\n{\n    xensimClientUnimplemented(\"%s\");\n"
-                       % (ret, name, name_params(params, typedefs), name))
+            named = name_params(params, typedefs)
+            m = re.match(r"^\s*libxl_ctx\s*\*\s*(\w+)\s*(,|$)", named)
+            if m:   # also tell the application's logger
+                report = "xensimLibxlUnimplemented(%s, \"%s\")" % (m.group(1), name)
+            else:
+                report = "xensimClientUnimplemented(\"%s\")" % name
+            out.append("\n%s\n%s(%s)\n{\n    %s;\n" % (ret, name, named, report))
             if err is not None:
                 out.append("    return %s;\n" % err)
             out.append("}\n")

@@ -18,6 +18,7 @@
 #pragma GCC visibility pop
 
 #include "libxensim-client.h"
+#include "libxensim-libxl.h"
 #include "xensim-proto.h"
 
 /* What HVM guests need beyond their memory (firmware, ACPI...): KiB. */
@@ -69,6 +70,16 @@ xensimCtxLog(libxl_ctx *ctx, xentoollog_level level, const char *fmt, ...)
     va_end(ap);
     if (ctx && ctx->lg)
         xtl_log(ctx->lg, level, -1, "libxl", "%s", msg);
+}
+
+/* What a libxl entry point xensim does not implement yet does: fail
+ * loudly, also in the application's log. */
+void
+xensimLibxlUnimplemented(libxl_ctx *ctx, const char *func)
+{
+    xensimClientUnimplemented(func);
+    xensimCtxLog(ctx, XTL_ERROR, "%s: not implemented by xensim", func);
+    errno = ENOSYS;
 }
 
 /* Ask xensimd; errors are logged through the application's logger. */
