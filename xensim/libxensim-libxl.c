@@ -668,6 +668,147 @@ libxl_wait_for_memory_target(libxl_ctx *ctx, uint32_t domid, int wait_secs)
     return libxl_domain_info(ctx, NULL, domid);
 }
 
+/* Names -------------------------------------------------------------- */
+
+char *
+libxl_domid_to_name(libxl_ctx *ctx, uint32_t domid)
+{
+    g_autoptr(GVariant) records = NULL;
+    g_autoptr(GVariant) rec = NULL;
+    char id[16];
+    const char *args[] = { id, NULL };
+
+    xensimDomidArg(id, sizeof(id), domid);
+    if (xensimCall(ctx, "libxl_domid_to_name", args, &records) ||
+        !(rec = xensimRecord(records)))
+        return NULL;
+    return xensimRecordStr(rec, "name");
+}
+
+int
+libxl_name_to_domid(libxl_ctx *ctx, const char *name, uint32_t *domid)
+{
+    g_autoptr(GVariant) records = NULL;
+    g_autoptr(GVariant) rec = NULL;
+    const char *args[] = { name, NULL };
+    int rc;
+
+    if ((rc = xensimCall(ctx, "libxl_name_to_domid", args, &records)))
+        return rc;
+    if (!(rec = xensimRecord(records)))
+        return ERROR_FAIL;
+    *domid = xensimRecordU64(rec, "domid", INVALID_DOMID);
+    return 0;
+}
+
+/* CPU pools: only Pool-0, every CPU ---------------------------------- */
+
+static int
+xensimFillCpupoolinfo(libxl_ctx *ctx, GVariant *rec, libxl_cpupoolinfo *info)
+{
+    g_autofree char *sched = xensimRecordStr(rec, "scheduler");
+    libxl_scheduler s;
+    int rc;
+
+    libxl_cpupoolinfo_init(info);
+    info->poolid = xensimRecordU64(rec, "poolid", 0);
+    info->pool_name = xensimRecordStr(rec, "pool_name");
+    info->n_dom = xensimRecordU64(rec, "n_dom", 0);
+    if (!sched || libxl_scheduler_from_string(sched, &s) < 0)
+        return ERROR_FAIL;
+    info->sched = s;
+    if ((rc = xensimBitmapAllSet(&info->cpumap, xensimRecordU64(rec, "n_cpus", 0))))
+        return rc;
+    return 0;
+}
+
+libxl_cpupoolinfo *
+libxl_list_cpupool(libxl_ctx *ctx, int *nb_pool_out)
+{
+    g_autoptr(GVariant) records = NULL;
+    libxl_cpupoolinfo *info;
+    size_t i, n;
+
+    *nb_pool_out = 0;
+    if (xensimCall(ctx, "libxl_list_cpupool", NULL, &records))
+        return NULL;
+    if (!(n = g_variant_n_children(records)))
+        return NULL;
+    info = calloc(n, sizeof(*info));
+    for (i = 0; i < n; i++) {
+        g_autoptr(GVariant) rec = g_variant_get_child_value(records, i);
+
+        if (xensimFillCpupoolinfo(ctx, rec, &info[i]) < 0) {
+            libxl_cpupoolinfo_list_free(info, i + 1);
+            return NULL;
+        }
+    }
+    *nb_pool_out = n;
+    return info;
+}
+
+int
+libxl_cpupool_info(libxl_ctx *ctx, libxl_cpupoolinfo *info, uint32_t poolid)
+{
+    g_autoptr(GVariant) records = NULL;
+    g_autoptr(GVariant) rec = NULL;
+    char id[16];
+    const char *args[] = { id, NULL };
+    int rc;
+
+    xensimDomidArg(id, sizeof(id), poolid);
+    if ((rc = xensimCall(ctx, "libxl_cpupool_info", args, &records)))
+        return rc;
+    if (!(rec = xensimRecord(records)))
+        return ERROR_FAIL;
+    if ((rc = xensimFillCpupoolinfo(ctx, rec, info))) {
+        libxl_cpupoolinfo_dispose(info);
+        return rc;
+    }
+    return 0;
+}
+
+char *
+libxl_cpupoolid_to_name(libxl_ctx *ctx, uint32_t poolid)
+{
+    libxl_cpupoolinfo info;
+    char *name;
+
+    if (libxl_cpupool_info(ctx, &info, poolid))
+        return NULL;
+    name = info.pool_name;
+    info.pool_name = NULL;
+    libxl_cpupoolinfo_dispose(&info);
+    return name;
+}
+
+int
+libxl_name_to_cpupoolid(libxl_ctx *ctx, const char *name, uint32_t *poolid)
+{
+    libxl_cpupoolinfo *pools;
+    int n = 0, i, rc = ERROR_INVAL;
+
+    if (!(pools = libxl_list_cpupool(ctx, &n)))
+        return ERROR_NOMEM;
+    for (i = 0; i < n; i++) {
+        if (strcmp(pools[i].pool_name, name) == 0) {
+            *poolid = pools[i].poolid;
+            rc = 0;
+            break;
+        }
+    }
+    libxl_cpupoolinfo_list_free(pools, n);
+    return rc;
+}
+
+int
+libxl_cpupoolid_is_valid(libxl_ctx *ctx, uint32_t poolid)
+{
+    g_autofree char *name = libxl_cpupoolid_to_name(ctx, poolid);
+
+    return name != NULL;
+}
+
 /* Userdata: kept by xensimd with the domain ------------------------- */
 
 int

@@ -598,6 +598,90 @@ xensimCmdGetMemoryTarget(XensimCall *call)
     return 0;
 }
 
+/* Names ------------------------------------------------------------- */
+
+static int
+xensimCmdDomidToName(XensimCall *call)
+{
+    XensimDomain *dom;
+    XensimRec r;
+    int rc;
+
+    if ((rc = xensimArgDomid(call, 0, &dom)))
+        return rc;
+    xensimRecOpen(&r, call->records);
+    xensimRecStr(&r, "name", dom->name);
+    xensimRecClose(&r);
+    return 0;
+}
+
+static int
+xensimCmdNameToDomid(XensimCall *call)
+{
+    GHashTableIter it;
+    gpointer value;
+    XensimRec r;
+
+    if (call->nargs < 1) {
+        call->message = g_strdup("a domain name is expected");
+        return ERROR_INVAL;
+    }
+    g_hash_table_iter_init(&it, call->state->domains);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        XensimDomain *dom = value;
+
+        if (strcmp(dom->name, call->args[0]) == 0) {
+            xensimRecOpen(&r, call->records);
+            xensimRecU64(&r, "domid", dom->domid);
+            xensimRecClose(&r);
+            return 0;
+        }
+    }
+    call->message = g_strdup_printf("no domain named '%s'", call->args[0]);
+    return ERROR_DOMAIN_NOTFOUND;
+}
+
+/* CPU pools: Pool-0 (id 0) holds every CPU. ------------------------- */
+
+static void
+xensimAddPool0(XensimState *state, XensimRec *r)
+{
+    GHashTableIter it;
+    gpointer value;
+    guint n_dom = 0;
+
+    g_hash_table_iter_init(&it, state->domains);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        n_dom += ((XensimDomain *)value)->cpupool == 0;
+    xensimRecU64(r, "poolid", 0);
+    xensimRecStr(r, "pool_name", "Pool-0");
+    xensimRecStr(r, "scheduler", state->host.scheduler);
+    xensimRecU64(r, "n_dom", n_dom);
+    xensimRecU64(r, "n_cpus", xensimHostCpus(&state->host));
+}
+
+static int
+xensimCmdListCpupool(XensimCall *call)
+{
+    XensimRec r;
+
+    xensimRecOpen(&r, call->records);
+    xensimAddPool0(call->state, &r);
+    xensimRecClose(&r);
+    return 0;
+}
+
+static int
+xensimCmdCpupoolInfo(XensimCall *call)
+{
+    if (call->nargs < 1 || strcmp(call->args[0], "0") != 0) {
+        call->message = g_strdup_printf("no cpupool %s",
+                                        call->nargs ? call->args[0] : "");
+        return ERROR_INVAL;
+    }
+    return xensimCmdListCpupool(call);
+}
+
 /* args: domid, userid; what libxl keeps for the application per domain */
 static int
 xensimArgUserdata(XensimCall *call, XensimDomain **dom, const char **userid)
@@ -903,6 +987,10 @@ static const XensimCommand xensimCommands[] = {
     { "libxl_domain_sched_params_get", xensimCmdSchedParamsGet },
     { "libxl_set_memory_target", xensimCmdSetMemoryTarget },
     { "libxl_get_memory_target", xensimCmdGetMemoryTarget },
+    { "libxl_domid_to_name", xensimCmdDomidToName },
+    { "libxl_name_to_domid", xensimCmdNameToDomid },
+    { "libxl_list_cpupool", xensimCmdListCpupool },
+    { "libxl_cpupool_info", xensimCmdCpupoolInfo },
     { "libxl_userdata_store", xensimCmdUserdataStore },
     { "libxl_userdata_retrieve", xensimCmdUserdataRetrieve },
     { "libxl_userdata_unlink", xensimCmdUserdataUnlink },

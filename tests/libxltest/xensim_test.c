@@ -363,6 +363,42 @@ START_TEST(test_domains)
 }
 END_TEST
 
+START_TEST(test_names_pools)
+{
+    libxl_ctx *ctx = testCtx();
+    libxl_cpupoolinfo *pools, pool;
+    uint32_t id = 99;
+    char *name;
+    int n = 0;
+
+    name = libxl_domid_to_name(ctx, 0);
+    ck_assert_str_eq(name, "Domain-0");
+    free(name);
+    ck_assert_ptr_null(libxl_domid_to_name(ctx, 4242));
+    ck_assert_int_eq(libxl_name_to_domid(ctx, "Domain-0", &id), 0);
+    ck_assert_uint_eq(id, 0);
+    ck_assert_int_eq(libxl_name_to_domid(ctx, "nobody", &id), ERROR_DOMAIN_NOTFOUND);
+
+    pools = libxl_list_cpupool(ctx, &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(pools[0].pool_name, "Pool-0");
+    ck_assert_int_eq(pools[0].sched, LIBXL_SCHEDULER_CREDIT);
+    ck_assert_uint_eq(pools[0].n_dom, 1);
+    ck_assert_int_eq(libxl_bitmap_count_set(&pools[0].cpumap), T_CPUS);
+    libxl_cpupoolinfo_list_free(pools, n);
+
+    ck_assert_int_eq(libxl_cpupool_info(ctx, &pool, 0), 0);
+    ck_assert_uint_eq(pool.poolid, 0);
+    libxl_cpupoolinfo_dispose(&pool);
+    ck_assert_int_ne(libxl_cpupool_info(ctx, &pool, 3), 0);
+    ck_assert_int_eq(libxl_name_to_cpupoolid(ctx, "Pool-0", &id), 0);
+    ck_assert_uint_eq(id, 0);
+    ck_assert(libxl_cpupoolid_is_valid(ctx, 0));
+    ck_assert(!libxl_cpupoolid_is_valid(ctx, 5));
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_memory)
 {
     libxl_ctx *ctx = testCtx();
@@ -661,6 +697,7 @@ xensimSuite(void)
     tcase_add_test(tc, test_topology);
     tcase_add_test(tc, test_numainfo);
     tcase_add_test(tc, test_domains);
+    tcase_add_test(tc, test_names_pools);
     tcase_add_test(tc, test_memory);
     tcase_add_test(tc, test_need_memory);
     tcase_add_test(tc, test_userdata);
