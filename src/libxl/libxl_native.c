@@ -29,6 +29,7 @@
 #include "viruuid.h"
 #include "domain_postparse.h"
 #include "libxl_native.h"
+#include "libxl_build.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
@@ -1455,10 +1456,14 @@ libxlNativeParseVfb(virConf *conf, virDomainDef *def)
         }
 
         if (graphics->type == VIR_DOMAIN_GRAPHICS_TYPE_SDL) {
-            if ((val = libxlNativeSpecValue(tok, "display")))
+            /* a key given twice: the last one counts */
+            if ((val = libxlNativeSpecValue(tok, "display"))) {
+                g_free(graphics->data.sdl.display);
                 graphics->data.sdl.display = g_strdup(val);
-            else if ((val = libxlNativeSpecValue(tok, "xauthority")))
+            } else if ((val = libxlNativeSpecValue(tok, "xauthority"))) {
+                g_free(graphics->data.sdl.xauth);
                 graphics->data.sdl.xauth = g_strdup(val);
+            }
             continue;
         }
 
@@ -1738,20 +1743,38 @@ libxlNativeParseCmdline(virConf *conf, bool allowCmdline, char **cmdline)
 }
 
 
+/* the emulated USB input devices of usbdevice= */
+static const char *const libxlNativeUSBInputs[VIR_DOMAIN_INPUT_TYPE_LAST] = {
+    [VIR_DOMAIN_INPUT_TYPE_MOUSE] = "mouse",
+    [VIR_DOMAIN_INPUT_TYPE_TABLET] = "tablet",
+    [VIR_DOMAIN_INPUT_TYPE_KBD] = "keyboard",
+};
+
+
+/* libxlNativeUSBInputName: the usbdevice name of an input, or NULL */
+const char *
+libxlNativeUSBInputName(const virDomainInputDef *input)
+{
+    if (input->bus != VIR_DOMAIN_INPUT_BUS_USB ||
+        input->type >= VIR_DOMAIN_INPUT_TYPE_LAST)
+        return NULL;
+
+    return libxlNativeUSBInputs[input->type];
+}
+
+
 /* libxlNativeParseUSBInput: usbdevice "tablet", "mouse" or "keyboard" */
 int
 libxlNativeParseUSBInput(const char *str, virDomainDef *def)
 {
     virDomainInputDef *input;
-    int type;
+    size_t type;
 
-    if (STREQ(str, "tablet"))
-        type = VIR_DOMAIN_INPUT_TYPE_TABLET;
-    else if (STREQ(str, "mouse"))
-        type = VIR_DOMAIN_INPUT_TYPE_MOUSE;
-    else if (STREQ(str, "keyboard"))
-        type = VIR_DOMAIN_INPUT_TYPE_KBD;
-    else
+    for (type = 0; type < VIR_DOMAIN_INPUT_TYPE_LAST; type++) {
+        if (STREQ_NULLABLE(libxlNativeUSBInputs[type], str))
+            break;
+    }
+    if (type == VIR_DOMAIN_INPUT_TYPE_LAST)
         return 0;   /* host devices: no input device */
 
     input = g_new0(virDomainInputDef, 1);
@@ -2464,61 +2487,6 @@ libxlNativeFormatPCIs(virConf *conf, virDomainDef *def)
 }
 
 
-static char *
-libxlNativeFormatChr(virDomainChrDef *chr)
-{
-    virDomainChrSourceDef *src = chr->source;
-    const char *type = virDomainChrTypeToString(src->type);
-
-    switch ((virDomainChrType)src->type) {
-    case VIR_DOMAIN_CHR_TYPE_NULL:
-    case VIR_DOMAIN_CHR_TYPE_STDIO:
-    case VIR_DOMAIN_CHR_TYPE_VC:
-    case VIR_DOMAIN_CHR_TYPE_PTY:
-        return g_strdup(type);
-
-    case VIR_DOMAIN_CHR_TYPE_FILE:
-    case VIR_DOMAIN_CHR_TYPE_PIPE:
-        return g_strdup_printf("%s:%s", type, NULLSTR_EMPTY(src->data.file.path));
-
-    case VIR_DOMAIN_CHR_TYPE_DEV:
-        return g_strdup(NULLSTR_EMPTY(src->data.file.path));
-
-    case VIR_DOMAIN_CHR_TYPE_TCP:
-        return g_strdup_printf("%s:%s:%s%s",
-                               src->data.tcp.protocol == VIR_DOMAIN_CHR_TCP_PROTOCOL_TELNET ?
-                               "telnet" : "tcp",
-                               NULLSTR_EMPTY(src->data.tcp.host),
-                               NULLSTR_EMPTY(src->data.tcp.service),
-                               src->data.tcp.listen ? ",server,nowait" : "");
-
-    case VIR_DOMAIN_CHR_TYPE_UDP:
-        return g_strdup_printf("udp:%s:%s@%s:%s",
-                               NULLSTR_EMPTY(src->data.udp.connectHost),
-                               NULLSTR_EMPTY(src->data.udp.connectService),
-                               NULLSTR_EMPTY(src->data.udp.bindHost),
-                               NULLSTR_EMPTY(src->data.udp.bindService));
-
-    case VIR_DOMAIN_CHR_TYPE_UNIX:
-        return g_strdup_printf("unix:%s%s", NULLSTR_EMPTY(src->data.nix.path),
-                               src->data.nix.listen ? ",server,nowait" : "");
-
-    case VIR_DOMAIN_CHR_TYPE_SPICEVMC:
-    case VIR_DOMAIN_CHR_TYPE_SPICEPORT:
-    case VIR_DOMAIN_CHR_TYPE_NMDM:
-    case VIR_DOMAIN_CHR_TYPE_QEMU_VDAGENT:
-    case VIR_DOMAIN_CHR_TYPE_DBUS:
-    case VIR_DOMAIN_CHR_TYPE_LAST:
-    default:
-        break;
-    }
-
-    virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                   _("unsupported character device type '%s'"), NULLSTR(type));
-    return NULL;
-}
-
-
 static int
 libxlNativeFormatSerials(virConf *conf, virDomainDef *def, bool xm)
 {
@@ -2531,7 +2499,7 @@ libxlNativeFormatSerials(virConf *conf, virDomainDef *def, bool xm)
         return libxlNativeSetString(conf, "serial", "none");
 
     if (def->nserials == 1 && def->serials[0]->target.port == 0) {
-        g_autofree char *str = libxlNativeFormatChr(def->serials[0]);
+        g_autofree char *str = libxlBuildChrdevString(def->serials[0]);
 
         return str ? libxlNativeSetString(conf, "serial", str) : -1;
     }
@@ -2553,7 +2521,7 @@ libxlNativeFormatSerials(virConf *conf, virDomainDef *def, bool xm)
             if (def->serials[i]->target.port != port)
                 continue;
             g_free(str);
-            if (!(str = libxlNativeFormatChr(def->serials[i])))
+            if (!(str = libxlBuildChrdevString(def->serials[i])))
                 return -1;
             break;
         }
@@ -2572,7 +2540,7 @@ libxlNativeFormatChrdevs(virConf *conf, virDomainDef *def, bool xm)
     if (def->os.type != VIR_DOMAIN_OSTYPE_HVM)
         return 0;
 
-    if (def->nparallels && !(parallel = libxlNativeFormatChr(def->parallels[0])))
+    if (def->nparallels && !(parallel = libxlBuildChrdevString(def->parallels[0])))
         return -1;
 
     if (libxlNativeSetString(conf, "parallel", parallel ? parallel : "none") < 0)
@@ -2654,6 +2622,51 @@ libxlNativeFormatExtras(virConf *conf, virDomainDef *def)
     }
 
     return libxlNativeFormatVideo(conf, def);
+}
+
+
+/*
+ * libxlNativeParseDiskList / libxlNativeFormatDiskList:
+ * disk=[ ... ] through the format's parser or formatter of one disk
+ * (floppies have no native form and are left out).
+ */
+int
+libxlNativeParseDiskList(virConf *conf, virDomainDef *def,
+                         libxlNativeDiskParser parse)
+{
+    g_auto(GStrv) specs = NULL;
+    size_t i;
+
+    if (libxlNativeGetStringList(conf, "disk", &specs) < 0)
+        return -1;
+
+    for (i = 0; specs && specs[i]; i++) {
+        virDomainDiskDef *disk;
+
+        if (!(disk = parse(specs[i], i, def)))
+            return -1;
+        VIR_APPEND_ELEMENT(def->disks, def->ndisks, disk);
+    }
+
+    return 0;
+}
+
+
+int
+libxlNativeFormatDiskList(virConf *conf, virDomainDef *def,
+                          libxlNativeDiskFormatter format)
+{
+    g_autoptr(virConfValue) list = libxlNativeListNew();
+    size_t i;
+
+    for (i = 0; i < def->ndisks; i++) {
+        if (def->disks[i]->device == VIR_DOMAIN_DISK_DEVICE_FLOPPY)
+            continue;
+        if (format(list, def->disks[i]) < 0)
+            return -1;
+    }
+
+    return libxlNativeSetList(conf, "disk", &list);
 }
 
 

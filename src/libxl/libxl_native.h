@@ -102,6 +102,14 @@ int libxlNativeParseBoot(const char *boot, virDomainDef *def);
 void libxlNativeFormatBoot(const virDomainDef *def, char *boot);
 int libxlNativeParseCmdline(virConf *conf, bool allowCmdline, char **cmdline);
 int libxlNativeParseUSBInput(const char *str, virDomainDef *def);
+const char *libxlNativeUSBInputName(const virDomainInputDef *input);
+typedef virDomainDiskDef *(*libxlNativeDiskParser)(const char *spec, size_t idx,
+                                                   const virDomainDef *def);
+typedef int (*libxlNativeDiskFormatter)(virConfValue *list, virDomainDiskDef *disk);
+int libxlNativeParseDiskList(virConf *conf, virDomainDef *def,
+                             libxlNativeDiskParser parse);
+int libxlNativeFormatDiskList(virConf *conf, virDomainDef *def,
+                              libxlNativeDiskFormatter format);
 int libxlNativeFormatPVOS(virConf *conf, const virDomainDef *def,
                           const char *bootargsKey, const char *cmdlineKey);
 

@@ -631,27 +631,6 @@ libxlNativeParseDisk(const char *spec, size_t idx, const virDomainDef *def)
 }
 
 
-static int
-libxlNativeParseDisks(virConf *conf, virDomainDef *def)
-{
-    g_auto(GStrv) specs = NULL;
-    size_t i;
-
-    if (libxlNativeGetStringList(conf, "disk", &specs) < 0)
-        return -1;
-
-    for (i = 0; specs && specs[i]; i++) {
-        virDomainDiskDef *disk;
-
-        if (!(disk = libxlNativeParseDisk(specs[i], i, def)))
-            return -1;
-        VIR_APPEND_ELEMENT(def->disks, def->ndisks, disk);
-    }
-
-    return 0;
-}
-
-
 /* ---- spice -------------------------------------------------------- */
 
 static int
@@ -955,7 +934,7 @@ libxlNativeParseXL(virConf *conf, virDomainDef *def, virCaps *caps,
         libxlNativeParseVnuma(conf, def) < 0 ||
         libxlNativeParseXenbus(conf, def) < 0 ||
         libxlNativeParseCPUID(conf, def) < 0 ||
-        libxlNativeParseDisks(conf, def) < 0 ||
+        libxlNativeParseDiskList(conf, def, libxlNativeParseDisk) < 0 ||
         libxlNativeParseSpice(conf, def) < 0 ||
         libxlNativeParseUSBDevice(conf, def) < 0 ||
         libxlNativeParseUSBDevs(conf, def) < 0 ||
@@ -1245,23 +1224,6 @@ libxlNativeFormatDisk(virConfValue *list, virDomainDiskDef *disk)
 
 
 static int
-libxlNativeFormatDisks(virConf *conf, virDomainDef *def)
-{
-    g_autoptr(virConfValue) list = libxlNativeListNew();
-    size_t i;
-
-    for (i = 0; i < def->ndisks; i++) {
-        if (def->disks[i]->device == VIR_DOMAIN_DISK_DEVICE_FLOPPY)
-            continue;
-        if (libxlNativeFormatDisk(list, def->disks[i]) < 0)
-            return -1;
-    }
-
-    return libxlNativeSetList(conf, "disk", &list);
-}
-
-
-static int
 libxlNativeFormatSpice(virConf *conf, virDomainDef *def)
 {
     virDomainGraphicsDef *graphics = NULL;
@@ -1331,30 +1293,14 @@ libxlNativeFormatUSBDevice(virConf *conf, virDomainDef *def)
         return 0;
 
     for (i = 0; i < def->ninputs; i++) {
-        const char *name;
+        const char *name = libxlNativeUSBInputName(def->inputs[i]);
 
         if (def->inputs[i]->bus != VIR_DOMAIN_INPUT_BUS_USB)
             continue;
         if (libxlNativeSetInt(conf, "usb", 1) < 0)
             return -1;
-
-        switch ((virDomainInputType)def->inputs[i]->type) {
-        case VIR_DOMAIN_INPUT_TYPE_MOUSE:
-            name = "mouse";
-            break;
-        case VIR_DOMAIN_INPUT_TYPE_TABLET:
-            name = "tablet";
-            break;
-        case VIR_DOMAIN_INPUT_TYPE_KBD:
-            name = "keyboard";
-            break;
-        case VIR_DOMAIN_INPUT_TYPE_PASSTHROUGH:
-        case VIR_DOMAIN_INPUT_TYPE_EVDEV:
-        case VIR_DOMAIN_INPUT_TYPE_LAST:
-        default:
-            continue;
-        }
-        libxlNativeListAppend(list, g_strdup(name));
+        if (name)
+            libxlNativeListAppend(list, g_strdup(name));
     }
 
     /* one device: the string form older Xen understands */
@@ -1488,7 +1434,7 @@ libxlNativeFormatXL(virConf *conf, virDomainDef *def)
         libxlNativeFormatCPUID(conf, def) < 0 ||
         libxlNativeFormatVnuma(conf, def) < 0 ||
         libxlNativeFormatXenbus(conf, def) < 0 ||
-        libxlNativeFormatDisks(conf, def) < 0 ||
+        libxlNativeFormatDiskList(conf, def, libxlNativeFormatDisk) < 0 ||
         libxlNativeFormatSpice(conf, def) < 0 ||
         libxlNativeFormatUSBDevice(conf, def) < 0 ||
         libxlNativeFormatUSBDevs(conf, def) < 0 ||

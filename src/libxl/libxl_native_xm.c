@@ -99,9 +99,11 @@ libxlNativeParseXMDiskDriver(virDomainDiskDef *disk, const char *spec)
 }
 
 
+/* one xm disk, "[DRIVER:[SUBTYPE:]]SOURCE,DEVICE[:cdrom],MODE" */
 virDomainDiskDef *
-libxlNativeParseXMDisk(const char *spec, bool hvm)
+libxlNativeParseXMDisk(const char *spec, size_t idx, const virDomainDef *def)
 {
+    bool hvm = def->os.type == VIR_DOMAIN_OSTYPE_HVM;
     g_autoptr(virDomainDiskDef) disk = NULL;
     g_auto(GStrv) fields = g_strsplit(spec, ",", 3);
     const char *dst;
@@ -110,8 +112,8 @@ libxlNativeParseXMDisk(const char *spec, bool hvm)
 
     if (g_strv_length(fields) != 3 || !*fields[1]) {
         virReportError(VIR_ERR_CONF_SYNTAX,
-                       _("invalid value for 'disk': '%s' (expected SOURCE,DEVICE,MODE)"),
-                       spec);
+                       _("invalid value for 'disk': entry %zu '%s' (expected SOURCE,DEVICE,MODE)"),
+                       idx, spec);
         return NULL;
     }
 
@@ -162,28 +164,6 @@ libxlNativeParseXMDisk(const char *spec, bool hvm)
 }
 
 
-static int
-libxlNativeParseXMDisks(virConf *conf, virDomainDef *def)
-{
-    g_auto(GStrv) specs = NULL;
-    size_t i;
-
-    if (libxlNativeGetStringList(conf, "disk", &specs) < 0)
-        return -1;
-
-    for (i = 0; specs && specs[i]; i++) {
-        virDomainDiskDef *disk;
-
-        if (!(disk = libxlNativeParseXMDisk(specs[i],
-                                            def->os.type == VIR_DOMAIN_OSTYPE_HVM)))
-            return -1;
-        VIR_APPEND_ELEMENT(def->disks, def->ndisks, disk);
-    }
-
-    return 0;
-}
-
-
 /*
  * libxlNativeParseXM:
  * The xm-only keys of @conf into @def (after the shared ones).
@@ -194,7 +174,7 @@ libxlNativeParseXM(virConf *conf, virDomainDef *def)
     g_autofree char *usbdevice = NULL;
 
     if (libxlNativeParseXMOS(conf, def) < 0 ||
-        libxlNativeParseXMDisks(conf, def) < 0)
+        libxlNativeParseDiskList(conf, def, libxlNativeParseXMDisk) < 0)
         return -1;
 
     if (def->os.type != VIR_DOMAIN_OSTYPE_HVM)
@@ -275,46 +255,24 @@ libxlNativeFormatXMDisk(virConfValue *list, virDomainDiskDef *disk)
 }
 
 
-static int
-libxlNativeFormatXMDisks(virConf *conf, virDomainDef *def)
-{
-    g_autoptr(virConfValue) list = libxlNativeListNew();
-    size_t i;
-
-    for (i = 0; i < def->ndisks; i++) {
-        if (def->disks[i]->device == VIR_DOMAIN_DISK_DEVICE_FLOPPY)
-            continue;
-        if (libxlNativeFormatXMDisk(list, def->disks[i]) < 0)
-            return -1;
-    }
-
-    return libxlNativeSetList(conf, "disk", &list);
-}
-
-
 /* xm knows one usbdevice: the first USB input device */
 static int
 libxlNativeFormatXMUSBDevice(virConf *conf, virDomainDef *def)
 {
-    static const char *names[VIR_DOMAIN_INPUT_TYPE_LAST] = {
-        [VIR_DOMAIN_INPUT_TYPE_MOUSE] = "mouse",
-        [VIR_DOMAIN_INPUT_TYPE_TABLET] = "tablet",
-        [VIR_DOMAIN_INPUT_TYPE_KBD] = "keyboard",
-    };
     size_t i;
 
     if (def->os.type != VIR_DOMAIN_OSTYPE_HVM)
         return 0;
 
     for (i = 0; i < def->ninputs; i++) {
-        virDomainInputDef *input = def->inputs[i];
+        const char *name = libxlNativeUSBInputName(def->inputs[i]);
 
-        if (input->bus != VIR_DOMAIN_INPUT_BUS_USB)
+        if (def->inputs[i]->bus != VIR_DOMAIN_INPUT_BUS_USB)
             continue;
         if (libxlNativeSetInt(conf, "usb", 1) < 0)
             return -1;
-        if (input->type < VIR_DOMAIN_INPUT_TYPE_LAST && names[input->type])
-            return libxlNativeSetString(conf, "usbdevice", names[input->type]);
+        if (name)
+            return libxlNativeSetString(conf, "usbdevice", name);
     }
 
     return 0;
@@ -329,7 +287,7 @@ int
 libxlNativeFormatXM(virConf *conf, virDomainDef *def)
 {
     if (libxlNativeFormatXMOS(conf, def) < 0 ||
-        libxlNativeFormatXMDisks(conf, def) < 0 ||
+        libxlNativeFormatDiskList(conf, def, libxlNativeFormatXMDisk) < 0 ||
         libxlNativeFormatXMUSBDevice(conf, def) < 0)
         return -1;
 

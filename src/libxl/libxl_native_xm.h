@@ -12,4 +12,6 @@
 #include "libxl_native.h"
 
 /* one xm disk, "[DRIVER:[SUBTYPE:]]SOURCE,DEVICE[:cdrom],MODE" */
-virDomainDiskDef *libxlNativeParseXMDisk(const char *spec, bool hvm);
+/* one xm disk, "[DRIVER:[SUBTYPE:]]SOURCE,DEVICE[:cdrom],MODE" */
+virDomainDiskDef *libxlNativeParseXMDisk(const char *spec, size_t idx,
+                                         const virDomainDef *def);

@@ -583,6 +583,22 @@ START_TEST(test_unterminated_buffer)
 }
 END_TEST
 
+START_TEST(test_repeated_spec_keys)
+{
+    /* a key repeated in a device spec: the last one counts (and the
+     * first is not leaked, as the fuzzer once found) */
+    const char *text = HEAD "vfb = [ 'sdl=1,display=:0,xauthority=/a,display=:1,xauthority=/b' ]\n";
+    g_autoptr(virDomainDef) def = NULL;
+
+    def = libxlDomainDefFromNative(LIBXL_NATIVE_FORMAT_XL, text, strlen(text),
+                                   caps, xmlopt);
+    ck_assert_msg(def != NULL, "%s", virGetLastErrorMessage());
+    ck_assert_int_eq(def->ngraphics, 1);
+    ck_assert_str_eq(def->graphics[0]->data.sdl.display, ":1");
+    ck_assert_str_eq(def->graphics[0]->data.sdl.xauth, "/b");
+}
+END_TEST
+
 START_TEST(test_nul_bytes)
 {
     const char text[] = HEAD "vcpus = 2\n\0\nmemory = 1024\n";
@@ -774,7 +790,9 @@ END_TEST
 
 START_TEST(test_xm_disk)
 {
-    g_autoptr(virDomainDiskDef) disk = libxlNativeParseXMDisk("tap2:qcow2:/i.qcow2,ioemu:hdb,w!", true);
+    virDomainDef hvm = { .os.type = VIR_DOMAIN_OSTYPE_HVM };
+    g_autoptr(virDomainDiskDef) disk = libxlNativeParseXMDisk("tap2:qcow2:/i.qcow2,ioemu:hdb,w!",
+                                                              0, &hvm);
 
     ck_assert_ptr_nonnull(disk);
     ck_assert_str_eq(disk->dst, "hdb");
@@ -816,6 +834,7 @@ nativeSuite(size_t ncases)
     tcase_add_test(tc, test_huge_list);
     tcase_add_test(tc, test_nul_bytes);
     tcase_add_test(tc, test_large_output);
+    tcase_add_test(tc, test_repeated_spec_keys);
     tcase_add_test(tc, test_unterminated_buffer);
     tcase_add_test(tc, test_binary_garbage);
     tcase_add_test(tc, test_bad_known_keys);
