@@ -583,37 +583,7 @@ xensimCmdSetMemoryTarget(XensimCall *call)
     return 0;
 }
 
-static int
-xensimCmdGetMemoryTarget(XensimCall *call)
-{
-    XensimDomain *dom;
-    XensimRec r;
-    int rc;
-
-    if ((rc = xensimArgDomid(call, 0, &dom)))
-        return rc;
-    xensimRecOpen(&r, call->records);
-    xensimRecU64(&r, "target_memkb", dom->target_memkb);
-    xensimRecClose(&r);
-    return 0;
-}
-
 /* Names ------------------------------------------------------------- */
-
-static int
-xensimCmdDomidToName(XensimCall *call)
-{
-    XensimDomain *dom;
-    XensimRec r;
-    int rc;
-
-    if ((rc = xensimArgDomid(call, 0, &dom)))
-        return rc;
-    xensimRecOpen(&r, call->records);
-    xensimRecStr(&r, "name", dom->name);
-    xensimRecClose(&r);
-    return 0;
-}
 
 static int
 xensimCmdNameToDomid(XensimCall *call)
@@ -974,7 +944,7 @@ static const XensimCommand xensimCommands[] = {
     { "libxl_get_max_cpus", xensimCmdPhysinfo },
     { "libxl_get_max_nodes", xensimCmdPhysinfo },
     { "libxl_get_online_cpus", xensimCmdPhysinfo },
-    /* libxl entry points */
+    /* libxl entry points (some read fields of the domain info record) */
     { "libxl_get_version_info", xensimCmdVersionInfo },
     { "libxl_get_physinfo", xensimCmdPhysinfo },
     { "libxl_get_cpu_topology", xensimCmdCpuTopology },
@@ -986,8 +956,8 @@ static const XensimCommand xensimCommands[] = {
     { "libxl_list_vcpu", xensimCmdListVcpu },
     { "libxl_domain_sched_params_get", xensimCmdSchedParamsGet },
     { "libxl_set_memory_target", xensimCmdSetMemoryTarget },
-    { "libxl_get_memory_target", xensimCmdGetMemoryTarget },
-    { "libxl_domid_to_name", xensimCmdDomidToName },
+    { "libxl_get_memory_target", xensimCmdDomainInfo },
+    { "libxl_domid_to_name", xensimCmdDomainInfo },
     { "libxl_name_to_domid", xensimCmdNameToDomid },
     { "libxl_list_cpupool", xensimCmdListCpupool },
     { "libxl_cpupool_info", xensimCmdCpupoolInfo },
