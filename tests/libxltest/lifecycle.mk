@@ -1,1 +1,21 @@
 # domain lifecycle integration tests (see Makefile.am)
+#
+# virsh and the Python binding against sandboxed libvirtd on the simulated
+# host, with our module and the stock one (see integration.mk for the TAP
+# drivers).  They skip themselves while the simulated host cannot create
+# domains.  LC_PARALLEL (20) sets the concurrent starts of lifecycle-stress,
+# LC_CYCLES (200; LC_CYCLES_CI, 50, when CI is set) the valgrind cycles of
+# lifecycle-seeds.
+LIFECYCLE_TESTS = \
+	lifecycle-api.sh \
+	lifecycle-events.py \
+	lifecycle-restart.sh \
+	lifecycle-stress.sh \
+	lifecycle-seeds.sh
+
+TESTS += $(LIFECYCLE_TESTS)
+EXTRA_DIST += $(LIFECYCLE_TESTS) lifecycle-lib.sh
+
+check-lifecycle:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(LIFECYCLE_TESTS)'
+.PHONY: check-lifecycle

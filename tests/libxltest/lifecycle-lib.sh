@@ -1,0 +1,109 @@
+# tests/libxltest/lifecycle-lib.sh: what the lifecycle tests share (source it
+# after tap.sh): guest definitions, waiting, event capture.
+# shellcheck shell=bash
+
+# A dummy guest kernel and disk: xensim does not boot them.
+lc_files() { # dir
+    mkdir -p "$1"
+    [ -f "$1/vmlinuz" ] || head -c 4096 /dev/zero > "$1/vmlinuz"
+    [ -f "$1/disk.img" ] || truncate -s 8M "$1/disk.img"
+}
+
+# lc_xml KIND NAME DIR [EXTRA-DEVICES] [EXTRA-TOP]: a small PV, PVH or HVM guest
+lc_xml() {
+    local kind=$1 name=$2 dir=$3 devs=${4:-} top=${5:-} os
+    case $kind in
+        pv)  os="<type>linux</type><kernel>$dir/vmlinuz</kernel><cmdline>console=hvc0</cmdline>" ;;
+        pvh) os="<type>xenpvh</type><kernel>$dir/vmlinuz</kernel>" ;;
+        hvm) os="<type>hvm</type><boot dev='hd'/>" ;;
+    esac
+    local console="<console type='pty'/>"
+    [ "$kind" = hvm ] && console="<serial type='pty'/><console type='pty'/>"
+    cat <<EOF
+<domain type='xen'>
+  <name>$name</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os>$os</os>
+  $( [ "$kind" = hvm ] && echo "<features><acpi/><apic/><pae/></features>" )
+  $top
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='$dir/disk.img'/>
+      <target dev='xvda' bus='xen'/>
+    </disk>
+    $console
+    $devs
+  </devices>
+</domain>
+EOF
+}
+
+# lc_wait_state URI DOM STATE [SECONDS]: poll domstate until it says STATE
+lc_wait_state() {
+    local uri=$1 dom=$2 want=$3 secs=${4:-10} i st
+    for ((i = 0; i < secs * 10; i++)); do
+        st=$(virsh -c "$uri" domstate "$dom" 2>/dev/null | head -1)
+        [ "$st" = "$want" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# lc_wait_gone URI DOM [SECONDS]: the domain is no longer listed
+lc_wait_gone() {
+    local uri=$1 dom=$2 secs=${3:-10} i
+    for ((i = 0; i < secs * 10; i++)); do
+        virsh -c "$uri" domstate "$dom" >/dev/null 2>&1 || return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# lc_events_start URI FILE: capture 'virsh event --all --loop' into FILE
+# (its PID in $LC_EVENTS_PID); lc_events_stop ends it.
+LC_EVENTS_PID=
+lc_events_start() {
+    virsh -c "$1" event --all --loop --timestamp > "$2" 2>&1 &
+    LC_EVENTS_PID=$!
+    # the registration is done once virsh has connected
+    sleep 0.5
+}
+lc_events_stop() {
+    [ -n "$LC_EVENTS_PID" ] && kill "$LC_EVENTS_PID" 2>/dev/null
+    wait "$LC_EVENTS_PID" 2>/dev/null
+    LC_EVENTS_PID=
+}
+
+# lc_count FILE PATTERN: lines of FILE matching PATTERN
+lc_count() { grep -Ec -- "$2" "$1" 2>/dev/null || true; }
+
+# lc_wait_count FILE PATTERN N [SECONDS]: wait for N matching lines
+lc_wait_count() {
+    local f=$1 pat=$2 n=$3 secs=${4:-10} i
+    for ((i = 0; i < secs * 10; i++)); do
+        [ "$(lc_count "$f" "$pat")" -ge "$n" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# lc_require_lifecycle URI SANDBOX-DIR FILES-DIR: skip the whole test unless
+# the simulated host can create domains (xensim's lifecycle slice).
+lc_require_lifecycle() {
+    local uri=$1 sb=$2 dir=$3 out
+    lc_files "$dir"
+    lc_xml pv lc-probe "$dir" > "$dir/probe.xml"
+    if ! out=$(virsh -c "$uri" create "$dir/probe.xml" 2>&1); then
+        if grep -rqs "libxl_domain_create_new.*not implemented" "$sb" ||
+           printf '%s' "$out" | grep -q "not implemented"; then
+            echo "1..0 # SKIP the simulated host cannot create domains yet"
+            exit 0
+        fi
+        echo "# probe domain: $out"
+        return 1
+    fi
+    virsh -c "$uri" destroy lc-probe >/dev/null 2>&1
+    return 0
+}

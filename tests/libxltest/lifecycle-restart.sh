@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Daemon restarts, with our module and the stock one: after SIGKILL and a new
+# start every running domain is listed with its state, a guest shutdown gives
+# exactly one stopped event, autostart domains are started, a domain that
+# vanished meanwhile is gone; a clean restart (SIGTERM) the same.
+set -u
+. "$top_srcdir/tests/libxltest/tap.sh"
+. "$top_srcdir/tests/libxltest/lifecycle-lib.sh"
+require_sandbox
+
+work=$(mktemp -d /tmp/xl-lcrestart.XXXXXX)
+lc_files "$work"
+
+restart_checks() { # drv uri sbdir how
+    local drv=$1 uri=$2 sb=$3 how=$4 ev t="$1/$4"
+
+    for k in pv pvh hvm; do lc_xml "$k" "rs-$k" "$work" > "$work/rs-$k.xml"; done
+    lc_xml pv rs-auto "$work" > "$work/rs-auto.xml"
+    lc_xml pv rs-gone "$work" > "$work/rs-gone.xml"
+    ok_run "$t: define rs-pv" virsh -c "$uri" define "$work/rs-pv.xml"
+    ok_run "$t: start rs-pv" virsh -c "$uri" start rs-pv
+    ok_run "$t: create rs-pvh --paused" virsh -c "$uri" create --paused "$work/rs-pvh.xml"
+    ok_run "$t: create rs-hvm" virsh -c "$uri" create "$work/rs-hvm.xml"
+    ok_run "$t: create rs-gone" virsh -c "$uri" create "$work/rs-gone.xml"
+    ok_run "$t: define rs-auto" virsh -c "$uri" define "$work/rs-auto.xml"
+    ok_run "$t: autostart rs-auto" virsh -c "$uri" autostart rs-auto
+    local gone_id
+    gone_id=$(virsh -c "$uri" domid rs-gone 2>/dev/null)
+
+    if [ "$how" = kill ]; then
+        "$top_srcdir/scripts/sandbox" restart "$sb" --kill >/dev/null 2>&1 &
+    else
+        "$top_srcdir/scripts/sandbox" restart "$sb" >/dev/null 2>&1 &
+    fi
+    local rpid=$!
+    # while libvirtd is down, rs-gone disappears from the host
+    sleep 0.3
+    "$top_builddir/xensim/xensimctl" --dir "$sb/xensim" destroy "$gone_id" >/dev/null 2>&1 || true
+    wait "$rpid"
+    ok_eq "$t: libvirtd is back" 0 $?
+
+    ok_match "$t: rs-pv still running" "^running" "$(virsh -c "$uri" domstate rs-pv 2>&1)"
+    ok_match "$t: rs-pvh still paused" "^paused" "$(virsh -c "$uri" domstate rs-pvh 2>&1)"
+    ok_match "$t: rs-hvm still running" "^running" "$(virsh -c "$uri" domstate rs-hvm 2>&1)"
+    ok_match "$t: rs-pv keeps its persistent config" "Persistent: +yes" "$(virsh -c "$uri" dominfo rs-pv 2>&1)"
+    ok_match "$t: rs-hvm still transient" "Persistent: +no" "$(virsh -c "$uri" dominfo rs-hvm 2>&1)"
+    if lc_wait_state "$uri" rs-auto running 10; then tap_ok "$t: autostart domain started"
+    else tap_fail "$t: autostart domain started" "$(virsh -c "$uri" domstate --reason rs-auto 2>&1)"; fi
+    ok_fail "$t: the domain that vanished meanwhile is gone" "ailed to get domain|no domain" \
+        virsh -c "$uri" domstate rs-gone
+
+    ev="$work/events-$drv-$how"
+    lc_events_start "$uri" "$ev"
+    ok_run "$t: shutdown rs-pv after the restart" virsh -c "$uri" shutdown rs-pv
+    lc_wait_state "$uri" rs-pv "shut off" 15
+    ok_run "$t: resume rs-pvh after the restart" virsh -c "$uri" resume rs-pvh
+    ok_run "$t: destroy rs-hvm after the restart" virsh -c "$uri" destroy rs-hvm
+    sleep 1
+    lc_events_stop
+    ok_eq "$t: exactly one stopped event for rs-pv" 1 \
+        "$(lc_count "$ev" "'lifecycle' for domain '?rs-pv'?: Stopped")"
+    ok_eq "$t: one resumed event for rs-pvh" 1 \
+        "$(lc_count "$ev" "'lifecycle' for domain '?rs-pvh'?: Resumed")"
+    ok_eq "$t: exactly one stopped event for rs-hvm" 1 \
+        "$(lc_count "$ev" "'lifecycle' for domain '?rs-hvm'?: Stopped")"
+
+    for d in rs-pv rs-pvh rs-hvm rs-auto; do virsh -c "$uri" destroy "$d" >/dev/null 2>&1; done
+    virsh -c "$uri" undefine rs-pv >/dev/null 2>&1
+    virsh -c "$uri" undefine rs-auto >/dev/null 2>&1
+}
+
+for drv in ours stock; do
+    for how in kill term; do
+        if ! sandbox_up "$work/sb-$drv-$how" --driver=$drv --host=sim; then
+            tap_fail "$drv: sandbox up"
+            continue
+        fi
+        [ "$drv" = ours ] && lc_require_lifecycle "$URI" "$work/sb-$drv-$how" "$work"
+        TAP_TODO=
+        restart_checks "$drv" "$URI" "$work/sb-$drv-$how" "$how"
+        TAP_TODO=
+        "$top_srcdir/scripts/sandbox" down "$work/sb-$drv-$how" >/dev/null 2>&1
+    done
+done
+
+rm -rf "$work"
+tap_done

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# One test per bug of the 2013 driver (../shared/seeds), with our module and
+# the stock one:
+#   console  'virsh console' right after start reaches the guest (the
+#            per-domain console mutex exists from the start)
+#   hooks    a libvirt hook script (/etc/libvirt/hooks/libxl) runs while
+#            libxl's children run (concurrent starts); every hook's exit
+#            status reaches libvirt (a vetoing hook fails the start with its
+#            own message), no "unable to wait for process"
+#   cycles   LC_CYCLES (default 200; LC_CYCLES_CI under CI, default 50)
+#            start/destroy cycles under valgrind: no invalid access
+set -u
+. "$top_srcdir/tests/libxltest/tap.sh"
+. "$top_srcdir/tests/libxltest/lifecycle-lib.sh"
+require_sandbox
+
+work=$(mktemp -d /tmp/xl-lcseeds.XXXXXX)
+lc_files "$work"
+cycles=${LC_CYCLES:-200}
+[ -n "${CI:-}" ] && cycles=${LC_CYCLES_CI:-50}
+
+console_checks() { # drv uri
+    local drv=$1 uri=$2 out
+    lc_xml pv sd-con "$work" > "$work/sd-con.xml"
+    ok_run "$drv: create for the console test" virsh -c "$uri" create "$work/sd-con.xml"
+    # straight after the start: the console opens (virsh exits on timeout)
+    out=$(timeout 3 virsh -c "$uri" console sd-con --force </dev/null 2>&1)
+    ok_match "$drv: console right after start connects" "Connected to domain" "$out"
+    if printf '%s' "$out" | grep -qiE "error|internal"; then
+        tap_fail "$drv: console right after start reports no error" "$out"
+    else
+        tap_ok "$drv: console right after start reports no error"
+    fi
+    ok_run "$drv: the daemon survived the console" virsh -c "$uri" list
+    virsh -c "$uri" destroy sd-con >/dev/null 2>&1
+}
+
+write_hook() { # sbdir
+    mkdir -p "$1/etc/hooks"
+    cat > "$1/etc/hooks/libxl" <<EOF
+#!/bin/sh
+# \$1 domain, \$2 operation, \$3 sub-operation
+cat > /dev/null
+echo "\$1 \$2 \$3 begin" >> "$work/hooks.log"
+sleep 0.2
+case "\$1:\$2" in
+    sd-veto:prepare|sd-veto:start) echo "vetoed by the hook" >&2; echo "\$1 \$2 \$3 exit 1" >> "$work/hooks.log"; exit 1 ;;
+esac
+echo "\$1 \$2 \$3 exit 0" >> "$work/hooks.log"
+exit 0
+EOF
+    chmod 755 "$1/etc/hooks/libxl"
+}
+
+hook_checks() { # drv uri sbdir
+    local drv=$1 uri=$2 sb=$3 i pids=() fails=0
+    : > "$work/hooks.log"
+    for i in 1 2 3 4 5; do
+        lc_xml pv "sd-h$i" "$work" > "$work/sd-h$i.xml"
+        virsh -c "$uri" create "$work/sd-h$i.xml" > "$work/hook-create-$i.log" 2>&1 &
+        pids+=($!)
+    done
+    for i in "${!pids[@]}"; do wait "${pids[$i]}" || fails=$((fails + 1)); done
+    ok_eq "$drv: 5 concurrent starts with a slow hook succeed" 0 "$fails"
+    [ "$fails" = 0 ] || cat "$work"/hook-create-*.log | sed 's/^/# /'
+    ok_eq "$drv: every start ran the prepare hook to its end" 5 \
+        "$(grep -c 'sd-h[0-9] prepare begin exit 0' "$work/hooks.log")"
+    ok_eq "$drv: every start ran the started hook" 5 \
+        "$(grep -c 'sd-h[0-9] started begin exit 0' "$work/hooks.log")"
+    lc_xml pv sd-veto "$work" > "$work/sd-veto.xml"
+    ok_fail "$drv: a vetoing hook fails the start with its message" "vetoed by the hook|hook" \
+        virsh -c "$uri" create "$work/sd-veto.xml"
+    ok_fail "$drv: the vetoed domain is not there" "ailed to get domain|no domain" \
+        virsh -c "$uri" domstate sd-veto
+    for i in 1 2 3 4 5; do virsh -c "$uri" destroy "sd-h$i" >/dev/null 2>&1; done
+    ok_eq "$drv: every destroy ran the release hook" 5 \
+        "$(grep -c 'sd-h[0-9] release end exit 0' "$work/hooks.log")"
+    if grep -qs "unable to wait for process\|No child processes" "$sb/log/libvirtd.log"; then
+        tap_fail "$drv: no exit status was lost" "$(grep "unable to wait\|No child" "$sb/log/libvirtd.log" | head -5)"
+    else
+        tap_ok "$drv: no exit status was lost"
+    fi
+}
+
+cycle_checks() { # drv sbdir
+    local drv=$1 sb=$2 uri i fails=0
+    if ! command -v valgrind >/dev/null; then
+        tap_skip "$drv: $cycles start/destroy cycles under valgrind" "no valgrind"
+        return
+    fi
+    if ! sandbox_up "$sb" --driver=$drv --host=sim --valgrind; then
+        tap_fail "$drv: sandbox up under valgrind"
+        return
+    fi
+    uri=$URI
+    lc_xml pv sd-cyc "$work" > "$work/sd-cyc.xml"
+    for i in $(seq 1 "$cycles"); do
+        virsh -c "$uri" create "$work/sd-cyc.xml" >/dev/null 2>&1 || fails=$((fails + 1))
+        virsh -c "$uri" destroy sd-cyc >/dev/null 2>&1 || fails=$((fails + 1))
+    done
+    ok_eq "$drv: $cycles start/destroy cycles under valgrind" 0 "$fails"
+    "$top_srcdir/scripts/sandbox" down "$sb" >/dev/null 2>&1
+    local bad
+    bad=$(grep -E "Invalid (read|write|free)|uninitialised|Mismatched free|Source and destination overlap" \
+        "$sb/log/valgrind.log" 2>/dev/null | head -5)
+    ok_eq "$drv: no invalid access in $cycles cycles" "" "$bad"
+}
+
+for drv in ours stock; do
+    write_hook "$work/sb-$drv"
+    if ! sandbox_up "$work/sb-$drv" --driver=$drv --host=sim; then
+        tap_fail "$drv: sandbox up"
+        continue
+    fi
+    [ "$drv" = ours ] && lc_require_lifecycle "$URI" "$work/sb-$drv" "$work"
+    TAP_TODO=
+    console_checks "$drv" "$URI"
+    hook_checks "$drv" "$URI" "$work/sb-$drv"
+    "$top_srcdir/scripts/sandbox" down "$work/sb-$drv" >/dev/null 2>&1
+    cycle_checks "$drv" "$work/sbv-$drv"
+    TAP_TODO=
+done
+
+rm -rf "$work"
+tap_done
