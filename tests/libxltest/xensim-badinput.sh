@@ -95,6 +95,14 @@ if ! "$xensimctl" --dir "$tmp/good" host | grep -qx 'nr_nodes: 2'; then
 else
     pass "flags override the config file"
 fi
+if "$xensimctl" --dir "$tmp/good" list | grep -Eq '^0 +Domain-0 +running +4096 +4$' &&
+   "$xensimctl" --dir "$tmp/good" xenstore-ls /local/domain/0 |
+       grep -qx '/local/domain/0/name = "Domain-0"' &&
+   [ "$("$xensimctl" --dir "$tmp/good" xenstore-read /local/domain/0/domid)" = 0 ]; then
+    pass "xensimctl list and xenstore-ls show Domain-0"
+else
+    flunk "xensimctl list and xenstore-ls show Domain-0"
+fi
 timeout 10 "$xensimd" --dir "$tmp/good" > /dev/null 2> "$tmp/err"
 if [ $? != 1 ] || [ "$(wc -l < "$tmp/err")" != 1 ] || ! [ -S "$tmp/good/xensimd.sock" ]; then
     flunk "second daemon on one directory"; diag "$tmp/err"
