@@ -263,6 +263,7 @@ libxlDomainAOFree(libxlDomainAO *ao)
         return;
     virCondDestroy(&ao->cond);
     virMutexDestroy(&ao->lock);
+    g_free(ao->error);
     g_free(ao);
 }
 
@@ -270,8 +271,9 @@ libxlDomainAOFree(libxlDomainAO *ao)
 /*
  * libxlDomainAOComplete:
  * libxl's completion callback, on whatever thread libxl runs it (the
- * event loop's, usually): it only records the result and wakes the
- * waiter.  It takes no domain lock.
+ * event loop's, usually): it only records the result, with the reason
+ * libxl logged on this thread for a failure, and wakes the waiter.  It
+ * takes no domain lock.
  */
 void
 libxlDomainAOComplete(libxl_ctx *ctx G_GNUC_UNUSED,
@@ -279,8 +281,15 @@ libxlDomainAOComplete(libxl_ctx *ctx G_GNUC_UNUSED,
                       void *for_callback)
 {
     libxlDomainAO *ao = for_callback;
+    g_autofree char *error = NULL;
+
+    if (rc != 0 && libxlLoggerGetLastError()) {
+        error = g_strdup(libxlLoggerGetLastError());
+        libxlLoggerResetLastError();
+    }
 
     virMutexLock(&ao->lock);
+    ao->error = g_steal_pointer(&error);
     ao->rc = rc;
     ao->done = true;
     virCondBroadcast(&ao->cond);
@@ -292,8 +301,10 @@ libxlDomainAOComplete(libxl_ctx *ctx G_GNUC_UNUSED,
  * libxlDomainAOWait:
  * @rc is what the initiating libxl call returned: non-zero means the
  * operation never started (and the callback will not come).  Otherwise
- * wait for the callback with @vm unlocked and return the operation's rc.
- * The caller holds a job and a reference on @vm.
+ * wait for the callback with @vm unlocked and return the operation's rc;
+ * libxl's reason for a failure becomes this thread's last libxl error
+ * (libxlReportError appends it).  The caller holds a job and a reference
+ * on @vm.
  */
 int
 libxlDomainAOWait(virDomainObj *vm, libxlDomainAO *ao, int rc)
@@ -310,6 +321,8 @@ libxlDomainAOWait(virDomainObj *vm, libxlDomainAO *ao, int rc)
     while (!ao->done)
         ignore_value(virCondWait(&ao->cond, &ao->lock));
     rc = ao->rc;
+    if (ao->error)
+        libxlLoggerSetLastError(ao->error);
     virMutexUnlock(&ao->lock);
     virObjectLock(vm);
 

@@ -32,6 +32,8 @@ struct _libxlDomainAO {
     virCond cond;
     bool done;
     int rc;
+    /* what libxl logged on the completing thread when it failed */
+    char *error;
 
     libxl_asyncop_how how;
     /* what it does, for domjobinfo and errors: "start", "shutdown"... */

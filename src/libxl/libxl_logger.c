@@ -223,6 +223,19 @@ libxlLoggerResetLastError(void)
 }
 
 
+/*
+ * libxlLoggerSetLastError:
+ * Make @msg the calling thread's last libxl error: libxl reports the
+ * failure of an asynchronous operation on the thread that completes it,
+ * the waiting thread reports it to the user.
+ */
+void
+libxlLoggerSetLastError(const char *msg)
+{
+    g_private_replace(&libxlLoggerLastErr, g_strdup(msg));
+}
+
+
 void
 libxlReportErrorFull(int domcode, int code, const char *filename,
                      const char *funcname, size_t linenr,

@@ -25,6 +25,7 @@ xentoollog_logger *libxlLoggerGetXTL(libxlLogger *logger);
 
 const char *libxlLoggerGetLastError(void);
 void libxlLoggerResetLastError(void);
+void libxlLoggerSetLastError(const char *msg);
 
 /*
  * libxlReportError:

@@ -8,7 +8,8 @@
  *            harmless
  *   job      a second job waits for the first, or fails naming it
  *   ao       an asynchronous operation is waited for with the domain
- *            unlocked; a failed initiation does not wait
+ *            unlocked; a failed initiation does not wait; libxl's reason
+ *            for a failure reaches the waiting thread's error
  *   plan     libxl shutdown reasons and on_* settings -> actions, events
  *   status   the private part of the status XML survives a round trip
  *   child    the childproc mode
@@ -490,7 +491,11 @@ aoCompleter(void *opaque)
     virObjectLock(d->vm);
     d->wasUnlocked = true;
     virObjectUnlock(d->vm);
+    /* libxl logs the failure on the thread completing the operation */
+    libxlLoggerSetLastError("the hypervisor said no");
     libxlDomainAOComplete(NULL, ERROR_ABORTED, d->ao);
+    /* taken over by the waiter, not left on this thread */
+    ck_assert_ptr_null(libxlLoggerGetLastError());
 }
 
 START_TEST(test_ao_wait_unlocked)
@@ -505,9 +510,16 @@ START_TEST(test_ao_wait_unlocked)
     ck_assert_ptr_eq(ao->how.callback, libxlDomainAOComplete);
     priv->ao = ao;
     ck_assert_int_eq(virThreadCreate(&thr, true, aoCompleter, &d), 0);
+    libxlLoggerResetLastError();
     ck_assert_int_eq(libxlDomainAOWait(vm, ao, 0), ERROR_ABORTED);
     virThreadJoin(&thr);
     ck_assert(d.wasUnlocked);
+    /* libxlReportError on the waiting thread carries libxl's reason */
+    ck_assert_str_eq(NULLSTR(libxlLoggerGetLastError()), "the hypervisor said no");
+    libxlReportError(VIR_ERR_OPERATION_FAILED, "%s", "failed to start");
+    ck_assert_str_eq(virGetLastErrorMessage(),
+                     "operation failed: failed to start: the hypervisor said no");
+    virResetLastError();
     ck_assert_ptr_null(priv->ao);
     testDomainFree(vm);
 }
