@@ -1105,6 +1105,21 @@ libxlDomainHasManagedSaveImage(virDomainPtr dom, unsigned int flags)
 /* ---- domain lifecycle --------------------------------------------- */
 
 /*
+ * libxlDomainCheckNotDom0:
+ * Domain-0 runs the daemon: no lifecycle operation applies to it.
+ */
+static int
+libxlDomainCheckNotDom0(virDomainObj *vm, const char *what)
+{
+    if (vm->def->id == 0) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot %s Domain-0"), what);
+        return -1;
+    }
+    return 0;
+}
+
+/*
  * libxlDomainDefParse:
  * A new definition from @xml, validated against the schema if
  * VIR_DOMAIN_DEFINE_VALIDATE (== VIR_DOMAIN_START_VALIDATE) is in @flags.
@@ -1344,6 +1359,9 @@ libxlDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "undefine") < 0)
         goto cleanup;
 
+    if (libxlDomainCheckNotDom0(vm, "undefine") < 0)
+        goto endjob;
+
     if (!vm->persistent) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("cannot undefine transient domain '%s'"),
@@ -1510,6 +1528,9 @@ libxlDomainShutdownFlags(virDomainPtr dom, unsigned int flags)
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "shutdown") < 0)
         goto cleanup;
 
+    if (libxlDomainCheckNotDom0(vm, "shut down") < 0)
+        goto endjob;
+
     if (virDomainObjCheckActive(vm) < 0)
         goto endjob;
 
@@ -1556,6 +1577,9 @@ libxlDomainReboot(virDomainPtr dom, unsigned int flags)
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "reboot") < 0)
         goto cleanup;
 
+    if (libxlDomainCheckNotDom0(vm, "reboot") < 0)
+        goto endjob;
+
     if (virDomainObjCheckActive(vm) < 0)
         goto endjob;
 
@@ -1601,6 +1625,9 @@ libxlDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
 
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_DESTROY, "destroy") < 0)
         goto cleanup;
+
+    if (libxlDomainCheckNotDom0(vm, "destroy") < 0)
+        goto endjob;
 
     if (virDomainObjCheckActive(vm) < 0)
         goto endjob;
@@ -1663,6 +1690,9 @@ libxlDomainSuspend(virDomainPtr dom)
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_SUSPEND, "suspend") < 0)
         goto cleanup;
 
+    if (libxlDomainCheckNotDom0(vm, "suspend") < 0)
+        goto endjob;
+
     if (virDomainObjCheckActive(vm) < 0)
         goto endjob;
 
@@ -1717,6 +1747,9 @@ libxlDomainResume(virDomainPtr dom)
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "resume") < 0)
         goto cleanup;
 
+    if (libxlDomainCheckNotDom0(vm, "resume") < 0)
+        goto endjob;
+
     if (virDomainObjCheckActive(vm) < 0)
         goto endjob;
 
@@ -1766,6 +1799,9 @@ libxlDomainSetAutostart(virDomainPtr dom, int autostart)
 
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "autostart") < 0)
         goto cleanup;
+
+    if (libxlDomainCheckNotDom0(vm, "autostart") < 0)
+        goto endjob;
 
     if (!vm->persistent) {
         virReportError(VIR_ERR_OPERATION_INVALID,

@@ -110,14 +110,20 @@ kind_checks() { # drv uri kind
     ok_run "$t: start --paused" virsh -c "$uri" start --paused "$name"
     ok_match "$t: paused after start --paused" "paused" \
         "$(virsh -c "$uri" domstate "$name" 2>&1)"
+    stock_todo "$drv" "destroy --graceful is not supported"
     ok_run "$t: destroy --graceful" virsh -c "$uri" destroy --graceful "$name"
+    [ -n "$TAP_TODO" ] && virsh -c "$uri" destroy "$name" >/dev/null 2>&1
+    TAP_TODO=
     ok_match "$t: domstate --reason: shut off (destroyed)" "shut off \(destroyed\)" \
         "$(virsh -c "$uri" domstate --reason "$name" 2>&1)"
     ok_fail "$t: destroy an inactive domain" "not running" \
         virsh -c "$uri" destroy "$name"
 
+    stock_todo "$drv" "undefine --nvram is not supported"
     ok_run "$t: undefine --managed-save --nvram" \
         virsh -c "$uri" undefine --managed-save --nvram "$name"
+    [ -n "$TAP_TODO" ] && virsh -c "$uri" undefine --managed-save "$name" >/dev/null 2>&1
+    TAP_TODO=
     ok_fail "$t: gone after undefine" "ailed to get domain|no domain" \
         virsh -c "$uri" dominfo "$name"
 
@@ -150,11 +156,18 @@ bad_input_checks() { # drv uri
     ok_fail "$t: shutdown with an unknown mode" "mode|Unknown" virsh -c "$uri" shutdown --mode frob Domain-0
     ok_fail "$t: lookup of id 9999" "ailed to get domain|no domain" virsh -c "$uri" dominfo 9999
     ok_fail "$t: a bad uuid" "ailed to get domain|no domain" virsh -c "$uri" dominfo 00000000-0000-0000-0000-00000000ffff
+    ok_fail "$t: destroy Domain-0" "Domain-0" virsh -c "$uri" destroy Domain-0
+    if [ "$drv" = ours ]; then
+        ok_fail "$t: suspend Domain-0" "Domain-0" virsh -c "$uri" suspend Domain-0
+        ok_fail "$t: shutdown Domain-0" "Domain-0" virsh -c "$uri" shutdown Domain-0
+    fi
+    ok_match "$t: Domain-0 still running" "^running" "$(virsh -c "$uri" domstate Domain-0 2>&1)"
 }
 
 autodestroy_check() { # drv uri
     local drv=$1 uri=$2 name=lc-autod
     lc_xml pv "$name" "$work" > "$work/$name.xml"
+    stock_todo "$drv" "create --autodestroy is not supported"
     # virsh's connection closes when it exits: the domain goes with it
     ok_run "$drv: create --autodestroy" virsh -c "$uri" create --autodestroy "$work/$name.xml"
     if lc_wait_gone "$uri" "$name" 10; then tap_ok "$drv: autodestroy domain gone with its connection"
