@@ -455,22 +455,18 @@ libxlNativeLexValue(libxlNativeLexer *lex)
 }
 
 
-/* a key set twice: virConf would keep the first, Python the last */
-static int
+/* a key set twice: xl, like Python, takes the last (see libxlNativeConfLast) */
+static void
 libxlNativeLexName(libxlNativeLexer *lex, GHashTable *names, const char *start)
 {
     g_autofree char *name = g_strndup(start, lex->cur - start);
     gpointer line;
 
-    if ((line = g_hash_table_lookup(names, name))) {
-        virReportError(VIR_ERR_CONF_SYNTAX,
-                       _("line %zu: '%s' is already set on line %zu"),
-                       lex->line, name, GPOINTER_TO_SIZE(line));
-        return -1;
-    }
+    if ((line = g_hash_table_lookup(names, name)))
+        VIR_WARN("'%s' of line %zu is set again on line %zu, which counts",
+                 name, GPOINTER_TO_SIZE(line), lex->line);
 
     g_hash_table_insert(names, g_steal_pointer(&name), GSIZE_TO_POINTER(lex->line));
-    return 0;
 }
 
 
@@ -516,8 +512,7 @@ libxlNativeConfCheck(const char *text, size_t len)
             while (lex.cur < lex.end &&
                    (g_ascii_isalnum(*lex.cur) || *lex.cur == '_'))
                 lex.cur++;
-            if (libxlNativeLexName(&lex, names, name) < 0)
-                return -1;
+            libxlNativeLexName(&lex, names, name);
             libxlNativeLexSkip(&lex, false);
             if (lex.cur >= lex.end || *lex.cur != '=')
                 return libxlNativeLexError(&lex, _("expecting an assignment"));
@@ -538,6 +533,66 @@ libxlNativeConfCheck(const char *text, size_t len)
         else if (!LEX_EOL(*lex.cur))
             return libxlNativeLexError(&lex, _("expecting a separator"));
         libxlNativeLexSkip(&lex, true);
+    }
+
+    return 0;
+}
+
+
+static virConfValue *
+libxlNativeConfValueCopy(const virConfValue *val)
+{
+    virConfValue *copy = g_new0(virConfValue, 1);
+    virConfValue **tail = &copy->list;
+    const virConfValue *elem;
+
+    copy->type = val->type;
+    copy->l = val->l;
+    copy->str = g_strdup(val->str);
+
+    /* as deep as LIBXL_NATIVE_NESTING_MAX at most */
+    for (elem = val->list; elem; elem = elem->next) {
+        *tail = libxlNativeConfValueCopy(elem);
+        tail = &(*tail)->next;
+    }
+
+    return copy;
+}
+
+
+static int
+libxlNativeConfLastValue(const char *name, virConfValue *value, void *opaque)
+{
+    g_hash_table_insert(opaque, (gpointer)name, value);
+    return 0;
+}
+
+
+/*
+ * libxlNativeConfLast:
+ * virConf answers the first assignment of a key; xl (and xm, Python)
+ * use the last.  Give every key set twice its last value.
+ */
+static int
+libxlNativeConfLast(virConf *conf)
+{
+    g_autoptr(GHashTable) last = g_hash_table_new(g_str_hash, g_str_equal);
+    GHashTableIter iter;
+    gpointer name;
+    gpointer value;
+
+    if (virConfWalk(conf, libxlNativeConfLastValue, last) < 0)
+        return -1;
+
+    g_hash_table_iter_init(&iter, last);
+    while (g_hash_table_iter_next(&iter, &name, &value)) {
+        virConfValue *copy;
+
+        if (virConfGetValue(conf, name) == value)
+            continue;
+        copy = libxlNativeConfValueCopy(value);
+        if (virConfSetValue(conf, name, &copy) < 0)
+            return -1;
     }
 
     return 0;
@@ -1972,7 +2027,8 @@ libxlDomainDefFromNative(const char *format,
     if (libxlNativeConfCheck(text, len) < 0)
         return NULL;
 
-    if (!(conf = virConfReadString(text, 0)))
+    if (!(conf = virConfReadString(text, 0)) ||
+        libxlNativeConfLast(conf) < 0)
         return NULL;
 
     if (!(def = virDomainDefNew(xmlopt)))
