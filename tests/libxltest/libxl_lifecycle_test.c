@@ -12,6 +12,7 @@
  *            for a failure reaches the waiting thread's error
  *   plan     libxl shutdown reasons and on_* settings -> actions, events
  *   status   the private part of the status XML survives a round trip
+ *   process  libxl domain events reach the domain with that domid, once
  *   child    the childproc mode
  */
 #include <config.h>
@@ -669,6 +670,125 @@ START_TEST(test_status_no_private)
 }
 END_TEST
 
+/* ---- process: libxl domain events reach the right domain once ---- */
+
+static libxlDriverPrivate *
+procDriver(char **dir)
+{
+    libxlDriverPrivate *driver = g_new0(libxlDriverPrivate, 1);
+
+    *dir = g_strdup("/tmp/libxl-proc-XXXXXX");
+    ck_assert_ptr_nonnull(g_mkdtemp(*dir));
+    ck_assert_int_eq(virMutexInit(&driver->lock), 0);
+    driver->config = libxlDriverConfigNew();
+    g_free(driver->config->stateDir);
+    driver->config->stateDir = g_strdup(*dir);
+    driver->domains = virDomainObjListNew();
+    driver->domainEventState = virObjectEventStateNew();
+    driver->xmlopt = libxlDomainXMLConfNew(driver);
+    ck_assert_ptr_nonnull(driver->xmlopt);
+    return driver;
+}
+
+static void
+procDriverFree(libxlDriverPrivate *driver, char *dir)
+{
+    virObjectUnref(driver->domains);
+    virObjectUnref(driver->domainEventState);
+    virObjectUnref(driver->xmlopt);
+    virObjectUnref(driver->config);
+    virMutexDestroy(&driver->lock);
+    g_free(driver);
+    ignore_value(virFileDeleteTree(dir));
+    g_free(dir);
+}
+
+/* a running domain with id @id in @driver's list */
+static void
+procAddRunning(libxlDriverPrivate *driver, int id, bool persistent)
+{
+    g_autoptr(virDomainDef) def = NULL;
+    virDomainObj *vm;
+
+    def = virDomainDefParseString(testDomXML, driver->xmlopt, NULL,
+                                  VIR_DOMAIN_DEF_PARSE_INACTIVE);
+    ck_assert_ptr_nonnull(def);
+    vm = virDomainObjListAdd(driver->domains, &def, driver->xmlopt,
+                             VIR_DOMAIN_OBJ_LIST_ADD_LIVE, NULL);
+    ck_assert_ptr_nonnull(vm);
+    vm->persistent = persistent;
+    vm->def->id = id;
+    virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    ck_assert_int_eq(virDomainObjSave(vm, driver->xmlopt,
+                                      driver->config->stateDir), 0);
+    virDomainObjEndAPI(&vm);
+}
+
+static libxl_event *
+procEvent(libxl_event_type type, uint32_t domid)
+{
+    /* libxl_event_free() frees with free() */
+    libxl_event *ev = calloc(1, sizeof(*ev));
+
+    libxl_event_init(ev);
+    ev->type = type;
+    ev->domid = domid;
+    return ev;
+}
+
+START_TEST(test_process_death_once)
+{
+    char *dir = NULL;
+    libxlDriverPrivate *driver = procDriver(&dir);
+    g_autofree char *status = g_strdup_printf("%s/job1.xml", dir);
+    virDomainObj *vm;
+    int reason;
+
+    procAddRunning(driver, 5, true);
+    ck_assert(virFileExists(status));
+
+    /* news of another domid: nothing happens */
+    libxlProcessHandleEvent(driver, procEvent(LIBXL_EVENT_TYPE_DOMAIN_DEATH, 9));
+    vm = virDomainObjListFindByName(driver->domains, "job1");
+    ck_assert_int_eq(virDomainObjGetState(vm, NULL), VIR_DOMAIN_RUNNING);
+    virDomainObjEndAPI(&vm);
+
+    /* the domain died behind our back: stopped, destroyed, no status */
+    libxlProcessHandleEvent(driver, procEvent(LIBXL_EVENT_TYPE_DOMAIN_DEATH, 5));
+    vm = virDomainObjListFindByName(driver->domains, "job1");
+    ck_assert_ptr_nonnull(vm);
+    ck_assert_int_eq(virDomainObjGetState(vm, &reason), VIR_DOMAIN_SHUTOFF);
+    ck_assert_int_eq(reason, VIR_DOMAIN_SHUTOFF_DESTROYED);
+    ck_assert_int_eq(vm->def->id, -1);
+    ck_assert(!virFileExists(status));
+    virDomainObjEndAPI(&vm);
+
+    /* the same news again (a second watch, a late delivery): dropped */
+    libxlProcessHandleEvent(driver, procEvent(LIBXL_EVENT_TYPE_DOMAIN_DEATH, 5));
+    vm = virDomainObjListFindByName(driver->domains, "job1");
+    ck_assert_int_eq(virDomainObjGetState(vm, &reason), VIR_DOMAIN_SHUTOFF);
+    ck_assert_int_eq(reason, VIR_DOMAIN_SHUTOFF_DESTROYED);
+    virDomainObjEndAPI(&vm);
+
+    procDriverFree(driver, dir);
+}
+END_TEST
+
+START_TEST(test_process_transient_death)
+{
+    char *dir = NULL;
+    libxlDriverPrivate *driver = procDriver(&dir);
+    virDomainObj *vm;
+
+    procAddRunning(driver, 6, false);
+    libxlProcessHandleEvent(driver, procEvent(LIBXL_EVENT_TYPE_DOMAIN_DEATH, 6));
+    /* a transient domain leaves the list when it stops */
+    vm = virDomainObjListFindByName(driver->domains, "job1");
+    ck_assert_ptr_null(vm);
+    procDriverFree(driver, dir);
+}
+END_TEST
+
 /* ---- child ---- */
 
 START_TEST(test_child_mode)
@@ -723,6 +843,11 @@ libxlLifecycleSuite(void)
     tc = tcase_create("status");
     tcase_add_test(tc, test_status_roundtrip);
     tcase_add_test(tc, test_status_no_private);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("process");
+    tcase_add_test(tc, test_process_death_once);
+    tcase_add_test(tc, test_process_transient_death);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("child");
