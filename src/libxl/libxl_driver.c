@@ -2100,7 +2100,15 @@ libxlDomainOpenConsole(virDomainPtr dom,
     if (virDomainObjCheckActive(vm) < 0)
         goto cleanup;
 
-    if (!(chr = libxlDomainFindConsole(vm->def, dev_name))) {
+    chr = libxlDomainFindConsole(vm->def, dev_name);
+    if (chr && chr->source->type == VIR_DOMAIN_CHR_TYPE_PTY &&
+        !chr->source->data.file.path) {
+        g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+
+        libxlProcessSetConsolePaths(cfg, vm);
+    }
+
+    if (!chr) {
         virReportError(VIR_ERR_INTERNAL_ERROR,
                        _("cannot find character device %s"),
                        NULLSTR(dev_name));

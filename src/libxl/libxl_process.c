@@ -301,9 +301,11 @@ libxlProcessUnpauseFunc(libxl_ctx *ctx,
 /*
  * libxlProcessSetConsolePaths:
  * Record the pty of each console and serial port libxl created, so that
- * virsh console (virChrdevOpen) and the live XML find them.
+ * virsh console (virChrdevOpen) and the live XML find them.  A console
+ * daemon may publish a pty a little after the domain starts: opening the
+ * console asks again.
  */
-static void
+void
 libxlProcessSetConsolePaths(libxlDriverConfig *cfg, virDomainObj *vm)
 {
     virDomainDef *def = vm->def;

@@ -28,6 +28,8 @@ int libxlProcessStart(libxlDriverPrivate *driver,
                       virConnectPtr conn,
                       unsigned int flags);
 
+void libxlProcessSetConsolePaths(libxlDriverConfig *cfg, virDomainObj *vm);
+
 int libxlProcessDestroy(libxlDriverPrivate *driver, virDomainObj *vm);
 
 void libxlProcessCleanup(libxlDriverPrivate *driver,
