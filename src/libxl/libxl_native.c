@@ -1966,6 +1966,10 @@ libxlNativeParseCommon(virConf *conf,
 
     if (libxlNativeGetString(conf, "device_model_override", &def->emulator) < 0)
         return -1;
+    /* xend's name for it */
+    if (xm && !def->emulator &&
+        libxlNativeGetString(conf, "device_model", &def->emulator) < 0)
+        return -1;
 
     if (libxlNativeParseVifs(conf, def, xm ? "netfront" : "vif") < 0 ||
         libxlNativeParsePCIs(conf, def) < 0 ||

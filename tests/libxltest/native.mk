@@ -37,8 +37,9 @@ native-fuzz: $(srcdir)/fuzz/native-fuzz.c native-testutils.c $(NATIVE_SRCS)
 		$(filter %.c,$(NATIVE_SRCS)) $(NATIVE_LIBS)
 
 EXTRA_DIST += nativedata fuzz/native-fuzz.c fuzz/run native-fuzz-smoke.sh
-CLEANFILES += native-fuzz
+CLEANFILES += native-fuzz native-fuzz-smoke.out
 clean-local: clean-native
 clean-native:
-	rm -rf native-out native-fuzz-smoke
+	rm -rf native-out native-fuzz-smoke native-fuzz-corpus native-fuzz-artifacts \
+		native-fuzz-seeds native-fuzz.log
 .PHONY: clean-native
