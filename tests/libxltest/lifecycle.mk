@@ -9,6 +9,7 @@
 LIFECYCLE_TESTS = \
 	lifecycle-api.sh \
 	lifecycle-events.py \
+	lifecycle-jobs.sh \
 	lifecycle-restart.sh \
 	lifecycle-stress.sh \
 	lifecycle-seeds.sh

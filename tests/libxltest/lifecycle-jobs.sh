@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Jobs, with our module (the stock one where it has the API): a slow start
+# (xensim build_delay_ms) is a job that
+#   - domjobinfo shows while it runs,
+#   - a second modifying call waits for, then fails naming it once
+#     job_wait_time (libxl.conf) has passed,
+#   - queries (dominfo, domstate, dumpxml, list) do not wait for,
+#   - domjobabort stops (libxl_ao_abort): the domain is left shut off,
+#   - does not hold up other domains.
+set -u
+. "$top_srcdir/tests/libxltest/tap.sh"
+. "$top_srcdir/tests/libxltest/lifecycle-lib.sh"
+require_sandbox
+
+work=$(mktemp -d /tmp/xl-lcjobs.XXXXXX)
+lc_files "$work"
+printf 'build_delay_ms = 4000\n' > "$work/xensim.cfg"
+
+ms_now() { date +%s%3N; }
+
+# ok_fast DESC MAXMS CMD...: the command succeeds within MAXMS (generous:
+# it would otherwise wait for the whole job)
+ok_fast() {
+    local d=$1 max=$2 t0 t1 out
+    shift 2
+    t0=$(ms_now)
+    if out=$("$@" 2>&1); then
+        t1=$(ms_now)
+        echo "# $d: $((t1 - t0)) ms"
+        if [ $((t1 - t0)) -lt "$max" ]; then tap_ok "$d"
+        else tap_fail "$d" "took $((t1 - t0)) ms" "$out"; fi
+    else
+        tap_fail "$d" "\$ $*" "$out"
+    fi
+}
+
+job_checks() { # drv uri
+    local drv=$1 uri=$2 pid out
+    lc_xml pv jb-slow "$work" > "$work/jb-slow.xml"
+    lc_xml pv jb-other "$work" > "$work/jb-other.xml"
+    ok_run "$drv: define jb-slow" virsh -c "$uri" define "$work/jb-slow.xml"
+
+    virsh -c "$uri" start jb-slow > "$work/start.log" 2>&1 &
+    pid=$!
+    sleep 0.5
+    [ "$drv" = stock ] && TAP_TODO="stock: no job information during a start"
+    ok_match "$drv: domjobinfo shows the start" "Unbounded" \
+        "$(virsh -c "$uri" domjobinfo jb-slow 2>&1)"
+    TAP_TODO=
+    ok_fast "$drv: dominfo answers during the start" 1500 virsh -c "$uri" dominfo jb-slow
+    ok_fast "$drv: domstate answers during the start" 1500 virsh -c "$uri" domstate jb-slow
+    ok_fast "$drv: dumpxml answers during the start" 1500 virsh -c "$uri" dumpxml jb-slow
+    ok_fast "$drv: list answers during the start" 1500 virsh -c "$uri" list --all
+    ok_fast "$drv: another domain starts meanwhile" 3500 virsh -c "$uri" create "$work/jb-other.xml"
+    [ "$drv" = stock ] && TAP_TODO="stock: no job wait time setting"
+    ok_fail "$drv: a second start fails naming the busy job" "busy with start" \
+        virsh -c "$uri" start jb-slow
+    TAP_TODO=
+    wait "$pid"
+    ok_eq "$drv: the slow start succeeds" 0 $?
+    ok_match "$drv: and it runs" "^running" "$(virsh -c "$uri" domstate jb-slow 2>&1)"
+    virsh -c "$uri" destroy jb-slow >/dev/null 2>&1
+
+    # abort a start
+    virsh -c "$uri" start jb-slow > "$work/start2.log" 2>&1 &
+    pid=$!
+    sleep 0.5
+    [ "$drv" = stock ] && TAP_TODO="stock: no domjobabort"
+    ok_run "$drv: domjobabort during the start" virsh -c "$uri" domjobabort jb-slow
+    wait "$pid"
+    ok_match "$drv: the aborted start fails saying so" "abort" "$(cat "$work/start2.log")"
+    ok_match "$drv: the aborted domain is shut off" "^shut off" \
+        "$(virsh -c "$uri" domstate jb-slow 2>&1)"
+    TAP_TODO=
+    ok_fail "$drv: domjobabort without a job" "no operation|not|invalid" \
+        virsh -c "$uri" domjobabort jb-slow
+
+    # destroy does not wait behind a start: it aborts it
+    virsh -c "$uri" start jb-slow > "$work/start3.log" 2>&1 &
+    pid=$!
+    sleep 0.5
+    virsh -c "$uri" destroy jb-slow > "$work/destroy3.log" 2>&1
+    wait "$pid"
+    ok_match "$drv: destroy during a start leaves it shut off" "^shut off" \
+        "$(virsh -c "$uri" domstate jb-slow 2>&1)"
+
+    virsh -c "$uri" destroy jb-other >/dev/null 2>&1
+    virsh -c "$uri" undefine jb-slow >/dev/null 2>&1
+}
+
+for drv in ours stock; do
+    sb="$work/sb-$drv"
+    if ! sandbox_up "$sb" --driver=$drv --host=sim --xensim-config="$work/xensim.cfg"; then
+        tap_fail "$drv: sandbox up"
+        continue
+    fi
+    [ "$drv" = ours ] && lc_require_lifecycle "$URI" "$sb" "$work"
+    # a short job wait time
+    echo "job_wait_time = 1" >> "$sb/etc/libxl.conf"
+    "$top_srcdir/scripts/sandbox" restart "$sb" >/dev/null 2>&1
+    job_checks "$drv" "$URI"
+    "$top_srcdir/scripts/sandbox" down "$sb" >/dev/null 2>&1
+done
+
+rm -rf "$work"
+tap_done
