@@ -480,6 +480,7 @@ static int
 libxlNativeParseDiskSource(virDomainDiskDef *disk, const char *path)
 {
     g_autofree char *rbd = NULL;
+    const char *p;
 
     if (!path)
         return 0;
@@ -491,6 +492,17 @@ libxlNativeParseDiskSource(virDomainDiskDef *disk, const char *path)
 
     /* in xl.cfg the option separators are escaped twice */
     rbd = virStringReplace(path, "\\\\", "\\");
+
+    /* libvirt 9.0.0's RBD parser reads past the end of a bracketed
+     * (IPv6) monitor host that no "\:PORT" follows */
+    for (p = rbd; (p = strchr(p, ']')); p++) {
+        if (!STRPREFIX(p + 1, "\\:") || !g_ascii_isdigit(p[3])) {
+            virReportError(VIR_ERR_CONF_SYNTAX,
+                           _("invalid value for 'disk': RBD source '%s' has a bracketed monitor host without a port"),
+                           path);
+            return -1;
+        }
+    }
     virDomainDiskSetType(disk, VIR_STORAGE_TYPE_NETWORK);
     disk->src->protocol = VIR_STORAGE_NET_PROTOCOL_RBD;
     return virStorageSourceParseRBDColonString(rbd, disk->src);
@@ -1134,6 +1146,13 @@ libxlNativeFormatDiskRBD(virStorageSource *src)
                     ":auth_supported=none", NULL);
 
     for (i = 0; i < src->nhosts; i++) {
+        /* libvirt's parser cannot read a bracketed host without a port */
+        if (strchr(src->hosts[i].name, ':') && !src->hosts[i].port) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           _("RBD monitor host '%s' needs a port"),
+                           src->hosts[i].name);
+            return NULL;
+        }
         virBufferAdd(&buf, i ? "\\\\;" : ":mon_host=", -1);
         if (strchr(src->hosts[i].name, ':'))
             virBufferEscape(&buf, '\\', ":", "[%s]", src->hosts[i].name);

@@ -471,6 +471,11 @@ START_TEST(test_bad_disk_spec)
     CK_ASSERT_ERROR(HEAD "disk = [ 42 ]\n", "disk", "element 0");
     CK_ASSERT_ERROR(HEAD "disk = [ '/x,raw,hdzzzzz,rw' ]\n", "disk", "hdzzzzz");
     CK_ASSERT_ERROR(HEAD "disk = [ '/x,raw,xvda1,rw' ]\n", "disk", "xvda1");
+    /* found by fuzzing: libvirt's RBD parser overreads after "]" */
+    CK_ASSERT_ERROR(HEAD "disk = [ 'vdev=xvda,target=rbd:p/i:mon_host=[::1]' ]\n",
+                    "disk", "without a port");
+    CK_ASSERT_ERROR(HEAD "disk = [ 'vdev=xvda,target=rbd:p/i:mon_host=h]' ]\n",
+                    "disk", "without a port");
 }
 END_TEST
 
