@@ -1,0 +1,600 @@
+# bench/workloads.py: the workloads of bench/run.
+#
+# A workload has parameters (quick and full), a simulated host (xensim keys:
+# its latencies are parameters, so that the driver's own cost can be told
+# from the simulated hypervisor's), and phases that run in a child process
+# against one sandbox: setup (once per driver, may measure), rep (each
+# repetition; returns {metric: value}), teardown.  Everything a phase
+# measures is reported, never asserted.
+
+import os
+import subprocess
+import threading
+import time
+
+from benchlib import (NotApplicable, make_files, median, now, open_conn,
+                      percentile, pv_xml, remove_domains, rss_kib,
+                      sandbox_restart)
+
+# The host every workload starts from; a workload adds or overrides keys.
+BASE_HOST = {
+    'sockets': 2, 'cores_per_socket': 4, 'threads_per_core': 2, 'nodes': 2,
+    'memory': 65536, 'dom0_memory': 4096, 'dom0_vcpus': 4,
+}
+# Every simulated latency, zero: a workload sets what it measures against.
+ZERO_LATENCY = {
+    'build_delay_ms': 0, 'shutdown_delay_ms': 0, 'destroy_delay_ms': 0,
+    'console_delay_ms': 0,
+}
+
+
+class Workload:
+    name = ''
+    title = ''
+    lifecycle = True          # needs a simulated host that creates domains
+    metrics = ()              # (key, unit, description)
+
+    def params(self, quick):
+        return {}
+
+    def host(self, p):
+        h = dict(BASE_HOST)
+        h.update(ZERO_LATENCY)
+        return h
+
+    def reps(self, quick):
+        return 3 if quick else 5
+
+    def timeout(self, p, phase):
+        return 120
+
+    def setup(self, uri, sbdir, files, p):
+        return {}
+
+    def rep(self, uri, sbdir, files, p, i):
+        raise NotImplementedError
+
+    def teardown(self, uri, sbdir, files, p):
+        conn = open_conn(uri)
+        try:
+            remove_domains(conn, 'xlb-')
+        finally:
+            conn.close()
+        return {}
+
+
+def timed(fn, *a):
+    t0 = time.perf_counter()
+    r = fn(*a)
+    return (time.perf_counter() - t0) * 1000.0, r
+
+
+# ------------------------------------------------------------------ host
+
+class Host(Workload):
+    name = 'host'
+    title = 'host queries (no domains)'
+    lifecycle = False
+    metrics = (
+        ('connect', 'ms', 'virConnectOpen + close'),
+        ('nodeinfo', 'ms', 'virNodeGetInfo'),
+        ('capabilities', 'ms', 'virConnectGetCapabilities'),
+        ('freemem', 'ms', 'virNodeGetFreeMemory'),
+        ('list', 'ms', 'virConnectListAllDomains (Domain-0 only)'),
+        ('domcaps', 'ms', 'virConnectGetDomainCapabilities'),
+    )
+
+    def params(self, quick):
+        return {'iterations': 30 if quick else 100}
+
+    def reps(self, quick):
+        return 3 if quick else 5
+
+    def rep(self, uri, sbdir, files, p, i):
+        n = p['iterations']
+        out = {}
+        lat = []
+        for _ in range(max(5, n // 5)):
+            t0 = time.perf_counter()
+            c = open_conn(uri)
+            c.close()
+            lat.append((time.perf_counter() - t0) * 1000.0)
+        out['connect'] = median(lat)
+        conn = open_conn(uri)
+        try:
+            ops = {
+                'nodeinfo': conn.getInfo,
+                'capabilities': conn.getCapabilities,
+                'freemem': conn.getFreeMemory,
+                'list': lambda: conn.listAllDomains(0),
+                'domcaps': lambda: conn.getDomainCapabilities(None, None, None, 'xen', 0),
+            }
+            for key, op in ops.items():
+                op()    # warm
+                out[key] = median([timed(op)[0] for _ in range(n)])
+        finally:
+            conn.close()
+        return out
+
+
+# ----------------------------------------------------------------- cycle
+
+class Cycle(Workload):
+    name = 'cycle'
+    title = 'define, start, destroy, undefine one PV domain (zero simulated latency)'
+    metrics = (
+        ('define', 'ms', 'virDomainDefineXML'),
+        ('start', 'ms', 'virDomainCreate'),
+        ('destroy', 'ms', 'virDomainDestroy'),
+        ('undefine', 'ms', 'virDomainUndefine'),
+        ('cycle', 'ms', 'the four together'),
+    )
+
+    def params(self, quick):
+        return {'cycles': 10 if quick else 40}
+
+    def rep(self, uri, sbdir, files, p, i):
+        conn = open_conn(uri)
+        res = {m[0]: [] for m in self.metrics}
+        try:
+            for k in range(p['cycles']):
+                xml = pv_xml('xlb-cyc-%d-%d' % (i, k), files)
+                t0 = time.perf_counter()
+                d = conn.defineXML(xml)
+                t1 = time.perf_counter()
+                d.create()
+                t2 = time.perf_counter()
+                d.destroy()
+                t3 = time.perf_counter()
+                d.undefine()
+                t4 = time.perf_counter()
+                res['define'].append(t1 - t0)
+                res['start'].append(t2 - t1)
+                res['destroy'].append(t3 - t2)
+                res['undefine'].append(t4 - t3)
+                res['cycle'].append(t4 - t0)
+        finally:
+            conn.close()
+        return {k: median(v) * 1000.0 for k, v in res.items()}
+
+
+# ------------------------------------------------------ concurrent-start
+
+class ConcurrentStart(Workload):
+    name = 'concurrent-start'
+    title = '32 domains started at once from 32 clients, 0.5 s simulated build each'
+    metrics = (
+        ('wall', 's', 'first request to last start returned (floor: build_delay)'),
+        ('over-floor', 's', 'wall minus the simulated build time'),
+        ('slowest-call', 's', 'the longest single virDomainCreate'),
+        ('failed', 'count', 'starts that failed'),
+    )
+
+    def params(self, quick):
+        return {'domains': 32, 'build_delay_ms': 500}
+
+    def host(self, p):
+        h = super().host(p)
+        h['build_delay_ms'] = p['build_delay_ms']
+        return h
+
+    def reps(self, quick):
+        return 2 if quick else 3
+
+    def timeout(self, p, phase):
+        return 240
+
+    def rep(self, uri, sbdir, files, p, i):
+        n = p['domains']
+        conn = open_conn(uri)
+        names = ['xlb-cs-%d-%d' % (i, k) for k in range(n)]
+        for nm in names:
+            conn.defineXML(pv_xml(nm, files))
+        barrier = threading.Barrier(n + 1)
+        ends = [None] * n
+        durs = [None] * n
+        errors = []
+
+        def client(k):
+            c = open_conn(uri)
+            try:
+                d = c.lookupByName(names[k])
+                barrier.wait()
+                t0 = time.perf_counter()
+                try:
+                    d.create()
+                except Exception as e:  # noqa: BLE001
+                    errors.append(str(e))
+                ends[k] = time.perf_counter()
+                durs[k] = ends[k] - t0
+            finally:
+                c.close()
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(n)]
+        for t in threads:
+            t.start()
+        barrier.wait()
+        t0 = time.perf_counter()
+        for t in threads:
+            t.join()
+        wall = max(e for e in ends if e is not None) - t0
+        remove_domains(conn, 'xlb-cs-')
+        conn.close()
+        if len(errors) == n:
+            raise NotApplicable('every start failed: %s' % errors[0])
+        return {'wall': wall, 'over-floor': wall - p['build_delay_ms'] / 1000.0,
+                'slowest-call': max(d for d in durs if d is not None),
+                'failed': len(errors)}
+
+
+# -------------------------------------------------------- responsiveness
+
+def _resp_load(uri, ignorers, starters, go, done):
+    """In its own process: shut down the guests that ignore it and start
+    the others, all at once, each from its own connection."""
+    import libvirt
+    libvirt.registerErrorHandler(lambda ctx, err: None, None)
+    conns = [open_conn(uri) for _ in ignorers + starters]
+    barrier = threading.Barrier(len(conns))
+    results = []
+
+    def worker(k, name, op):
+        d = conns[k].lookupByName(name)
+        barrier.wait()
+        t0 = time.perf_counter()
+        err = None
+        try:
+            d.shutdown() if op == 'shutdown' else d.create()
+        except Exception as e:  # noqa: BLE001
+            err = str(e)
+        results.append((op, time.perf_counter() - t0, err))
+
+    jobs = [(n, 'shutdown') for n in ignorers] + [(n, 'start') for n in starters]
+    go.wait()
+    threads = [threading.Thread(target=worker, args=(k, n, op))
+               for k, (n, op) in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done.put(results)
+    for c in conns:
+        c.close()
+
+
+class Responsiveness(Workload):
+    name = 'responsiveness'
+    title = ('virConnectListAllDomains in a loop while 8 guests that ignore '
+             'shutdown are shut down and 4 domains start')
+    metrics = (
+        ('list-p50', 'ms', 'under load'),
+        ('list-p99', 'ms', 'under load'),
+        ('list-max', 'ms', 'under load'),
+        ('list-idle-p50', 'ms', 'the same loop before the load'),
+        ('load-duration', 's', 'until every shutdown and start call returned'),
+    )
+
+    def params(self, quick):
+        return {'ignorers': 8, 'starters': 4, 'build_delay_ms': 500,
+                'shutdown_delay_ms': 200, 'min_seconds': 2.0 if quick else 4.0}
+
+    def host(self, p):
+        h = super().host(p)
+        h['build_delay_ms'] = p['build_delay_ms']
+        h['shutdown_delay_ms'] = p['shutdown_delay_ms']
+        h['guest_ignore_shutdown'] = 'xlb-ign-*'
+        return h
+
+    def reps(self, quick):
+        return 1 if quick else 3
+
+    def timeout(self, p, phase):
+        return 180
+
+    def rep(self, uri, sbdir, files, p, i):
+        import multiprocessing
+        conn = open_conn(uri)
+        ign = ['xlb-ign-%d-%d' % (i, k) for k in range(p['ignorers'])]
+        sta = ['xlb-rs-%d-%d' % (i, k) for k in range(p['starters'])]
+        # the guests to shut down: started in parallel, not timed
+        threads = [threading.Thread(target=lambda n=n: open_conn(uri).createXML(pv_xml(n, files), 0))
+                   for n in ign]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        running = {d.name() for d in conn.listAllDomains(0) if d.isActive()}
+        missing = [n for n in ign if n not in running]
+        if missing:
+            raise RuntimeError('could not start %s' % ', '.join(missing))
+        for n in sta:
+            conn.defineXML(pv_xml(n, files))
+
+        idle = []
+        t_end = time.perf_counter() + 1.0
+        while time.perf_counter() < t_end:
+            idle.append(timed(conn.listAllDomains, 0)[0])
+
+        ctx = multiprocessing.get_context('spawn')
+        go = ctx.Event()
+        done = ctx.Queue()
+        proc = ctx.Process(target=_resp_load, args=(uri, ign, sta, go, done), daemon=True)
+        proc.start()
+        time.sleep(1.0)   # its connections are open
+        lat = []
+        results = None
+        go.set()
+        t0 = time.perf_counter()
+        while True:
+            lat.append(timed(conn.listAllDomains, 0)[0])
+            el = time.perf_counter() - t0
+            if results is None and not done.empty():
+                results = done.get()
+                load_dur = el
+            if results is not None and el >= p['min_seconds']:
+                break
+            if el > 120:
+                break
+        proc.join(10)
+        if proc.is_alive():
+            proc.kill()
+        if results is None:
+            raise RuntimeError('the load did not finish within 120 s')
+        remove_domains(conn, 'xlb-')
+        conn.close()
+        return {'list-p50': percentile(lat, 50), 'list-p99': percentile(lat, 99),
+                'list-max': max(lat), 'list-idle-p50': percentile(idle, 50),
+                'load-duration': load_dur}
+
+
+# ----------------------------------------------------------------- scale
+
+class Scale(Workload):
+    name = 'scale'
+    title = 'many running domains (small memory)'
+    metrics = (
+        ('create', 'ms/dom', 'setup: createXML of every domain, 4 clients (per domain)'),
+        ('rss-per-dom', 'KiB', 'libvirtd VmRSS growth per running domain'),
+        ('list-api', 'ms', 'virConnectListAllDomains(0)'),
+        ('virsh-list-all', 'ms', "'virsh list --all' (a process, per-domain RPCs)"),
+        ('stats', 'ms', 'virConnectGetAllDomainStats (or per-domain dominfo)'),
+        ('reconnect', 's', "'scripts/sandbox restart' until every domain is listed active"),
+    )
+
+    def params(self, quick):
+        return {'domains': 200 if quick else 1000, 'memory_mib': 16, 'clients': 4}
+
+    def host(self, p):
+        h = super().host(p)
+        need = h['dom0_memory'] + p['domains'] * (p['memory_mib'] + 1) + 2048
+        h['memory'] = max(h['memory'], need)
+        return h
+
+    def reps(self, quick):
+        return 2 if quick else 3
+
+    def timeout(self, p, phase):
+        return 60 + p['domains'] * (1.0 if phase == 'setup' else 0.3)
+
+    def setup(self, uri, sbdir, files, p):
+        n, k = p['domains'], p['clients']
+        rss0 = rss_kib(sbdir)
+        names = ['xlb-sc-%d' % j for j in range(n)]
+        errors = []
+
+        def worker(part):
+            c = open_conn(uri)
+            try:
+                for nm in part:
+                    try:
+                        c.createXML(pv_xml(nm, files, p['memory_mib'], console=False), 0)
+                    except Exception as e:  # noqa: BLE001
+                        errors.append('%s: %s' % (nm, e))
+            finally:
+                c.close()
+
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=worker, args=(names[j::k],)) for j in range(k)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        dt = time.perf_counter() - t0
+        if errors:
+            raise RuntimeError('%d of %d domains failed to start, first: %s'
+                               % (len(errors), n, errors[0]))
+        time.sleep(1.0)
+        rss1 = rss_kib(sbdir)
+        return {'create': dt / n * 1000.0, 'rss-per-dom': (rss1 - rss0) / n}
+
+    def rep(self, uri, sbdir, files, p, i):
+        import libvirt
+        n = p['domains']
+        out = {}
+        conn = open_conn(uri)
+        try:
+            doms = conn.listAllDomains(0)
+            if len([d for d in doms if d.name().startswith('xlb-sc-')]) != n:
+                raise RuntimeError('expected %d domains, libvirt lists %d' % (n, len(doms) - 1))
+            out['list-api'] = median([timed(conn.listAllDomains, 0)[0] for _ in range(5)])
+            vl = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                subprocess.run(['virsh', '-c', uri, 'list', '--all'], check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                vl.append((time.perf_counter() - t0) * 1000.0)
+            out['virsh-list-all'] = median(vl)
+            try:
+                st = []
+                for _ in range(3):
+                    ms, r = timed(conn.getAllDomainStats, 0, 0)
+                    st.append(ms)
+                out['stats'] = median(st)
+            except libvirt.libvirtError as e:
+                if e.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
+                    raise
+                t0 = time.perf_counter()
+                for d in conn.listAllDomains(0):
+                    d.info()
+                out['stats'] = (time.perf_counter() - t0) * 1000.0
+                out['stats:note'] = 'no getAllDomainStats: per-domain dominfo'
+        finally:
+            conn.close()
+        t0 = time.perf_counter()
+        sandbox_restart(sbdir)
+        deadline = t0 + 300
+        while True:
+            try:
+                c = open_conn(uri)
+                try:
+                    act = c.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+                finally:
+                    c.close()
+                if sum(1 for d in act if d.name().startswith('xlb-sc-')) >= n:
+                    break
+            except libvirt.libvirtError:
+                pass
+            if time.perf_counter() > deadline:
+                raise RuntimeError('after a restart, not every domain came back within 300 s')
+            time.sleep(0.02)
+        out['reconnect'] = time.perf_counter() - t0
+        return out
+
+
+# ---------------------------------------------------------------- events
+
+EV_NAMES = ['defined', 'undefined', 'started', 'suspended', 'resumed',
+            'stopped', 'shutdown', 'pmsuspended', 'crashed']
+
+
+def _event_listener(uri, ready, stop, out):
+    import libvirt
+    libvirt.registerErrorHandler(lambda ctx, err: None, None)
+    libvirt.virEventRegisterDefaultImpl()
+    events = []
+
+    def cb(conn, dom, event, detail, opaque):
+        events.append((now(), dom.name(), event, detail))
+
+    def loop():
+        while not stop.is_set():
+            libvirt.virEventRunDefaultImpl()
+
+    conn = open_conn(uri)
+    conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, cb, None)
+    # a timer keeps the loop turning so that it sees 'stop'
+    libvirt.virEventAddTimeout(100, lambda timer, opaque: None, None)
+    t = threading.Thread(target=loop, daemon=True)
+    t.start()
+    ready.set()
+    stop.wait()
+    t.join(2)
+    out.put([e for e in events if e[1].startswith('xlb-ev-')])
+
+
+class Events(Workload):
+    name = 'events'
+    title = 'lifecycle events delivered to a Python listener while domains churn'
+    metrics = (
+        ('events-per-s', 'ev/s', 'expected events received / churn wall time'),
+        ('lag-p50', 'ms', 'event received minus its operation returned'),
+        ('lag-p99', 'ms', 'event received minus its operation returned'),
+        ('lost', 'count', 'expected events never received'),
+        ('duplicated', 'count', 'expected events received more than once'),
+        ('other', 'count', 'other lifecycle events (not expected, not wrong)'),
+    )
+
+    def params(self, quick):
+        return {'domains': 16 if quick else 64, 'clients': 4}
+
+    def reps(self, quick):
+        return 2 if quick else 3
+
+    def rep(self, uri, sbdir, files, p, i):
+        import multiprocessing
+        ctx = multiprocessing.get_context('spawn')
+        ready, stop, q = ctx.Event(), ctx.Event(), ctx.Queue()
+        proc = ctx.Process(target=_event_listener, args=(uri, ready, stop, q), daemon=True)
+        proc.start()
+        if not ready.wait(30):
+            proc.kill()
+            raise RuntimeError('the event listener did not start')
+        time.sleep(0.3)
+        names = ['xlb-ev-%d-%d' % (i, k) for k in range(p['domains'])]
+        expected = {}     # (name, event) -> time its operation returned
+        lock = threading.Lock()
+
+        def churn(part):
+            c = open_conn(uri)
+            try:
+                for nm in part:
+                    d = c.defineXML(pv_xml(nm, files))
+                    t = now()
+                    d.create()
+                    t2 = now()
+                    d.destroy()
+                    t3 = now()
+                    d.undefine()
+                    t4 = now()
+                    with lock:
+                        expected[(nm, 0)] = t
+                        expected[(nm, 2)] = t2
+                        expected[(nm, 5)] = t3
+                        expected[(nm, 1)] = t4
+            finally:
+                c.close()
+
+        k = p['clients']
+        t0 = now()
+        threads = [threading.Thread(target=churn, args=(names[j::k],)) for j in range(k)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        t_ops = now()
+        # wait for the stragglers (and for duplicates), then collect
+        time.sleep(2.0)
+        stop.set()
+        events = q.get(timeout=30)
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+        got = {}
+        lags = []
+        other = 0
+        last = t_ops
+        for (t, nm, ev, det) in events:
+            key = (nm, ev)
+            if key in expected:
+                got[key] = got.get(key, 0) + 1
+                if got[key] == 1:
+                    lags.append((t - expected[key]) * 1000.0)
+                    last = max(last, t)
+            else:
+                other += 1
+        lost = sum(1 for key in expected if key not in got)
+        dup = sum(c - 1 for c in got.values() if c > 1)
+        received = len(expected) - lost
+        return {'events-per-s': received / max(1e-6, last - t0),
+                'lag-p50': percentile(lags, 50), 'lag-p99': percentile(lags, 99),
+                'lost': lost, 'duplicated': dup, 'other': other}
+
+
+WORKLOADS = [Host(), Cycle(), ConcurrentStart(), Responsiveness(), Scale(), Events()]
+BY_NAME = {w.name: w for w in WORKLOADS}
+
+
+def phase(wname, ph, uri, sbdir, files, p, i=0):
+    """Entry point of a child process: one phase of one workload."""
+    w = BY_NAME[wname]
+    if ph == 'probe':
+        from benchlib import probe_lifecycle
+        return probe_lifecycle(uri, sbdir, files)
+    if ph == 'setup':
+        make_files(files)
+        return w.setup(uri, sbdir, files, p)
+    if ph == 'rep':
+        return w.rep(uri, sbdir, files, p, i)
+    if ph == 'teardown':
+        return w.teardown(uri, sbdir, files, p)
+    raise ValueError(ph)
