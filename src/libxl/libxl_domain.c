@@ -351,6 +351,46 @@ libxlDomainAORun(virDomainObj *vm,
 }
 
 
+int
+libxlDomainAODestroy(libxl_ctx *ctx, uint32_t domid,
+                     const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
+{
+    return libxl_domain_destroy(ctx, domid, how);
+}
+
+
+int
+libxlDomainAOShutdown(libxl_ctx *ctx, uint32_t domid,
+                      const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
+{
+    return libxl_domain_shutdown(ctx, domid, how);
+}
+
+
+int
+libxlDomainAOReboot(libxl_ctx *ctx, uint32_t domid,
+                    const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
+{
+    return libxl_domain_reboot(ctx, domid, how);
+}
+
+
+int
+libxlDomainAOPause(libxl_ctx *ctx, uint32_t domid,
+                   const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
+{
+    return libxl_domain_pause(ctx, domid, how);
+}
+
+
+int
+libxlDomainAOUnpause(libxl_ctx *ctx, uint32_t domid,
+                     const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
+{
+    return libxl_domain_unpause(ctx, domid, how);
+}
+
+
 /*
  * libxlDomainAOAbort:
  * Ask libxl to cut the domain's running operation short (domjobabort).

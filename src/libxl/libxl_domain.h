@@ -107,6 +107,18 @@ int libxlDomainAORun(virDomainObj *vm,
 
 int libxlDomainAOAbort(virDomainObj *vm, libxl_ctx *ctx);
 
+/* libxlDomainAOFunc adapters of libxl's one-domain operations */
+int libxlDomainAODestroy(libxl_ctx *ctx, uint32_t domid,
+                         const libxl_asyncop_how *how, void *opaque);
+int libxlDomainAOShutdown(libxl_ctx *ctx, uint32_t domid,
+                          const libxl_asyncop_how *how, void *opaque);
+int libxlDomainAOReboot(libxl_ctx *ctx, uint32_t domid,
+                        const libxl_asyncop_how *how, void *opaque);
+int libxlDomainAOPause(libxl_ctx *ctx, uint32_t domid,
+                       const libxl_asyncop_how *how, void *opaque);
+int libxlDomainAOUnpause(libxl_ctx *ctx, uint32_t domid,
+                         const libxl_asyncop_how *how, void *opaque);
+
 /* ---- state ---- */
 void libxlDomainStateFromDominfo(const libxl_dominfo *info,
                                  int *state, int *reason);

@@ -1427,22 +1427,6 @@ libxlDomainUndefine(virDomainPtr dom)
 
 
 static int
-libxlDomainShutdownFunc(libxl_ctx *ctx, uint32_t domid,
-                        const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
-{
-    return libxl_domain_shutdown(ctx, domid, how);
-}
-
-
-static int
-libxlDomainRebootFunc(libxl_ctx *ctx, uint32_t domid,
-                      const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
-{
-    return libxl_domain_reboot(ctx, domid, how);
-}
-
-
-static int
 libxlDomainTriggerFunc(libxl_ctx *ctx, uint32_t domid,
                        const libxl_asyncop_how *how, void *opaque)
 {
@@ -1481,8 +1465,8 @@ libxlDomainRequest(libxlDriverPrivate *driver,
     libxlLoggerResetLastError();
     if (paravirt)
         rc = libxlDomainAORun(vm, cfg->ctx, what,
-                              reboot ? libxlDomainRebootFunc :
-                              libxlDomainShutdownFunc, NULL);
+                              reboot ? libxlDomainAOReboot :
+                              libxlDomainAOShutdown, NULL);
 
     if (rc == ERROR_NOPARAVIRT && acpi && hvm) {
         libxlLoggerResetLastError();
@@ -1656,22 +1640,6 @@ libxlDomainDestroy(virDomainPtr dom)
 
 
 static int
-libxlDomainPauseFunc(libxl_ctx *ctx, uint32_t domid,
-                     const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
-{
-    return libxl_domain_pause(ctx, domid, how);
-}
-
-
-static int
-libxlDomainUnpauseFunc(libxl_ctx *ctx, uint32_t domid,
-                       const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
-{
-    return libxl_domain_unpause(ctx, domid, how);
-}
-
-
-static int
 libxlDomainSuspend(virDomainPtr dom)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
@@ -1708,7 +1676,7 @@ libxlDomainSuspend(virDomainPtr dom)
     }
 
     libxlLoggerResetLastError();
-    if (libxlDomainAORun(vm, cfg->ctx, "suspend", libxlDomainPauseFunc, NULL) != 0) {
+    if (libxlDomainAORun(vm, cfg->ctx, "suspend", libxlDomainAOPause, NULL) != 0) {
         libxlReportError(VIR_ERR_OPERATION_FAILED,
                          _("failed to suspend domain '%s'"), vm->def->name);
         goto endjob;
@@ -1760,7 +1728,7 @@ libxlDomainResume(virDomainPtr dom)
     }
 
     libxlLoggerResetLastError();
-    if (libxlDomainAORun(vm, cfg->ctx, "resume", libxlDomainUnpauseFunc, NULL) != 0) {
+    if (libxlDomainAORun(vm, cfg->ctx, "resume", libxlDomainAOUnpause, NULL) != 0) {
         libxlReportError(VIR_ERR_OPERATION_FAILED,
                          _("failed to resume domain '%s'"), vm->def->name);
         goto endjob;

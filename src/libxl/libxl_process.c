@@ -208,16 +208,6 @@ libxlProcessStopped(libxlDriverPrivate *driver,
 
 /* ---- destroy ------------------------------------------------------ */
 
-static int
-libxlProcessDestroyFunc(libxl_ctx *ctx,
-                        uint32_t domid,
-                        const libxl_asyncop_how *how,
-                        void *opaque G_GNUC_UNUSED)
-{
-    return libxl_domain_destroy(ctx, domid, how);
-}
-
-
 /*
  * libxlProcessDestroy:
  * Destroy the running domain in Xen (no cleanup, no event).  Its death
@@ -231,7 +221,7 @@ libxlProcessDestroy(libxlDriverPrivate *driver, virDomainObj *vm)
 
     libxlProcessUnwatchDeath(cfg, vm);
     libxlLoggerResetLastError();
-    rc = libxlDomainAORun(vm, cfg->ctx, "destroy", libxlProcessDestroyFunc, NULL);
+    rc = libxlDomainAORun(vm, cfg->ctx, "destroy", libxlDomainAODestroy, NULL);
     if (rc != 0) {
         libxlReportError(VIR_ERR_OPERATION_FAILED,
                          _("failed to destroy domain '%s' (id %d)"),
@@ -285,16 +275,6 @@ libxlProcessCreateFunc(libxl_ctx *ctx,
     libxlProcessCreateArgs *args = opaque;
 
     return libxl_domain_create_new(ctx, args->d_config, args->domid, how, NULL);
-}
-
-
-static int
-libxlProcessUnpauseFunc(libxl_ctx *ctx,
-                        uint32_t domid,
-                        const libxl_asyncop_how *how,
-                        void *opaque G_GNUC_UNUSED)
-{
-    return libxl_domain_unpause(ctx, domid, how);
 }
 
 
@@ -442,7 +422,7 @@ libxlProcessStart(libxlDriverPrivate *driver,
 
     if (!(flags & LIBXL_PROCESS_START_PAUSED)) {
         libxlLoggerResetLastError();
-        if (libxlDomainAORun(vm, cfg->ctx, "start", libxlProcessUnpauseFunc,
+        if (libxlDomainAORun(vm, cfg->ctx, "start", libxlDomainAOUnpause,
                              NULL) != 0) {
             libxlReportError(VIR_ERR_OPERATION_FAILED,
                              _("cannot unpause domain '%s'"), vm->def->name);
@@ -477,7 +457,7 @@ libxlProcessStart(libxlDriverPrivate *driver,
         if (domid != INVALID_DOMID) {
             vm->def->id = domid;
             if (libxlDomainAORun(vm, cfg->ctx, "destroy",
-                                 libxlProcessDestroyFunc, NULL) != 0)
+                                 libxlDomainAODestroy, NULL) != 0)
                 VIR_WARN("cannot destroy the half-started domain %u", domid);
         }
         virErrorRestore(&saved);
