@@ -24,42 +24,8 @@
 /* What HVM guests need beyond their memory (firmware, ACPI...): KiB. */
 #define XENSIM_HVM_EXTRA_MEMKB 2048
 
-/*
- * Our context.  Real libxenlight helpers that receive a ctx (those left
- * to it, e.g. libxl_cpu_bitmap_alloc) read the start of their own struct
- * libxl__ctx: the logger at offset 0 (to log), and at 0x18 the "no gc"
- * gc that NOGC allocations go through, recognised by alloc_maxsize -1
- * (checked with objdump -d of libxenlight 4.17).  That prefix is mirrored
- * here; the xc and xs handles in between stay NULL.
- */
-typedef struct {
-    int alloc_maxsize;
-    void **alloc_ptrs;
-    libxl_ctx *owner;
-} xensimLibxlGc;
 
-struct libxl__ctx {
-    xentoollog_logger *lg;              /* real libxl: lg */
-    void *xch;                          /* real libxl: xc_interface, NULL */
-    void *xsh;                          /* real libxl: xs_handle, NULL */
-    xensimLibxlGc nogc_gc;              /* real libxl: nogc_gc */
-    /* xensim's own */
-    XensimConn *conn;
-    GMutex lock;                        /* guards what follows */
-    libxl_version_info *version_info;   /* cached, freed with the ctx */
-    /* What the application registered, for event delivery. */
-    const libxl_osevent_hooks *osevent_hooks;
-    void *osevent_user;
-    const libxl_event_hooks *event_hooks;
-    void *event_user;
-    const libxl_childproc_hooks *childproc_hooks;
-    void *childproc_user;
-};
-
-G_STATIC_ASSERT(G_STRUCT_OFFSET(struct libxl__ctx, lg) == 0);
-G_STATIC_ASSERT(G_STRUCT_OFFSET(struct libxl__ctx, nogc_gc) == 0x18);
-
-static void G_GNUC_PRINTF(3, 4)
+void
 xensimCtxLog(libxl_ctx *ctx, xentoollog_level level, const char *fmt, ...)
 {
     g_autofree char *msg = NULL;
@@ -83,7 +49,7 @@ xensimLibxlUnimplemented(libxl_ctx *ctx, const char *func)
 }
 
 /* Ask xensimd; errors are logged through the application's logger. */
-static int
+int
 xensimCall(libxl_ctx *ctx, const char *func, const char *const *args,
            GVariant **records)
 {
@@ -97,7 +63,7 @@ xensimCall(libxl_ctx *ctx, const char *func, const char *const *args,
 }
 
 /* The only record of a reply. */
-static GVariant *
+GVariant *
 xensimRecord(GVariant *records)
 {
     if (!records || g_variant_n_children(records) < 1)
@@ -137,6 +103,7 @@ libxl_ctx_alloc(libxl_ctx **pctx, int version, unsigned flags,
     ctx->nogc_gc.alloc_maxsize = -1;
     ctx->nogc_gc.owner = ctx;
     g_mutex_init(&ctx->lock);
+    g_rec_mutex_init(&ctx->ev_lock);
     if (!(ctx->conn = xensimConnOpen())) {
         xensimCtxLog(ctx, XTL_ERROR, "cannot connect to the simulated Xen host "
                      "(XENSIM_DIR=%s)", xensimClientDir() ? xensimClientDir() : "");
@@ -144,6 +111,8 @@ libxl_ctx_alloc(libxl_ctx **pctx, int version, unsigned flags,
         goto out_free;
     }
     if ((rc = xensimCall(ctx, "libxl_ctx_alloc", NULL, NULL)))
+        goto out_free;
+    if ((rc = xensimEvInit(ctx)))
         goto out_free;
 
     *pctx = ctx;
@@ -159,12 +128,14 @@ libxl_ctx_free(libxl_ctx *ctx)
 {
     if (!ctx)
         return 0;
+    xensimEvDispose(ctx);
     xensimConnClose(ctx->conn);
     if (ctx->version_info) {
         libxl_version_info_dispose(ctx->version_info);
         free(ctx->version_info);
     }
     g_mutex_clear(&ctx->lock);
+    g_rec_mutex_clear(&ctx->ev_lock);
     g_free(ctx);
     return 0;
 }
@@ -441,7 +412,7 @@ libxl_list_domain(libxl_ctx *ctx, int *nb_domain_out)
     return info;
 }
 
-static void
+void
 xensimDomidArg(char *buf, size_t len, uint32_t domid)
 {
     g_snprintf(buf, len, "%u", domid);
@@ -867,34 +838,3 @@ libxl_userdata_unlink(libxl_ctx *ctx, uint32_t domid, const char *userdata_useri
     return xensimCall(ctx, "libxl_userdata_unlink", args, NULL);
 }
 
-/* Events ------------------------------------------------------------ */
-
-void
-libxl_osevent_register_hooks(libxl_ctx *ctx, const libxl_osevent_hooks *hooks,
-                             void *user)
-{
-    g_mutex_lock(&ctx->lock);
-    ctx->osevent_hooks = hooks;
-    ctx->osevent_user = user;
-    g_mutex_unlock(&ctx->lock);
-}
-
-void
-libxl_event_register_callbacks(libxl_ctx *ctx, const libxl_event_hooks *hooks,
-                               void *user)
-{
-    g_mutex_lock(&ctx->lock);
-    ctx->event_hooks = hooks;
-    ctx->event_user = user;
-    g_mutex_unlock(&ctx->lock);
-}
-
-void
-libxl_childproc_setmode(libxl_ctx *ctx, const libxl_childproc_hooks *hooks,
-                        void *user)
-{
-    g_mutex_lock(&ctx->lock);
-    ctx->childproc_hooks = hooks;
-    ctx->childproc_user = user;
-    g_mutex_unlock(&ctx->lock);
-}

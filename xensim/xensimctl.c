@@ -20,6 +20,8 @@ static const char *xensimctlUsage =
     "commands:\n"
     "  list                          domains: id, name, state, memory, vcpus\n"
     "  host                          the host's shape\n"
+    "  host set KEY VALUE            change a latency or guest default key\n"
+    "                                (build_delay_ms, shutdown_delay_ms, ...)\n"
     "  xenstore-ls [PATH]            the xenstore tree below PATH\n"
     "  xenstore-read PATH\n"
     "  xenstore-write PATH VALUE\n"
@@ -30,7 +32,14 @@ static const char *xensimctlUsage =
     "                                (ERROR_FAIL, a libxl error name or\n"
     "                                number; for xs_*: an errno name)\n"
     "  fault clear [ENTRY-POINT]\n"
-    "  fault list\n";
+    "  fault list\n"
+    "  guest DOMAIN set KEY VALUE    a guest's behaviour (DOMAIN: name or id):\n"
+    "                                ignore-shutdown on|off, shutdown-delay MS,\n"
+    "                                pv-drivers on|off\n"
+    "  guest DOMAIN EVENT            the guest does it now: poweroff, reboot,\n"
+    "                                crash, suspend, watchdog, soft_reset\n"
+    "  console-tty DOMID [pv|serial|channel [N]]\n"
+    "                                a console's pty (as libxl_console_get_tty)\n";
 
 static int G_GNUC_PRINTF(1, 2)
 xensimctlFail(const char *fmt, ...)
@@ -250,6 +259,23 @@ xensimctlFault(const char *dir, int argc, char **argv)
     return xensimctlFail("usage: fault set|clear|list ...");
 }
 
+static int
+xensimctlConsoleTty(const char *dir, const char *domid, const char *kind,
+                    const char *num)
+{
+    g_autoptr(GVariant) records = NULL;
+    g_autoptr(GVariant) rec = NULL;
+    g_autofree char *tty = NULL;
+
+    if (xensimctlCall(dir, "libxl_console_get_tty",
+                      (const char *[]){ domid, kind, num, NULL }, &records))
+        return 1;
+    rec = g_variant_get_child_value(records, 0);
+    tty = xensimRecordStr(rec, "tty");
+    printf("%s\n", tty);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -277,6 +303,9 @@ main(int argc, char **argv)
         return xensimctlList(dir);
     if (strcmp(cmd, "host") == 0 && argc == 0)
         return xensimctlHost(dir);
+    if (strcmp(cmd, "host") == 0 && argc == 3 && strcmp(argv[0], "set") == 0)
+        return xensimctlCall(dir, "host-set", (const char *[]){ argv[1], argv[2], NULL },
+                             NULL);
     if (strcmp(cmd, "xenstore-ls") == 0 && argc <= 1)
         return xensimctlXenstoreLs(dir, argc ? argv[0] : NULL);
     if (strcmp(cmd, "xenstore-read") == 0 && argc == 1)
@@ -288,5 +317,14 @@ main(int argc, char **argv)
         return xensimctlCall(dir, "xs_rm", (const char *[]){ argv[0], NULL }, NULL);
     if (strcmp(cmd, "fault") == 0)
         return xensimctlFault(dir, argc, argv);
+    if (strcmp(cmd, "guest") == 0 && argc == 4 && strcmp(argv[1], "set") == 0)
+        return xensimctlCall(dir, "guest-set",
+                             (const char *[]){ argv[0], argv[2], argv[3], NULL }, NULL);
+    if (strcmp(cmd, "guest") == 0 && argc == 2)
+        return xensimctlCall(dir, "guest-event",
+                             (const char *[]){ argv[0], argv[1], NULL }, NULL);
+    if (strcmp(cmd, "console-tty") == 0 && argc >= 1 && argc <= 3)
+        return xensimctlConsoleTty(dir, argv[0], argc > 1 ? argv[1] : "pv",
+                                   argc > 2 ? argv[2] : "0");
     return xensimctlFail("unknown command or wrong arguments: %s (try --help)", cmd);
 }

@@ -50,6 +50,13 @@ xensimHostConfigInit(XensimHostConfig *cfg)
     cfg->cap_hvm_directio = cfg->cap_hap = cfg->cap_shadow = true;
     cfg->cap_iommu_hap_pt_share = true;
     cfg->cap_gnttab_v1 = cfg->cap_gnttab_v2 = true;
+    cfg->build_delay_ms = 100;
+    cfg->shutdown_delay_ms = 200;
+    cfg->destroy_delay_ms = 20;
+    cfg->console_delay_ms = 20;
+    cfg->save_rate_mib_s = 1024;
+    cfg->guest_ignore_shutdown = g_strdup("");
+    cfg->guest_no_pv_drivers = g_strdup("");
 }
 
 void
@@ -60,6 +67,8 @@ xensimHostConfigDispose(XensimHostConfig *cfg)
     g_free(cfg->capabilities);
     g_free(cfg->commandline);
     g_free(cfg->hostname);
+    g_free(cfg->guest_ignore_shutdown);
+    g_free(cfg->guest_no_pv_drivers);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -84,6 +93,18 @@ xensimParseUint(const char *value, guint max, guint *out, char **err)
     guint64 v;
 
     if (xensimParseU64(value, 1, max, &v, err) < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* A delay in milliseconds: 0 to an hour. */
+static int
+xensimParseMs(const char *value, guint *out, char **err)
+{
+    guint64 v;
+
+    if (xensimParseU64(value, 0, 3600 * 1000, &v, err) < 0)
         return -1;
     *out = v;
     return 0;
@@ -231,6 +252,24 @@ xensimHostConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
     }
     if (strcmp(key, "hw_cap") == 0)
         return xensimParseHwCap(cfg, value, err);
+    if (strcmp(key, "build_delay_ms") == 0)
+        return xensimParseMs(value, &cfg->build_delay_ms, err);
+    if (strcmp(key, "shutdown_delay_ms") == 0)
+        return xensimParseMs(value, &cfg->shutdown_delay_ms, err);
+    if (strcmp(key, "destroy_delay_ms") == 0)
+        return xensimParseMs(value, &cfg->destroy_delay_ms, err);
+    if (strcmp(key, "console_delay_ms") == 0)
+        return xensimParseMs(value, &cfg->console_delay_ms, err);
+    if (strcmp(key, "save_rate_mib_s") == 0)
+        return xensimParseUint(value, 1u << 20, &cfg->save_rate_mib_s, err);
+    if (strcmp(key, "guest_ignore_shutdown") == 0) {
+        xensimSetString(&cfg->guest_ignore_shutdown, value);
+        return 0;
+    }
+    if (strcmp(key, "guest_no_pv_drivers") == 0) {
+        xensimSetString(&cfg->guest_no_pv_drivers, value);
+        return 0;
+    }
     if (strcmp(key, "virt_caps") == 0)
         return xensimParseVirtCaps(cfg, value, err);
 

@@ -7,6 +7,7 @@
  * returns a libxl error code (xs_* commands: 0 or -errno).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <libxl.h>
@@ -18,13 +19,14 @@
 #define XENSIM_NUMA_LOCAL 10
 #define XENSIM_NUMA_REMOTE 21
 
-static void
+void
 xensimDomainFree(gpointer data)
 {
     XensimDomain *dom = data;
 
     if (!dom)
         return;
+    xensimDomainDispose(dom);
     g_free(dom->uuid);
     g_free(dom->name);
     if (dom->devices)
@@ -41,7 +43,7 @@ xensimHostCpus(XensimHostConfig *host)
 }
 
 /* Write a domain's usual xenstore entries. */
-static void
+void
 xensimDomainPublish(XensimState *state, XensimDomain *dom)
 {
     g_autofree char *dompath = g_strdup_printf("/local/domain/%u", dom->domid);
@@ -111,6 +113,8 @@ xensimStateNew(XensimHostConfig *host)
     state->faults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     state->store = xensimStoreNew();
     state->next_domid = 1;
+    state->subscribers = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                               NULL, xensimSubscriberFree);
 
     xensimStoreMkdir(state->store, "/tool");
     xensimStoreWrite(state->store, "/tool/xenstored", "");
@@ -131,6 +135,7 @@ xensimStateFree(XensimState *state)
         return;
     g_hash_table_destroy(state->domains);
     g_hash_table_destroy(state->faults);
+    g_hash_table_destroy(state->subscribers);
     xensimStoreFree(state->store);
     xensimHostConfigDispose(&state->host);
     g_free(state);
@@ -188,37 +193,32 @@ xensimStateDomains(XensimState *state)
 
 /* Records ----------------------------------------------------------- */
 
-typedef struct {
-    GVariantBuilder *records;
-    GVariantBuilder rec;
-} XensimRec;
-
-static void
+void
 xensimRecOpen(XensimRec *r, GVariantBuilder *records)
 {
     r->records = records;
     g_variant_builder_init(&r->rec, G_VARIANT_TYPE("a{sv}"));
 }
 
-static void
+void
 xensimRecClose(XensimRec *r)
 {
     g_variant_builder_add_value(r->records, g_variant_builder_end(&r->rec));
 }
 
-static void
+void
 xensimRecU64(XensimRec *r, const char *key, guint64 v)
 {
     g_variant_builder_add(&r->rec, "{sv}", key, g_variant_new_uint64(v));
 }
 
-static void
+void
 xensimRecStr(XensimRec *r, const char *key, const char *v)
 {
     g_variant_builder_add(&r->rec, "{sv}", key, g_variant_new_string(v ? v : ""));
 }
 
-static void
+void
 xensimRecValue(XensimRec *r, const char *key, GVariant *v)
 {
     g_variant_builder_add(&r->rec, "{sv}", key, v);
@@ -226,15 +226,7 @@ xensimRecValue(XensimRec *r, const char *key, GVariant *v)
 
 /* Handlers ----------------------------------------------------------- */
 
-typedef struct {
-    XensimState *state;
-    const char *const *args;
-    guint nargs;
-    GVariantBuilder *records;
-    char *message;
-} XensimCall;
-
-static int
+int
 xensimArgDomid(XensimCall *call, guint i, XensimDomain **dom)
 {
     guint64 domid;
@@ -450,7 +442,7 @@ xensimDomainCpuTime(XensimDomain *dom)
     return (guint64)elapsed_us * 1000 / 20 * dom->online_vcpus;
 }
 
-static void
+void
 xensimAddDominfo(XensimRec *r, XensimDomain *dom)
 {
     xensimRecU64(r, "domid", dom->domid);
@@ -773,7 +765,10 @@ xensimCmdXsWrite(XensimCall *call)
         call->message = g_strdup("a value is expected");
         return -EINVAL;
     }
-    return xensimStoreWrite(call->state->store, path, call->args[1]);
+    if ((rc = xensimStoreWrite(call->state->store, path, call->args[1])))
+        return rc;
+    xensimStoreWritten(call->state, path, call->args[1]);
+    return 0;
 }
 
 static int
@@ -863,6 +858,31 @@ xensimCmdHost(XensimCall *call)
     xensimRecStr(&r, "xen_version", call->state->host.xen_version);
     xensimRecStr(&r, "hostname", call->state->host.hostname);
     xensimRecClose(&r);
+    return 0;
+}
+
+/* args: key, value: a latency or guest default of the running host */
+static int
+xensimCmdHostSet(XensimCall *call)
+{
+    static const char *const keys[] = {
+        "build_delay_ms", "shutdown_delay_ms", "destroy_delay_ms",
+        "console_delay_ms", "save_rate_mib_s", "guest_ignore_shutdown",
+        "guest_no_pv_drivers", NULL,
+    };
+    g_autofree char *err = NULL;
+
+    if (call->nargs != 2 || !g_strv_contains(keys, call->args[0])) {
+        call->message = g_strdup("host set KEY VALUE: KEY one of build_delay_ms, "
+                                 "shutdown_delay_ms, destroy_delay_ms, "
+                                 "console_delay_ms, save_rate_mib_s, "
+                                 "guest_ignore_shutdown, guest_no_pv_drivers");
+        return ERROR_INVAL;
+    }
+    if (xensimHostConfigSet(&call->state->host, call->args[0], call->args[1], &err) < 0) {
+        call->message = g_strdup_printf("%s: %s", call->args[0], err);
+        return ERROR_INVAL;
+    }
     return 0;
 }
 
@@ -964,6 +984,33 @@ static const XensimCommand xensimCommands[] = {
     { "libxl_userdata_store", xensimCmdUserdataStore },
     { "libxl_userdata_retrieve", xensimCmdUserdataRetrieve },
     { "libxl_userdata_unlink", xensimCmdUserdataUnlink },
+    /* domain lifecycle (xensimd-domain.c) */
+    { "libxl_domain_create_new", xensimCmdCreate },
+    { "libxl_domain_destroy", xensimCmdDestroy },
+    { "libxl_domain_shutdown", xensimCmdShutdown },
+    { "libxl_domain_reboot", xensimCmdReboot },
+    { "libxl_send_trigger", xensimCmdSendTrigger },
+    { "libxl_domain_pause", xensimCmdPause },
+    { "libxl_domain_unpause", xensimCmdUnpause },
+    { "libxl_domain_setmaxmem", xensimCmdSetMaxmem },
+    { "libxl_set_vcpuonline", xensimCmdSetVcpuonline },
+    { "libxl_domain_sched_params_set", xensimCmdSchedParamsSet },
+    { "libxl_domain_rename", xensimCmdRename },
+    { "libxl_retrieve_domain_configuration", xensimCmdRetrieveConfig },
+    { "libxl_device_disk_list", xensimCmdRetrieveConfig },
+    { "libxl_device_nic_list", xensimCmdRetrieveConfig },
+    { "libxl_device_channel_list", xensimCmdRetrieveConfig },
+    { "libxl_device_vtpm_list", xensimCmdRetrieveConfig },
+    { "libxl_device_usbdev_list", xensimCmdRetrieveConfig },
+    { "libxl_console_get_tty", xensimCmdConsoleGetTty },
+    { "libxl_device_channel_getinfo", xensimCmdConsoleGetTty },
+    { "libxl_domain_core_dump", xensimCmdCoreDump },
+    { "libxl_evenable_domain_death", xensimCmdDomainWatch },
+    /* libxensim's own: its event connection, helpers, aborts */
+    { "subscribe", xensimCmdSubscribe },
+    { "domain-unwatch", xensimCmdDomainUnwatch },
+    { "create-abort", xensimCmdCreateAbort },
+    { "helper-start", xensimCmdHelperStart },
     /* xenstore entry points */
     { "xs_read", xensimCmdXsRead },
     { "xs_write", xensimCmdXsWrite },
@@ -977,6 +1024,9 @@ static const XensimCommand xensimCommands[] = {
     { "fault-set", xensimCmdFaultSet },
     { "fault-clear", xensimCmdFaultClear },
     { "fault-list", xensimCmdFaultList },
+    { "guest-set", xensimCmdGuestSet },
+    { "host-set", xensimCmdHostSet },
+    { "guest-event", xensimCmdGuestEvent },
 };
 
 static const XensimCommand *
@@ -1014,11 +1064,12 @@ xensimStateFault(XensimState *state, const char *name)
 
 /* Serve one request; returns the reply (a new reference). */
 GVariant *
-xensimStateDispatch(XensimState *state, GVariant *request)
+xensimStateDispatch(XensimState *state, GVariant *request, int client_fd)
 {
     g_autofree const char **args = NULL;
     GVariantBuilder records;
-    XensimCall call = { .state = state, .records = &records };
+    XensimCall call = { .state = state, .records = &records,
+                        .client_fd = client_fd };
     const char *name;
     gsize nargs;
     const XensimCommand *command;
@@ -1048,4 +1099,18 @@ xensimStateDispatch(XensimState *state, GVariant *request)
     }
     g_free(call.message);
     return reply;
+}
+
+void
+xensimStateLog(XensimState *state, const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    if (!state->log)
+        return;
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    state->log(state->log_opaque, msg);
 }

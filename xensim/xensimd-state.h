@@ -34,6 +34,14 @@ struct _XensimHostConfig {
     bool cap_hvm, cap_pv, cap_pvh, cap_hvm_directio, cap_hap, cap_shadow,
          cap_iommu_hap_pt_share, cap_vmtrace, cap_vpmu, cap_gnttab_v1,
          cap_gnttab_v2;
+    /* latencies and guest behaviour (xensimd-domain.c) */
+    guint build_delay_ms;       /* libxl_domain_create_new: the build */
+    guint shutdown_delay_ms;    /* a guest's reaction to a shutdown request */
+    guint destroy_delay_ms;     /* dying -> gone */
+    guint console_delay_ms;     /* xenconsoled publishing console/tty */
+    guint save_rate_mib_s;      /* save/restore streams */
+    char *guest_ignore_shutdown;    /* name globs, space separated */
+    char *guest_no_pv_drivers;      /* name globs: HVM guests without PV drivers */
 };
 
 void xensimHostConfigInit(XensimHostConfig *cfg);
@@ -58,6 +66,8 @@ typedef enum {
     XENSIM_DOMAIN_TYPE_PVH = 3,
 } XensimDomainType;
 
+typedef struct _XensimState XensimState;
+typedef struct _XensimConsole XensimConsole;
 typedef struct _XensimDomain XensimDomain;
 struct _XensimDomain {
     guint32 domid;
@@ -77,6 +87,25 @@ struct _XensimDomain {
     int cap;
     GPtrArray *devices;         /* grows with device support */
     GHashTable *userdata;       /* libxl userdata: userid -> GBytes */
+    /* domUs (xensimd-domain.c) */
+    XensimState *owner;
+    char *config_json;          /* libxl_domain_config as libxl gave it */
+    char *kernel;
+    bool building;              /* libxl_domain_create_new in progress */
+    char *build_token;          /* the creating ctx's event connection */
+    guint64 build_op;
+    guint build_timer;
+    guint console_timer;
+    guint guest_timer;          /* the guest's reaction to a request */
+    guint destroy_timer;
+    char *pending_request;      /* control/shutdown the guest will act on */
+    bool booted;
+    bool ignore_shutdown;
+    bool pv_drivers;
+    int shutdown_delay_ms;      /* -1: the host's */
+    GPtrArray *consoles;        /* XensimConsole */
+    GPtrArray *disks;           /* vdev names */
+    GPtrArray *nics;            /* "devid mac bridge" */
 };
 
 typedef struct _XensimFault XensimFault;
@@ -85,13 +114,15 @@ struct _XensimFault {
     int remaining;              /* calls still to fail; -1: all */
 };
 
-typedef struct _XensimState XensimState;
 struct _XensimState {
     XensimHostConfig host;
     GHashTable *domains;        /* domid -> XensimDomain */
     XensimStore *store;
     GHashTable *faults;         /* entry point name -> XensimFault */
     guint32 next_domid;
+    GHashTable *subscribers;    /* event connection fd -> XensimSubscriber */
+    void (*log)(void *opaque, const char *msg);
+    void *log_opaque;
 };
 
 XensimState *xensimStateNew(XensimHostConfig *host);
@@ -100,4 +131,77 @@ void xensimStateFree(XensimState *state);
 guint64 xensimStateFreeMemKB(XensimState *state);
 XensimDomain *xensimStateLookup(XensimState *state, guint32 domid);
 
-GVariant *xensimStateDispatch(XensimState *state, GVariant *request);
+GVariant *xensimStateDispatch(XensimState *state, GVariant *request, int client_fd);
+void xensimStateClientGone(XensimState *state, int client_fd);
+void xensimStateLog(XensimState *state, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* Requests: the handlers' view (xensimd-state.c, xensimd-domain.c). */
+typedef struct {
+    XensimState *state;
+    const char *const *args;
+    guint nargs;
+    GVariantBuilder *records;
+    char *message;
+    int client_fd;
+} XensimCall;
+
+typedef struct {
+    GVariantBuilder *records;
+    GVariantBuilder rec;
+} XensimRec;
+
+void xensimRecOpen(XensimRec *r, GVariantBuilder *records);
+void xensimRecClose(XensimRec *r);
+void xensimRecU64(XensimRec *r, const char *key, guint64 v);
+void xensimRecStr(XensimRec *r, const char *key, const char *v);
+void xensimRecValue(XensimRec *r, const char *key, GVariant *v);
+int xensimArgDomid(XensimCall *call, guint i, XensimDomain **dom);
+void xensimDomainPublish(XensimState *state, XensimDomain *dom);
+void xensimAddDominfo(XensimRec *r, XensimDomain *dom);
+void xensimDomainFree(gpointer data);
+
+/* Domain lifecycle, guests and events (xensimd-domain.c) */
+void xensimSubscriberFree(gpointer sub);
+void xensimDomainStateChanged(XensimState *state, XensimDomain *dom);
+void xensimDomainDispose(XensimDomain *dom);
+int xensimCmdSubscribe(XensimCall *call);
+int xensimCmdDomainWatch(XensimCall *call);
+int xensimCmdDomainUnwatch(XensimCall *call);
+int xensimCmdCreate(XensimCall *call);
+int xensimCmdCreateAbort(XensimCall *call);
+int xensimCmdHelperStart(XensimCall *call);
+int xensimCmdDestroy(XensimCall *call);
+int xensimCmdShutdown(XensimCall *call);
+int xensimCmdReboot(XensimCall *call);
+int xensimCmdSendTrigger(XensimCall *call);
+int xensimCmdPause(XensimCall *call);
+int xensimCmdUnpause(XensimCall *call);
+int xensimCmdSetMaxmem(XensimCall *call);
+int xensimCmdSetVcpuonline(XensimCall *call);
+int xensimCmdSchedParamsSet(XensimCall *call);
+int xensimCmdRename(XensimCall *call);
+int xensimCmdRetrieveConfig(XensimCall *call);
+int xensimCmdConsoleGetTty(XensimCall *call);
+int xensimCmdGuestSet(XensimCall *call);
+int xensimCmdGuestEvent(XensimCall *call);
+int xensimCmdCoreDump(XensimCall *call);
+void xensimStoreWritten(XensimState *state, const char *path, const char *value);
+
+/* Consoles: a pty per console with a simulated guest (xensimd-console.c) */
+typedef enum {
+    XENSIM_CONSOLE_PV,
+    XENSIM_CONSOLE_SERIAL,
+    XENSIM_CONSOLE_CHANNEL,
+} XensimConsoleKind;
+
+XensimConsole *xensimConsoleNew(XensimDomain *dom, XensimConsoleKind kind,
+                                guint num, const char *name, char **err);
+void xensimConsoleFree(gpointer console);
+const char *xensimConsoleTty(XensimConsole *console);
+XensimConsoleKind xensimConsoleKind(XensimConsole *console);
+guint xensimConsoleNum(XensimConsole *console);
+const char *xensimConsoleName(XensimConsole *console);
+void xensimConsoleBoot(XensimConsole *console);
+void xensimConsoleShutdownText(XensimConsole *console, int reason);
+/* what the guest does when a command asks for it */
+void xensimGuestInitiate(XensimDomain *dom, int reason);

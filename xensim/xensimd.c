@@ -53,6 +53,12 @@ xensimLog(XensimDaemon *d, const char *fmt, ...)
 }
 
 static void
+xensimStateLogLine(void *opaque, const char *msg)
+{
+    xensimLog(opaque, "%s", msg);
+}
+
+static void
 xensimUsage(FILE *out)
 {
     fprintf(out,
@@ -225,6 +231,7 @@ xensimClientFree(gpointer opaque)
 {
     XensimClient *client = opaque;
 
+    xensimStateClientGone(client->d->state, client->fd);
     close(client->fd);
     g_byte_array_unref(client->in);
     g_free(client);
@@ -256,7 +263,7 @@ xensimClientServe(XensimClient *client)
         if (r < 0)
             return r;
 
-        reply = xensimStateDispatch(d->state, request);
+        reply = xensimStateDispatch(d->state, request, client->fd);
         g_variant_get_child(request, 0, "&s", &name);
         g_variant_get_child(reply, 0, "i", &rc);
         xensimLog(d, "client %d: %s: rc %d", client->fd, name, rc);
@@ -375,6 +382,8 @@ main(int argc, char **argv)
     }
 
     d.state = xensimStateNew(&cfg);
+    d.state->log = xensimStateLogLine;
+    d.state->log_opaque = &d;
     d.loop = g_main_loop_new(NULL, FALSE);
     g_unix_fd_add(d.listen_fd, G_IO_IN, xensimAccept, &d);
     g_unix_signal_add(SIGTERM, xensimQuit, &d);

@@ -8,6 +8,9 @@
  * first) serves.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/time.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
@@ -124,7 +127,12 @@ xensimStart(void)
         "cpu_mhz = 3100\n"
         "xen_version = 4.16.3\n"
         "scheduler = credit\n"
-        "capabilities = xen-3.0-x86_64 hvm-3.0-x86_64\n";
+        "capabilities = xen-3.0-x86_64 hvm-3.0-x86_64\n"
+        "build_delay_ms = 50\n"
+        "shutdown_delay_ms = 50\n"
+        "destroy_delay_ms = 10\n"
+        "console_delay_ms = 10\n"
+        "guest_ignore_shutdown = stubborn-* other\n";
 
     testDir = g_dir_make_tmp("xensim-test-XXXXXX", &error);
     ck_assert_msg(testDir, "mkdtemp: %s", error ? error->message : "");
@@ -476,11 +484,11 @@ START_TEST(test_unimplemented)
     g_autofree char *log = g_build_filename(testDir, "xensim-client.log", NULL);
     g_autofree char *contents = NULL;
 
-    ck_assert_int_eq(libxl_domain_pause(ctx, 0, NULL), ERROR_FAIL);
-    ck_assert_ptr_null(libxl_device_disk_list(ctx, 0, &(int){ 0 }));
+    ck_assert_int_eq(libxl_domain_suspend_only(ctx, 0, NULL), ERROR_FAIL);
+    ck_assert_ptr_null(libxl_device_vkb_list(ctx, 0, &(int){ 0 }));
     ck_assert(g_file_get_contents(log, &contents, NULL, NULL));
-    ck_assert_ptr_nonnull(strstr(contents, "libxl_domain_pause: not implemented"));
-    ck_assert_ptr_nonnull(strstr(contents, "libxl_device_disk_list: not implemented"));
+    ck_assert_ptr_nonnull(strstr(contents, "libxl_domain_suspend_only: not implemented"));
+    ck_assert_ptr_nonnull(strstr(contents, "libxl_device_vkb_list: not implemented"));
     libxl_ctx_free(ctx);
 }
 END_TEST
@@ -682,6 +690,849 @@ START_TEST(test_reconnect)
 }
 END_TEST
 
+/* Domain lifecycle, events, children, consoles ----------------------- */
+
+/* A kernel image libxl can read. */
+static char *
+testKernel(void)
+{
+    char *path = g_build_filename(testDir, "vmlinuz", NULL);
+
+    ck_assert(g_file_set_contents(path, "not really a kernel\n", -1, NULL));
+    return path;
+}
+
+static void
+testConfig(libxl_domain_config *cfg, libxl_domain_type type, const char *name,
+           const char *kernel, uint64_t memkb)
+{
+    libxl_domain_config_init(cfg);
+    cfg->c_info.type = type;
+    cfg->c_info.name = strdup(name);
+    libxl_uuid_generate(&cfg->c_info.uuid);
+    libxl_domain_build_info_init_type(&cfg->b_info, type);
+    cfg->b_info.max_memkb = memkb;
+    cfg->b_info.target_memkb = memkb;
+    cfg->b_info.max_vcpus = 2;
+    if (kernel)
+        cfg->b_info.kernel = strdup(kernel);
+    if (type == LIBXL_DOMAIN_TYPE_HVM)
+        cfg->b_info.u.hvm.serial = strdup("pty");
+}
+
+/* Create a domain synchronously; its domid. */
+static uint32_t
+testCreate(libxl_ctx *ctx, libxl_domain_type type, const char *name)
+{
+    g_autofree char *kernel = testKernel();
+    libxl_domain_config cfg;
+    uint32_t domid = INVALID_DOMID;
+
+    testConfig(&cfg, type, name, type == LIBXL_DOMAIN_TYPE_HVM ? NULL : kernel,
+               256 * 1024);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
+    ck_assert_uint_ne(domid, (uint32_t)INVALID_DOMID);
+    libxl_domain_config_dispose(&cfg);
+    return domid;
+}
+
+static uint64_t
+testFreeKB(libxl_ctx *ctx)
+{
+    uint64_t kb = 0;
+
+    ck_assert_int_eq(libxl_get_free_memory(ctx, &kb), 0);
+    return kb;
+}
+
+/* Wait for an event of one of the types in mask for domid (no hooks). */
+static int
+testDomidPred(const libxl_event *ev, void *user)
+{
+    return ev->domid == GPOINTER_TO_UINT(user);
+}
+
+static libxl_event *
+testWaitEvent(libxl_ctx *ctx, uint64_t mask, uint32_t domid)
+{
+    libxl_event *ev = NULL;
+
+    ck_assert_int_eq(libxl_event_wait(ctx, &ev, mask, testDomidPred,
+                                      GUINT_TO_POINTER(domid)), 0);
+    return ev;
+}
+
+/* No such event within ms. */
+static void
+testNoEvent(libxl_ctx *ctx, uint64_t mask, uint32_t domid, int ms)
+{
+    gint64 end = g_get_monotonic_time() + ms * 1000;
+    libxl_event *ev = NULL;
+
+    while (g_get_monotonic_time() < end) {
+        int rc = libxl_event_check(ctx, &ev, mask, testDomidPred, GUINT_TO_POINTER(domid));
+
+        ck_assert_msg(rc == ERROR_NOT_READY, "unexpected event type %d",
+                      rc == 0 ? (int)ev->type : -1);
+        g_usleep(10 * 1000);
+    }
+}
+
+#define MASK(t) (1UL << LIBXL_EVENT_TYPE_##t)
+
+START_TEST(test_create_sync)
+{
+    libxl_ctx *ctx = testCtx();
+    uint64_t before = testFreeKB(ctx), during;
+    libxl_dominfo info;
+    libxl_domain_config got;
+    char *tty = NULL;
+    uint32_t domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "sync-1");
+    uint32_t other;
+    struct xs_handle *xs = xs_open(0);
+    g_autofree char *path = g_strdup_printf("/local/domain/%u/name", domid);
+    char *name;
+    unsigned int len;
+
+    /* libxl leaves it paused; its memory is taken */
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+    ck_assert(info.paused);
+    ck_assert_uint_eq(info.current_memkb, 256 * 1024);
+    ck_assert_uint_eq(info.vcpu_online, 2);
+    libxl_dominfo_dispose(&info);
+    during = testFreeKB(ctx);
+    ck_assert_uint_eq(before - during, 256 * 1024);
+    ck_assert_ptr_nonnull(name = xs_read(xs, XBT_NULL, path, &len));
+    ck_assert_str_eq(name, "sync-1");
+    free(name);
+
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+    ck_assert(info.running);
+    libxl_dominfo_dispose(&info);
+    ck_assert_int_eq(libxl_console_get_tty(ctx, domid, 0, LIBXL_CONSOLE_TYPE_PV, &tty), 0);
+    ck_assert(g_str_has_prefix(tty, "/dev/pts/"));
+    free(tty);
+
+    /* the stored configuration, with its generated defaults */
+    libxl_domain_config_init(&got);
+    ck_assert_int_eq(libxl_retrieve_domain_configuration(ctx, domid, &got, NULL), 0);
+    ck_assert_str_eq(got.c_info.name, "sync-1");
+    ck_assert_uint_eq(got.b_info.max_memkb, 256 * 1024);
+    libxl_domain_config_dispose(&got);
+
+    /* names are unique; renaming checks too */
+    other = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "sync-2");
+    ck_assert_int_eq(libxl_domain_rename(ctx, other, "sync-2", "sync-1"), ERROR_INVAL);
+    ck_assert_int_eq(libxl_domain_rename(ctx, other, "sync-2", "sync-3"), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, other, NULL), 0);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    ck_assert_int_eq(libxl_domain_info(ctx, NULL, domid), ERROR_DOMAIN_NOTFOUND);
+    ck_assert_uint_eq(testFreeKB(ctx), before);
+    ck_assert_ptr_null(xs_read(xs, XBT_NULL, path, &len));
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), ERROR_DOMAIN_NOTFOUND);
+    xs_close(xs);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_create_errors)
+{
+    libxl_ctx *ctx = testCtx();
+    g_autofree char *kernel = testKernel();
+    uint64_t before = testFreeKB(ctx);
+    libxl_domain_config cfg;
+    uint32_t domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "taken"), d2;
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "taken", kernel, 64 * 1024);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &d2, NULL, NULL), ERROR_INVAL);
+    libxl_domain_config_dispose(&cfg);
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "no-kernel", "/nonexistent/vmlinuz", 64 * 1024);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &d2, NULL, NULL), ERROR_FAIL);
+    ck_assert_uint_eq(d2, (uint32_t)INVALID_DOMID);
+    libxl_domain_config_dispose(&cfg);
+
+    /* the host is short: the build fails, the domain goes */
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "huge", kernel, 64ULL * 1024 * 1024);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &d2, NULL, NULL), ERROR_FAIL);
+    ck_assert_uint_eq(d2, (uint32_t)INVALID_DOMID);
+    libxl_domain_config_dispose(&cfg);
+    ck_assert_int_eq(libxl_name_to_domid(ctx, "huge", &d2), ERROR_DOMAIN_NOTFOUND);
+
+    /* an injected fault */
+    ck_assert_int_eq(testCtl5("fault", "set", "libxl_domain_create_new", "ERROR_FAIL",
+                              "once"), 0);
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "faulty", kernel, 64 * 1024);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &d2, NULL, NULL), ERROR_FAIL);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &d2, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, d2, NULL), 0);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    ck_assert_uint_eq(testFreeKB(ctx), before);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* No hooks: the application polls with libxl_event_wait. */
+START_TEST(test_events_no_hooks)
+{
+    libxl_ctx *ctx = testCtx();
+    g_autofree char *kernel = testKernel();
+    libxl_domain_config cfg;
+    libxl_asyncop_how how = { .callback = NULL, .u.for_event = 42 };
+    libxl_asyncprogress_how aop = { .callback = NULL, .for_event = 43 };
+    libxl_evgen_domain_death *dw = NULL;
+    libxl_event *ev;
+    uint32_t domid = INVALID_DOMID;
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "noh", kernel, 64 * 1024);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, &how, &aop), 0);
+    /* the domid is known when the operation completes */
+    ck_assert_int_eq(libxl_event_wait(ctx, &ev, MASK(DOMAIN_CREATE_CONSOLE_AVAILABLE),
+                                      NULL, NULL), 0);
+    ck_assert_uint_eq(ev->for_user, 43);
+    libxl_event_free(ctx, ev);
+    ck_assert_int_eq(libxl_event_wait(ctx, &ev, MASK(OPERATION_COMPLETE), NULL, NULL), 0);
+    ck_assert_uint_eq(ev->for_user, 42);
+    ck_assert_uint_eq(ev->domid, domid);
+    ck_assert_int_eq(ev->u.operation_complete.rc, 0);
+    libxl_event_free(ctx, ev);
+    libxl_domain_config_dispose(&cfg);
+
+    ck_assert_int_eq(libxl_evenable_domain_death(ctx, domid, 7, &dw), 0);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    ck_assert_int_eq(libxl_domain_shutdown(ctx, domid, NULL), 0);
+    ev = testWaitEvent(ctx, MASK(DOMAIN_SHUTDOWN) | MASK(DOMAIN_DEATH), domid);
+    ck_assert_int_eq(ev->type, LIBXL_EVENT_TYPE_DOMAIN_SHUTDOWN);
+    ck_assert_int_eq(ev->u.domain_shutdown.shutdown_reason, LIBXL_SHUTDOWN_REASON_POWEROFF);
+    ck_assert_uint_eq(ev->for_user, 7);
+    libxl_event_free(ctx, ev);
+    /* reported once */
+    testNoEvent(ctx, MASK(DOMAIN_SHUTDOWN), domid, 150);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    ev = testWaitEvent(ctx, MASK(DOMAIN_SHUTDOWN) | MASK(DOMAIN_DEATH), domid);
+    ck_assert_int_eq(ev->type, LIBXL_EVENT_TYPE_DOMAIN_DEATH);
+    libxl_event_free(ctx, ev);
+    testNoEvent(ctx, MASK(DOMAIN_DEATH), domid, 100);
+    libxl_evdisable_domain_death(ctx, dw);
+
+    /* a watch on a domain that is not there: death at once */
+    ck_assert_int_eq(libxl_evenable_domain_death(ctx, 4242, 0, &dw), 0);
+    ev = testWaitEvent(ctx, MASK(DOMAIN_DEATH), 4242);
+    libxl_event_free(ctx, ev);
+    libxl_evdisable_domain_death(ctx, dw);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* The application's event loop, as a test harness: the hooks. */
+#define T_SLOTS 32
+typedef struct {
+    bool used;
+    int fd;
+    short events;
+    void *for_libxl;
+    struct timeval abs;
+} TSlot;
+static TSlot tFds[T_SLOTS], tTimeouts[T_SLOTS];
+static int tTimeoutsModified;
+
+static TSlot *
+tSlotNew(TSlot *slots)
+{
+    int i;
+
+    for (i = 0; i < T_SLOTS; i++) {
+        if (!slots[i].used) {
+            memset(&slots[i], 0, sizeof(slots[i]));
+            slots[i].used = true;
+            return &slots[i];
+        }
+    }
+    ck_abort_msg("out of slots");
+    return NULL;
+}
+
+static int
+tFdRegister(void *user, int fd, void **for_app, short events, void *for_libxl)
+{
+    TSlot *s = tSlotNew(tFds);
+
+    s->fd = fd;
+    s->events = events;
+    s->for_libxl = for_libxl;
+    *for_app = s;
+    return 0;
+}
+
+static int
+tFdModify(void *user, int fd, void **for_app, short events)
+{
+    ((TSlot *)*for_app)->events = events;
+    return 0;
+}
+
+static void
+tFdDeregister(void *user, int fd, void *for_app)
+{
+    ((TSlot *)for_app)->used = false;
+}
+
+static int
+tTimeoutRegister(void *user, void **for_app, struct timeval abs, void *for_libxl)
+{
+    TSlot *s = tSlotNew(tTimeouts);
+
+    s->abs = abs;
+    s->for_libxl = for_libxl;
+    *for_app = s;
+    return 0;
+}
+
+static int
+tTimeoutModify(void *user, void **for_app, struct timeval abs)
+{
+    ((TSlot *)*for_app)->abs = abs;
+    tTimeoutsModified++;
+    return 0;
+}
+
+static void
+tTimeoutDeregister(void *user, void *for_app)
+{
+    ((TSlot *)for_app)->used = false;
+}
+
+static const libxl_osevent_hooks tHooks = {
+    .fd_register = tFdRegister,
+    .fd_modify = tFdModify,
+    .fd_deregister = tFdDeregister,
+    .timeout_register = tTimeoutRegister,
+    .timeout_modify = tTimeoutModify,
+    .timeout_deregister = tTimeoutDeregister,
+};
+
+static int
+tFdCount(void)
+{
+    int i, n = 0;
+
+    for (i = 0; i < T_SLOTS; i++)
+        n += tFds[i].used;
+    return n;
+}
+
+/* Run the loop for up to ms, or until *flag. */
+static void
+tLoop(libxl_ctx *ctx, int ms, volatile int *flag)
+{
+    gint64 end = g_get_monotonic_time() + ms * 1000;
+
+    while (g_get_monotonic_time() < end && !(flag && *flag)) {
+        struct pollfd fds[T_SLOTS];
+        TSlot *which[T_SLOTS];
+        struct timeval now;
+        int i, n = 0;
+
+        for (i = 0; i < T_SLOTS; i++) {
+            if (tFds[i].used) {
+                fds[n] = (struct pollfd){ .fd = tFds[i].fd, .events = tFds[i].events };
+                which[n++] = &tFds[i];
+            }
+        }
+        poll(fds, n, 10);
+        for (i = 0; i < n; i++) {
+            if (fds[i].revents && which[i]->used)
+                libxl_osevent_occurred_fd(ctx, which[i]->for_libxl, fds[i].fd,
+                                          fds[i].events, fds[i].revents);
+        }
+        gettimeofday(&now, NULL);
+        for (i = 0; i < T_SLOTS; i++) {
+            if (tTimeouts[i].used && timercmp(&tTimeouts[i].abs, &now, <=)) {
+                tTimeouts[i].used = false;
+                libxl_osevent_occurred_timeout(ctx, tTimeouts[i].for_libxl);
+            }
+        }
+    }
+}
+
+typedef struct {
+    GPtrArray *events;
+    volatile int count;
+    volatile int ao_done;
+    int ao_rc;
+    volatile int console;
+    libxl_ctx *ctx;
+    bool reenter;
+} TEvents;
+
+static void
+tEventOccurs(void *user, libxl_event *ev)
+{
+    TEvents *t = user;
+
+    /* a callback may call libxl again: no lock of libxl's is held */
+    if (t->reenter)
+        ck_assert_int_eq(libxl_domain_info(t->ctx, NULL, 0), 0);
+    g_ptr_array_add(t->events, ev);
+    t->count++;
+}
+
+static void
+tAoDone(libxl_ctx *ctx, int rc, void *for_callback)
+{
+    TEvents *t = for_callback;
+
+    ck_assert_int_eq(libxl_domain_info(ctx, NULL, 0), 0);
+    t->ao_rc = rc;
+    t->ao_done++;
+}
+
+static void
+tConsoleReady(libxl_ctx *ctx, libxl_event *ev, void *for_callback)
+{
+    TEvents *t = for_callback;
+    char *tty = NULL;
+
+    /* as libvirt's libxlConsoleCallback: the tty is there */
+    ck_assert_int_eq(libxl_console_get_tty(ctx, ev->domid, 0, LIBXL_CONSOLE_TYPE_PV,
+                                           &tty), 0);
+    free(tty);
+    libxl_event_free(ctx, ev);
+    t->console++;
+}
+
+static void
+tEventsFree(TEvents *t)
+{
+    guint i;
+
+    for (i = 0; i < t->events->len; i++)
+        libxl_event_free(t->ctx, g_ptr_array_index(t->events, i));
+    g_ptr_array_free(t->events, TRUE);
+}
+
+static libxl_ctx *
+tCtxHooked(TEvents *t, libxl_event_hooks *ehooks)
+{
+    libxl_ctx *ctx = testCtx();
+
+    memset(tFds, 0, sizeof(tFds));
+    memset(tTimeouts, 0, sizeof(tTimeouts));
+    tTimeoutsModified = 0;
+    memset(t, 0, sizeof(*t));
+    t->events = g_ptr_array_new();
+    t->ctx = ctx;
+    t->reenter = true;
+    ehooks->event_occurs_mask = LIBXL_EVENTMASK_ALL;
+    ehooks->event_occurs = tEventOccurs;
+    ehooks->disaster = NULL;
+    libxl_osevent_register_hooks(ctx, &tHooks, NULL);
+    libxl_event_register_callbacks(ctx, ehooks, t);
+    return ctx;
+}
+
+/* With hooks: callback ao, death watch, events through event_occurs. */
+START_TEST(test_events_hooks)
+{
+    libxl_event_hooks ehooks;
+    TEvents t;
+    libxl_ctx *ctx = tCtxHooked(&t, &ehooks);
+    g_autofree char *kernel = testKernel();
+    libxl_domain_config cfg;
+    libxl_asyncop_how how = { .callback = tAoDone, .u.for_callback = &t };
+    libxl_asyncprogress_how aop = { .callback = tConsoleReady, .for_callback = &t };
+    libxl_evgen_domain_death *dw = NULL;
+    libxl_event *ev;
+    uint32_t domid = INVALID_DOMID;
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "hooked", kernel, 64 * 1024);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, &how, &aop), 0);
+    ck_assert_int_eq(t.ao_done, 0);
+    /* the event connection and the ao's timeout went to the hooks */
+    ck_assert_int_ge(tFdCount(), 1);
+    tLoop(ctx, 3000, &t.ao_done);
+    ck_assert_int_eq(t.ao_done, 1);
+    ck_assert_int_eq(t.ao_rc, 0);
+    ck_assert_int_eq(t.console, 1);
+    ck_assert_uint_ne(domid, (uint32_t)INVALID_DOMID);
+    /* its timeout was moved to now, and reported by the loop */
+    ck_assert_int_ge(tTimeoutsModified, 1);
+    libxl_domain_config_dispose(&cfg);
+
+    ck_assert_int_eq(libxl_evenable_domain_death(ctx, domid, 9, &dw), 0);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    tLoop(ctx, 100, NULL);
+    ck_assert_int_eq(t.count, 0);
+    ck_assert_int_eq(libxl_domain_reboot(ctx, domid, NULL), 0);
+    tLoop(ctx, 3000, &t.count);
+    ck_assert_int_eq(t.count, 1);
+    ev = g_ptr_array_index(t.events, 0);
+    ck_assert_int_eq(ev->type, LIBXL_EVENT_TYPE_DOMAIN_SHUTDOWN);
+    ck_assert_int_eq(ev->u.domain_shutdown.shutdown_reason, LIBXL_SHUTDOWN_REASON_REBOOT);
+    ck_assert_uint_eq(ev->for_user, 9);
+
+    /* an asynchronous destroy; death, once */
+    t.ao_done = 0;
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, &how), 0);
+    tLoop(ctx, 3000, &t.ao_done);
+    ck_assert_int_eq(t.ao_rc, 0);
+    tLoop(ctx, 200, NULL);
+    ck_assert_int_eq(t.count, 2);
+    ev = g_ptr_array_index(t.events, 1);
+    ck_assert_int_eq(ev->type, LIBXL_EVENT_TYPE_DOMAIN_DEATH);
+    libxl_evdisable_domain_death(ctx, dw);
+
+    /* nothing stays registered after libxl_ctx_free */
+    tEventsFree(&t);
+    libxl_ctx_free(ctx);
+    ck_assert_int_eq(tFdCount(), 0);
+}
+END_TEST
+
+/* A guest that ignores shutdown requests; guest-initiated events. */
+START_TEST(test_guest_behaviour)
+{
+    libxl_ctx *ctx = testCtx();
+    libxl_evgen_domain_death *dw1 = NULL, *dw2 = NULL;
+    libxl_event *ev;
+    uint32_t stubborn = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "stubborn-1");
+    uint32_t hvm = testCreate(ctx, LIBXL_DOMAIN_TYPE_HVM, "hvm-1");
+    char id[16];
+
+    ck_assert_int_eq(libxl_evenable_domain_death(ctx, stubborn, 1, &dw1), 0);
+    ck_assert_int_eq(libxl_evenable_domain_death(ctx, hvm, 2, &dw2), 0);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, stubborn, NULL), 0);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, hvm, NULL), 0);
+
+    ck_assert_int_eq(libxl_domain_shutdown(ctx, stubborn, NULL), 0);
+    testNoEvent(ctx, MASK(DOMAIN_SHUTDOWN), stubborn, 300);
+    /* PV guests have no power button */
+    ck_assert_int_eq(libxl_send_trigger(ctx, stubborn, LIBXL_TRIGGER_POWER, 0, NULL),
+                     ERROR_FAIL);
+    /* the guest crashes on its own */
+    g_snprintf(id, sizeof(id), "%u", stubborn);
+    ck_assert_int_eq(testCtl("guest", id, "crash", NULL), 0);
+    ev = testWaitEvent(ctx, MASK(DOMAIN_SHUTDOWN), stubborn);
+    ck_assert_int_eq(ev->u.domain_shutdown.shutdown_reason, LIBXL_SHUTDOWN_REASON_CRASH);
+    libxl_event_free(ctx, ev);
+    ck_assert_int_ne(testCtl("guest", id, "reboot", NULL), 0);  /* not running */
+
+    /* HVM: the ACPI power button */
+    ck_assert_int_eq(libxl_send_trigger(ctx, hvm, LIBXL_TRIGGER_POWER, 0, NULL), 0);
+    ev = testWaitEvent(ctx, MASK(DOMAIN_SHUTDOWN), hvm);
+    ck_assert_int_eq(ev->u.domain_shutdown.shutdown_reason, LIBXL_SHUTDOWN_REASON_POWEROFF);
+    libxl_event_free(ctx, ev);
+
+    /* per-domain knobs */
+    ck_assert_int_eq(testCtl5("guest", "hvm-1", "set", "ignore-shutdown", "maybe"), 1);
+    ck_assert_int_eq(testCtl5("guest", "hvm-1", "set", "shutdown-delay", "10"), 0);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, stubborn, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, hvm, NULL), 0);
+    ev = testWaitEvent(ctx, MASK(DOMAIN_DEATH), stubborn);
+    libxl_event_free(ctx, ev);
+    ev = testWaitEvent(ctx, MASK(DOMAIN_DEATH), hvm);
+    libxl_event_free(ctx, ev);
+    libxl_evdisable_domain_death(ctx, dw1);
+    libxl_evdisable_domain_death(ctx, dw2);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_ao_abort)
+{
+    libxl_ctx *ctx = testCtx();
+    g_autofree char *kernel = testKernel();
+    libxl_domain_config cfg;
+    libxl_asyncop_how how = { .callback = NULL, .u.for_event = 77 };
+    libxl_event *ev = NULL;
+    libxl_dominfo *doms;
+    uint32_t domid = INVALID_DOMID, found;
+    int n = 0;
+
+    ck_assert_int_eq(testCtl5("host", "set", "build_delay_ms", "5000", NULL), 0);
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "slow", kernel, 64 * 1024);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, &how, NULL), 0);
+    /* being built: listed, paused */
+    ck_assert_int_eq(libxl_name_to_domid(ctx, "slow", &found), 0);
+    doms = libxl_list_domain(ctx, &n);
+    ck_assert_int_ge(n, 2);
+    ck_assert_uint_eq(doms[n - 1].domid, found);
+    ck_assert(doms[n - 1].paused);
+    libxl_dominfo_list_free(doms, n);
+
+    ck_assert_int_eq(libxl_ao_abort(ctx, &how), 0);
+    ck_assert_int_eq(libxl_ao_abort(ctx, &how), ERROR_NOTFOUND);
+    ck_assert_int_eq(libxl_event_wait(ctx, &ev, MASK(OPERATION_COMPLETE), NULL, NULL), 0);
+    ck_assert_uint_eq(ev->for_user, 77);
+    ck_assert_int_eq(ev->u.operation_complete.rc, ERROR_ABORTED);
+    libxl_event_free(ctx, ev);
+    ck_assert_int_eq(libxl_name_to_domid(ctx, "slow", &found), ERROR_DOMAIN_NOTFOUND);
+    ck_assert_int_eq(libxl_ao_abort(ctx, &how), ERROR_NOTFOUND);
+    ck_assert_int_eq(testCtl5("host", "set", "build_delay_ms", "50", NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* A foreign child of the application that exits after delay_ms with
+ * status 7. */
+static pid_t
+testForeignChild(int delay_ms)
+{
+    pid_t pid = fork();
+
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        g_usleep(delay_ms * 1000);
+        _exit(7);
+    }
+    return pid;
+}
+
+/* selective_reap: libxl reaps its device model; the application's own
+ * child is left to the application. */
+START_TEST(test_childproc_selective)
+{
+    libxl_ctx *ctx = testCtx();
+    libxl_childproc_hooks hooks = {
+        .chldowner = libxl_sigchld_owner_libxl_always_selective_reap,
+    };
+    pid_t foreign = testForeignChild(20);
+    uint32_t domid;
+    int status = 0;
+
+    libxl_childproc_setmode(ctx, &hooks, NULL);
+    domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_HVM, "selective");
+    g_usleep(100 * 1000);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    ck_assert_int_eq(waitpid(foreign, &status, 0), foreign);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 7);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+static int tReapedPid, tReapedStatus;
+
+static int
+tReaped(pid_t pid, int status, void *user)
+{
+    tReapedPid = pid;
+    tReapedStatus = status;
+    return 0;
+}
+
+/* libxl_always: libxl reaps everything; the application hears of its own
+ * children through reaped_callback (and has lost them to waitpid). */
+START_TEST(test_childproc_always)
+{
+    libxl_ctx *ctx = testCtx();
+    libxl_childproc_hooks hooks = {
+        .chldowner = libxl_sigchld_owner_libxl_always,
+        .reaped_callback = tReaped,
+    };
+    pid_t foreign;
+    uint32_t domid;
+    int status;
+
+    libxl_childproc_setmode(ctx, &hooks, NULL);
+    tReapedPid = 0;
+    foreign = testForeignChild(400);
+    domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_HVM, "always");
+    /* libxl's loop runs while it waits for events */
+    testNoEvent(ctx, MASK(DOMAIN_DEATH), domid, 600);
+    ck_assert_int_eq(tReapedPid, foreign);
+    ck_assert_int_eq(WEXITSTATUS(tReapedStatus), 7);
+    ck_assert_int_eq(waitpid(foreign, &status, WNOHANG), -1);
+    ck_assert_int_eq(errno, ECHILD);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* mainloop: the application reaps and hands libxl its children. */
+START_TEST(test_childproc_mainloop)
+{
+    libxl_ctx *ctx = testCtx();
+    libxl_childproc_hooks hooks = { .chldowner = libxl_sigchld_owner_mainloop };
+    g_autofree char *kernel = testKernel();
+    libxl_asyncop_how how = { .callback = NULL, .u.for_event = 5 };
+    libxl_domain_config cfg;
+    libxl_event *ev = NULL;
+    uint32_t domid;
+    pid_t foreign, pid;
+    int status, ours = 0, theirs = 0;
+    gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+
+    libxl_childproc_setmode(ctx, &hooks, NULL);
+    foreign = testForeignChild(10);
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_HVM, "mainloop", kernel, 64 * 1024);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, &how, NULL), 0);
+    while ((ours == 0 || theirs == 0) && g_get_monotonic_time() < end) {
+        if ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+            if (libxl_childproc_reaped(ctx, pid, status) == 0)
+                ours++;
+            else if (pid == foreign)
+                theirs++;
+        }
+        g_usleep(5 * 1000);
+    }
+    ck_assert_int_eq(ours, 1);
+    ck_assert_int_eq(theirs, 1);
+    ck_assert_int_eq(libxl_event_wait(ctx, &ev, MASK(OPERATION_COMPLETE), NULL, NULL), 0);
+    ck_assert_int_eq(ev->u.operation_complete.rc, 0);
+    libxl_event_free(ctx, ev);
+    ck_assert_int_eq(libxl_childproc_reaped(ctx, 1, 0), ERROR_UNKNOWN_CHILD);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* Read from a pty until text appears (or 3 s). */
+static bool
+testReadUntil(int fd, GString *seen, const char *text)
+{
+    gint64 end = g_get_monotonic_time() + 3 * G_USEC_PER_SEC;
+
+    while (!strstr(seen->str, text) && g_get_monotonic_time() < end) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        char buf[256];
+        ssize_t n;
+
+        if (poll(&p, 1, 50) > 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+            g_string_append_len(seen, buf, n);
+    }
+    return strstr(seen->str, text) != NULL;
+}
+
+START_TEST(test_console)
+{
+    libxl_ctx *ctx = testCtx();
+    g_autofree char *kernel = testKernel();
+    g_autoptr(GString) seen = g_string_new(NULL);
+    libxl_domain_config cfg;
+    libxl_device_channel *chans;
+    libxl_channelinfo cinfo;
+    libxl_evgen_domain_death *dw = NULL;
+    libxl_event *ev;
+    char *tty = NULL;
+    uint32_t domid;
+    int fd, n = 0;
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "talker", kernel, 64 * 1024);
+    cfg.channels = calloc(1, sizeof(*cfg.channels));
+    cfg.num_channels = 1;
+    libxl_device_channel_init(&cfg.channels[0]);
+    cfg.channels[0].name = strdup("org.qemu.guest_agent.0");
+    libxl_device_channel_init_connection(&cfg.channels[0], LIBXL_CHANNEL_CONNECTION_PTY);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    ck_assert_int_eq(libxl_evenable_domain_death(ctx, domid, 0, &dw), 0);
+
+    ck_assert_int_eq(libxl_console_get_tty(ctx, domid, 0, LIBXL_CONSOLE_TYPE_PV, &tty), 0);
+    fd = open(tty, O_RDWR | O_NOCTTY);
+    ck_assert_int_ge(fd, 0);
+    free(tty);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    ck_assert(testReadUntil(fd, seen, "talker login: "));
+    ck_assert_ptr_nonnull(strstr(seen->str, "Linux version"));
+    ck_assert_int_eq(write(fd, "root\r", 5), 5);
+    ck_assert(testReadUntil(fd, seen, "root@talker:~# "));
+    g_string_truncate(seen, 0);
+    ck_assert_int_eq(write(fd, "uname\r", 6), 6);
+    ck_assert(testReadUntil(fd, seen, "Linux\r\n"));
+    ck_assert(testReadUntil(fd, seen, "# "));
+    g_string_truncate(seen, 0);
+    ck_assert_int_eq(write(fd, "echo hello xen\r", 15), 15);
+    ck_assert(testReadUntil(fd, seen, "hello xen\r\n"));
+
+    /* the channel: listed with its name, an echo service on its pty */
+    chans = libxl_device_channel_list(ctx, domid, &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(chans[0].name, "org.qemu.guest_agent.0");
+    libxl_channelinfo_init(&cinfo);
+    ck_assert_int_eq(libxl_device_channel_getinfo(ctx, domid, &chans[0], &cinfo), 0);
+    ck_assert_ptr_nonnull(cinfo.u.pty.path);
+    {
+        g_autoptr(GString) cseen = g_string_new(NULL);
+        int cfd = open(cinfo.u.pty.path, O_RDWR | O_NOCTTY);
+
+        ck_assert_int_ge(cfd, 0);
+        ck_assert_int_eq(write(cfd, "ping\n", 5), 5);
+        ck_assert(testReadUntil(cfd, cseen, "pong"));
+        close(cfd);
+    }
+    libxl_channelinfo_dispose(&cinfo);
+    libxl_device_channel_dispose(&chans[0]);
+    free(chans);
+
+    /* the guest powers off from its shell */
+    g_string_truncate(seen, 0);
+    ck_assert_int_eq(write(fd, "poweroff\r", 9), 9);
+    ck_assert(testReadUntil(fd, seen, "Power down"));
+    ev = testWaitEvent(ctx, MASK(DOMAIN_SHUTDOWN), domid);
+    ck_assert_int_eq(ev->u.domain_shutdown.shutdown_reason, LIBXL_SHUTDOWN_REASON_POWEROFF);
+    libxl_event_free(ctx, ev);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    close(fd);
+    libxl_evdisable_domain_death(ctx, dw);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* A context that goes away without a word (libvirtd killed): a new one
+ * finds the domains and gets each later event once. */
+START_TEST(test_reconnect_events)
+{
+    libxl_ctx *ctx = testCtx();
+    libxl_evgen_domain_death *dw = NULL;
+    libxl_event *ev;
+    uint32_t domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "survivor");
+    pid_t pid;
+    int status;
+    char id[16];
+
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    libxl_ctx_free(ctx);
+
+    /* a process that watches, then dies of SIGKILL */
+    pid = fork();
+    if (pid == 0) {
+        libxl_ctx *c = NULL;
+
+        if (libxl_ctx_alloc(&c, LIBXL_VERSION, 0, NULL) ||
+            libxl_evenable_domain_death(c, domid, 0, &dw))
+            _exit(1);
+        kill(getpid(), SIGKILL);
+    }
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFSIGNALED(status));
+
+    g_snprintf(id, sizeof(id), "%u", domid);
+    ck_assert_int_eq(testCtl("guest", id, "poweroff", NULL), 0);
+    ctx = testCtx();
+    ck_assert_int_eq(libxl_evenable_domain_death(ctx, domid, 0, &dw), 0);
+    ev = testWaitEvent(ctx, MASK(DOMAIN_SHUTDOWN), domid);
+    ck_assert_int_eq(ev->u.domain_shutdown.shutdown_reason, LIBXL_SHUTDOWN_REASON_POWEROFF);
+    libxl_event_free(ctx, ev);
+    testNoEvent(ctx, MASK(DOMAIN_SHUTDOWN), domid, 150);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    ev = testWaitEvent(ctx, MASK(DOMAIN_DEATH), domid);
+    libxl_event_free(ctx, ev);
+    testNoEvent(ctx, MASK(DOMAIN_DEATH) | MASK(DOMAIN_SHUTDOWN), domid, 100);
+    libxl_evdisable_domain_death(ctx, dw);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 xensimSuite(void)
 {
@@ -710,6 +1561,22 @@ xensimSuite(void)
     suite_add_tcase(s, tc);
 
     /* restarts xensimd itself: a daemon per test */
+    tc = tcase_create("lifecycle");
+    tcase_add_unchecked_fixture(tc, xensimStart, xensimStop);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_create_sync);
+    tcase_add_test(tc, test_create_errors);
+    tcase_add_test(tc, test_events_no_hooks);
+    tcase_add_test(tc, test_events_hooks);
+    tcase_add_test(tc, test_guest_behaviour);
+    tcase_add_test(tc, test_ao_abort);
+    tcase_add_test(tc, test_childproc_selective);
+    tcase_add_test(tc, test_childproc_always);
+    tcase_add_test(tc, test_childproc_mainloop);
+    tcase_add_test(tc, test_console);
+    tcase_add_test(tc, test_reconnect_events);
+    suite_add_tcase(s, tc);
+
     tc = tcase_create("restart");
     tcase_add_unchecked_fixture(tc, xensimStart, xensimStop);
     tcase_set_timeout(tc, 20);
