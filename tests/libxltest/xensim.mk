@@ -2,11 +2,14 @@
 #   xensim-symbols.sh    what driver modules import from libxl/xenstore is
 #                        defined by libxensim or is a pure helper
 #   xensim-badinput.sh   bad config files and flags: one line, exit 1
-#   xensim_test          the libxl/xs_ API through libxensim (Check)
+#   xensim_test          the libxl/xs_ API through libxensim (Check): host,
+#                        lifecycle, events, children, consoles
+#   xensim-stock.sh      Debian's stock libxl module on xensim (sandbox, TAP):
+#                        a PV guest's lifecycle, console, restart, events
 
-TESTS += xensim-symbols.sh xensim-badinput.sh xensim_test
+TESTS += xensim-symbols.sh xensim-badinput.sh xensim_test xensim-stock.sh
 check_PROGRAMS += xensim_test
-EXTRA_DIST += xensim-symbols.sh xensim-badinput.sh
+EXTRA_DIST += xensim-symbols.sh xensim-badinput.sh xensim-stock.sh
 
 xensim_test_SOURCES = xensim_test.c
 xensim_test_CFLAGS = $(XL_WARN_CFLAGS) $(GLIB_CFLAGS) $(CHECK_CFLAGS) \

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# The domain lifecycle and consoles of a PV guest, through virsh and the
+# libvirt Python binding, with Debian's STOCK libxl module on xensim: real
+# libvirt code nobody here wrote, exercising xensim's libxl contract
+# (create with a console progress callback, death watches over the osevent
+# hooks, selective_reap children mode, shutdown/reboot/destroy, consoles,
+# channels, userdata, a restart after SIGKILL).  What the stock module does
+# is recorded, as the reference for ours.
+set -u
+. "$top_srcdir/tests/libxltest/tap.sh"
+require_sandbox
+
+work=$(mktemp -d /tmp/xs-stock.XXXXXX)
+ctl="$top_builddir/xensim/xensimctl --dir $work/sb/xensim"
+py=/usr/bin/python3
+
+cat > "$work/host.conf" <<EOF
+build_delay_ms = 100
+shutdown_delay_ms = 200
+destroy_delay_ms = 20
+console_delay_ms = 20
+guest_ignore_shutdown = stubborn-*
+EOF
+echo "not a kernel" > "$work/vmlinuz"
+
+guest_xml() { # name
+    cat <<EOF
+<domain type='xen'>
+  <name>$1</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>2</vcpu>
+  <os><type arch='x86_64' machine='xenpv'>linux</type>
+    <kernel>$work/vmlinuz</kernel><cmdline>console=hvc0</cmdline></os>
+  <on_poweroff>destroy</on_poweroff><on_reboot>restart</on_reboot><on_crash>destroy</on_crash>
+  <devices>
+    <console type='pty'><target type='xen' port='0'/></console>
+    <channel type='pty'><target type='xen' name='org.qemu.guest_agent.0'/></channel>
+  </devices>
+</domain>
+EOF
+}
+
+# wait_state DOMAIN STATE: virsh domstate reaches STATE within 5 s
+wait_state() {
+    local i
+    for i in $(seq 1 50); do
+        [ "$(virsh -c "$URI" domstate "$1" 2>/dev/null | head -1)" = "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# events_start FILE: a listener for lifecycle events, for 3 s;
+# events_wait: until it is done
+events_pid=
+events_start() {
+    timeout 10 virsh -c "$URI" event --all --loop --timeout 3 > "$1" 2>&1 &
+    events_pid=$!
+    sleep 0.3
+}
+events_wait() {
+    wait "$events_pid" 2>/dev/null || true
+}
+
+# A console session through openConsole: prints what the guest answered.
+cat > "$work/console.py" <<'EOF'
+import sys, threading, time
+import libvirt
+libvirt.virEventRegisterDefaultImpl()
+def loop():
+    while True:
+        libvirt.virEventRunDefaultImpl()
+threading.Thread(target=loop, daemon=True).start()
+conn = libvirt.open(sys.argv[1])
+dom = conn.lookupByName(sys.argv[2])
+st = conn.newStream(libvirt.VIR_STREAM_NONBLOCK)
+dom.openConsole(sys.argv[3] if len(sys.argv) > 3 else None, st, 0)
+seen = b""
+def until(text, secs=5):
+    global seen
+    end = time.time() + secs
+    while text not in seen and time.time() < end:
+        r = st.recv(4096)
+        if r == -2:
+            time.sleep(0.02)
+            continue
+        if not r:
+            break
+        seen += r
+    return text in seen
+st.send(b"\r")
+ok = until(b"login: ")
+print("login-prompt" if ok else "no-login-prompt")
+st.send(b"root\r")
+print("shell" if until(b"# ") else "no-shell")
+seen = b""
+st.send(b"uname\r")
+print("uname:" + ("Linux" if until(b"Linux\r\n") else repr(seen)))
+seen = b""
+st.send(b"hostname\r")
+until(b"\r\n" + sys.argv[2].encode() + b"\r\n")
+print("hostname:" + ("ok" if (b"\r\n" + sys.argv[2].encode() + b"\r\n") in seen else repr(seen)))
+st.finish()
+EOF
+
+if ! sandbox_up "$work/sb" --driver=stock --xensim-config="$work/host.conf"; then
+    tap_fail "stock: sandbox up" "$(tail -5 "$work/sb/log/libvirtd.log" 2>/dev/null)"
+    tap_done
+    exit
+fi
+# libvirt's console lock files go to /var/lock (/run/lock): the sandbox's
+# /run is DIR/run, which has no lock directory
+mkdir -p "$work/sb/run/lock"
+
+ok_run "stock: define a PV guest" virsh -c "$URI" define <(guest_xml pv1)
+ok_run "stock: start" virsh -c "$URI" start pv1
+ok_eq "stock: running" running "$(virsh -c "$URI" domstate pv1 | head -1)"
+id=$(virsh -c "$URI" domid pv1)
+ok_match "stock: xensim has the domain, running" "^$id +pv1 +running +256 +2\$" "$($ctl list)"
+ok_match "stock: dominfo" "State: +running" "$(virsh -c "$URI" dominfo pv1)"
+xml=$(virsh -c "$URI" dumpxml pv1)
+tty=$(virsh -c "$URI" ttyconsole pv1 2>&1)
+ok_match "stock: ttyconsole is a pty" '^/dev/pts/[0-9]+$' "$tty"
+ok_eq "stock: the console's pty is xensim's" "$tty" "$($ctl console-tty "$id")"
+ok_match "stock: the channel's pty is in the live XML" \
+    "<channel type=.pty.>[^<]*<source path=./dev/pts/[0-9]+./>" "$(echo "$xml" | tr -d '\n')"
+ok_match "stock: xenstore has the console tty" 'console/tty = "/dev/pts/[0-9]+"' \
+    "$($ctl xenstore-ls /local/domain/"$id")"
+
+out=$(timeout 20 $py "$work/console.py" "$URI" pv1 2>&1)
+ok_match "stock: console: login prompt" '^login-prompt$' "$out"
+ok_match "stock: console: command answered" '^uname:Linux$' "$out"
+ok_match "stock: console: hostname answered" '^hostname:ok$' "$out"
+
+events_start "$work/ev-shutdown"
+ok_run "stock: shutdown" virsh -c "$URI" shutdown pv1
+if wait_state pv1 "shut off"; then tap_ok "stock: shutdown: shut off"; else
+    tap_fail "stock: shutdown: shut off" "$(virsh -c "$URI" domstate pv1 2>&1)"; fi
+events_wait
+ok_eq "stock: shutdown: one stopped event" 1 "$(grep -c "Stopped Shutdown" "$work/ev-shutdown")"
+ok_match "stock: xensim: the domain is gone" '^0 +Domain-0' "$($ctl list | tail -n +2)"
+ok_eq "stock: xensim: only Domain-0 left" 1 "$($ctl list | tail -n +2 | wc -l)"
+
+ok_run "stock: start again" virsh -c "$URI" start pv1
+id=$(virsh -c "$URI" domid pv1)
+ok_run "stock: reboot" virsh -c "$URI" reboot pv1
+sleep 1.5
+id2=$(virsh -c "$URI" domid pv1 2>&1)
+if [ "$id2" != "$id" ] && wait_state pv1 running; then
+    tap_ok "stock: reboot: running again as a new domain ($id -> $id2)"
+else
+    tap_fail "stock: reboot: running again as a new domain" "ids $id $id2" \
+        "$(virsh -c "$URI" domstate pv1 2>&1)"
+fi
+
+# libvirtd killed: xensim keeps the domain; the new daemon re-arms its
+# death watch and reports the next shutdown once
+ok_run "stock: libvirtd SIGKILL and restart" "$top_srcdir/scripts/sandbox" restart "$work/sb" --kill
+ok_eq "stock: after restart: still running" running "$(virsh -c "$URI" domstate pv1 | head -1)"
+ok_eq "stock: after restart: same id" "$id2" "$(virsh -c "$URI" domid pv1)"
+events_start "$work/ev-restart"
+ok_run "stock: after restart: shutdown" virsh -c "$URI" shutdown pv1
+wait_state pv1 "shut off"
+events_wait
+ok_eq "stock: after restart: one stopped event" 1 "$(grep -c "Stopped" "$work/ev-restart")"
+
+# a guest that ignores shutdown requests; then it crashes on its own
+ok_run "stock: define a stubborn guest" virsh -c "$URI" define <(guest_xml stubborn-1)
+ok_run "stock: start it" virsh -c "$URI" start stubborn-1
+ok_run "stock: ask it to shut down" virsh -c "$URI" shutdown stubborn-1
+sleep 1
+ok_eq "stock: it ignored the request" running "$(virsh -c "$URI" domstate stubborn-1 | head -1)"
+ok_eq "stock: list answers meanwhile" 0 "$(virsh -c "$URI" list >/dev/null 2>&1; echo $?)"
+events_start "$work/ev-crash"
+ok_run "stock: the guest crashes (xensimctl guest crash)" $ctl guest stubborn-1 crash
+if wait_state stubborn-1 "shut off"; then tap_ok "stock: crash + on_crash=destroy: shut off"; else
+    tap_fail "stock: crash + on_crash=destroy: shut off" "$(virsh -c "$URI" domstate stubborn-1 2>&1)"; fi
+events_wait
+ok_eq "stock: crash: one crashed event" 1 "$(grep -c "Stopped Crashed" "$work/ev-crash")"
+
+ok_run "stock: start, destroy" sh -c "virsh -c '$URI' start stubborn-1 && virsh -c '$URI' destroy stubborn-1"
+ok_eq "stock: destroyed: shut off" "shut off" "$(virsh -c "$URI" domstate stubborn-1 | head -1)"
+ok_run "stock: undefine" sh -c "virsh -c '$URI' undefine pv1 && virsh -c '$URI' undefine stubborn-1"
+ok_eq "stock: nothing left but Domain-0" 1 "$($ctl list | tail -n +2 | wc -l)"
+if grep -q "not implemented by xensim" "$work/sb/xensim/xensim-client.log" 2>/dev/null; then
+    tap_fail "stock: no unimplemented entry point reached" \
+        "$(grep "not implemented" "$work/sb/xensim/xensim-client.log" | sort | uniq -c)"
+else
+    tap_ok "stock: no unimplemented entry point reached"
+fi
+
+"$top_srcdir/scripts/sandbox" down "$work/sb" >/dev/null 2>&1
+rm -rf "$work"
+tap_done
