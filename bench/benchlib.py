@@ -66,6 +66,20 @@ class Sandbox:
         if p.returncode != 0:
             raise SandboxError('restart: ' + (first_line(p.stdout) or 'failed'))
 
+    def kill_libvirtd(self):
+        """SIGKILL this sandbox's libvirtd (after a call into it timed out:
+        a wedged daemon can take scripts/sandbox down's 30 s grace period).
+        By its PID, checked against the start time recorded with it."""
+        try:
+            with open(os.path.join(self.dir, 'libvirtd.pid')) as f:
+                pid, start = f.read().split()[:2]
+            with open('/proc/%s/stat' % pid) as f:
+                st = f.read().rsplit(')', 1)[1].split()
+            if st[19] == start:        # field 22, STARTTIME
+                os.kill(int(pid), 9)
+        except (OSError, ValueError, IndexError):
+            pass
+
     def down(self):
         if not self.started:
             return
@@ -79,6 +93,14 @@ def sandbox_restart(sbdir):
                        stderr=subprocess.STDOUT, text=True, timeout=600)
     if p.returncode != 0:
         raise RuntimeError('scripts/sandbox restart: ' + (first_line(p.stdout) or 'failed'))
+
+
+def libvirtd_started(sbdir):
+    """When the sandbox's libvirtd process started, on the CLOCK_BOOTTIME
+    scale (the STARTTIME of DIR/libvirtd.pid is in clock ticks since boot)."""
+    with open(os.path.join(sbdir, 'libvirtd.pid')) as f:
+        start = int(f.read().split()[1])
+    return start / os.sysconf('SC_CLK_TCK')
 
 
 def libvirtd_pid(sbdir):
@@ -161,7 +183,8 @@ def run_child(func, args, timeout):
     ('timeout', text).  A child that overruns is killed, by its PID."""
     ctx = multiprocessing.get_context('spawn')
     rd, wr = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=_child_main, args=(wr, func, args), daemon=True)
+    # not a daemon: a workload may start processes of its own
+    p = ctx.Process(target=_child_main, args=(wr, func, args))
     p.start()
     wr.close()
     res = None
@@ -183,6 +206,17 @@ def run_child(func, args, timeout):
         p.join(10)
         rd.close()
     return res
+
+
+def api_na(e):
+    """The reason a libvirt call is not available, or None."""
+    try:
+        import libvirt
+    except ImportError:
+        return None
+    if isinstance(e, libvirt.libvirtError) and e.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT:
+        return 'the module lacks the API (%s)' % (e.get_error_message() or e).strip()
+    return None
 
 
 def describe_error(e):

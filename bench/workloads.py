@@ -12,9 +12,9 @@ import subprocess
 import threading
 import time
 
-from benchlib import (NotApplicable, make_files, median, now, open_conn,
-                      percentile, pv_xml, remove_domains, rss_kib,
-                      sandbox_restart)
+from benchlib import (NotApplicable, api_na, libvirtd_started, make_files,
+                      median, now, open_conn, percentile, pv_xml,
+                      remove_domains, rss_kib, sandbox_restart)
 
 # The host every workload starts from; a workload adds or overrides keys.
 BASE_HOST = {
@@ -63,6 +63,32 @@ class Workload:
         return {}
 
 
+def create_all(uri, xmls, clients=None):
+    """createXML of every definition, from parallel clients (untimed
+    setup); returns the errors."""
+    clients = clients or len(xmls)
+    errors = []
+
+    def worker(part):
+        c = open_conn(uri)
+        try:
+            for x in part:
+                try:
+                    c.createXML(x, 0)
+                except Exception as e:  # noqa: BLE001
+                    errors.append(str(e))
+        finally:
+            c.close()
+
+    threads = [threading.Thread(target=worker, args=(xmls[j::clients],))
+               for j in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
 def timed(fn, *a):
     t0 = time.perf_counter()
     r = fn(*a)
@@ -91,6 +117,7 @@ class Host(Workload):
         return 3 if quick else 5
 
     def rep(self, uri, sbdir, files, p, i):
+        import libvirt
         n = p['iterations']
         out = {}
         lat = []
@@ -110,7 +137,14 @@ class Host(Workload):
                 'domcaps': lambda: conn.getDomainCapabilities(None, None, None, 'xen', 0),
             }
             for key, op in ops.items():
-                op()    # warm
+                try:
+                    op()    # warm
+                except libvirt.libvirtError as e:
+                    why = api_na(e)
+                    if why is None:
+                        raise
+                    out[key + ':na'] = why
+                    continue
                 out[key] = median([timed(op)[0] for _ in range(n)])
         finally:
             conn.close()
@@ -297,12 +331,7 @@ class Responsiveness(Workload):
         ign = ['xlb-ign-%d-%d' % (i, k) for k in range(p['ignorers'])]
         sta = ['xlb-rs-%d-%d' % (i, k) for k in range(p['starters'])]
         # the guests to shut down: started in parallel, not timed
-        threads = [threading.Thread(target=lambda n=n: open_conn(uri).createXML(pv_xml(n, files), 0))
-                   for n in ign]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        create_all(uri, [pv_xml(n, files) for n in ign])
         running = {d.name() for d in conn.listAllDomains(0) if d.isActive()}
         missing = [n for n in ign if n not in running]
         if missing:
@@ -353,12 +382,14 @@ class Scale(Workload):
     name = 'scale'
     title = 'many running domains (small memory)'
     metrics = (
-        ('create', 'ms/dom', 'setup: createXML of every domain, 4 clients (per domain)'),
+        ('create', 'ms/dom', 'setup: createXML of every domain from 4 clients, per domain'),
         ('rss-per-dom', 'KiB', 'libvirtd VmRSS growth per running domain'),
         ('list-api', 'ms', 'virConnectListAllDomains(0)'),
-        ('virsh-list-all', 'ms', "'virsh list --all' (a process, per-domain RPCs)"),
+        ('virsh-list-all', 'ms', "'virsh list --all' (a process; per-domain RPCs)"),
         ('stats', 'ms', 'virConnectGetAllDomainStats (or per-domain dominfo)'),
-        ('reconnect', 's', "'scripts/sandbox restart' until every domain is listed active"),
+        ('reconnect', 's', 'new libvirtd process started -> every domain listed active'),
+        ('reconnect-empty', 's', 'the same with no domain (the floor)'),
+        ('restart', 's', "'scripts/sandbox restart' (stop + start) -> every domain listed"),
     )
 
     def params(self, quick):
@@ -376,72 +407,14 @@ class Scale(Workload):
     def timeout(self, p, phase):
         return 60 + p['domains'] * (1.0 if phase == 'setup' else 0.3)
 
-    def setup(self, uri, sbdir, files, p):
-        n, k = p['domains'], p['clients']
-        rss0 = rss_kib(sbdir)
-        names = ['xlb-sc-%d' % j for j in range(n)]
-        errors = []
-
-        def worker(part):
-            c = open_conn(uri)
-            try:
-                for nm in part:
-                    try:
-                        c.createXML(pv_xml(nm, files, p['memory_mib'], console=False), 0)
-                    except Exception as e:  # noqa: BLE001
-                        errors.append('%s: %s' % (nm, e))
-            finally:
-                c.close()
-
-        t0 = time.perf_counter()
-        threads = [threading.Thread(target=worker, args=(names[j::k],)) for j in range(k)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        dt = time.perf_counter() - t0
-        if errors:
-            raise RuntimeError('%d of %d domains failed to start, first: %s'
-                               % (len(errors), n, errors[0]))
-        time.sleep(1.0)
-        rss1 = rss_kib(sbdir)
-        return {'create': dt / n * 1000.0, 'rss-per-dom': (rss1 - rss0) / n}
-
-    def rep(self, uri, sbdir, files, p, i):
+    @staticmethod
+    def restart_until(uri, sbdir, n):
+        """Restart libvirtd; (seconds from the new process's start, seconds
+        of the whole restart) until n xlb-sc- domains are listed active."""
         import libvirt
-        n = p['domains']
-        out = {}
-        conn = open_conn(uri)
-        try:
-            doms = conn.listAllDomains(0)
-            if len([d for d in doms if d.name().startswith('xlb-sc-')]) != n:
-                raise RuntimeError('expected %d domains, libvirt lists %d' % (n, len(doms) - 1))
-            out['list-api'] = median([timed(conn.listAllDomains, 0)[0] for _ in range(5)])
-            vl = []
-            for _ in range(3):
-                t0 = time.perf_counter()
-                subprocess.run(['virsh', '-c', uri, 'list', '--all'], check=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                vl.append((time.perf_counter() - t0) * 1000.0)
-            out['virsh-list-all'] = median(vl)
-            try:
-                st = []
-                for _ in range(3):
-                    ms, r = timed(conn.getAllDomainStats, 0, 0)
-                    st.append(ms)
-                out['stats'] = median(st)
-            except libvirt.libvirtError as e:
-                if e.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
-                    raise
-                t0 = time.perf_counter()
-                for d in conn.listAllDomains(0):
-                    d.info()
-                out['stats'] = (time.perf_counter() - t0) * 1000.0
-                out['stats:note'] = 'no getAllDomainStats: per-domain dominfo'
-        finally:
-            conn.close()
         t0 = time.perf_counter()
         sandbox_restart(sbdir)
+        started = libvirtd_started(sbdir)
         deadline = t0 + 300
         while True:
             try:
@@ -456,8 +429,60 @@ class Scale(Workload):
                 pass
             if time.perf_counter() > deadline:
                 raise RuntimeError('after a restart, not every domain came back within 300 s')
-            time.sleep(0.02)
-        out['reconnect'] = time.perf_counter() - t0
+            time.sleep(0.01)
+        t1 = time.perf_counter()
+        return (time.clock_gettime(time.CLOCK_BOOTTIME) - started, t1 - t0)
+
+    def setup(self, uri, sbdir, files, p):
+        n, k = p['domains'], p['clients']
+        empty, _ = self.restart_until(uri, sbdir, 0)
+        time.sleep(0.5)
+        rss0 = rss_kib(sbdir)
+        xmls = [pv_xml('xlb-sc-%d' % j, files, p['memory_mib'], console=False)
+                for j in range(n)]
+        t0 = time.perf_counter()
+        errors = create_all(uri, xmls, k)
+        dt = time.perf_counter() - t0
+        if errors:
+            raise RuntimeError('%d of %d domains failed to start, first: %s'
+                               % (len(errors), n, errors[0]))
+        time.sleep(1.0)
+        rss1 = rss_kib(sbdir)
+        return {'create': dt / n * 1000.0, 'rss-per-dom': (rss1 - rss0) / n,
+                'reconnect-empty': empty}
+
+    def rep(self, uri, sbdir, files, p, i):
+        import libvirt
+        n = p['domains']
+        out = {}
+        conn = open_conn(uri)
+        try:
+            doms = conn.listAllDomains(0)
+            have = len([d for d in doms if d.name().startswith('xlb-sc-')])
+            if have != n:
+                raise RuntimeError('expected %d domains, libvirt lists %d' % (n, have))
+            out['list-api'] = median([timed(conn.listAllDomains, 0)[0] for _ in range(5)])
+            vl = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                subprocess.run(['virsh', '-c', uri, 'list', '--all'], check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                vl.append((time.perf_counter() - t0) * 1000.0)
+            out['virsh-list-all'] = median(vl)
+            try:
+                out['stats'] = median([timed(conn.getAllDomainStats, 0, 0)[0]
+                                       for _ in range(3)])
+            except libvirt.libvirtError as e:
+                if api_na(e) is None:
+                    raise
+                t0 = time.perf_counter()
+                for d in conn.listAllDomains(0):
+                    d.info()
+                out['stats'] = (time.perf_counter() - t0) * 1000.0
+                out['stats:note'] = 'no getAllDomainStats: per-domain dominfo timed'
+        finally:
+            conn.close()
+        out['reconnect'], out['restart'] = self.restart_until(uri, sbdir, n)
         return out
 
 
