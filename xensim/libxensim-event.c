@@ -952,7 +952,7 @@ xensimAoSpawnHelper(XensimAo *ao, const char *what, const char *program)
     int rc;
 
     xensimDomidArg(id, sizeof(id), ao->domid);
-    request = g_variant_ref_sink(xensimRequestNew("helper-start", args));
+    request = xensimRequestNew("helper-start", args);
     data = g_variant_get_data(request);
     len = g_variant_get_size(request);
     belen = GUINT32_TO_BE(len);

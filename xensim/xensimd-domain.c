@@ -69,7 +69,7 @@ xensimSubscriberSend(XensimState *state, XensimSubscriber *sub, GVariant *rec)
 
     g_variant_builder_init(&records, G_VARIANT_TYPE("aa{sv}"));
     g_variant_builder_add_value(&records, rec);
-    msg = g_variant_ref_sink(xensimReplyNew(0, "event", g_variant_builder_end(&records)));
+    msg = xensimReplyNew(0, "event", g_variant_builder_end(&records));
     if (xensimProtoSend(sub->fd, msg) < 0)
         xensimStateLog(state, "event connection %d: cannot send an event", sub->fd);
 }

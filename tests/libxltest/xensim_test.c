@@ -1591,7 +1591,8 @@ main(void)
     SRunner *sr = srunner_create(xensimSuite());
     int failed;
 
-    testLogger = xtl_createlogger_stdiostream(stderr, XTL_CRITICAL, 0);
+    testLogger = xtl_createlogger_stdiostream(stderr, getenv("XENSIM_TEST_VERBOSE") ?
+                                              XTL_DEBUG : XTL_CRITICAL, 0);
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
