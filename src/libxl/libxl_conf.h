@@ -104,6 +104,10 @@ struct _libxlDriverPrivate {
     /* pid file FD, ensures two copies of the driver can't use the same root */
     int lockFD;
 
+    /* running domains (atomic): the first inhibits the daemon's idle
+     * shutdown, the last lifts it */
+    int nactive;
+
     /* immutable after init */
     virStateInhibitCallback inhibitCallback;
     void *inhibitOpaque;

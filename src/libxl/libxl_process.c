@@ -93,6 +93,24 @@ libxlProcessHook(libxlDriverPrivate *driver,
 }
 
 
+/*
+ * libxlProcessInhibit:
+ * Count a domain starting (@start) or stopping: while any runs, the
+ * daemon does not shut down when idle.
+ */
+static void
+libxlProcessInhibit(libxlDriverPrivate *driver, bool start)
+{
+    if (start) {
+        if (g_atomic_int_add(&driver->nactive, 1) == 0 && driver->inhibitCallback)
+            driver->inhibitCallback(true, driver->inhibitOpaque);
+    } else {
+        if (g_atomic_int_dec_and_test(&driver->nactive) && driver->inhibitCallback)
+            driver->inhibitCallback(false, driver->inhibitOpaque);
+    }
+}
+
+
 /* ---- death watches ------------------------------------------------ */
 
 static int
@@ -173,9 +191,7 @@ libxlProcessCleanup(libxlDriverPrivate *driver,
         vm->def->id = -1;
     }
 
-    if (driver->inhibitCallback &&
-        virDomainObjListNumOfDomains(driver->domains, true, NULL, NULL) <= 1)
-        driver->inhibitCallback(false, driver->inhibitOpaque);
+    libxlProcessInhibit(driver, false);
 }
 
 
@@ -433,9 +449,7 @@ libxlProcessStart(libxlDriverPrivate *driver,
         virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
     }
 
-    if (driver->inhibitCallback &&
-        virDomainObjListNumOfDomains(driver->domains, true, NULL, NULL) <= 2)
-        driver->inhibitCallback(true, driver->inhibitOpaque);
+    libxlProcessInhibit(driver, true);
 
     if ((flags & LIBXL_PROCESS_START_AUTODESTROY) && conn)
         virCloseCallbacksDomainAdd(vm, conn, libxlProcessAutodestroy);
@@ -616,6 +630,7 @@ libxlProcessRestart(libxlDriverPrivate *driver,
     virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_SHUTDOWN);
     vm->def->id = -1;
     g_clear_pointer(&priv->statusJob, g_free);
+    libxlProcessInhibit(driver, false);
 
     vm->persistent = persistent;
     if (libxlProcessStart(driver, vm, NULL, 0) < 0)
@@ -869,6 +884,8 @@ libxlProcessReconnect(libxlDriverPrivate *driver,
 
     if (!virDomainObjIsActive(vm) || vm->def->id <= 0)
         goto out;
+    /* counted as running; libxlProcessStopped counts it out */
+    libxlProcessInhibit(driver, true);
 
     if (!(info = libxlProcessFindDominfo(list, n, vm))) {
         VIR_INFO("domain '%s' (id %d) vanished while libvirtd was down",
@@ -904,9 +921,6 @@ libxlProcessReconnect(libxlDriverPrivate *driver,
         VIR_WARN("%s", virGetLastErrorMessage());
         virResetLastError();
     }
-
-    if (driver->inhibitCallback)
-        driver->inhibitCallback(true, driver->inhibitOpaque);
 
     libxlDomainSaveStatus(driver, vm);
 
