@@ -20,6 +20,7 @@ shutdown_delay_ms = 200
 destroy_delay_ms = 20
 console_delay_ms = 20
 guest_ignore_shutdown = stubborn-*
+guest_no_pv_drivers = nopv-*
 EOF
 echo "not a kernel" > "$work/vmlinuz"
 
@@ -35,6 +36,22 @@ guest_xml() { # name
   <devices>
     <console type='pty'><target type='xen' port='0'/></console>
     <channel type='pty'><target type='xen' name='org.qemu.guest_agent.0'/></channel>
+  </devices>
+</domain>
+EOF
+}
+
+hvm_xml() { # name
+    cat <<EOF
+<domain type='xen'>
+  <name>$1</name>
+  <memory unit='MiB'>512</memory>
+  <vcpu>2</vcpu>
+  <os><type arch='x86_64' machine='xenfv'>hvm</type><boot dev='hd'/></os>
+  <features><acpi/><apic/><pae/></features>
+  <devices>
+    <serial type='pty'><target port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>
   </devices>
 </domain>
 EOF
@@ -178,9 +195,28 @@ if wait_state stubborn-1 "shut off"; then tap_ok "stock: crash + on_crash=destro
 events_wait
 ok_eq "stock: crash: one crashed event" 1 "$(grep -c "Stopped Crashed" "$work/ev-crash")"
 
+# HVM: a device model child (reaped under the stock module's
+# selective_reap mode), the serial port as the console, ACPI shutdown
+ok_run "stock: define an HVM guest" virsh -c "$URI" define <(hvm_xml hvm1)
+ok_run "stock: HVM: start" virsh -c "$URI" start hvm1
+hid=$(virsh -c "$URI" domid hvm1)
+tty=$(virsh -c "$URI" ttyconsole hvm1 2>&1)
+ok_eq "stock: HVM: the console is the serial port's pty" "$($ctl console-tty "$hid" serial 0)" "$tty"
+out=$(timeout 20 $py "$work/console.py" "$URI" hvm1 2>&1)
+ok_match "stock: HVM: serial console: command answered" '^uname:Linux$' "$out"
+ok_run "stock: HVM: shutdown (PV drivers)" virsh -c "$URI" shutdown hvm1
+if wait_state hvm1 "shut off"; then tap_ok "stock: HVM: shut off"; else
+    tap_fail "stock: HVM: shut off" "$(virsh -c "$URI" domstate hvm1 2>&1)"; fi
+ok_run "stock: define an HVM guest without PV drivers" virsh -c "$URI" define <(hvm_xml nopv-1)
+ok_run "stock: start it" virsh -c "$URI" start nopv-1
+ok_fail "stock: paravirt shutdown refused" "." virsh -c "$URI" shutdown --mode paravirt nopv-1
+ok_run "stock: ACPI shutdown" virsh -c "$URI" shutdown --mode acpi nopv-1
+if wait_state nopv-1 "shut off"; then tap_ok "stock: ACPI: shut off"; else
+    tap_fail "stock: ACPI: shut off" "$(virsh -c "$URI" domstate nopv-1 2>&1)"; fi
+
 ok_run "stock: start, destroy" sh -c "virsh -c '$URI' start stubborn-1 && virsh -c '$URI' destroy stubborn-1"
 ok_eq "stock: destroyed: shut off" "shut off" "$(virsh -c "$URI" domstate stubborn-1 | head -1)"
-ok_run "stock: undefine" sh -c "virsh -c '$URI' undefine pv1 && virsh -c '$URI' undefine stubborn-1"
+ok_run "stock: undefine" sh -c "virsh -c '$URI' undefine pv1 && virsh -c '$URI' undefine stubborn-1 && virsh -c '$URI' undefine hvm1 && virsh -c '$URI' undefine nopv-1"
 ok_eq "stock: nothing left but Domain-0" 1 "$($ctl list | tail -n +2 | wc -l)"
 if grep -q "not implemented by xensim" "$work/sb/xensim/xensim-client.log" 2>/dev/null; then
     tap_fail "stock: no unimplemented entry point reached" \
