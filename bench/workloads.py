@@ -196,7 +196,7 @@ class Cycle(Workload):
 
 class ConcurrentStart(Workload):
     name = 'concurrent-start'
-    title = '32 domains started at once from 32 clients, 0.5 s simulated build each'
+    title = 'domains started at once, one client each (simulated build: build_delay_ms)'
     metrics = (
         ('wall', 's', 'first request to last start returned (floor: build_delay)'),
         ('over-floor', 's', 'wall minus the simulated build time'),
