@@ -165,7 +165,7 @@ class Cycle(Workload):
     )
 
     def params(self, quick):
-        return {'cycles': 10 if quick else 40}
+        return {'cycles': 20 if quick else 50}
 
     def rep(self, uri, sbdir, files, p, i):
         conn = open_conn(uri)
