@@ -43,7 +43,7 @@ class Workload:
         return h
 
     def reps(self, quick):
-        return 3 if quick else 5
+        return 5
 
     def timeout(self, p, phase):
         return 120
@@ -114,7 +114,7 @@ class Host(Workload):
         return {'iterations': 30 if quick else 100}
 
     def reps(self, quick):
-        return 3 if quick else 5
+        return 5
 
     def rep(self, uri, sbdir, files, p, i):
         import libvirt
@@ -213,7 +213,7 @@ class ConcurrentStart(Workload):
         return h
 
     def reps(self, quick):
-        return 2 if quick else 3
+        return 3 if quick else 5
 
     def timeout(self, p, phase):
         return 240
@@ -306,6 +306,9 @@ class Responsiveness(Workload):
         ('list-max', 'ms', 'under load'),
         ('list-idle-p50', 'ms', 'the same loop before the load'),
         ('load-duration', 's', 'until every shutdown and start call returned'),
+        ('list-calls', 'count', 'list calls measured under load'),
+        ('failed-calls', 'count', 'shutdown and start calls that failed'),
+        ('ignorers-running', 'count', 'guests still running after their shutdown (should be all)'),
     )
 
     def params(self, quick):
@@ -320,7 +323,7 @@ class Responsiveness(Workload):
         return h
 
     def reps(self, quick):
-        return 1 if quick else 3
+        return 3 if quick else 5
 
     def timeout(self, p, phase):
         return 180
@@ -369,11 +372,15 @@ class Responsiveness(Workload):
             proc.kill()
         if results is None:
             raise RuntimeError('the load did not finish within 120 s')
+        failed = [r for r in results if r[2]]
+        active = {d.name() for d in conn.listAllDomains(0) if d.isActive()}
         remove_domains(conn, 'xlb-')
         conn.close()
         return {'list-p50': percentile(lat, 50), 'list-p99': percentile(lat, 99),
                 'list-max': max(lat), 'list-idle-p50': percentile(idle, 50),
-                'load-duration': load_dur}
+                'load-duration': load_dur, 'list-calls': len(lat),
+                'failed-calls': len(failed),
+                'ignorers-running': sum(1 for n in ign if n in active)}
 
 
 # ----------------------------------------------------------------- scale
@@ -522,8 +529,9 @@ class Events(Workload):
     title = 'lifecycle events delivered to a Python listener while domains churn'
     metrics = (
         ('events-per-s', 'ev/s', 'expected events received / churn wall time'),
-        ('lag-p50', 'ms', 'event received minus its operation returned'),
-        ('lag-p99', 'ms', 'event received minus its operation returned'),
+        ('lag-p50', 'ms', 'event received minus its operation issued'),
+        ('lag-p99', 'ms', 'event received minus its operation issued'),
+        ('before-reply', '%', 'events received before their operation returned'),
         ('lost', 'count', 'expected events never received'),
         ('duplicated', 'count', 'expected events received more than once'),
         ('other', 'count', 'other lifecycle events (not expected, not wrong)'),
@@ -533,7 +541,7 @@ class Events(Workload):
         return {'domains': 16 if quick else 64, 'clients': 4}
 
     def reps(self, quick):
-        return 2 if quick else 3
+        return 3 if quick else 5
 
     def rep(self, uri, sbdir, files, p, i):
         import multiprocessing
@@ -553,19 +561,21 @@ class Events(Workload):
             c = open_conn(uri)
             try:
                 for nm in part:
+                    t = [now()]
                     d = c.defineXML(pv_xml(nm, files))
-                    t = now()
+                    t.append(now())
                     d.create()
-                    t2 = now()
+                    t.append(now())
                     d.destroy()
-                    t3 = now()
+                    t.append(now())
                     d.undefine()
-                    t4 = now()
+                    t.append(now())
                     with lock:
-                        expected[(nm, 0)] = t
-                        expected[(nm, 2)] = t2
-                        expected[(nm, 5)] = t3
-                        expected[(nm, 1)] = t4
+                        # (issued, returned) of the operation each event follows
+                        expected[(nm, 0)] = (t[0], t[1])
+                        expected[(nm, 2)] = (t[1], t[2])
+                        expected[(nm, 5)] = (t[2], t[3])
+                        expected[(nm, 1)] = (t[3], t[4])
             finally:
                 c.close()
 
@@ -586,6 +596,7 @@ class Events(Workload):
             proc.kill()
         got = {}
         lags = []
+        early = 0
         other = 0
         last = t_ops
         for (t, nm, ev, det) in events:
@@ -593,7 +604,10 @@ class Events(Workload):
             if key in expected:
                 got[key] = got.get(key, 0) + 1
                 if got[key] == 1:
-                    lags.append((t - expected[key]) * 1000.0)
+                    issued, returned = expected[key]
+                    lags.append((t - issued) * 1000.0)
+                    if t < returned:
+                        early += 1
                     last = max(last, t)
             else:
                 other += 1
@@ -602,6 +616,7 @@ class Events(Workload):
         received = len(expected) - lost
         return {'events-per-s': received / max(1e-6, last - t0),
                 'lag-p50': percentile(lags, 50), 'lag-p99': percentile(lags, 99),
+                'before-reply': 100.0 * early / max(1, received),
                 'lost': lost, 'duplicated': dup, 'other': other}
 
 
