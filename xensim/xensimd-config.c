@@ -57,6 +57,8 @@ xensimHostConfigInit(XensimHostConfig *cfg)
     cfg->save_rate_mib_s = 1024;
     cfg->guest_ignore_shutdown = g_strdup("");
     cfg->guest_no_pv_drivers = g_strdup("");
+    cfg->guest_build_delay = g_strdup("");
+    cfg->guest_shutdown_delay = g_strdup("");
 }
 
 void
@@ -69,6 +71,8 @@ xensimHostConfigDispose(XensimHostConfig *cfg)
     g_free(cfg->hostname);
     g_free(cfg->guest_ignore_shutdown);
     g_free(cfg->guest_no_pv_drivers);
+    g_free(cfg->guest_build_delay);
+    g_free(cfg->guest_shutdown_delay);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -107,6 +111,31 @@ xensimParseMs(const char *value, guint *out, char **err)
     if (xensimParseU64(value, 0, 3600 * 1000, &v, err) < 0)
         return -1;
     *out = v;
+    return 0;
+}
+
+/* "GLOB=MS GLOB=MS ...": a delay for the guests whose name matches. */
+static int
+xensimParseGlobDelays(const char *value, char **field, char **err)
+{
+    g_auto(GStrv) words = g_strsplit_set(value, " \t,", -1);
+    size_t i;
+
+    for (i = 0; words[i]; i++) {
+        const char *eq = strrchr(words[i], '=');
+        guint64 ms;
+
+        if (!words[i][0])
+            continue;
+        if (!eq || eq == words[i] ||
+            !g_ascii_string_to_unsigned(eq + 1, 10, 0, 3600 * 1000, &ms, NULL)) {
+            *err = g_strdup_printf("invalid value '%s' (GLOB=MS pairs are expected)",
+                                   words[i]);
+            return -1;
+        }
+    }
+    g_free(*field);
+    *field = g_strdup(value);
     return 0;
 }
 
@@ -266,6 +295,10 @@ xensimHostConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
         xensimSetString(&cfg->guest_ignore_shutdown, value);
         return 0;
     }
+    if (strcmp(key, "guest_build_delay") == 0)
+        return xensimParseGlobDelays(value, &cfg->guest_build_delay, err);
+    if (strcmp(key, "guest_shutdown_delay") == 0)
+        return xensimParseGlobDelays(value, &cfg->guest_shutdown_delay, err);
     if (strcmp(key, "guest_no_pv_drivers") == 0) {
         xensimSetString(&cfg->guest_no_pv_drivers, value);
         return 0;

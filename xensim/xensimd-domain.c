@@ -234,6 +234,25 @@ xensimNameMatches(const char *globs, const char *name)
     return false;
 }
 
+/* The delay of the first "GLOB=MS" whose glob matches name, or dflt. */
+static guint
+xensimNameDelay(const char *pairs, const char *name, guint dflt)
+{
+    g_auto(GStrv) words = g_strsplit_set(pairs ? pairs : "", " \t,", -1);
+    size_t i;
+
+    for (i = 0; words[i]; i++) {
+        char *eq = strrchr(words[i], '=');
+
+        if (!eq)
+            continue;
+        *eq = '\0';
+        if (fnmatch(words[i], name, 0) == 0)
+            return g_ascii_strtoull(eq + 1, NULL, 10);
+    }
+    return dflt;
+}
+
 static XensimDomain *
 xensimDomainByName(XensimState *state, const char *name)
 {
@@ -604,7 +623,10 @@ xensimCmdCreate(XensimCall *call)
     dom->ignore_shutdown = xensimNameMatches(state->host.guest_ignore_shutdown, name);
     dom->pv_drivers = dom->type != XENSIM_DOMAIN_TYPE_HVM ||
                       !xensimNameMatches(state->host.guest_no_pv_drivers, name);
-    dom->shutdown_delay_ms = -1;
+    dom->shutdown_delay_ms = xensimNameDelay(state->host.guest_shutdown_delay, name,
+                                             G_MAXUINT);
+    if ((guint)dom->shutdown_delay_ms == G_MAXUINT)
+        dom->shutdown_delay_ms = -1;
     dom->consoles = g_ptr_array_new_with_free_func(xensimConsoleFree);
     dom->disks = xensimKvAll(call, "disk");
     dom->nics = xensimKvAll(call, "nic");
@@ -628,7 +650,8 @@ xensimCmdCreate(XensimCall *call)
     xensimDomainPublishDevices(state, dom);
     dom->console_timer = g_timeout_add(state->host.console_delay_ms,
                                        xensimDomainConsolesReady, dom);
-    dom->build_timer = g_timeout_add(state->host.build_delay_ms,
+    dom->build_timer = g_timeout_add(xensimNameDelay(state->host.guest_build_delay, name,
+                                                     state->host.build_delay_ms),
                                      xensimDomainBuilt, dom);
     xensimStateLog(state, "domain %u (%s, %s): made, building", dom->domid,
                    dom->name, type);

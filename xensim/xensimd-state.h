@@ -42,6 +42,8 @@ struct _XensimHostConfig {
     guint save_rate_mib_s;      /* save/restore streams */
     char *guest_ignore_shutdown;    /* name globs, space separated */
     char *guest_no_pv_drivers;      /* name globs: HVM guests without PV drivers */
+    char *guest_build_delay;        /* "GLOB=MS ...": build_delay_ms by name */
+    char *guest_shutdown_delay;     /* "GLOB=MS ...": shutdown_delay_ms by name */
 };
 
 void xensimHostConfigInit(XensimHostConfig *cfg);

@@ -57,6 +57,10 @@ c=$(conf no-equals '\n\nnodes 2\n')
 expect_refusal no-equals "$c:3: expected 'key = value'" --config "$c"
 c=$(conf no-key ' = 4\n')
 expect_refusal no-key "$c:1: missing key" --config "$c"
+c=$(conf bad-delay 'shutdown_delay_ms = soon\n')
+expect_refusal bad-delay "$c:1: shutdown_delay_ms: invalid value 'soon'" --config "$c"
+c=$(conf bad-glob-delay 'guest_build_delay = slow-*=3000 big-*\n')
+expect_refusal bad-glob-delay "$c:1: guest_build_delay: invalid value 'big-\\*'" --config "$c"
 c=$(conf bad-sched 'scheduler = fifo\n')
 expect_refusal bad-sched "$c:1: scheduler: unknown scheduler 'fifo'" --config "$c"
 c=$(conf bad-version 'xen_version = four\n')

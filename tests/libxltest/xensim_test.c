@@ -132,7 +132,9 @@ xensimStart(void)
         "shutdown_delay_ms = 50\n"
         "destroy_delay_ms = 10\n"
         "console_delay_ms = 10\n"
-        "guest_ignore_shutdown = stubborn-* other\n";
+        "guest_ignore_shutdown = stubborn-* other\n"
+        "guest_build_delay = slow-*=5000\n"
+        "guest_shutdown_delay = lazy-*=400\n";
 
     testDir = g_dir_make_tmp("xensim-test-XXXXXX", &error);
     ck_assert_msg(testDir, "mkdtemp: %s", error ? error->message : "");
@@ -1245,6 +1247,62 @@ START_TEST(test_guest_behaviour)
 }
 END_TEST
 
+/* Every shutdown reason a guest can give, as libxl reports it; a guest
+ * slow to react (guest_shutdown_delay) is still shutting down meanwhile. */
+START_TEST(test_shutdown_reasons)
+{
+    static const struct { const char *event; libxl_shutdown_reason reason; } cases[] = {
+        { "poweroff", LIBXL_SHUTDOWN_REASON_POWEROFF },
+        { "reboot", LIBXL_SHUTDOWN_REASON_REBOOT },
+        { "suspend", LIBXL_SHUTDOWN_REASON_SUSPEND },
+        { "crash", LIBXL_SHUTDOWN_REASON_CRASH },
+        { "watchdog", LIBXL_SHUTDOWN_REASON_WATCHDOG },
+        { "soft_reset", LIBXL_SHUTDOWN_REASON_SOFT_RESET },
+    };
+    libxl_ctx *ctx = testCtx();
+    libxl_evgen_domain_death *dw = NULL;
+    libxl_dominfo info;
+    libxl_event *ev;
+    uint32_t domid;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *name = g_strdup_printf("reason-%s", cases[i].event);
+
+        domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PVH, name);
+        ck_assert_int_eq(libxl_evenable_domain_death(ctx, domid, i, &dw), 0);
+        ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+        ck_assert_int_eq(testCtl("guest", name, cases[i].event, NULL), 0);
+        ev = testWaitEvent(ctx, MASK(DOMAIN_SHUTDOWN), domid);
+        ck_assert_int_eq(ev->u.domain_shutdown.shutdown_reason, cases[i].reason);
+        ck_assert_uint_eq(ev->for_user, i);
+        libxl_event_free(ctx, ev);
+        libxl_dominfo_init(&info);
+        ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+        ck_assert(info.shutdown);
+        ck_assert_int_eq(info.shutdown_reason, cases[i].reason);
+        libxl_dominfo_dispose(&info);
+        ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+        ev = testWaitEvent(ctx, MASK(DOMAIN_DEATH), domid);
+        libxl_event_free(ctx, ev);
+        libxl_evdisable_domain_death(ctx, dw);
+    }
+
+    /* lazy-*: 400 ms to react to a request */
+    domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "lazy-1");
+    ck_assert_int_eq(libxl_evenable_domain_death(ctx, domid, 0, &dw), 0);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    ck_assert_int_eq(libxl_domain_shutdown(ctx, domid, NULL), 0);
+    testNoEvent(ctx, MASK(DOMAIN_SHUTDOWN), domid, 200);
+    ev = testWaitEvent(ctx, MASK(DOMAIN_SHUTDOWN), domid);
+    ck_assert_int_eq(ev->u.domain_shutdown.shutdown_reason, LIBXL_SHUTDOWN_REASON_POWEROFF);
+    libxl_event_free(ctx, ev);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    libxl_evdisable_domain_death(ctx, dw);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_ao_abort)
 {
     libxl_ctx *ctx = testCtx();
@@ -1256,11 +1314,11 @@ START_TEST(test_ao_abort)
     uint32_t domid = INVALID_DOMID, found;
     int n = 0;
 
-    ck_assert_int_eq(testCtl5("host", "set", "build_delay_ms", "5000", NULL), 0);
-    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "slow", kernel, 64 * 1024);
+    /* slow-*: 5 s builds (guest_build_delay) */
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "slow-1", kernel, 64 * 1024);
     ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, &how, NULL), 0);
     /* being built: listed, paused */
-    ck_assert_int_eq(libxl_name_to_domid(ctx, "slow", &found), 0);
+    ck_assert_int_eq(libxl_name_to_domid(ctx, "slow-1", &found), 0);
     doms = libxl_list_domain(ctx, &n);
     ck_assert_int_ge(n, 2);
     ck_assert_uint_eq(doms[n - 1].domid, found);
@@ -1273,9 +1331,12 @@ START_TEST(test_ao_abort)
     ck_assert_uint_eq(ev->for_user, 77);
     ck_assert_int_eq(ev->u.operation_complete.rc, ERROR_ABORTED);
     libxl_event_free(ctx, ev);
-    ck_assert_int_eq(libxl_name_to_domid(ctx, "slow", &found), ERROR_DOMAIN_NOTFOUND);
+    ck_assert_int_eq(libxl_name_to_domid(ctx, "slow-1", &found), ERROR_DOMAIN_NOTFOUND);
     ck_assert_int_eq(libxl_ao_abort(ctx, &how), ERROR_NOTFOUND);
-    ck_assert_int_eq(testCtl5("host", "set", "build_delay_ms", "50", NULL), 0);
+    /* the host's latencies change while it runs */
+    ck_assert_int_eq(testCtl5("host", "set", "build_delay_ms", "20", NULL), 0);
+    ck_assert_int_ne(testCtl5("host", "set", "build_delay_ms", "soon", NULL), 0);
+    ck_assert_int_ne(testCtl5("host", "set", "memory", "1", NULL), 0);
     libxl_domain_config_dispose(&cfg);
     libxl_ctx_free(ctx);
 }
@@ -1569,6 +1630,7 @@ xensimSuite(void)
     tcase_add_test(tc, test_events_no_hooks);
     tcase_add_test(tc, test_events_hooks);
     tcase_add_test(tc, test_guest_behaviour);
+    tcase_add_test(tc, test_shutdown_reasons);
     tcase_add_test(tc, test_ao_abort);
     tcase_add_test(tc, test_childproc_selective);
     tcase_add_test(tc, test_childproc_always);
