@@ -120,6 +120,46 @@ print("hostname:" + ("ok" if (b"\r\n" + sys.argv[2].encode() + b"\r\n") in seen 
 st.finish()
 EOF
 
+# virsh console as a person runs it: in a terminal (a pty), leaving with ^]
+cat > "$work/vconsole.py" <<'EOF'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("virsh", ["virsh", "-c", sys.argv[1], "console", sys.argv[2]])
+seen = b""
+def until(text, secs=5):
+    global seen
+    end = time.time() + secs
+    while text not in seen and time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                seen += os.read(fd, 4096)
+            except OSError:
+                break
+    return text in seen
+print("connected" if until(b"Escape character") else "not-connected")
+time.sleep(0.2)
+os.write(fd, b"\r")
+until(b"# ")
+seen = b""
+os.write(fd, b"echo typed in a terminal\r")
+print("echo:" + ("ok" if until(b"typed in a terminal\r\n") else repr(seen)))
+os.write(fd, b"\x1d")
+end = time.time() + 5
+status = None
+while time.time() < end:
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    try:
+        os.read(fd, 4096)
+    except OSError:
+        pass
+    time.sleep(0.05)
+print("left:" + ("ok" if status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else str(status)))
+EOF
+
 if ! sandbox_up "$work/sb" --driver=stock --xensim-config="$work/host.conf"; then
     tap_fail "stock: sandbox up" "$(tail -5 "$work/sb/log/libvirtd.log" 2>/dev/null)"
     tap_done
@@ -148,6 +188,11 @@ out=$(timeout 20 $py "$work/console.py" "$URI" pv1 2>&1)
 ok_match "stock: console: login prompt" '^login-prompt$' "$out"
 ok_match "stock: console: command answered" '^uname:Linux$' "$out"
 ok_match "stock: console: hostname answered" '^hostname:ok$' "$out"
+
+out=$(timeout 20 $py "$work/vconsole.py" "$URI" pv1 2>&1)
+ok_match "stock: virsh console in a terminal: connected" '^connected$' "$out"
+ok_match "stock: virsh console in a terminal: the guest answers" '^echo:ok$' "$out"
+ok_match "stock: virsh console in a terminal: ^] leaves" '^left:ok$' "$out"
 
 events_start "$work/ev-shutdown"
 ok_run "stock: shutdown" virsh -c "$URI" shutdown pv1
