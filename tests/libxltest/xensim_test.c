@@ -932,6 +932,47 @@ START_TEST(test_events_no_hooks)
 }
 END_TEST
 
+static void
+tCallbackCount(libxl_ctx *ctx, int rc, void *for_callback)
+{
+    int *done = for_callback;
+
+    *done = rc == 0 ? 1 : rc;
+}
+
+/* No hooks, the application's own poll: libxl_osevent_beforepoll/afterpoll. */
+START_TEST(test_events_beforepoll)
+{
+    libxl_ctx *ctx = testCtx();
+    g_autofree char *kernel = testKernel();
+    libxl_domain_config cfg;
+    volatile int done = 0;
+    libxl_asyncop_how how = { .callback = tCallbackCount, .u.for_callback = (void *)&done };
+    gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    uint32_t domid = INVALID_DOMID;
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "polled", kernel, 64 * 1024);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, &how, NULL), 0);
+    while (!done && g_get_monotonic_time() < end) {
+        struct pollfd fds[8];
+        struct timeval now;
+        int nfds = G_N_ELEMENTS(fds), timeout = -1;
+
+        gettimeofday(&now, NULL);
+        ck_assert_int_eq(libxl_osevent_beforepoll(ctx, &nfds, fds, &timeout, now), 0);
+        ck_assert_int_ge(nfds, 1);
+        poll(fds, nfds, timeout < 0 || timeout > 100 ? 100 : timeout);
+        gettimeofday(&now, NULL);
+        libxl_osevent_afterpoll(ctx, nfds, fds, now);
+    }
+    ck_assert_int_eq(done, 1);
+    ck_assert_uint_ne(domid, (uint32_t)INVALID_DOMID);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
 /* The application's event loop, as a test harness: the hooks. */
 #define T_SLOTS 32
 typedef struct {
@@ -1224,6 +1265,20 @@ START_TEST(test_guest_behaviour)
     ck_assert_int_eq(ev->u.domain_shutdown.shutdown_reason, LIBXL_SHUTDOWN_REASON_CRASH);
     libxl_event_free(ctx, ev);
     ck_assert_int_ne(testCtl("guest", id, "reboot", NULL), 0);  /* not running */
+
+    /* HVM: the primary console is the first serial port */
+    {
+        char *primary = NULL, *serial = NULL;
+
+        ck_assert_int_eq(libxl_primary_console_get_tty(ctx, hvm, &primary), 0);
+        ck_assert_int_eq(libxl_console_get_tty(ctx, hvm, 0, LIBXL_CONSOLE_TYPE_SERIAL,
+                                               &serial), 0);
+        ck_assert_str_eq(primary, serial);
+        free(primary);
+        free(serial);
+        ck_assert_int_eq(libxl_console_get_tty(ctx, hvm, 1, LIBXL_CONSOLE_TYPE_SERIAL,
+                                               &serial), ERROR_FAIL);
+    }
 
     /* HVM: the ACPI power button */
     ck_assert_int_eq(libxl_send_trigger(ctx, hvm, LIBXL_TRIGGER_POWER, 0, NULL), 0);
@@ -1628,6 +1683,7 @@ xensimSuite(void)
     tcase_add_test(tc, test_create_sync);
     tcase_add_test(tc, test_create_errors);
     tcase_add_test(tc, test_events_no_hooks);
+    tcase_add_test(tc, test_events_beforepoll);
     tcase_add_test(tc, test_events_hooks);
     tcase_add_test(tc, test_guest_behaviour);
     tcase_add_test(tc, test_shutdown_reasons);
