@@ -1238,6 +1238,42 @@ START_TEST(test_events_hooks)
 }
 END_TEST
 
+/* The deadline of an operation passes (the loop reports its timeout):
+ * it fails with ERROR_TIMEDOUT and libxl destroys what it was building. */
+START_TEST(test_ao_timeout)
+{
+    libxl_event_hooks ehooks;
+    TEvents t;
+    libxl_ctx *ctx = tCtxHooked(&t, &ehooks);
+    g_autofree char *kernel = testKernel();
+    libxl_domain_config cfg;
+    libxl_asyncop_how how = { .callback = tAoDone, .u.for_callback = &t };
+    uint32_t domid = INVALID_DOMID, found;
+    int i, fired = 0;
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "slow-2", kernel, 64 * 1024);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, &how, NULL), 0);
+    ck_assert_int_eq(libxl_name_to_domid(ctx, "slow-2", &found), 0);
+    for (i = 0; i < T_SLOTS; i++) {
+        if (tTimeouts[i].used) {
+            tTimeouts[i].used = false;
+            libxl_osevent_occurred_timeout(ctx, tTimeouts[i].for_libxl);
+            fired++;
+        }
+    }
+    ck_assert_int_eq(fired, 1);
+    tLoop(ctx, 3000, &t.ao_done);
+    ck_assert_int_eq(t.ao_done, 1);
+    ck_assert_int_eq(t.ao_rc, ERROR_TIMEDOUT);
+    ck_assert_uint_eq(domid, (uint32_t)INVALID_DOMID);
+    tLoop(ctx, 100, NULL);
+    ck_assert_int_eq(libxl_name_to_domid(ctx, "slow-2", &found), ERROR_DOMAIN_NOTFOUND);
+    libxl_domain_config_dispose(&cfg);
+    tEventsFree(&t);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
 /* A guest that ignores shutdown requests; guest-initiated events. */
 START_TEST(test_guest_behaviour)
 {
@@ -1685,6 +1721,7 @@ xensimSuite(void)
     tcase_add_test(tc, test_events_no_hooks);
     tcase_add_test(tc, test_events_beforepoll);
     tcase_add_test(tc, test_events_hooks);
+    tcase_add_test(tc, test_ao_timeout);
     tcase_add_test(tc, test_guest_behaviour);
     tcase_add_test(tc, test_shutdown_reasons);
     tcase_add_test(tc, test_ao_abort);
