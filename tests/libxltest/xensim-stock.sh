@@ -194,6 +194,20 @@ ok_match "stock: virsh console in a terminal: connected" '^connected$' "$out"
 ok_match "stock: virsh console in a terminal: the guest answers" '^echo:ok$' "$out"
 ok_match "stock: virsh console in a terminal: ^] leaves" '^left:ok$' "$out"
 
+# the running guest's knobs
+ok_run "stock: suspend (pause)" virsh -c "$URI" suspend pv1
+ok_match "stock: paused, in xensim too" "^$id +pv1 +paused" "$($ctl list)"
+ok_run "stock: resume" virsh -c "$URI" resume pv1
+ok_run "stock: setmem" virsh -c "$URI" setmem pv1 200M --live
+ok_match "stock: setmem: xensim's balloon target" "^$id +pv1 +running +200 " "$($ctl list)"
+ok_run "stock: setvcpus" virsh -c "$URI" setvcpus pv1 1 --live
+ok_match "stock: setvcpus: one vCPU online" "^$id +pv1 +running +200 +1\$" "$($ctl list)"
+ok_match "stock: schedinfo --set weight" "weight +: 512" \
+    "$(virsh -c "$URI" schedinfo pv1 --set weight=512 2>&1)"
+ok_run "stock: dump" virsh -c "$URI" dump pv1 "$work/core"
+ok_match "stock: dump: a core file" "xensim core: domain $id" "$(head -c 200 "$work/core" | tr -d '\0')"
+rm -f "$work/core"
+
 events_start "$work/ev-shutdown"
 ok_run "stock: shutdown" virsh -c "$URI" shutdown pv1
 if wait_state pv1 "shut off"; then tap_ok "stock: shutdown: shut off"; else
