@@ -379,7 +379,7 @@ def plot_png(path, rows, title):
     matplotlib.  Returns None or why there is no chart."""
     pts = [r for r in rows if isinstance(r.get('ratio_value'), float)
            and r['ratio_value'] > 0 and not math.isnan(r['ratio_value'])
-           and r['unit'] != 'count']
+           and r['unit'] not in ('count', '%')]
     if shutil.which('gnuplot'):
         return _plot_gnuplot(path, pts, title)
     try:

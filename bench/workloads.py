@@ -261,6 +261,15 @@ class ConcurrentStart(Workload):
                 'failed': len(errors)}
 
 
+class ConcurrentStartNoDelay(ConcurrentStart):
+    """The same with no simulated build time: the drivers' own cost."""
+    name = 'concurrent-start-0'
+    title = 'the same, build_delay_ms=0: the drivers\' own cost of 32 parallel starts'
+
+    def params(self, quick):
+        return {'domains': 32, 'build_delay_ms': 0}
+
+
 # -------------------------------------------------------- responsiveness
 
 def _resp_load(uri, ignorers, starters, go, done):
@@ -620,7 +629,8 @@ class Events(Workload):
                 'lost': lost, 'duplicated': dup, 'other': other}
 
 
-WORKLOADS = [Host(), Cycle(), ConcurrentStart(), Responsiveness(), Scale(), Events()]
+WORKLOADS = [Host(), Cycle(), ConcurrentStart(), ConcurrentStartNoDelay(), Responsiveness(),
+             Scale(), Events()]
 BY_NAME = {w.name: w for w in WORKLOADS}
 
 
