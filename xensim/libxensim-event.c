@@ -408,15 +408,16 @@ xensimAoFail(XensimAo *ao, int rc)
         ao->rc = rc;
 }
 
+/* The ao with this id (id != 0) or this child (pid > 0). */
 static XensimAo *
-xensimAoFind(libxl_ctx *ctx, guint64 id)
+xensimAoFind(libxl_ctx *ctx, guint64 id, pid_t pid)
 {
     GList *l;
 
     for (l = ctx->ev->aos; l; l = l->next) {
         XensimAo *ao = l->data;
 
-        if (ao->id == id)
+        if ((id && ao->id == id) || (pid > 0 && ao->child == pid))
             return ao;
     }
     return NULL;
@@ -462,7 +463,7 @@ xensimEvDeathCheck(libxl_ctx *ctx, GVariant *rec)
 static void
 xensimEvOpDone(libxl_ctx *ctx, GVariant *rec)
 {
-    XensimAo *ao = xensimAoFind(ctx, xensimRecordU64(rec, "op", 0));
+    XensimAo *ao = xensimAoFind(ctx, xensimRecordU64(rec, "op", 0), 0);
     g_autoptr(GVariant) rc_v = g_variant_lookup_value(rec, "rc", G_VARIANT_TYPE_INT32);
     g_autofree char *message = xensimRecordStr(rec, "message");
     int rc = rc_v ? g_variant_get_int32(rc_v) : ERROR_FAIL;
@@ -569,20 +570,6 @@ xensimEvReadConn(libxl_ctx *ctx)
 
 /* Children -------------------------------------------------------------- */
 
-static XensimAo *
-xensimAoByChild(libxl_ctx *ctx, pid_t pid)
-{
-    GList *l;
-
-    for (l = ctx->ev->aos; l; l = l->next) {
-        XensimAo *ao = l->data;
-
-        if (ao->child == pid)
-            return ao;
-    }
-    return NULL;
-}
-
 static void
 xensimSigchldRelease(libxl_ctx *ctx);
 
@@ -632,7 +619,7 @@ xensimEvReap(libxl_ctx *ctx)
 
         if (pid <= 0)
             return;
-        if ((ao = xensimAoByChild(ctx, pid))) {
+        if ((ao = xensimAoFind(ctx, 0, pid))) {
             xensimChildReaped(ctx, ao, status);
         } else if (ctx->childproc_hooks && ctx->childproc_hooks->reaped_callback) {
             XensimDelivery d = { .kind = XENSIM_DELIVER_REAPED, .pid = pid,
@@ -1329,7 +1316,7 @@ libxl_childproc_reaped(libxl_ctx *ctx, pid_t pid, int status)
     int rc = ERROR_UNKNOWN_CHILD;
 
     g_rec_mutex_lock(&ctx->ev_lock);
-    if ((ao = xensimAoByChild(ctx, pid))) {
+    if ((ao = xensimAoFind(ctx, 0, pid))) {
         xensimChildReaped(ctx, ao, status);
         rc = 0;
     }

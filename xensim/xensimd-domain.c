@@ -163,6 +163,19 @@ xensimOpComplete(XensimState *state, const char *token, guint64 op,
     xensimSubscriberSend(state, sub, rec);
 }
 
+/* Argument i as an unsigned number up to max; else ERROR_INVAL saying
+ * what was expected. */
+static int
+xensimArgU64(XensimCall *call, guint i, guint64 max, guint64 *out, const char *what)
+{
+    if (i >= call->nargs ||
+        !g_ascii_string_to_unsigned(call->args[i], 10, 0, max, out, NULL)) {
+        call->message = g_strdup_printf("%s is expected", what);
+        return ERROR_INVAL;
+    }
+    return 0;
+}
+
 /* args: token */
 int
 xensimCmdSubscribe(XensimCall *call)
@@ -188,12 +201,10 @@ xensimCmdDomainWatch(XensimCall *call)
 {
     XensimSubscriber *sub;
     guint64 domid;
+    int rc;
 
-    if (call->nargs != 2 ||
-        !g_ascii_string_to_unsigned(call->args[1], 10, 0, G_MAXUINT32, &domid, NULL)) {
-        call->message = g_strdup("a token and a domain id are expected");
-        return ERROR_INVAL;
-    }
+    if ((rc = xensimArgU64(call, 1, G_MAXUINT32, &domid, "a token and a domain id")))
+        return rc;
     if (!(sub = xensimSubscriberByToken(call->state, call->args[0]))) {
         call->message = g_strdup("no event connection for this context");
         return ERROR_FAIL;
@@ -208,12 +219,10 @@ xensimCmdDomainUnwatch(XensimCall *call)
 {
     XensimSubscriber *sub;
     guint64 domid;
+    int rc;
 
-    if (call->nargs != 2 ||
-        !g_ascii_string_to_unsigned(call->args[1], 10, 0, G_MAXUINT32, &domid, NULL)) {
-        call->message = g_strdup("a token and a domain id are expected");
-        return ERROR_INVAL;
-    }
+    if ((rc = xensimArgU64(call, 1, G_MAXUINT32, &domid, "a token and a domain id")))
+        return rc;
     if ((sub = xensimSubscriberByToken(call->state, call->args[0])))
         g_hash_table_remove(sub->domids, GUINT_TO_POINTER(domid));
     return 0;
@@ -1012,13 +1021,9 @@ xensimCmdSetMaxmem(XensimCall *call)
     guint64 kb;
     int rc;
 
-    if ((rc = xensimArgDomid(call, 0, &dom)))
+    if ((rc = xensimArgDomid(call, 0, &dom)) ||
+        (rc = xensimArgU64(call, 1, G_MAXUINT64, &kb, "a memory size in KiB")))
         return rc;
-    if (call->nargs < 2 ||
-        !g_ascii_string_to_unsigned(call->args[1], 10, 0, G_MAXUINT64, &kb, NULL)) {
-        call->message = g_strdup("a memory size in KiB is expected");
-        return ERROR_INVAL;
-    }
     if (kb < dom->target_memkb) {
         call->message = g_strdup_printf("memory_static_max must be greater than "
                                         "or or equal to memory_dynamic_max "
@@ -1039,13 +1044,9 @@ xensimCmdSetVcpuonline(XensimCall *call)
     guint64 n;
     int rc;
 
-    if ((rc = xensimArgDomid(call, 0, &dom)))
+    if ((rc = xensimArgDomid(call, 0, &dom)) ||
+        (rc = xensimArgU64(call, 1, G_MAXUINT32, &n, "a vCPU count")))
         return rc;
-    if (call->nargs < 2 ||
-        !g_ascii_string_to_unsigned(call->args[1], 10, 0, G_MAXUINT32, &n, NULL)) {
-        call->message = g_strdup("a vCPU count is expected");
-        return ERROR_INVAL;
-    }
     if (n > dom->max_vcpus) {
         call->message = g_strdup_printf("Requested %" G_GUINT64_FORMAT " VCPUs, "
                                         "however maxcpus is %u!", n, dom->max_vcpus);
@@ -1150,13 +1151,9 @@ xensimCmdConsoleGetTty(XensimCall *call)
     XensimRec r;
     int rc;
 
-    if ((rc = xensimArgDomid(call, 0, &dom)))
+    if ((rc = xensimArgDomid(call, 0, &dom)) ||
+        (rc = xensimArgU64(call, 2, G_MAXUINT32, &num, "a console kind and number")))
         return rc;
-    if (call->nargs < 3 ||
-        !g_ascii_string_to_unsigned(call->args[2], 10, 0, G_MAXUINT32, &num, NULL)) {
-        call->message = g_strdup("a console kind and number are expected");
-        return ERROR_INVAL;
-    }
     if (strcmp(call->args[1], "serial") == 0)
         path = g_strdup_printf("/local/domain/%u/serial/%u/tty", dom->domid, (guint)num);
     else if (strcmp(call->args[1], "pv") == 0 && num == 0)
