@@ -4,8 +4,9 @@
  *
  * The long ones are asynchronous operations (libxensim-event.c): create
  * (xensimd builds the domain; HVM guests also get a device model child,
- * PV guests with a bootloader a bootloader child), destroy (the domain
- * dies, then is gone).  The others complete at once, through the same
+ * PV guests with a bootloader a bootloader child), destroy (devices and
+ * xenstore nodes go, then a destroyer child kills the domain, which is
+ * dying, then gone).  The others complete at once, through the same
  * machinery, so that an ao_how callback or event comes as libxl's would.
  * What libxl reads in the application's process (the PV kernel and
  * ramdisk) is read here; the stored libxl_domain_config is the answer to
@@ -197,9 +198,9 @@ libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
     xensimAoSetDomid(ao, newid);
 
     if (d_config->c_info.type == LIBXL_DOMAIN_TYPE_HVM)
-        rc = xensimAoSpawnHelper(ao, "device-model", b_info->device_model);
+        rc = xensimAoSpawnHelper(ao, "helper-start", "device-model", b_info->device_model);
     else if (d_config->c_info.type == LIBXL_DOMAIN_TYPE_PV && b_info->u.pv.bootloader)
-        rc = xensimAoSpawnHelper(ao, "bootloader", b_info->u.pv.bootloader);
+        rc = xensimAoSpawnHelper(ao, "helper-start", "bootloader", b_info->u.pv.bootloader);
     return xensimAoInProgress(ao, rc);
 }
 
@@ -210,11 +211,16 @@ libxl_domain_destroy(libxl_ctx *ctx, uint32_t domid, const libxl_asyncop_how *ao
                                XENSIM_DESTROY_TIMEOUT_MS);
     char id[16], op[32];
     const char *args[] = { id, xensimEvToken(ctx), op, NULL };
+    int rc;
 
     xensimDomidArg(id, sizeof(id), domid);
     g_snprintf(op, sizeof(op), "%" G_GUINT64_FORMAT, xensimAoId(ao));
     xensimAoExpectDaemon(ao);
-    return xensimAoInProgress(ao, xensimCall(ctx, "libxl_domain_destroy", args, NULL));
+    /* devices and xenstore first; then a child kills the domain, as libxl's
+     * destroyer does (xc_domain_destroy) */
+    if (!(rc = xensimCall(ctx, "libxl_domain_destroy", args, NULL)))
+        rc = xensimAoSpawnHelper(ao, "domain-kill", "destroy", NULL);
+    return xensimAoInProgress(ao, rc);
 }
 
 /* An operation xensimd does at once, completed through the ao machinery. */

@@ -27,7 +27,8 @@
  *    they may call libxl again.  Hooks (fd_*, timeout_*) are called with
  *    the context lock held, as libxl does; they must not call libxl.
  *  - Children (the device model of HVM guests, the bootloader of PV
- *    guests that have one) are forked for real, under the
+ *    guests that have one, the destroyer that kills a domain) are forked
+ *    for real, under the
  *    libxl_childproc_setmode mode: with libxl_sigchld_owner_libxl (while
  *    libxl has children) and _libxl_always, a SIGCHLD handler writes to a
  *    self-pipe handed to the fd hooks, and libxl reaps with waitpid(-1),
@@ -381,6 +382,7 @@ xensimAoCheck(XensimAo *ao)
 
         xensimDomidArg(id, sizeof(id), ao->domid);
         xensimConnCall(ctx->conn, "libxl_domain_destroy", args, NULL, NULL);
+        xensimConnCall(ctx->conn, "domain-kill", args, NULL, NULL);
     }
     if (ao->domid_out)
         *ao->domid_out = ao->rc ? INVALID_DOMID : ao->domid;
@@ -585,6 +587,8 @@ xensimChildReaped(libxl_ctx *ctx, XensimAo *ao, int status)
                                            : "died of signal",
                          WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
         xensimAoFail(ao, ERROR_FAIL);
+        /* what the child was to bring about will not come */
+        ao->daemon_pending = false;
     }
     ao->child = 0;
     ctx->ev->nchildren--;
@@ -919,13 +923,15 @@ xensimAoExpectDaemon(XensimAo *ao)
 }
 
 /*
- * Fork a helper of libxl's (device model, bootloader): it checks its
- * program (if any) is there, reports to xensimd and exits 0; the ao waits
- * for its exit status, reaped under the childproc mode.  The child does
- * only system calls: the request is serialised before the fork.
+ * Fork a child of libxl's (device model spawn, bootloader, destroyer): it
+ * checks its program (if any) is there, sends command (DOMID, what) to
+ * xensimd and exits 0 if it succeeded; the ao waits for its exit status,
+ * reaped under the childproc mode.  The child does only system calls: the
+ * request is serialised before the fork.
  */
 int
-xensimAoSpawnHelper(XensimAo *ao, const char *what, const char *program)
+xensimAoSpawnHelper(XensimAo *ao, const char *command, const char *what,
+                    const char *program)
 {
     libxl_ctx *ctx = ao->ctx;
     char id[16];
@@ -939,7 +945,7 @@ xensimAoSpawnHelper(XensimAo *ao, const char *what, const char *program)
     int rc;
 
     xensimDomidArg(id, sizeof(id), ao->domid);
-    request = xensimRequestNew("helper-start", args);
+    request = xensimRequestNew(command, args);
     data = g_variant_get_data(request);
     len = g_variant_get_size(request);
     belen = GUINT32_TO_BE(len);

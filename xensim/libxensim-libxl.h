@@ -74,6 +74,7 @@ void xensimAoSetProgress(XensimAo *ao, const libxl_asyncprogress_how *aop,
 void xensimAoSetAbortable(XensimAo *ao, bool abortable);
 void xensimAoSetDomid(XensimAo *ao, uint32_t domid);
 void xensimAoExpectDaemon(XensimAo *ao);
-int xensimAoSpawnHelper(XensimAo *ao, const char *what, const char *program);
+int xensimAoSpawnHelper(XensimAo *ao, const char *command, const char *what,
+                        const char *program);
 int xensimAoInProgress(XensimAo *ao, int rc);
 

@@ -741,9 +741,31 @@ xensimDomainGone(gpointer opaque)
     return G_SOURCE_REMOVE;
 }
 
-/* args: domid, token, op.  The domain dies at once (its consoles close,
- * its xenstore nodes go); it is gone destroy_delay_ms later, when the
+/* args: domid.  xc_domain_destroy, from libxl's destroyer child: the
+ * domain dies; it is gone destroy_delay_ms later, when the destroy
  * operation completes. */
+int
+xensimCmdDomainKill(XensimCall *call)
+{
+    XensimDomain *dom;
+    int rc;
+
+    if ((rc = xensimArgDomU(call, &dom)))
+        return rc;
+    if (dom->state == XENSIM_DOMAIN_DYING)
+        return 0;
+    xensimTimerClear(&dom->guest_timer);
+    dom->state = XENSIM_DOMAIN_DYING;
+    xensimStateLog(call->state, "domain %u (%s): dying", dom->domid, dom->name);
+    xensimDomainNotify(call->state, dom->domid, dom);
+    dom->destroy_timer = g_timeout_add(call->state->host.destroy_delay_ms,
+                                       xensimDomainGone, dom);
+    return 0;
+}
+
+/* args: domid, token, op.  What libxl does before its destroyer child
+ * kills the domain: the devices go (consoles close), and the domain's
+ * xenstore nodes.  The operation completes when the domain is gone. */
 int
 xensimCmdDestroy(XensimCall *call)
 {
@@ -756,7 +778,7 @@ xensimCmdDestroy(XensimCall *call)
 
     if ((rc = xensimArgDomU(call, &dom)))
         return rc;
-    if (dom->state == XENSIM_DOMAIN_DYING) {
+    if (dom->state == XENSIM_DOMAIN_DYING || dom->destroying) {
         call->message = g_strdup_printf("domain %u is already being destroyed",
                                         dom->domid);
         return ERROR_FAIL;
@@ -771,7 +793,7 @@ xensimCmdDestroy(XensimCall *call)
     xensimTimerClear(&dom->console_timer);
     xensimTimerClear(&dom->guest_timer);
     g_ptr_array_set_size(dom->consoles, 0);
-    dom->state = XENSIM_DOMAIN_DYING;
+    dom->destroying = true;
     g_free(dom->build_token);
     dom->build_token = g_strdup(call->nargs > 1 ? call->args[1] : NULL);
     dom->build_op = call->nargs > 2 ? g_ascii_strtoull(call->args[2], NULL, 10) : 0;
@@ -795,10 +817,8 @@ xensimCmdDestroy(XensimCall *call)
             xensimStoreRm(state->store, p);
         }
     }
-    xensimStateLog(state, "domain %u (%s): destroyed", dom->domid, dom->name);
-    xensimDomainNotify(state, dom->domid, dom);
-    dom->destroy_timer = g_timeout_add(state->host.destroy_delay_ms,
-                                       xensimDomainGone, dom);
+    xensimStateLog(state, "domain %u (%s): devices and xenstore nodes removed",
+                   dom->domid, dom->name);
     return 0;
 }
 

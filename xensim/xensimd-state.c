@@ -1012,6 +1012,7 @@ static const XensimCommand xensimCommands[] = {
     { "domain-unwatch", xensimCmdDomainUnwatch },
     { "create-abort", xensimCmdCreateAbort },
     { "helper-start", xensimCmdHelperStart },
+    { "domain-kill", xensimCmdDomainKill },
     /* xenstore entry points */
     { "xs_read", xensimCmdXsRead },
     { "xs_write", xensimCmdXsWrite },

@@ -94,6 +94,7 @@ struct _XensimDomain {
     char *config_json;          /* libxl_domain_config as libxl gave it */
     char *kernel;
     bool building;              /* libxl_domain_create_new in progress */
+    bool destroying;            /* libxl_domain_destroy in progress */
     char *build_token;          /* the creating ctx's event connection */
     guint64 build_op;
     guint build_timer;
@@ -173,6 +174,7 @@ int xensimCmdCreate(XensimCall *call);
 int xensimCmdCreateAbort(XensimCall *call);
 int xensimCmdHelperStart(XensimCall *call);
 int xensimCmdDestroy(XensimCall *call);
+int xensimCmdDomainKill(XensimCall *call);
 int xensimCmdShutdown(XensimCall *call);
 int xensimCmdReboot(XensimCall *call);
 int xensimCmdSendTrigger(XensimCall *call);

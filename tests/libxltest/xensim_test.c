@@ -1542,7 +1542,22 @@ START_TEST(test_childproc_mainloop)
     ck_assert_int_eq(ev->u.operation_complete.rc, 0);
     libxl_event_free(ctx, ev);
     ck_assert_int_eq(libxl_childproc_reaped(ctx, 1, 0), ERROR_UNKNOWN_CHILD);
-    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+
+    /* destroy forks too (libxl's destroyer): its status comes from us */
+    ours = 0;
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, &how), 0);
+    end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    while (ours == 0 && g_get_monotonic_time() < end) {
+        if ((pid = waitpid(-1, &status, WNOHANG)) > 0 &&
+            libxl_childproc_reaped(ctx, pid, status) == 0)
+            ours++;
+        g_usleep(5 * 1000);
+    }
+    ck_assert_int_eq(ours, 1);
+    ck_assert_int_eq(libxl_event_wait(ctx, &ev, MASK(OPERATION_COMPLETE), NULL, NULL), 0);
+    ck_assert_int_eq(ev->u.operation_complete.rc, 0);
+    libxl_event_free(ctx, ev);
+    ck_assert_int_eq(libxl_domain_info(ctx, NULL, domid), ERROR_DOMAIN_NOTFOUND);
     libxl_domain_config_dispose(&cfg);
     libxl_ctx_free(ctx);
 }
