@@ -347,15 +347,15 @@ def fmt(v):
 
 def render_table(rows, notes):
     """rows: dicts with workload, metric, unit, ours, stock, ratio (strings)."""
-    head = ('workload', 'metric', 'unit', 'ours', 'stock', 'ours/stock')
-    keys = ('workload', 'metric', 'unit', 'ours', 'stock', 'ratio')
+    head = ('workload', 'metric', 'unit', 'ours', 'stock', 'ours/stock', 'target (ours)')
+    keys = ('workload', 'metric', 'unit', 'ours', 'stock', 'ratio', 'target')
     table = [head] + [tuple(r[k] for k in keys) for r in rows]
     widths = [max(len(t[i]) for t in table) for i in range(len(head))]
     out = []
     for n, t in enumerate(table):
         cells = []
         for i, c in enumerate(t):
-            cells.append(c.rjust(widths[i]) if i >= 3 else c.ljust(widths[i]))
+            cells.append(c.rjust(widths[i]) if 3 <= i <= 5 else c.ljust(widths[i]))
         out.append('  '.join(cells).rstrip())
         if n == 0:
             out.append('  '.join('-' * w for w in widths))

@@ -629,6 +629,21 @@ class Events(Workload):
                 'lost': lost, 'duplicated': dup, 'other': other}
 
 
+# Issue 6's targets for this module, shown beside the numbers for reading
+# them; nothing is asserted.  The scale ones are for 1,000 domains.
+TARGETS = {
+    ('cycle', 'cycle'): 'ratio <= 0.5',
+    ('concurrent-start', 'wall'): '<= 1.5 s',
+    ('responsiveness', 'list-p99'): '<= 20 ms',
+    ('scale', 'list-api'): '<= 100 ms',
+    ('scale', 'virsh-list-all'): '<= 100 ms',
+    ('scale', 'stats'): '<= 1000 ms',
+    ('scale', 'rss-per-dom'): '<= 50 KiB',
+    ('scale', 'reconnect'): '<= 2 s',
+    ('events', 'lost'): '0',
+    ('events', 'duplicated'): '0',
+}
+
 WORKLOADS = [Host(), Cycle(), ConcurrentStart(), ConcurrentStartNoDelay(), Responsiveness(),
              Scale(), Events()]
 BY_NAME = {w.name: w for w in WORKLOADS}
