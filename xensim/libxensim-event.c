@@ -18,8 +18,8 @@
  *    with ERROR_TIMEDOUT.
  *  - Death watches (libxl_evenable_domain_death) are a watch in xensimd
  *    that reports the domain's state at once and at each change: a
- *    DOMAIN_SHUTDOWN event once per shutdown, a DOMAIN_DEATH event once
- *    when the domain dies or is not there.
+ *    DOMAIN_SHUTDOWN event once per watch (libxl never re-arms it), a
+ *    DOMAIN_DEATH event once when the domain dies or is not there.
  *  - Events go to the application's event_occurs if its mask has their
  *    type, else to the queue read by libxl_event_check/libxl_event_wait.
  *    Callbacks into the application (event_occurs, ao callbacks, progress
@@ -456,9 +456,9 @@ xensimEvDeathCheck(libxl_ctx *ctx, GVariant *rec)
             event = xensimEventNew(LIBXL_EVENT_TYPE_DOMAIN_SHUTDOWN, domid, dw->user);
             event->u.domain_shutdown.shutdown_reason = reason;
             xensimEventOccurred(ctx, event);
-        } else {
-            dw->shutdown_reported = false;
         }
+        /* as libxl: a watch reports one shutdown, even if the domain runs
+         * again (soft reset); a new watch reports the next */
     }
 }
 

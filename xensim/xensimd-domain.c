@@ -794,6 +794,11 @@ xensimCmdDestroy(XensimCall *call)
     xensimTimerClear(&dom->guest_timer);
     g_ptr_array_set_size(dom->consoles, 0);
     dom->destroying = true;
+    /* libxl pauses it first */
+    if (dom->state == XENSIM_DOMAIN_RUNNING || dom->state == XENSIM_DOMAIN_BLOCKED) {
+        dom->state = XENSIM_DOMAIN_PAUSED;
+        xensimDomainNotify(state, dom->domid, dom);
+    }
     g_free(dom->build_token);
     dom->build_token = g_strdup(call->nargs > 1 ? call->args[1] : NULL);
     dom->build_op = call->nargs > 2 ? g_ascii_strtoull(call->args[2], NULL, 10) : 0;
@@ -919,7 +924,9 @@ xensimDomainControl(XensimCall *call, const char *request)
 
     if ((rc = xensimArgDomU(call, &dom)))
         return rc;
-    if (!dom->pv_drivers) {
+    /* libxl__domain_pvcontrol_available: PV and PVH guests always; HVM
+     * guests once their PV drivers set HVM_PARAM_CALLBACK_IRQ, at boot */
+    if (dom->type == XENSIM_DOMAIN_TYPE_HVM && (!dom->pv_drivers || !dom->booted)) {
         call->message = g_strdup_printf("domain %u: PV control interface not "
                                         "available", dom->domid);
         return ERROR_NOPARAVIRT;
