@@ -200,6 +200,7 @@ class ConcurrentStart(Workload):
     metrics = (
         ('wall', 's', 'first request to last start returned (floor: build_delay)'),
         ('over-floor', 's', 'wall minus the simulated build time'),
+        ('median-call', 's', 'the median single virDomainCreate'),
         ('slowest-call', 's', 'the longest single virDomainCreate'),
         ('failed', 'count', 'starts that failed'),
     )
@@ -232,8 +233,13 @@ class ConcurrentStart(Workload):
         def client(k):
             c = open_conn(uri)
             try:
-                d = c.lookupByName(names[k])
-                barrier.wait()
+                try:
+                    d = c.lookupByName(names[k])
+                except Exception as e:  # noqa: BLE001
+                    errors.append(str(e))
+                    barrier.abort()
+                    return
+                barrier.wait(60)
                 t0 = time.perf_counter()
                 try:
                     d.create()
@@ -247,16 +253,25 @@ class ConcurrentStart(Workload):
         threads = [threading.Thread(target=client, args=(k,)) for k in range(n)]
         for t in threads:
             t.start()
-        barrier.wait()
+        try:
+            barrier.wait(60)
+        except threading.BrokenBarrierError:
+            for t in threads:
+                t.join(60)
+            raise RuntimeError('the clients did not get ready: %s'
+                               % (errors[0] if errors else 'timeout'))
         t0 = time.perf_counter()
         for t in threads:
             t.join()
+        if not any(e is not None for e in ends):
+            raise RuntimeError('no start returned: %s' % (errors[0] if errors else '?'))
         wall = max(e for e in ends if e is not None) - t0
         remove_domains(conn, 'xlb-cs-')
         conn.close()
         if len(errors) == n:
             raise NotApplicable('every start failed: %s' % errors[0])
         return {'wall': wall, 'over-floor': wall - p['build_delay_ms'] / 1000.0,
+                'median-call': median([d for d in durs if d is not None]),
                 'slowest-call': max(d for d in durs if d is not None),
                 'failed': len(errors)}
 
@@ -277,13 +292,15 @@ def _resp_load(uri, ignorers, starters, go, done):
     the others, all at once, each from its own connection."""
     import libvirt
     libvirt.registerErrorHandler(lambda ctx, err: None, None)
-    conns = [open_conn(uri) for _ in ignorers + starters]
+    jobs = [(n, 'shutdown') for n in ignorers] + [(n, 'start') for n in starters]
+    conns = [open_conn(uri) for _ in jobs]
+    doms = [c.lookupByName(n) for c, (n, op) in zip(conns, jobs)]
     barrier = threading.Barrier(len(conns))
     results = []
 
     def worker(k, name, op):
-        d = conns[k].lookupByName(name)
-        barrier.wait()
+        d = doms[k]
+        barrier.wait(60)
         t0 = time.perf_counter()
         err = None
         try:
@@ -292,7 +309,6 @@ def _resp_load(uri, ignorers, starters, go, done):
             err = str(e)
         results.append((op, time.perf_counter() - t0, err))
 
-    jobs = [(n, 'shutdown') for n in ignorers] + [(n, 'start') for n in starters]
     go.wait()
     threads = [threading.Thread(target=worker, args=(k, n, op))
                for k, (n, op) in enumerate(jobs)]
