@@ -95,6 +95,16 @@ xensimctlList(const char *dir)
         g_autofree char *name = xensimRecordStr(rec, "name");
         g_autofree char *state = xensimRecordStr(rec, "state");
 
+        /* a shut down domain says why: shutdown(poweroff) */
+        if (g_strcmp0(state, "shutdown") == 0) {
+            const char *why = libxl_shutdown_reason_to_string(
+                (libxl_shutdown_reason)(gint64)xensimRecordU64(rec, "shutdown_reason", 0));
+            char *full = g_strdup_printf("shutdown(%s)", why ? why : "unknown");
+
+            g_free(state);
+            state = full;
+        }
+
         printf("%-5" G_GUINT64_FORMAT " %-24s %-9s %9" G_GUINT64_FORMAT
                " %5" G_GUINT64_FORMAT "\n",
                xensimRecordU64(rec, "domid", 0), name, state,
