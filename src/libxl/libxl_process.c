@@ -251,27 +251,55 @@ libxlProcessDestroy(libxlDriverPrivate *driver, virDomainObj *vm)
 }
 
 
-/* a domain started with autodestroy, whose connection closed */
+/*
+ * What the event workers do: handle a libxl event, or destroy a domain
+ * whose autodestroy connection closed.
+ */
+typedef struct {
+    libxl_event *ev;
+    virDomainObj *vm;
+} libxlProcessWork;
+
+static void libxlProcessQueueWork(libxlDriverPrivate *driver,
+                                  libxl_event *ev,
+                                  virDomainObj *vm);
+
+
+/*
+ * libxlProcessAutodestroy:
+ * The close callback of a domain started with autodestroy.  It runs on
+ * the event loop's thread (the client went away) with @vm locked: the
+ * destruction, which waits for libxl through that very loop, goes to a
+ * worker.
+ */
 static void
 libxlProcessAutodestroy(virDomainObj *vm, virConnectPtr conn G_GNUC_UNUSED)
 {
-    libxlDriverPrivate *driver = libxlProcessDriver;
-
-    if (!driver)
+    if (!libxlProcessDriver)
         return;
 
     VIR_INFO("autodestroying domain '%s'", vm->def->name);
-    /* The close callback runs with @vm locked and no job: take one */
-    virObjectRef(vm);
+    libxlProcessQueueWork(libxlProcessDriver, NULL, virObjectRef(vm));
+}
+
+
+static void
+libxlProcessAutodestroyWork(libxlDriverPrivate *driver, virDomainObj *vm)
+{
+    virObjectLock(vm);
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_DESTROY, "autodestroy") < 0) {
-        virObjectUnref(vm);
-        return;
+        VIR_WARN("cannot autodestroy domain '%s': %s", vm->def->name,
+                 virGetLastErrorMessage());
+        virResetLastError();
+        goto out;
     }
     if (virDomainObjIsActive(vm) && libxlProcessDestroy(driver, vm) == 0)
         libxlProcessStopped(driver, vm, VIR_DOMAIN_SHUTOFF_DESTROYED,
                             VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    virResetLastError();
     libxlDomainObjEndJob(vm);
-    virObjectUnref(vm);
+ out:
+    virDomainObjEndAPI(&vm);
 }
 
 
@@ -774,7 +802,31 @@ libxlProcessHandleEvent(libxlDriverPrivate *driver, libxl_event *ev)
 static void
 libxlProcessEventWorker(void *jobdata, void *opaque)
 {
-    libxlProcessHandleEvent(opaque, jobdata);
+    g_autofree libxlProcessWork *work = jobdata;
+
+    if (work->ev)
+        libxlProcessHandleEvent(opaque, work->ev);
+    else
+        libxlProcessAutodestroyWork(opaque, work->vm);
+}
+
+
+static void
+libxlProcessQueueWork(libxlDriverPrivate *driver,
+                      libxl_event *ev,
+                      virDomainObj *vm)
+{
+    libxlProcessWork *work = g_new0(libxlProcessWork, 1);
+
+    work->ev = ev;
+    work->vm = vm;
+    if (virThreadPoolSendJob(driver->eventWorkers, 0, work) < 0) {
+        VIR_ERROR(_("cannot queue work for the libxl event workers"));
+        if (ev)
+            libxl_event_free(driver->config->ctx, ev);
+        virObjectUnref(vm);
+        g_free(work);
+    }
 }
 
 
@@ -794,11 +846,7 @@ libxlProcessEventOccurs(void *user, libxl_event *ev)
         return;
     }
 
-    if (virThreadPoolSendJob(driver->eventWorkers, 0, ev) < 0) {
-        VIR_ERROR(_("cannot queue libxl event %d of domain %u"),
-                  ev->type, ev->domid);
-        libxl_event_free(driver->config->ctx, ev);
-    }
+    libxlProcessQueueWork(driver, ev, NULL);
 }
 
 
