@@ -150,6 +150,29 @@ xensimCreateArgs(libxl_ctx *ctx, libxl_domain_config *d_config, XensimAo *ao)
                                               nic->mac[2], nic->mac[3], nic->mac[4],
                                               nic->mac[5], nic->bridge ? nic->bridge : ""));
     }
+    for (i = 0; i < d_config->num_vfbs; i++) {
+        const libxl_device_vfb *vfb = &d_config->vfbs[i];
+
+        g_ptr_array_add(args, g_strdup_printf("vfb=%d %d %s", vfb->devid < 0 ? i : vfb->devid,
+                                              libxl_defbool_is_default(vfb->vnc.enable) ||
+                                              libxl_defbool_val(vfb->vnc.enable) ?
+                                              vfb->vnc.display : -1,
+                                              vfb->vnc.listen ? vfb->vnc.listen : "127.0.0.1"));
+    }
+    for (i = 0; i < d_config->num_vkbs; i++)
+        g_ptr_array_add(args, g_strdup_printf("vkb=%d", d_config->vkbs[i].devid < 0 ?
+                                              i : d_config->vkbs[i].devid));
+    for (i = 0; i < d_config->num_vtpms; i++)
+        g_ptr_array_add(args, g_strdup_printf("vtpm=%d", d_config->vtpms[i].devid));
+    for (i = 0; i < d_config->num_usbctrls; i++)
+        g_ptr_array_add(args, g_strdup_printf("usbctrl=%d", d_config->usbctrls[i].devid < 0 ?
+                                              i : d_config->usbctrls[i].devid));
+    for (i = 0; i < d_config->num_pcidevs; i++) {
+        const libxl_device_pci *pci = &d_config->pcidevs[i];
+
+        g_ptr_array_add(args, g_strdup_printf("pci=%04x:%02x:%02x.%01x", pci->domain,
+                                              pci->bus, pci->dev, pci->func));
+    }
     json = libxl_domain_config_to_json(ctx, d_config);
     g_ptr_array_add(args, g_strdup_printf("json=%s", json ? json : ""));
     free(json);

@@ -23,6 +23,8 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <glib-unix.h>
@@ -375,6 +377,87 @@ xensimXsPrintf(XensimState *state, const char *path, const char *fmt, ...)
     xensimStoreWrite(state->store, path, value);
 }
 
+/* A device's frontend and backend, connected (state 4), as libxl writes
+ * them, with the backend's own keys (NULL-terminated key, value pairs). */
+static void
+xensimPublishSimpleDevice(XensimState *state, XensimDomain *dom, const char *kind,
+                          const char *devid, ...)
+{
+    g_autofree char *fe = g_strdup_printf("/local/domain/%u/device/%s/%s",
+                                          dom->domid, kind, devid);
+    g_autofree char *bk = g_strdup_printf("/local/domain/0/backend/%s/%u/%s",
+                                          kind, dom->domid, devid);
+    const char *key;
+    va_list ap;
+
+#define SET(base, key, ...) \
+    do { \
+        g_autofree char *path_ = g_strdup_printf("%s/%s", base, key); \
+        xensimXsPrintf(state, path_, __VA_ARGS__); \
+    } while (0)
+    SET(fe, "backend", "%s", bk);
+    SET(fe, "backend-id", "0");
+    SET(fe, "state", "4");
+    SET(bk, "frontend", "%s", fe);
+    SET(bk, "frontend-id", "%u", dom->domid);
+    SET(bk, "online", "1");
+    SET(bk, "state", "4");
+    va_start(ap, devid);
+    while ((key = va_arg(ap, const char *))) {
+        const char *value = va_arg(ap, const char *);
+
+        SET(bk, key, "%s", value);
+    }
+    va_end(ap);
+#undef SET
+}
+
+/* vfb, vkbd, vtpm, vusb and pci devices: "DEVID ..." values of args. */
+static void
+xensimPublishOtherDevices(XensimState *state, XensimDomain *dom, XensimCall *call)
+{
+    g_autoptr(GPtrArray) vfbs = xensimKvAll(call, "vfb");
+    g_autoptr(GPtrArray) vkbs = xensimKvAll(call, "vkb");
+    g_autoptr(GPtrArray) vtpms = xensimKvAll(call, "vtpm");
+    g_autoptr(GPtrArray) usbctrls = xensimKvAll(call, "usbctrl");
+    g_autoptr(GPtrArray) pcis = xensimKvAll(call, "pci");
+    guint i;
+
+    for (i = 0; i < vfbs->len; i++) {
+        g_auto(GStrv) f = g_strsplit(g_ptr_array_index(vfbs, i), " ", 3);
+        int display = f[1] ? atoi(f[1]) : -1;
+        g_autofree char *disp = g_strdup_printf("%d", display);
+        g_autofree char *port = g_strdup_printf("%d", 5900 + display);
+        g_autofree char *p = NULL;
+
+        xensimPublishSimpleDevice(state, dom, "vfb", f[0], "vnc", display >= 0 ? "1" : "0",
+                                  "vncdisplay", disp, "vnclisten", f[1] && f[2] ? f[2] : "",
+                                  NULL);
+        if (display >= 0) {
+            p = g_strdup_printf("/local/domain/%u/console/vnc-port", dom->domid);
+            xensimStoreWrite(state->store, p, port);
+        }
+    }
+    for (i = 0; i < vkbs->len; i++)
+        xensimPublishSimpleDevice(state, dom, "vkbd", g_ptr_array_index(vkbs, i), NULL);
+    for (i = 0; i < vtpms->len; i++)
+        xensimPublishSimpleDevice(state, dom, "vtpm", g_ptr_array_index(vtpms, i), NULL);
+    for (i = 0; i < usbctrls->len; i++)
+        xensimPublishSimpleDevice(state, dom, "vusb", g_ptr_array_index(usbctrls, i), NULL);
+    if (pcis->len) {
+        /* one pciback device holds every passed-through function */
+        g_autofree char *num = g_strdup_printf("%u", pcis->len);
+
+        xensimPublishSimpleDevice(state, dom, "pci", "0", "num_devs", num, NULL);
+        for (i = 0; i < pcis->len; i++) {
+            g_autofree char *p = g_strdup_printf("/local/domain/0/backend/pci/%u/0/dev-%u",
+                                                 dom->domid, i);
+
+            xensimStoreWrite(state->store, p, g_ptr_array_index(pcis, i));
+        }
+    }
+}
+
 /* What libxl writes while it makes and builds a domain: devices'
  * frontends and backends, console and control nodes, libxl's own. */
 static void
@@ -657,6 +740,7 @@ xensimCmdCreate(XensimCall *call)
 
     xensimDomainPublish(state, dom);
     xensimDomainPublishDevices(state, dom);
+    xensimPublishOtherDevices(state, dom, call);
     dom->console_timer = g_timeout_add(state->host.console_delay_ms,
                                        xensimDomainConsolesReady, dom);
     dom->build_timer = g_timeout_add(xensimNameDelay(state->host.guest_build_delay, name,
@@ -813,7 +897,8 @@ xensimCmdDestroy(XensimCall *call)
     p = g_strdup_printf("/local/domain/0/device-model/%u", dom->domid);
     xensimStoreRm(state->store, p);
     {
-        static const char *const kinds[] = { "vbd", "vif", "console", "qdisk", "vkbd", "vfb" };
+        static const char *const kinds[] = { "vbd", "vif", "console", "qdisk", "vkbd",
+                                             "vfb", "vtpm", "vusb", "pci" };
         size_t i;
 
         for (i = 0; i < G_N_ELEMENTS(kinds); i++) {

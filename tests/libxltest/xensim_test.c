@@ -841,6 +841,96 @@ START_TEST(test_create_sync)
 }
 END_TEST
 
+/* Devices: in xenstore as libxl writes them, and in the device lists. */
+static void
+testXsEq(struct xs_handle *xs, const char *path, const char *want)
+{
+    unsigned int len;
+    char *got = xs_read(xs, XBT_NULL, path, &len);
+
+    ck_assert_msg(got, "%s: missing", path);
+    ck_assert_str_eq(got, want);
+    free(got);
+}
+
+START_TEST(test_devices)
+{
+    libxl_ctx *ctx = testCtx();
+    struct xs_handle *xs = xs_open(0);
+    g_autofree char *kernel = testKernel();
+    libxl_domain_config cfg;
+    libxl_device_disk *disks;
+    libxl_device_nic *nics;
+    uint32_t domid;
+    char path[128];
+    int n = 0;
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "devices", kernel, 64 * 1024);
+    cfg.disks = calloc(1, sizeof(*cfg.disks));
+    cfg.num_disks = 1;
+    libxl_device_disk_init(&cfg.disks[0]);
+    cfg.disks[0].vdev = strdup("xvdb");
+    cfg.disks[0].pdev_path = strdup("/var/lib/xen/images/devices.img");
+    cfg.nics = calloc(1, sizeof(*cfg.nics));
+    cfg.num_nics = 1;
+    libxl_device_nic_init(&cfg.nics[0]);
+    cfg.nics[0].bridge = strdup("xenbr0");
+    memcpy(cfg.nics[0].mac, "\x00\x16\x3e\x01\x02\x03", 6);
+    cfg.vfbs = calloc(1, sizeof(*cfg.vfbs));
+    cfg.num_vfbs = 1;
+    libxl_device_vfb_init(&cfg.vfbs[0]);
+    libxl_defbool_set(&cfg.vfbs[0].vnc.enable, true);
+    cfg.vfbs[0].vnc.display = 3;
+    cfg.vkbs = calloc(1, sizeof(*cfg.vkbs));
+    cfg.num_vkbs = 1;
+    libxl_device_vkb_init(&cfg.vkbs[0]);
+    cfg.pcidevs = calloc(1, sizeof(*cfg.pcidevs));
+    cfg.num_pcidevs = 1;
+    libxl_device_pci_init(&cfg.pcidevs[0]);
+    cfg.pcidevs[0].bus = 3;
+    cfg.pcidevs[0].dev = 0;
+    cfg.pcidevs[0].func = 1;
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
+    /* libxl gave the nic its devid */
+    ck_assert_int_eq(cfg.nics[0].devid, 0);
+    libxl_domain_config_dispose(&cfg);
+
+    g_snprintf(path, sizeof(path), "/local/domain/%u/device/vbd/51728/backend", domid);
+    {
+        g_autofree char *be = g_strdup_printf("/local/domain/0/backend/vbd/%u/51728", domid);
+
+        testXsEq(xs, path, be);
+    }
+    g_snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/0/bridge", domid);
+    testXsEq(xs, path, "xenbr0");
+    g_snprintf(path, sizeof(path), "/local/domain/%u/device/vif/0/mac", domid);
+    testXsEq(xs, path, "00:16:3e:01:02:03");
+    g_snprintf(path, sizeof(path), "/local/domain/%u/console/vnc-port", domid);
+    testXsEq(xs, path, "5903");
+    g_snprintf(path, sizeof(path), "/local/domain/%u/device/vkbd/0/state", domid);
+    testXsEq(xs, path, "4");
+    g_snprintf(path, sizeof(path), "/local/domain/0/backend/pci/%u/0/dev-0", domid);
+    testXsEq(xs, path, "0000:03:00.1");
+
+    disks = libxl_device_disk_list(ctx, domid, &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(disks[0].vdev, "xvdb");
+    libxl_device_disk_list_free(disks, n);
+    nics = libxl_device_nic_list(ctx, domid, &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(nics[0].bridge, "xenbr0");
+    libxl_device_nic_list_free(nics, n);
+    ck_assert_ptr_null(libxl_device_vtpm_list(ctx, domid, &n));
+    ck_assert_int_eq(n, 0);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    g_snprintf(path, sizeof(path), "/local/domain/0/backend/pci/%u", domid);
+    ck_assert_ptr_null(xs_read(xs, XBT_NULL, path, &(unsigned int){ 0 }));
+    xs_close(xs);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_create_errors)
 {
     libxl_ctx *ctx = testCtx();
@@ -1732,6 +1822,7 @@ xensimSuite(void)
     tcase_add_unchecked_fixture(tc, xensimStart, xensimStop);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_create_sync);
+    tcase_add_test(tc, test_devices);
     tcase_add_test(tc, test_create_errors);
     tcase_add_test(tc, test_events_no_hooks);
     tcase_add_test(tc, test_events_beforepoll);
