@@ -32,6 +32,8 @@ kind_checks() { # drv uri kind
         "$(virsh -c "$uri" list --name --inactive --persistent 2>&1)"
     ok_match "$t: dumpxml --inactive" "<name>$name</name>" \
         "$(virsh -c "$uri" dumpxml --inactive "$name" 2>&1)"
+    ok_match "$t: list --state-shutoff shows it" "$name" \
+        "$(virsh -c "$uri" list --name --all --state-shutoff 2>&1)"
     ok_run "$t: start" virsh -c "$uri" start "$name"
     ok_match "$t: domstate --reason: running (booted)" "running \(booted\)" \
         "$(virsh -c "$uri" domstate --reason "$name" 2>&1)"
@@ -43,10 +45,20 @@ kind_checks() { # drv uri kind
     out=$(virsh -c "$uri" dominfo "$name" 2>&1)
     ok_match "$t: dominfo state" "State: +running" "$out"
     ok_match "$t: dominfo id" "Id: +$id" "$out"
-    ok_match "$t: list --running shows it" "$name" \
-        "$(virsh -c "$uri" list --name --running 2>&1)"
-    ok_match "$t: list --active --persistent shows it" "$name" \
-        "$(virsh -c "$uri" list --name --active --persistent 2>&1)"
+    ok_match "$t: list --state-running shows it" "$name" \
+        "$(virsh -c "$uri" list --name --state-running 2>&1)"
+    ok_match "$t: list --persistent (active) shows it" "$name" \
+        "$(virsh -c "$uri" list --name --persistent 2>&1)"
+    ok_match "$t: list --without-snapshot shows it" "$name" \
+        "$(virsh -c "$uri" list --name --without-snapshot 2>&1)"
+    ok_match "$t: list --no-autostart shows it" "$name" \
+        "$(virsh -c "$uri" list --name --no-autostart 2>&1)"
+    out=$(virsh -c "$uri" list --name --all --with-managed-save 2>&1)
+    if printf '%s' "$out" | grep -qx "$name"; then
+        tap_fail "$t: list --with-managed-save does not show it" "$out"
+    else
+        tap_ok "$t: list --with-managed-save does not show it"
+    fi
     out=$(virsh -c "$uri" list --name --transient 2>&1)
     if printf '%s' "$out" | grep -qx "$name"; then
         tap_fail "$t: list --transient does not show it" "$out"
@@ -63,13 +75,15 @@ kind_checks() { # drv uri kind
     ok_run "$t: suspend" virsh -c "$uri" suspend "$name"
     ok_match "$t: domstate --reason: paused (user)" "paused \(user\)" \
         "$(virsh -c "$uri" domstate --reason "$name" 2>&1)"
-    ok_match "$t: list --paused shows it" "$name" \
-        "$(virsh -c "$uri" list --name --paused 2>&1)"
+    ok_match "$t: list --state-paused shows it" "$name" \
+        "$(virsh -c "$uri" list --name --state-paused 2>&1)"
     ok_run "$t: resume" virsh -c "$uri" resume "$name"
     ok_match "$t: domstate --reason: running (unpaused)" "running \(unpaused\)" \
         "$(virsh -c "$uri" domstate --reason "$name" 2>&1)"
+    stock_todo "$drv" "resuming a running domain succeeds"
     ok_fail "$t: resume a running domain" "not paused|not suspended|invalid" \
         virsh -c "$uri" resume "$name"
+    TAP_TODO=
 
     ok_run "$t: desc --live" virsh -c "$uri" desc "$name" --live --new-desc "hello $kind"
     ok_eq "$t: desc reads back" "hello $kind" "$(virsh -c "$uri" desc "$name" --live 2>&1)"
@@ -87,19 +101,23 @@ kind_checks() { # drv uri kind
         "$(virsh -c "$uri" domjobinfo "$name" 2>&1)"
 
     ok_run "$t: reboot" virsh -c "$uri" reboot "$name"
+    stock_todo "$drv" "a reboot is a stop and a start, no reboot event"
     if lc_wait_count "$ev" "'reboot' for domain '?$name'?" 1 10; then
         tap_ok "$t: reboot event"
     else
         tap_fail "$t: reboot event" "$(cat "$ev")"
     fi
+    TAP_TODO=
     if lc_wait_state "$uri" "$name" running 10; then tap_ok "$t: running again after reboot"
     else tap_fail "$t: running again after reboot" "$(virsh -c "$uri" domstate --reason "$name" 2>&1)"; fi
 
     if [ "$kind" = hvm ]; then
         ok_run "$t: shutdown --mode acpi" virsh -c "$uri" shutdown --mode acpi "$name"
     else
+    stock_todo "$drv" "ACPI shutdown of a PV guest fails without saying why"
         ok_fail "$t: shutdown --mode acpi needs HVM" "HVM|not supported|unsupported" \
             virsh -c "$uri" shutdown --mode acpi "$name"
+    TAP_TODO=
         ok_run "$t: shutdown --mode paravirt" virsh -c "$uri" shutdown --mode paravirt "$name"
     fi
     if lc_wait_state "$uri" "$name" "shut off" 15; then tap_ok "$t: shut off after shutdown"
@@ -140,18 +158,20 @@ kind_checks() { # drv uri kind
     lc_events_stop
     # every state change once, in order
     ok_eq "$t: one defined event" 1 "$(lc_count "$ev" "'lifecycle' for domain '?$name'?: Defined")"
+    ok_eq "$t: one resumed event" 1 "$(lc_count "$ev" "'lifecycle' for domain '?$name'?: Resumed")"
+    stock_todo "$drv" "a reboot is a stop and a start; no suspended event for a paused start"
     ok_eq "$t: three started events" 3 "$(lc_count "$ev" "'lifecycle' for domain '?$name'?: Started")"
     ok_eq "$t: three suspended events (suspend, start --paused, create --paused)" 3 \
         "$(lc_count "$ev" "'lifecycle' for domain '?$name'?: Suspended")"
-    ok_eq "$t: one resumed event" 1 "$(lc_count "$ev" "'lifecycle' for domain '?$name'?: Resumed")"
     ok_eq "$t: three stopped events" 3 "$(lc_count "$ev" "'lifecycle' for domain '?$name'?: Stopped")"
+    TAP_TODO=
     ok_eq "$t: one undefined event" 1 "$(lc_count "$ev" "'lifecycle' for domain '?$name'?: Undefined")"
 }
 
 bad_input_checks() { # drv uri
     local drv=$1 uri=$2 t=$1
     ok_fail "$t: define without a name" "name" virsh -c "$uri" define /dev/stdin <<<"<domain type='xen'><memory>65536</memory><os><type>linux</type></os></domain>"
-    ok_fail "$t: define of XML that is not XML" "XML|xml|parse" virsh -c "$uri" define /dev/stdin <<<"<domain"
+    ok_fail "$t: define of XML that is not XML" "XML|xml|parse|Start Tag" virsh -c "$uri" define /dev/stdin <<<"<domain"
     ok_fail "$t: start of an unknown domain" "ailed to get domain|no domain" virsh -c "$uri" start no-such-domain
     ok_fail "$t: shutdown with an unknown mode" "mode|Unknown" virsh -c "$uri" shutdown --mode frob Domain-0
     ok_fail "$t: lookup of id 9999" "ailed to get domain|no domain" virsh -c "$uri" dominfo 9999
@@ -165,15 +185,22 @@ bad_input_checks() { # drv uri
 }
 
 autodestroy_check() { # drv uri
-    local drv=$1 uri=$2 name=lc-autod
+    local drv=$1 uri=$2 name=lc-autod out
     lc_xml pv "$name" "$work" > "$work/$name.xml"
     stock_todo "$drv" "create --autodestroy is not supported"
     # virsh's connection closes when it exits: the domain goes with it
-    ok_run "$drv: create --autodestroy" virsh -c "$uri" create --autodestroy "$work/$name.xml"
+    if ! out=$(virsh -c "$uri" create --autodestroy "$work/$name.xml" 2>&1); then
+        tap_fail "$drv: create --autodestroy" "$out"
+        TAP_TODO=
+        return
+    fi
+    tap_ok "$drv: create --autodestroy"
     if lc_wait_gone "$uri" "$name" 10; then tap_ok "$drv: autodestroy domain gone with its connection"
     else tap_fail "$drv: autodestroy domain gone with its connection" "$(virsh -c "$uri" list --all 2>&1)"
         virsh -c "$uri" destroy "$name" >/dev/null 2>&1
     fi
+    TAP_TODO=
+    ok_run "$drv: the daemon answers after the autodestroy" virsh -c "$uri" list
 }
 
 for drv in ours stock; do

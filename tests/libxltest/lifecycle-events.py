@@ -119,7 +119,7 @@ def scenario(drv, uri, d):
             except libvirt.libvirtError:
                 break
             time.sleep(0.1)
-        ok(lst.wait(name, 5), "%s: five lifecycle events" % t, lst.of(name))
+        ok(lst.wait(name, 4), "%s: at least four lifecycle events" % t, lst.of(name))
         time.sleep(0.5)
         evs = lst.of(name)
         got = [e for (e, _d) in evs]
@@ -146,6 +146,8 @@ def main():
         f.write(b"\0" * 4096)
     for drv in ("ours", "stock"):
         sb = os.path.join(work, "sb-" + drv)
+        # /var/lock is /run/lock: console locks (virChrdevOpen) go there
+        os.makedirs(os.path.join(sb, "run", "lock"), exist_ok=True)
         try:
             uri = subprocess.run([sandbox, "up", sb, "--driver=" + drv, "--host=sim"],
                                  check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]

@@ -107,3 +107,7 @@ lc_require_lifecycle() {
     virsh -c "$uri" destroy lc-probe >/dev/null 2>&1
     return 0
 }
+
+# lc_sandbox_prep DIR: what a sandbox directory needs before 'up': /var/lock
+# is /run/lock on Debian, where virChrdevOpen puts the console locks.
+lc_sandbox_prep() { mkdir -p "$1/run/lock"; }

@@ -107,6 +107,7 @@ cycle_checks() { # drv sbdir
 }
 
 for drv in ours stock; do
+    lc_sandbox_prep "$work/sb-$drv"
     write_hook "$work/sb-$drv"
     if ! sandbox_up "$work/sb-$drv" --driver=$drv --host=sim; then
         tap_fail "$drv: sandbox up"
