@@ -43,6 +43,7 @@
 #include "libxl_conf.h"
 #include "libxl_domain.h"
 #include "libxl_driver.h"
+#include "libxl_native.h"
 #include "libxl_process.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
@@ -487,6 +488,33 @@ libxlConnectGetCapabilities(virConnectPtr conn)
 
     cfg = libxlDriverConfigGet(driver);
     return virCapabilitiesFormatXML(cfg->caps);
+}
+
+
+static char *
+libxlConnectDomainXMLFromNative(virConnectPtr conn,
+                                const char *nativeFormat,
+                                const char *nativeConfig,
+                                unsigned int flags)
+{
+    libxlDriverPrivate *driver = conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+
+    return libxlNativeConnectDomainXMLFromNative(conn, driver->xmlopt, cfg->caps,
+                                                 nativeFormat, nativeConfig, flags);
+}
+
+
+static char *
+libxlConnectDomainXMLToNative(virConnectPtr conn,
+                              const char *nativeFormat,
+                              const char *domainXml,
+                              unsigned int flags)
+{
+    libxlDriverPrivate *driver = conn->privateData;
+
+    return libxlNativeConnectDomainXMLToNative(conn, driver->xmlopt,
+                                               nativeFormat, domainXml, flags);
 }
 
 
@@ -2198,6 +2226,8 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .connectGetMaxVcpus = libxlConnectGetMaxVcpus, /* 0.9.0 */
     .nodeGetInfo = libxlNodeGetInfo, /* 0.9.0 */
     .connectGetCapabilities = libxlConnectGetCapabilities, /* 0.9.0 */
+    .connectDomainXMLFromNative = libxlConnectDomainXMLFromNative, /* 0.9.0 */
+    .connectDomainXMLToNative = libxlConnectDomainXMLToNative, /* 0.9.0 */
     .connectListDomains = libxlConnectListDomains, /* 0.9.0 */
     .connectNumOfDomains = libxlConnectNumOfDomains, /* 0.9.0 */
     .connectListAllDomains = libxlConnectListAllDomains, /* 0.9.13 */
