@@ -194,8 +194,10 @@ libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
     int rc;
 
     *domid = INVALID_DOMID;
-    ao = xensimAoNew(ctx, "libxl_domain_create_new", INVALID_DOMID, ao_how,
+    /* libxl's AO_CREATE(ctx, 0, ao_how): its completion event says domid 0 */
+    ao = xensimAoNew(ctx, "libxl_domain_create_new", 0, ao_how,
                      XENSIM_CREATE_TIMEOUT_MS);
+    xensimAoSetDomid(ao, INVALID_DOMID);
     xensimAoSetProgress(ao, aop_console_how, domid);
     xensimAoSetAbortable(ao, true);
 

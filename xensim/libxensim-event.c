@@ -81,6 +81,7 @@ struct _XensimAo {
     guint64 id;
     char *what;
     uint32_t domid;
+    uint32_t ao_domid;          /* AO_CREATE's: the OPERATION_COMPLETE event's */
     bool sync;
     libxl_asyncop_how how;
     bool has_progress;
@@ -395,7 +396,7 @@ xensimAoCheck(XensimAo *ao)
         xensimDeliveryPush(ctx, &d);
     } else {
         libxl_event *event = xensimEventNew(LIBXL_EVENT_TYPE_OPERATION_COMPLETE,
-                                            ao->domid, ao->how.u.for_event);
+                                            ao->ao_domid, ao->how.u.for_event);
 
         event->u.operation_complete.rc = ao->rc;
         xensimEventOccurred(ctx, event);
@@ -869,6 +870,7 @@ xensimAoNew(libxl_ctx *ctx, const char *what, uint32_t domid,
     ao->ctx = ctx;
     ao->what = g_strdup(what);
     ao->domid = domid;
+    ao->ao_domid = domid;
     ao->sync = how == NULL;
     ao->initiating = true;
     if (how)

@@ -5,10 +5,11 @@
  * A domain is made at once by libxl_domain_create_new (paused, as libxl
  * leaves it, and listed as such while it is built); its build completes
  * build_delay_ms later, when its memory is populated (that is when a
- * short host fails it, as xc_dom_boot_mem_init does) and the creating
- * context is told on its event connection.  Consoles get their pty when
- * the domain is made; console/tty appears console_delay_ms later, as
- * xenconsoled publishes it.  A shutdown request is control/shutdown in the
+ * short host fails it, as xc_dom_boot_mem_init does); the creating
+ * context is told on its event connection once the domain is built and
+ * its console/tty is in xenstore, as libxl waits for it.  Consoles get
+ * their pty when the domain is made; the tty paths appear
+ * console_delay_ms later, as xenconsoled and qemu publish them.  A shutdown request is control/shutdown in the
  * guest's xenstore: the guest acts on it shutdown_delay_ms later, unless
  * it ignores such requests; a domain that shut down stays until destroyed;
  * a destroyed domain is dying for destroy_delay_ms, then gone.
@@ -557,6 +558,20 @@ xensimDomainPublishDevices(XensimState *state, XensimDomain *dom)
 #undef P
 }
 
+/* libxl completes a create once the domain is built and its console/tty
+ * is in xenstore (it waits for it with a watch). */
+static void
+xensimDomainCreateFinish(XensimDomain *dom)
+{
+    g_autofree char *token = NULL;
+
+    if (!dom->building || dom->build_timer || dom->console_timer)
+        return;
+    dom->building = false;
+    token = g_steal_pointer(&dom->build_token);
+    xensimOpComplete(dom->owner, token, dom->build_op, dom->domid, 0, NULL);
+}
+
 /* xenconsoled (and qemu, for serial ports) publish the ptys. */
 static gboolean
 xensimDomainConsolesReady(gpointer opaque)
@@ -589,6 +604,7 @@ xensimDomainConsolesReady(gpointer opaque)
         }
         xensimStoreWrite(state->store, p, xensimConsoleTty(c));
     }
+    xensimDomainCreateFinish(dom);
     return G_SOURCE_REMOVE;
 }
 
@@ -598,17 +614,16 @@ xensimDomainBuilt(gpointer opaque)
 {
     XensimDomain *dom = opaque;
     XensimState *state = dom->owner;
-    g_autofree char *token = g_steal_pointer(&dom->build_token);
-    guint64 op = dom->build_op;
     guint64 need = dom->target_memkb;
     guint64 free_kb = xensimStateFreeMemKB(state);
     guint32 domid = dom->domid;
 
     dom->build_timer = 0;
-    dom->building = false;
     if (dom->type == XENSIM_DOMAIN_TYPE_HVM)
         need += XENSIM_HVM_EXTRA_MEMKB;
     if (need > free_kb) {
+        g_autofree char *token = g_steal_pointer(&dom->build_token);
+        guint64 op = dom->build_op;
         g_autofree char *msg =
             g_strdup_printf("xc_dom_boot_mem_init: can't allocate %" G_GUINT64_FORMAT
                             " KiB for domain %u: Out of memory (%" G_GUINT64_FORMAT
@@ -621,7 +636,7 @@ xensimDomainBuilt(gpointer opaque)
         return G_SOURCE_REMOVE;
     }
     dom->current_memkb = need;
-    xensimOpComplete(state, token, op, domid, 0, NULL);
+    xensimDomainCreateFinish(dom);
     return G_SOURCE_REMOVE;
 }
 
