@@ -651,6 +651,19 @@ libxlNativeParseGeneral(virConf *conf, virDomainDef *def, virCaps *caps)
         def->os.type = VIR_DOMAIN_OSTYPE_HVM;
     }
 
+    /* The driver's capabilities advertise PVH as os_type 'xen' with machine
+     * 'xenpvh' (libvirt 9.0.0's schema has no os_type 'xenpvh'); other
+     * capabilities may list it under its own os_type. */
+    if (def->os.type == VIR_DOMAIN_OSTYPE_XENPVH &&
+        (capsdata = virCapabilitiesDomainDataLookup(caps, VIR_DOMAIN_OSTYPE_XEN,
+                                                    VIR_ARCH_NONE, def->virtType,
+                                                    NULL, "xenpvh"))) {
+        def->os.arch = capsdata->arch;
+        def->os.machine = g_strdup(capsdata->machinetype);
+        return 0;
+    }
+    virResetLastError();
+
     if (!(capsdata = virCapabilitiesDomainDataLookup(caps, def->os.type,
                                                      VIR_ARCH_NONE,
                                                      def->virtType,

@@ -10,8 +10,9 @@ TESTS += \
 	integration-install.sh \
 	integration-badinput.sh \
 	integration-host.sh \
-	integration-hostpy.py
+	integration-hostpy.py \
+	integration-native.sh
 
 EXTRA_DIST += tap.sh data \
 	integration-install.sh integration-badinput.sh \
-	integration-host.sh integration-hostpy.py
+	integration-host.sh integration-hostpy.py integration-native.sh
