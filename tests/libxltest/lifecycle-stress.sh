@@ -36,7 +36,8 @@ stress_checks() { # drv uri sbdir
     ok_eq "$drv: all $N run" "$N" "$running"
 
     # st-1..st-5 ignore shutdown requests (guest_ignore_shutdown, below)
-    for i in 1 2 3 4 5; do
+    # and st-6..st-10 obey, at the same time
+    for i in 1 2 3 4 5 6 7 8 9 10; do
         virsh -c "$uri" shutdown "st-$i" > "$work/shutdown-$i.log" 2>&1 &
     done
 
@@ -57,6 +58,9 @@ stress_checks() { # drv uri sbdir
     echo "# $drv: virsh list latencies during the shutdowns (ms): ${lat[*]}"
     running=$(virsh -c "$uri" list --name --state-running 2>/dev/null | grep -c '^st-[1-5]$')
     ok_eq "$drv: the 5 guests ignoring shutdown still run" 5 "$running"
+    for i in 6 7 8 9 10; do lc_wait_gone "$uri" "st-$i" 10; done
+    running=$(virsh -c "$uri" list --name 2>/dev/null | grep -c '^st-\([6-9]\|10\)$')
+    ok_eq "$drv: the 5 obedient guests shut down concurrently are gone" 0 "$running"
     ok_eq "$drv: virsh list answered every time during the shutdowns" 0 "$listfail"
     ok_eq "$drv: other domains started and destroyed during the shutdowns" 0 "$churnfail"
 
