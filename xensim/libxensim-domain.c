@@ -31,6 +31,8 @@
 /* libxl's own deadlines: device model start, domain destroy (ms) */
 #define XENSIM_CREATE_TIMEOUT_MS (60 * 1000)
 #define XENSIM_DESTROY_TIMEOUT_MS (10 * 1000)
+/* how long libxl waits for a guest to acknowledge a shutdown request */
+#define XENSIM_PVCONTROL_TIMEOUT_MS (60 * 1000)
 
 /* libxl reads the kernel and ramdisk into the domain: they must be
  * there and readable, in the application's file system. */
@@ -258,24 +260,40 @@ xensimSimpleAo(libxl_ctx *ctx, const char *func, uint32_t domid,
     return xensimAoInProgress(ao, xensimCall(ctx, func, args, NULL));
 }
 
+/*
+ * libxl_domain_shutdown/_reboot (libxl__domain_pvcontrol): write the
+ * request to control/shutdown and wait for the guest to acknowledge it
+ * (clear the node), 60 s at most (ERROR_TIMEDOUT); a refusal before the
+ * request is written (no PV control interface: ERROR_NOPARAVIRT) is
+ * returned directly, even for an asynchronous call (AO_CREATE_FAIL).
+ */
+static int
+xensimPvControl(libxl_ctx *ctx, const char *func, uint32_t domid,
+                const libxl_asyncop_how *ao_how)
+{
+    XensimAo *ao = xensimAoNew(ctx, func, domid, ao_how, XENSIM_PVCONTROL_TIMEOUT_MS);
+    char id[16], op[32];
+    const char *args[] = { id, xensimEvToken(ctx), op, NULL };
+    int rc;
+
+    xensimDomidArg(id, sizeof(id), domid);
+    g_snprintf(op, sizeof(op), "%" G_GUINT64_FORMAT, xensimAoId(ao));
+    xensimAoExpectDaemon(ao);
+    if ((rc = xensimCall(ctx, func, args, NULL)))
+        return xensimAoCreateFail(ao, rc);
+    return xensimAoInProgress(ao, 0);
+}
+
 int
 libxl_domain_shutdown(libxl_ctx *ctx, uint32_t domid, const libxl_asyncop_how *ao_how)
 {
-    char id[16];
-    const char *args[] = { id, NULL };
-
-    xensimDomidArg(id, sizeof(id), domid);
-    return xensimSimpleAo(ctx, "libxl_domain_shutdown", domid, args, ao_how);
+    return xensimPvControl(ctx, "libxl_domain_shutdown", domid, ao_how);
 }
 
 int
 libxl_domain_reboot(libxl_ctx *ctx, uint32_t domid, const libxl_asyncop_how *ao_how)
 {
-    char id[16];
-    const char *args[] = { id, NULL };
-
-    xensimDomidArg(id, sizeof(id), domid);
-    return xensimSimpleAo(ctx, "libxl_domain_reboot", domid, args, ao_how);
+    return xensimPvControl(ctx, "libxl_domain_reboot", domid, ao_how);
 }
 
 int

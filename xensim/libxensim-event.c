@@ -997,6 +997,23 @@ xensimAoSpawnHelper(XensimAo *ao, const char *command, const char *what,
     return 0;
 }
 
+/* An initiation that fails before the operation exists (libxl's
+ * AO_CREATE_FAIL): rc is returned, no callback or event comes. */
+int
+xensimAoCreateFail(XensimAo *ao, int rc)
+{
+    libxl_ctx *ctx = ao->ctx;
+
+    g_rec_mutex_lock(&ctx->ev_lock);
+    ctx->ev->aos = g_list_remove(ctx->ev->aos, ao);
+    xensimEvTimeoutCancel(ctx, ao->timeout);
+    if (ao->child > 0)
+        kill(ao->child, SIGKILL);
+    xensimAoFree(ao);
+    g_rec_mutex_unlock(&ctx->ev_lock);
+    return rc;
+}
+
 /*
  * The entry point's end (libxl's AO_INPROGRESS): rc is the initiation's
  * result.  Synchronous: wait for the end, return its rc.  Asynchronous:

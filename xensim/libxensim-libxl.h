@@ -77,4 +77,5 @@ void xensimAoExpectDaemon(XensimAo *ao);
 int xensimAoSpawnHelper(XensimAo *ao, const char *command, const char *what,
                         const char *program);
 int xensimAoInProgress(XensimAo *ao, int rc);
+int xensimAoCreateFail(XensimAo *ao, int rc);
 

@@ -35,7 +35,7 @@ static const char *xensimctlUsage =
     "  fault list\n"
     "  guest DOMAIN set KEY VALUE    a guest's behaviour (DOMAIN: name or id):\n"
     "                                ignore-shutdown on|off, shutdown-delay MS,\n"
-    "                                pv-drivers on|off\n"
+    "                                pv-drivers on|off, ack-requests on|off\n"
     "  guest DOMAIN EVENT            the guest does it now: poweroff, reboot,\n"
     "                                crash, suspend, watchdog, soft_reset\n"
     "  console-tty DOMID [pv|serial|channel [N]]\n"

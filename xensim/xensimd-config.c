@@ -59,6 +59,7 @@ xensimHostConfigInit(XensimHostConfig *cfg)
     cfg->guest_no_pv_drivers = g_strdup("");
     cfg->guest_build_delay = g_strdup("");
     cfg->guest_shutdown_delay = g_strdup("");
+    cfg->guest_no_ack = g_strdup("");
 }
 
 void
@@ -73,6 +74,7 @@ xensimHostConfigDispose(XensimHostConfig *cfg)
     g_free(cfg->guest_no_pv_drivers);
     g_free(cfg->guest_build_delay);
     g_free(cfg->guest_shutdown_delay);
+    g_free(cfg->guest_no_ack);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -299,6 +301,10 @@ xensimHostConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
         return xensimParseGlobDelays(value, &cfg->guest_build_delay, err);
     if (strcmp(key, "guest_shutdown_delay") == 0)
         return xensimParseGlobDelays(value, &cfg->guest_shutdown_delay, err);
+    if (strcmp(key, "guest_no_ack") == 0) {
+        xensimSetString(&cfg->guest_no_ack, value);
+        return 0;
+    }
     if (strcmp(key, "guest_no_pv_drivers") == 0) {
         xensimSetString(&cfg->guest_no_pv_drivers, value);
         return 0;

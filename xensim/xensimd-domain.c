@@ -179,6 +179,8 @@ xensimArgU64(XensimCall *call, guint i, guint64 max, guint64 *out, const char *w
     return 0;
 }
 
+static void xensimDomainAcked(XensimDomain *dom);
+
 /* args: token */
 int
 xensimCmdSubscribe(XensimCall *call)
@@ -297,6 +299,9 @@ xensimDomainDispose(XensimDomain *dom)
     xensimTimerClear(&dom->console_timer);
     xensimTimerClear(&dom->guest_timer);
     xensimTimerClear(&dom->destroy_timer);
+    xensimTimerClear(&dom->read_idle);
+    if (dom->ack_waiters)
+        g_ptr_array_unref(dom->ack_waiters);
     if (dom->consoles)
         g_ptr_array_unref(dom->consoles);
     if (dom->disks)
@@ -728,6 +733,7 @@ xensimCmdCreate(XensimCall *call)
     dom->build_token = g_strdup(xensimKv(call, "token"));
     dom->build_op = xensimKvU64(call, "op", 0);
     dom->ignore_shutdown = xensimNameMatches(state->host.guest_ignore_shutdown, name);
+    dom->no_ack = xensimNameMatches(state->host.guest_no_ack, name);
     dom->pv_drivers = dom->type != XENSIM_DOMAIN_TYPE_HVM ||
                       !xensimNameMatches(state->host.guest_no_pv_drivers, name);
     dom->shutdown_delay_ms = xensimNameDelay(state->host.guest_shutdown_delay, name,
@@ -922,6 +928,7 @@ xensimCmdDestroy(XensimCall *call)
             xensimStoreRm(state->store, p);
         }
     }
+    xensimDomainAcked(dom);     /* the node is gone: libxl stops waiting */
     xensimStateLog(state, "domain %u (%s): devices and xenstore nodes removed",
                    dom->domid, dom->name);
     return 0;
@@ -975,7 +982,6 @@ static gboolean
 xensimGuestReact(gpointer opaque)
 {
     XensimDomain *dom = opaque;
-    g_autofree char *path = NULL;
     int reason;
 
     if (dom->state == XENSIM_DOMAIN_PAUSED)
@@ -986,14 +992,75 @@ xensimGuestReact(gpointer opaque)
     if (!dom->pending_request ||
         (reason = xensimRequestReason(dom->pending_request)) < 0)
         return G_SOURCE_REMOVE;
-    /* the guest acknowledges by clearing the node */
-    path = g_strdup_printf("/local/domain/%u/control/shutdown", dom->domid);
-    xensimStoreWrite(dom->owner->store, path, "");
     xensimGuestInitiate(dom, reason);
     return G_SOURCE_REMOVE;
 }
 
-/* A write to xenstore: control/shutdown is a request to a guest. */
+/* The control/shutdown request is gone (acknowledged, or the domain's
+ * nodes removed): libxl's shutdown and reboot operations complete. */
+static void
+xensimDomainAcked(XensimDomain *dom)
+{
+    g_autoptr(GPtrArray) waiters = g_steal_pointer(&dom->ack_waiters);
+    guint i;
+
+    if (!waiters)
+        return;
+    for (i = 0; i < waiters->len; i++) {
+        g_auto(GStrv) tw = g_strsplit(g_ptr_array_index(waiters, i), " ", 2);
+
+        xensimOpComplete(dom->owner, tw[0], tw[1] ? g_ascii_strtoull(tw[1], NULL, 10) : 0,
+                         dom->domid, 0, NULL);
+    }
+}
+
+/* Can the guest's xenbus shutdown handler run: booted, running, with a
+ * handler (PV drivers) that answers? */
+static bool
+xensimGuestListens(XensimDomain *dom)
+{
+    return dom->booted && dom->pv_drivers && !dom->no_ack &&
+           (dom->state == XENSIM_DOMAIN_RUNNING || dom->state == XENSIM_DOMAIN_BLOCKED);
+}
+
+/* The guest's handler reads control/shutdown: it acknowledges (clears
+ * the node) at once, then shuts down shutdown_delay_ms later, unless it
+ * ignores such requests (it still acknowledges them, as a Linux guest
+ * whose shutdown is inhibited does). */
+static void
+xensimGuestReadRequest(XensimDomain *dom)
+{
+    XensimState *state = dom->owner;
+    g_autofree char *path = g_strdup_printf("/local/domain/%u/control/shutdown", dom->domid);
+    const char *value = xensimStoreRead(state->store, path);
+
+    if (!value || !value[0] || !xensimGuestListens(dom))
+        return;
+    g_free(dom->pending_request);
+    dom->pending_request = g_strdup(value);
+    xensimStoreWrite(state->store, path, "");
+    xensimDomainAcked(dom);
+    if (dom->ignore_shutdown) {
+        xensimStateLog(state, "domain %u (%s): acknowledged '%s', ignores it",
+                       dom->domid, dom->name, dom->pending_request);
+        return;
+    }
+    xensimTimerClear(&dom->guest_timer);
+    dom->guest_timer = g_timeout_add(xensimGuestDelay(dom), xensimGuestReact, dom);
+}
+
+static gboolean
+xensimGuestReadRequestIdle(gpointer opaque)
+{
+    XensimDomain *dom = opaque;
+
+    dom->read_idle = 0;
+    xensimGuestReadRequest(dom);
+    return G_SOURCE_REMOVE;
+}
+
+/* A write to xenstore: control/shutdown is a request to a guest (the
+ * guest's watch fires: it reads it right after), or its acknowledgement. */
 void
 xensimStoreWritten(XensimState *state, const char *path, const char *value)
 {
@@ -1002,17 +1069,19 @@ xensimStoreWritten(XensimState *state, const char *path, const char *value)
     XensimDomain *dom;
 
     if (sscanf(path, "/local/domain/%u/control/shutdown%n", &domid, &end) != 1 ||
-        path[end] != '\0' || !value[0] || domid == 0 ||
-        !(dom = xensimStateLookup(state, domid)))
+        path[end] != '\0' || domid == 0 || !(dom = xensimStateLookup(state, domid)))
         return;
-    if (dom->ignore_shutdown || !dom->pv_drivers) {
-        xensimStateLog(state, "domain %u (%s): ignores '%s'", domid, dom->name, value);
+    if (!value[0]) {
+        xensimDomainAcked(dom);
         return;
     }
-    g_free(dom->pending_request);
-    dom->pending_request = g_strdup(value);
-    xensimTimerClear(&dom->guest_timer);
-    dom->guest_timer = g_timeout_add(xensimGuestDelay(dom), xensimGuestReact, dom);
+    if (!xensimGuestListens(dom)) {
+        xensimStateLog(state, "domain %u (%s): does not read '%s' now", domid,
+                       dom->name, value);
+        return;
+    }
+    if (!dom->read_idle)
+        dom->read_idle = g_idle_add(xensimGuestReadRequestIdle, dom);
 }
 
 static int
@@ -1036,6 +1105,13 @@ xensimDomainControl(XensimCall *call, const char *request)
         return ERROR_FAIL;
     }
     path = g_strdup_printf("/local/domain/%u/control/shutdown", dom->domid);
+    /* libxl waits for the guest to acknowledge (clear the node) */
+    if (call->nargs >= 3) {
+        if (!dom->ack_waiters)
+            dom->ack_waiters = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(dom->ack_waiters, g_strdup_printf("%s %s", call->args[1],
+                                                          call->args[2]));
+    }
     xensimStoreWrite(call->state->store, path, request);
     xensimStoreWritten(call->state, path, request);
     return 0;
@@ -1137,6 +1213,8 @@ xensimCmdUnpause(XensimCall *call)
         }
     }
     xensimDomainStateChanged(call->state, dom);
+    /* a request written while it was paused (or before it booted) */
+    xensimGuestReadRequest(dom);
     return 0;
 }
 
@@ -1373,6 +1451,13 @@ xensimCmdGuestSet(XensimCall *call)
         return xensimParseOnOff(call, call->args[2], &dom->ignore_shutdown);
     if (strcmp(call->args[1], "pv-drivers") == 0)
         return xensimParseOnOff(call, call->args[2], &dom->pv_drivers);
+    if (strcmp(call->args[1], "ack-requests") == 0) {
+        bool ack;
+        int r = xensimParseOnOff(call, call->args[2], &ack);
+
+        dom->no_ack = !ack;
+        return r;
+    }
     if (strcmp(call->args[1], "shutdown-delay") == 0) {
         if (!g_ascii_string_to_signed(call->args[2], 10, 0, 3600 * 1000, &ms, NULL)) {
             call->message = g_strdup_printf("'%s': milliseconds are expected",
@@ -1383,7 +1468,8 @@ xensimCmdGuestSet(XensimCall *call)
         return 0;
     }
     call->message = g_strdup_printf("unknown guest setting '%s' (ignore-shutdown, "
-                                    "shutdown-delay, pv-drivers)", call->args[1]);
+                                    "shutdown-delay, pv-drivers, ack-requests)",
+                                    call->args[1]);
     return ERROR_INVAL;
 }
 

@@ -868,7 +868,7 @@ xensimCmdHostSet(XensimCall *call)
     static const char *const keys[] = {
         "build_delay_ms", "shutdown_delay_ms", "destroy_delay_ms",
         "console_delay_ms", "save_rate_mib_s", "guest_ignore_shutdown",
-        "guest_no_pv_drivers", "guest_build_delay", "guest_shutdown_delay", NULL,
+        "guest_no_pv_drivers", "guest_build_delay", "guest_shutdown_delay", "guest_no_ack", NULL,
     };
     g_autofree char *err = NULL;
 
@@ -877,7 +877,7 @@ xensimCmdHostSet(XensimCall *call)
                                  "shutdown_delay_ms, destroy_delay_ms, "
                                  "console_delay_ms, save_rate_mib_s, "
                                  "guest_ignore_shutdown, guest_no_pv_drivers, "
-                                 "guest_build_delay, guest_shutdown_delay");
+                                 "guest_build_delay, guest_shutdown_delay, guest_no_ack");
         return ERROR_INVAL;
     }
     if (xensimHostConfigSet(&call->state->host, call->args[0], call->args[1], &err) < 0) {

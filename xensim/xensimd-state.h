@@ -44,6 +44,7 @@ struct _XensimHostConfig {
     char *guest_no_pv_drivers;      /* name globs: HVM guests without PV drivers */
     char *guest_build_delay;        /* "GLOB=MS ...": build_delay_ms by name */
     char *guest_shutdown_delay;     /* "GLOB=MS ...": shutdown_delay_ms by name */
+    char *guest_no_ack;             /* name globs: never acknowledge requests */
 };
 
 void xensimHostConfigInit(XensimHostConfig *cfg);
@@ -102,6 +103,9 @@ struct _XensimDomain {
     guint guest_timer;          /* the guest's reaction to a request */
     guint destroy_timer;
     char *pending_request;      /* control/shutdown the guest will act on */
+    guint read_idle;            /* the guest reads control/shutdown */
+    GPtrArray *ack_waiters;     /* "token op": libxl waits for the ack */
+    bool no_ack;                /* never reads control/shutdown (hung) */
     bool booted;
     bool ignore_shutdown;
     bool pv_drivers;

@@ -134,7 +134,8 @@ xensimStart(void)
         "console_delay_ms = 10\n"
         "guest_ignore_shutdown = stubborn-* other\n"
         "guest_build_delay = slow-*=5000\n"
-        "guest_shutdown_delay = lazy-*=400\n";
+        "guest_shutdown_delay = lazy-*=400\n"
+        "guest_no_ack = hung-*\n";
 
     testDir = g_dir_make_tmp("xensim-test-XXXXXX", &error);
     ck_assert_msg(testDir, "mkdtemp: %s", error ? error->message : "");
@@ -1385,6 +1386,71 @@ START_TEST(test_ao_timeout)
 }
 END_TEST
 
+/* libxl_domain_shutdown waits for the guest's acknowledgement: at once
+ * for a listening guest (its shutdown comes later), never for a hung one
+ * (the 60 s deadline, fired here by the loop: ERROR_TIMEDOUT). */
+START_TEST(test_shutdown_ack)
+{
+    libxl_event_hooks ehooks;
+    TEvents t;
+    libxl_ctx *ctx = tCtxHooked(&t, &ehooks);
+    libxl_asyncop_how how = { .callback = tAoDone, .u.for_callback = &t };
+    libxl_evgen_domain_death *dw = NULL;
+    uint32_t ok = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "acks-1");
+    uint32_t hung = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "hung-1");
+    struct xs_handle *xs = xs_open(0);
+    char path[64];
+    int i, fired = 0;
+
+    t.reenter = false;
+    ck_assert_int_eq(libxl_evenable_domain_death(ctx, ok, 1, &dw), 0);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, ok, NULL), 0);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, hung, NULL), 0);
+    tLoop(ctx, 100, NULL);
+
+    /* acknowledged before the guest is down: the ao first, then the event */
+    ck_assert_int_eq(libxl_domain_shutdown(ctx, ok, &how), 0);
+    tLoop(ctx, 3000, &t.ao_done);
+    ck_assert_int_eq(t.ao_rc, 0);
+    ck_assert_int_eq(t.count, 0);
+    tLoop(ctx, 3000, &t.count);
+    ck_assert_int_eq(t.count, 1);
+
+    /* a hung guest never clears control/shutdown */
+    t.ao_done = 0;
+    for (i = 0; i < T_SLOTS; i++)
+        tTimeouts[i].used = false;
+    ck_assert_int_eq(libxl_domain_reboot(ctx, hung, &how), 0);
+    tLoop(ctx, 300, &t.ao_done);
+    ck_assert_int_eq(t.ao_done, 0);
+    g_snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", hung);
+    testXsEq(xs, path, "reboot");
+    for (i = 0; i < T_SLOTS; i++) {
+        if (tTimeouts[i].used) {
+            tTimeouts[i].used = false;
+            libxl_osevent_occurred_timeout(ctx, tTimeouts[i].for_libxl);
+            fired++;
+        }
+    }
+    ck_assert_int_eq(fired, 1);
+    tLoop(ctx, 1000, &t.ao_done);
+    ck_assert_int_eq(t.ao_rc, ERROR_TIMEDOUT);
+
+    /* no PV control interface: refused at once, no callback */
+    t.ao_done = 0;
+    ck_assert_int_eq(libxl_domain_shutdown(ctx, 4242, &how), ERROR_DOMAIN_NOTFOUND);
+    tLoop(ctx, 100, NULL);
+    ck_assert_int_eq(t.ao_done, 0);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, ok, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, hung, NULL), 0);
+    libxl_evdisable_domain_death(ctx, dw);
+    xs_close(xs);
+    tEventsFree(&t);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
 /* A guest that ignores shutdown requests; guest-initiated events. */
 START_TEST(test_guest_behaviour)
 {
@@ -1850,6 +1916,7 @@ xensimSuite(void)
     tcase_add_test(tc, test_events_beforepoll);
     tcase_add_test(tc, test_events_hooks);
     tcase_add_test(tc, test_ao_timeout);
+    tcase_add_test(tc, test_shutdown_ack);
     tcase_add_test(tc, test_guest_behaviour);
     tcase_add_test(tc, test_shutdown_reasons);
     tcase_add_test(tc, test_ao_abort);
