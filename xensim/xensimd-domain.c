@@ -1456,6 +1456,9 @@ xensimCmdGuestSet(XensimCall *call)
         int r = xensimParseOnOff(call, call->args[2], &ack);
 
         dom->no_ack = !ack;
+        /* a guest that comes back reads what is waiting for it */
+        if (!r && ack)
+            xensimGuestReadRequest(dom);
         return r;
     }
     if (strcmp(call->args[1], "shutdown-delay") == 0) {

@@ -21,6 +21,7 @@ destroy_delay_ms = 20
 console_delay_ms = 20
 guest_ignore_shutdown = stubborn-*
 guest_no_pv_drivers = nopv-*
+guest_no_ack = hung-*
 EOF
 echo "not a kernel" > "$work/vmlinuz"
 
@@ -254,6 +255,29 @@ if wait_state stubborn-1 "shut off"; then tap_ok "stock: crash + on_crash=destro
 events_wait
 ok_eq "stock: crash: one crashed event" 1 "$(grep -c "Stopped Crashed" "$work/ev-crash")"
 
+# a hung guest: libxl_domain_shutdown waits (up to 60 s) for an
+# acknowledgement that does not come; the stock module calls it
+# synchronously, holding the domain's lock
+ok_run "stock: define a hung guest" virsh -c "$URI" define <(guest_xml hung-1)
+ok_run "stock: start it" virsh -c "$URI" start hung-1
+virsh -c "$URI" shutdown hung-1 > "$work/hung.out" 2>&1 &
+hung_pid=$!
+sleep 1
+if kill -0 "$hung_pid" 2>/dev/null; then
+    tap_ok "stock: shutdown of a hung guest waits for its acknowledgement"
+else
+    tap_fail "stock: shutdown of a hung guest waits for its acknowledgement" "$(cat "$work/hung.out")"
+fi
+TAP_TODO="the stock module holds the domain lock while libxl waits for the guest"
+ok_run "stock: list answers while it waits" timeout 3 virsh -c "$URI" list
+TAP_TODO=
+ok_run "stock: the guest comes back (xensimctl guest set ack-requests on)" \
+    $ctl guest hung-1 set ack-requests on
+if wait "$hung_pid"; then tap_ok "stock: the shutdown call returns"; else
+    tap_fail "stock: the shutdown call returns" "$(cat "$work/hung.out")"; fi
+if wait_state hung-1 "shut off"; then tap_ok "stock: the hung guest shut off"; else
+    tap_fail "stock: the hung guest shut off" "$(virsh -c "$URI" domstate hung-1 2>&1)"; fi
+
 # HVM: a device model child (reaped under the stock module's
 # selective_reap mode), the serial port as the console, ACPI shutdown
 ok_run "stock: define an HVM guest" virsh -c "$URI" define <(hvm_xml hvm1)
@@ -275,7 +299,7 @@ if wait_state nopv-1 "shut off"; then tap_ok "stock: ACPI: shut off"; else
 
 ok_run "stock: start, destroy" sh -c "virsh -c '$URI' start stubborn-1 && virsh -c '$URI' destroy stubborn-1"
 ok_eq "stock: destroyed: shut off" "shut off" "$(virsh -c "$URI" domstate stubborn-1 | head -1)"
-ok_run "stock: undefine" sh -c "virsh -c '$URI' undefine pv1 && virsh -c '$URI' undefine stubborn-1 && virsh -c '$URI' undefine hvm1 && virsh -c '$URI' undefine nopv-1"
+ok_run "stock: undefine" sh -c "virsh -c '$URI' undefine pv1 && virsh -c '$URI' undefine stubborn-1 && virsh -c '$URI' undefine hvm1 && virsh -c '$URI' undefine nopv-1 && virsh -c '$URI' undefine hung-1"
 ok_eq "stock: nothing left but Domain-0" 1 "$($ctl list | tail -n +2 | wc -l)"
 if grep -q "not implemented by xensim" "$work/sb/xensim/xensim-client.log" 2>/dev/null; then
     tap_fail "stock: no unimplemented entry point reached" \
