@@ -23,8 +23,9 @@ console_checks() { # drv uri
     local drv=$1 uri=$2 out
     lc_xml pv sd-con "$work" > "$work/sd-con.xml"
     ok_run "$drv: create for the console test" virsh -c "$uri" create "$work/sd-con.xml"
-    # straight after the start: the console opens (virsh exits on timeout)
-    out=$(timeout 3 virsh -c "$uri" console sd-con --force </dev/null 2>&1)
+    # straight after the start: the console opens (virsh wants a terminal:
+    # script(1) gives it one; it is stopped by the timeout)
+    out=$(timeout 3 script -qec "virsh -c '$uri' console sd-con --force" /dev/null </dev/null 2>&1)
     ok_match "$drv: console right after start connects" "Connected to domain" "$out"
     if printf '%s' "$out" | grep -qiE "error|internal"; then
         tap_fail "$drv: console right after start reports no error" "$out"
@@ -100,10 +101,18 @@ cycle_checks() { # drv sbdir
     done
     ok_eq "$drv: $cycles start/destroy cycles under valgrind" 0 "$fails"
     "$top_srcdir/scripts/sandbox" down "$sb" >/dev/null 2>&1
-    local bad
-    bad=$(grep -E "Invalid (read|write|free)|uninitialised|Mismatched free|Source and destination overlap" \
-        "$sb/log/valgrind.log" 2>/dev/null | head -5)
-    ok_eq "$drv: no invalid access in $cycles cycles" "" "$bad"
+    # each memcheck error with the frame it happened in; the simulated
+    # host's own errors are xensim's (recorded, not ours)
+    awk '/== (Invalid (read|write|free)|Conditional jump|Use of uninitialised|Mismatched free|Source and destination overlap)/ {
+             err = $0; sub(/^==[0-9]+== /, "", err); getline; sub(/^==[0-9]+== +/, ""); print err " " $0 }' \
+        "$sb/log/valgrind.log" 2>/dev/null | sort -u > "$work/vg-$drv"
+    ok_eq "$drv: no invalid access in $cycles cycles" "" "$(grep -v xensim "$work/vg-$drv")"
+    if grep -q xensim "$work/vg-$drv"; then
+        sed 's/^/# /' < <(grep xensim "$work/vg-$drv")
+        tap_skip "$drv: no invalid access in the simulated host" "xensim's own errors, reported"
+    else
+        tap_ok "$drv: no invalid access in the simulated host"
+    fi
 }
 
 for drv in ours stock; do
