@@ -829,6 +829,23 @@ xensimArgDomU(XensimCall *call, XensimDomain **dom)
     return 0;
 }
 
+/* A domain a hypercall acts on (xc_domain_pause...): what libxl reports
+ * when it fails is ERROR_FAIL, whatever the reason. */
+static int
+xensimArgDomUHypercall(XensimCall *call, XensimDomain **dom, const char *what)
+{
+    int rc;
+
+    if ((rc = xensimArgDomU(call, dom))) {
+        char *why = call->message;
+
+        call->message = g_strdup_printf("%s failed: %s", what, why ? why : "");
+        g_free(why);
+        return ERROR_FAIL;
+    }
+    return 0;
+}
+
 static gboolean
 xensimDomainGone(gpointer opaque)
 {
@@ -1138,7 +1155,7 @@ xensimCmdSendTrigger(XensimCall *call)
     const char *trigger;
     int rc;
 
-    if ((rc = xensimArgDomU(call, &dom)))
+    if ((rc = xensimArgDomUHypercall(call, &dom, "xc_domain_send_trigger")))
         return rc;
     trigger = call->nargs > 1 ? call->args[1] : "";
     if (dom->type != XENSIM_DOMAIN_TYPE_HVM) {
@@ -1175,7 +1192,7 @@ xensimCmdPause(XensimCall *call)
     XensimDomain *dom;
     int rc;
 
-    if ((rc = xensimArgDomU(call, &dom)))
+    if ((rc = xensimArgDomUHypercall(call, &dom, "xc_domain_pause")))
         return rc;
     if (dom->state == XENSIM_DOMAIN_RUNNING || dom->state == XENSIM_DOMAIN_BLOCKED) {
         dom->state = XENSIM_DOMAIN_PAUSED;
@@ -1192,7 +1209,7 @@ xensimCmdUnpause(XensimCall *call)
     guint i;
     int rc;
 
-    if ((rc = xensimArgDomU(call, &dom)))
+    if ((rc = xensimArgDomUHypercall(call, &dom, "xc_domain_unpause")))
         return rc;
     if (dom->state != XENSIM_DOMAIN_PAUSED)
         return 0;
