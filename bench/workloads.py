@@ -43,7 +43,7 @@ class Workload:
         return h
 
     def reps(self, quick):
-        return 5
+        return 3 if quick else 5
 
     def timeout(self, p, phase):
         return 120
@@ -111,10 +111,12 @@ class Host(Workload):
     )
 
     def params(self, quick):
-        return {'iterations': 30 if quick else 100}
+        return {'iterations': 20 if quick else 50}
 
     def reps(self, quick):
-        return 5
+        # many short repetitions: the alternation is what cancels a shared
+        # machine's changing load
+        return 7 if quick else 11
 
     def rep(self, uri, sbdir, files, p, i):
         import libvirt
@@ -165,7 +167,10 @@ class Cycle(Workload):
     )
 
     def params(self, quick):
-        return {'cycles': 20 if quick else 50}
+        return {'cycles': 10 if quick else 20}
+
+    def reps(self, quick):
+        return 9 if quick else 15
 
     def rep(self, uri, sbdir, files, p, i):
         conn = open_conn(uri)
@@ -283,6 +288,9 @@ class ConcurrentStartNoDelay(ConcurrentStart):
 
     def params(self, quick):
         return {'domains': 32, 'build_delay_ms': 0}
+
+    def reps(self, quick):
+        return 5 if quick else 9
 
 
 # -------------------------------------------------------- responsiveness
