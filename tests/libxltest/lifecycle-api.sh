@@ -23,11 +23,11 @@ kind_checks() { # drv uri kind
     local drv=$1 uri=$2 kind=$3 name="lc-$3" out id uuid ev
     local t="$drv/$kind"
 
-    lc_xml "$kind" "$name" "$work" > "$work/$name.xml"
+    lc_xml "$kind" "$name" "$work" > "$work/$name-$drv.xml"
     ev="$work/events-$drv-$kind"
     lc_events_start "$uri" "$ev"
 
-    ok_run "$t: define" virsh -c "$uri" define "$work/$name.xml"
+    ok_run "$t: define" virsh -c "$uri" define "$work/$name-$drv.xml"
     ok_match "$t: list --inactive --persistent shows it" "$name" \
         "$(virsh -c "$uri" list --name --inactive --persistent 2>&1)"
     ok_match "$t: dumpxml --inactive" "<name>$name</name>" \
@@ -146,7 +146,7 @@ kind_checks() { # drv uri kind
         virsh -c "$uri" dominfo "$name"
 
     # transient: create --paused, then destroy
-    ok_run "$t: create --paused" virsh -c "$uri" create --paused "$work/$name.xml"
+    ok_run "$t: create --paused" virsh -c "$uri" create --paused "$work/$name-$drv.xml"
     ok_match "$t: transient and paused" "paused" "$(virsh -c "$uri" domstate "$name" 2>&1)"
     ok_match "$t: list --transient shows it" "$name" \
         "$(virsh -c "$uri" list --name --transient 2>&1)"
@@ -186,10 +186,10 @@ bad_input_checks() { # drv uri
 
 autodestroy_check() { # drv uri
     local drv=$1 uri=$2 name=lc-autod out
-    lc_xml pv "$name" "$work" > "$work/$name.xml"
+    lc_xml pv "$name" "$work" > "$work/$name-$drv.xml"
     stock_todo "$drv" "create --autodestroy is not supported"
     # virsh's connection closes when it exits: the domain goes with it
-    if ! out=$(virsh -c "$uri" create --autodestroy "$work/$name.xml" 2>&1); then
+    if ! out=$(virsh -c "$uri" create --autodestroy "$work/$name-$drv.xml" 2>&1); then
         tap_fail "$drv: create --autodestroy" "$out"
         TAP_TODO=
         return
@@ -203,23 +203,29 @@ autodestroy_check() { # drv uri
     ok_run "$drv: the daemon answers after the autodestroy" virsh -c "$uri" list
 }
 
+# both modules, each guest type, at once: the checks of one do not touch
+# another's domains
+declare -A uris
 for drv in ours stock; do
-    if ! sandbox_up "$work/sb-$drv" --driver=$drv --host=sim; then
+    if sandbox_up "$work/sb-$drv" --driver=$drv --host=sim; then
+        uris[$drv]=$URI
+    else
         tap_fail "$drv: sandbox up"
-        continue
     fi
-    uri=$URI
-    [ "$drv" = ours ] && lc_require_lifecycle "$uri" "$work/sb-$drv" "$work"
-    for kind in pv pvh hvm; do
-        TAP_TODO=
-        kind_checks "$drv" "$uri" "$kind"
-    done
-    TAP_TODO=
-    bad_input_checks "$drv" "$uri"
-    autodestroy_check "$drv" "$uri"
-    TAP_TODO=
-    "$top_srcdir/scripts/sandbox" down "$work/sb-$drv" >/dev/null 2>&1
 done
+[ -n "${uris[ours]:-}" ] && lc_require_lifecycle "${uris[ours]}" "$work/sb-ours" "$work"
+for drv in "${!uris[@]}"; do
+    for kind in pv pvh hvm; do
+        lc_par kind_checks "$drv" "${uris[$drv]}" "$kind"
+    done
+done
+lc_par_wait
+for drv in ours stock; do
+    [ -n "${uris[$drv]:-}" ] || continue
+    lc_par bad_input_checks "$drv" "${uris[$drv]}"
+    lc_par autodestroy_check "$drv" "${uris[$drv]}"
+done
+lc_par_wait
 
 rm -rf "$work"
 tap_done

@@ -36,11 +36,11 @@ ok_fast() {
 
 job_checks() { # drv uri sbdir
     local drv=$1 uri=$2 sb=$3 pid out
-    lc_xml pv jb-slow "$work" > "$work/jb-slow.xml"
-    lc_xml pv jb-other "$work" > "$work/jb-other.xml"
-    ok_run "$drv: define jb-slow" virsh -c "$uri" define "$work/jb-slow.xml"
+    lc_xml pv jb-slow "$work" > "$work/jb-slow-$drv.xml"
+    lc_xml pv jb-other "$work" > "$work/jb-other-$drv.xml"
+    ok_run "$drv: define jb-slow" virsh -c "$uri" define "$work/jb-slow-$drv.xml"
 
-    virsh -c "$uri" start jb-slow > "$work/start.log" 2>&1 &
+    virsh -c "$uri" start jb-slow > "$work/start-$drv.log" 2>&1 &
     pid=$!
     sleep 0.5
     ok_match "$drv: domjobinfo shows the start" "Unbounded" \
@@ -56,7 +56,7 @@ job_checks() { # drv uri sbdir
     TAP_TODO=
     # other domains build fast: they must not wait for jb-slow
     "$top_builddir/xensim/xensimctl" --dir "$sb/xensim" host set build_delay_ms 100 >/dev/null
-    ok_fast "$drv: another domain starts meanwhile" 2000 virsh -c "$uri" create "$work/jb-other.xml"
+    ok_fast "$drv: another domain starts meanwhile" 2000 virsh -c "$uri" create "$work/jb-other-$drv.xml"
     "$top_builddir/xensim/xensimctl" --dir "$sb/xensim" host set build_delay_ms 4000 >/dev/null
     wait "$pid"
     ok_eq "$drv: the slow start succeeds" 0 $?
@@ -64,13 +64,13 @@ job_checks() { # drv uri sbdir
     virsh -c "$uri" destroy jb-slow >/dev/null 2>&1
 
     # abort a start
-    virsh -c "$uri" start jb-slow > "$work/start2.log" 2>&1 &
+    virsh -c "$uri" start jb-slow > "$work/start2-$drv.log" 2>&1 &
     pid=$!
     sleep 0.5
     [ "$drv" = stock ] && TAP_TODO="stock: no domjobabort"
     ok_run "$drv: domjobabort during the start" virsh -c "$uri" domjobabort jb-slow
     wait "$pid"
-    ok_match "$drv: the aborted start fails saying so" "abort" "$(cat "$work/start2.log")"
+    ok_match "$drv: the aborted start fails saying so" "abort" "$(cat "$work/start2-$drv.log")"
     ok_match "$drv: the aborted domain is shut off" "^shut off" \
         "$(virsh -c "$uri" domstate jb-slow 2>&1)"
     TAP_TODO=
@@ -78,10 +78,10 @@ job_checks() { # drv uri sbdir
         virsh -c "$uri" domjobabort jb-slow
 
     # destroy does not wait behind a start: it aborts it
-    virsh -c "$uri" start jb-slow > "$work/start3.log" 2>&1 &
+    virsh -c "$uri" start jb-slow > "$work/start3-$drv.log" 2>&1 &
     pid=$!
     sleep 0.5
-    virsh -c "$uri" destroy jb-slow > "$work/destroy3.log" 2>&1
+    virsh -c "$uri" destroy jb-slow > "$work/destroy3-$drv.log" 2>&1
     wait "$pid"
     ok_match "$drv: destroy during a start leaves it shut off" "^shut off" \
         "$(virsh -c "$uri" domstate jb-slow 2>&1)"
@@ -90,19 +90,23 @@ job_checks() { # drv uri sbdir
     virsh -c "$uri" undefine jb-slow >/dev/null 2>&1
 }
 
+declare -A uris
 for drv in ours stock; do
     sb="$work/sb-$drv"
     if ! sandbox_up "$sb" --driver=$drv --host=sim --xensim-config="$work/xensim.cfg"; then
         tap_fail "$drv: sandbox up"
         continue
     fi
+    uris[$drv]=$URI
     [ "$drv" = ours ] && lc_require_lifecycle "$URI" "$sb" "$work"
     # a short job wait time
     echo "job_wait_time = 1" >> "$sb/etc/libxl.conf"
     "$top_srcdir/scripts/sandbox" restart "$sb" >/dev/null 2>&1
-    job_checks "$drv" "$URI" "$sb"
-    "$top_srcdir/scripts/sandbox" down "$sb" >/dev/null 2>&1
 done
+for drv in "${!uris[@]}"; do
+    lc_par job_checks "$drv" "${uris[$drv]}" "$work/sb-$drv"
+done
+lc_par_wait
 
 rm -rf "$work"
 tap_done

@@ -111,3 +111,40 @@ lc_require_lifecycle() {
 # lc_sandbox_prep DIR: what a sandbox directory needs before 'up': /var/lock
 # is /run/lock on Debian, where virChrdevOpen puts the console locks.
 lc_sandbox_prep() { mkdir -p "$1/run/lock"; }
+
+# Parallel checks: lc_par CMD... runs CMD in the background with a TAP
+# numbering of its own, its output kept in a file; lc_par_wait waits for all
+# of them and prints their results in the order they were started,
+# renumbered, counting failures (and TODO passes) like tap.sh does.
+lc_par_files=()
+lc_par() {
+    local f
+    f=$(mktemp "${TMPDIR:-/tmp}/lc-par.XXXXXX")
+    lc_par_files+=("$f")
+    ( tap_n=0; tap_failed=0; TAP_TODO=; "$@" ) > "$f" 2>&1 &
+}
+lc_par_wait() {
+    local f line rest
+    wait
+    for f in "${lc_par_files[@]}"; do
+        while IFS= read -r line; do
+            case $line in
+                "ok "[0-9]*|"not ok "[0-9]*)
+                    tap_n=$((tap_n + 1))
+                    rest=${line#ok }
+                    rest=${rest#not ok }
+                    rest=${rest#* }
+                    if [ "${line#not }" != "$line" ]; then
+                        echo "not ok $tap_n $rest"
+                        case $rest in *"# TODO"*) ;; *) tap_failed=$((tap_failed + 1)) ;; esac
+                    else
+                        echo "ok $tap_n $rest"
+                        case $rest in *"# TODO"*) tap_failed=$((tap_failed + 1)) ;; esac
+                    fi ;;
+                *) printf '%s\n' "$line" ;;
+            esac
+        done < "$f"
+        rm -f "$f"
+    done
+    lc_par_files=()
+}

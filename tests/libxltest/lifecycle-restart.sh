@@ -15,15 +15,17 @@ lc_files "$work"
 restart_checks() { # drv uri sbdir how
     local drv=$1 uri=$2 sb=$3 how=$4 ev t="$1/$4"
 
-    for k in pv pvh hvm; do lc_xml "$k" "rs-$k" "$work" > "$work/rs-$k.xml"; done
-    lc_xml pv rs-auto "$work" > "$work/rs-auto.xml"
-    lc_xml pv rs-gone "$work" > "$work/rs-gone.xml"
-    ok_run "$t: define rs-pv" virsh -c "$uri" define "$work/rs-pv.xml"
+    local x="$work/$drv-$how"
+    mkdir -p "$x"
+    for k in pv pvh hvm; do lc_xml "$k" "rs-$k" "$work" > "$x/rs-$k.xml"; done
+    lc_xml pv rs-auto "$work" > "$x/rs-auto.xml"
+    lc_xml pv rs-gone "$work" > "$x/rs-gone.xml"
+    ok_run "$t: define rs-pv" virsh -c "$uri" define "$x/rs-pv.xml"
     ok_run "$t: start rs-pv" virsh -c "$uri" start rs-pv
-    ok_run "$t: create rs-pvh --paused" virsh -c "$uri" create --paused "$work/rs-pvh.xml"
-    ok_run "$t: create rs-hvm" virsh -c "$uri" create "$work/rs-hvm.xml"
-    ok_run "$t: create rs-gone" virsh -c "$uri" create "$work/rs-gone.xml"
-    ok_run "$t: define rs-auto" virsh -c "$uri" define "$work/rs-auto.xml"
+    ok_run "$t: create rs-pvh --paused" virsh -c "$uri" create --paused "$x/rs-pvh.xml"
+    ok_run "$t: create rs-hvm" virsh -c "$uri" create "$x/rs-hvm.xml"
+    ok_run "$t: create rs-gone" virsh -c "$uri" create "$x/rs-gone.xml"
+    ok_run "$t: define rs-auto" virsh -c "$uri" define "$x/rs-auto.xml"
     ok_run "$t: autostart rs-auto" virsh -c "$uri" autostart rs-auto
 
     if [ "$how" = kill ]; then
@@ -72,19 +74,25 @@ restart_checks() { # drv uri sbdir how
     virsh -c "$uri" undefine rs-auto >/dev/null 2>&1
 }
 
+# the four daemons at once
+declare -A uris
 for drv in ours stock; do
     for how in kill term; do
-        if ! sandbox_up "$work/sb-$drv-$how" --driver=$drv --host=sim; then
-            tap_fail "$drv: sandbox up"
-            continue
+        if sandbox_up "$work/sb-$drv-$how" --driver=$drv --host=sim; then
+            uris[$drv-$how]=$URI
+        else
+            tap_fail "$drv/$how: sandbox up"
         fi
-        [ "$drv" = ours ] && lc_require_lifecycle "$URI" "$work/sb-$drv-$how" "$work"
-        TAP_TODO=
-        restart_checks "$drv" "$URI" "$work/sb-$drv-$how" "$how"
-        TAP_TODO=
-        "$top_srcdir/scripts/sandbox" down "$work/sb-$drv-$how" >/dev/null 2>&1
     done
 done
+[ -n "${uris[ours-kill]:-}" ] && lc_require_lifecycle "${uris[ours-kill]}" "$work/sb-ours-kill" "$work"
+for drv in ours stock; do
+    for how in kill term; do
+        [ -n "${uris[$drv-$how]:-}" ] || continue
+        lc_par restart_checks "$drv" "${uris[$drv-$how]}" "$work/sb-$drv-$how" "$how"
+    done
+done
+lc_par_wait
 
 rm -rf "$work"
 tap_done

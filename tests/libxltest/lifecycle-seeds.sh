@@ -21,8 +21,8 @@ cycles=${LC_CYCLES:-200}
 
 console_checks() { # drv uri
     local drv=$1 uri=$2 out
-    lc_xml pv sd-con "$work" > "$work/sd-con.xml"
-    ok_run "$drv: create for the console test" virsh -c "$uri" create "$work/sd-con.xml"
+    lc_xml pv sd-con "$work" > "$work/sd-con-$drv.xml"
+    ok_run "$drv: create for the console test" virsh -c "$uri" create "$work/sd-con-$drv.xml"
     # straight after the start: the console opens (virsh wants a terminal:
     # script(1) gives it one; it is stopped by the timeout)
     out=$(timeout 3 script -qec "virsh -c '$uri' console sd-con --force" /dev/null </dev/null 2>&1)
@@ -42,12 +42,12 @@ write_hook() { # sbdir
 #!/bin/sh
 # \$1 domain, \$2 operation, \$3 sub-operation
 cat > /dev/null
-echo "\$1 \$2 \$3 begin" >> "$work/hooks.log"
+echo "\$1 \$2 \$3 begin" >> "$1/hooks.log"
 sleep 0.2
 case "\$1:\$2" in
-    sd-veto:prepare|sd-veto:start) echo "vetoed by the hook" >&2; echo "\$1 \$2 \$3 exit 1" >> "$work/hooks.log"; exit 1 ;;
+    sd-veto:prepare|sd-veto:start) echo "vetoed by the hook" >&2; echo "\$1 \$2 \$3 exit 1" >> "$1/hooks.log"; exit 1 ;;
 esac
-echo "\$1 \$2 \$3 exit 0" >> "$work/hooks.log"
+echo "\$1 \$2 \$3 exit 0" >> "$1/hooks.log"
 exit 0
 EOF
     chmod 755 "$1/etc/hooks/libxl"
@@ -55,27 +55,28 @@ EOF
 
 hook_checks() { # drv uri sbdir
     local drv=$1 uri=$2 sb=$3 i pids=() fails=0
-    : > "$work/hooks.log"
+    local log="$sb/hooks.log"
+    : > "$log"
     for i in 1 2 3 4 5; do
-        lc_xml pv "sd-h$i" "$work" > "$work/sd-h$i.xml"
-        virsh -c "$uri" create "$work/sd-h$i.xml" > "$work/hook-create-$i.log" 2>&1 &
+        lc_xml pv "sd-h$i" "$work" > "$work/sd-h$i-$drv.xml"
+        virsh -c "$uri" create "$work/sd-h$i-$drv.xml" > "$work/hook-create-$drv-$i.log" 2>&1 &
         pids+=($!)
     done
     for i in "${!pids[@]}"; do wait "${pids[$i]}" || fails=$((fails + 1)); done
     ok_eq "$drv: 5 concurrent starts with a slow hook succeed" 0 "$fails"
-    [ "$fails" = 0 ] || cat "$work"/hook-create-*.log | sed 's/^/# /'
+    [ "$fails" = 0 ] || cat "$work"/hook-create-$drv-*.log | sed 's/^/# /'
     ok_eq "$drv: every start ran the prepare hook to its end" 5 \
-        "$(grep -c 'sd-h[0-9] prepare begin exit 0' "$work/hooks.log")"
+        "$(grep -c 'sd-h[0-9] prepare begin exit 0' "$log")"
     ok_eq "$drv: every start ran the started hook" 5 \
-        "$(grep -c 'sd-h[0-9] started begin exit 0' "$work/hooks.log")"
-    lc_xml pv sd-veto "$work" > "$work/sd-veto.xml"
+        "$(grep -c 'sd-h[0-9] started begin exit 0' "$log")"
+    lc_xml pv sd-veto "$work" > "$work/sd-veto-$drv.xml"
     ok_fail "$drv: a vetoing hook fails the start with its message" "vetoed by the hook|hook" \
-        virsh -c "$uri" create "$work/sd-veto.xml"
+        virsh -c "$uri" create "$work/sd-veto-$drv.xml"
     ok_fail "$drv: the vetoed domain is not there" "ailed to get domain|no domain" \
         virsh -c "$uri" domstate sd-veto
     for i in 1 2 3 4 5; do virsh -c "$uri" destroy "sd-h$i" >/dev/null 2>&1; done
     ok_eq "$drv: every destroy ran the release hook" 5 \
-        "$(grep -c 'sd-h[0-9] release end exit 0' "$work/hooks.log")"
+        "$(grep -c 'sd-h[0-9] release end exit 0' "$log")"
     if grep -qs "unable to wait for process\|No child processes" "$sb/log/libvirtd.log"; then
         tap_fail "$drv: no exit status was lost" "$(grep "unable to wait\|No child" "$sb/log/libvirtd.log" | head -5)"
     else
@@ -83,30 +84,26 @@ hook_checks() { # drv uri sbdir
     fi
 }
 
-cycle_checks() { # drv sbdir
-    local drv=$1 sb=$2 uri i fails=0
-    if ! command -v valgrind >/dev/null; then
-        tap_skip "$drv: $cycles start/destroy cycles under valgrind" "no valgrind"
-        return
-    fi
-    if ! sandbox_up "$sb" --driver=$drv --host=sim --valgrind; then
-        tap_fail "$drv: sandbox up under valgrind"
-        return
-    fi
-    uri=$URI
-    lc_xml pv sd-cyc "$work" > "$work/sd-cyc.xml"
-    for i in $(seq 1 "$cycles"); do
-        virsh -c "$uri" create "$work/sd-cyc.xml" >/dev/null 2>&1 || fails=$((fails + 1))
+seed_checks() { # drv uri sbdir
+    console_checks "$1" "$2"
+    hook_checks "$1" "$2" "$3"
+}
+
+cycle_checks() { # drv uri sbdir cycles
+    local drv=$1 uri=$2 sb=$3 n=$4 i fails=0
+    lc_xml pv sd-cyc "$work" > "$work/sd-cyc-$drv.xml"
+    for i in $(seq 1 "$n"); do
+        virsh -c "$uri" create "$work/sd-cyc-$drv.xml" >/dev/null 2>&1 || fails=$((fails + 1))
         virsh -c "$uri" destroy sd-cyc >/dev/null 2>&1 || fails=$((fails + 1))
     done
-    ok_eq "$drv: $cycles start/destroy cycles under valgrind" 0 "$fails"
+    ok_eq "$drv: $n start/destroy cycles under valgrind" 0 "$fails"
     "$top_srcdir/scripts/sandbox" down "$sb" >/dev/null 2>&1
     # each memcheck error with the frame it happened in; the simulated
     # host's own errors are xensim's (recorded, not ours)
     awk '/== (Invalid (read|write|free)|Conditional jump|Use of uninitialised|Mismatched free|Source and destination overlap)/ {
              err = $0; sub(/^==[0-9]+== /, "", err); getline; sub(/^==[0-9]+== +/, ""); print err " " $0 }' \
         "$sb/log/valgrind.log" 2>/dev/null | sort -u > "$work/vg-$drv"
-    ok_eq "$drv: no invalid access in $cycles cycles" "" "$(grep -v xensim "$work/vg-$drv")"
+    ok_eq "$drv: no invalid access in $n cycles" "" "$(grep -v xensim "$work/vg-$drv")"
     if grep -q xensim "$work/vg-$drv"; then
         sed 's/^/# /' < <(grep xensim "$work/vg-$drv")
         tap_skip "$drv: no invalid access in the simulated host" "xensim's own errors, reported"
@@ -115,21 +112,45 @@ cycle_checks() { # drv sbdir
     fi
 }
 
+declare -A uris
 for drv in ours stock; do
     lc_sandbox_prep "$work/sb-$drv"
     write_hook "$work/sb-$drv"
-    if ! sandbox_up "$work/sb-$drv" --driver=$drv --host=sim; then
+    if sandbox_up "$work/sb-$drv" --driver=$drv --host=sim; then
+        uris[$drv]=$URI
+    else
         tap_fail "$drv: sandbox up"
-        continue
     fi
-    [ "$drv" = ours ] && lc_require_lifecycle "$URI" "$work/sb-$drv" "$work"
-    TAP_TODO=
-    console_checks "$drv" "$URI"
-    hook_checks "$drv" "$URI" "$work/sb-$drv"
-    "$top_srcdir/scripts/sandbox" down "$work/sb-$drv" >/dev/null 2>&1
-    cycle_checks "$drv" "$work/sbv-$drv"
-    TAP_TODO=
 done
+[ -n "${uris[ours]:-}" ] && lc_require_lifecycle "${uris[ours]}" "$work/sb-ours" "$work"
+for drv in "${!uris[@]}"; do
+    lc_par seed_checks "$drv" "${uris[$drv]}" "$work/sb-$drv"
+done
+lc_par_wait
+for drv in ours stock; do
+    "$top_srcdir/scripts/sandbox" down "$work/sb-$drv" >/dev/null 2>&1
+done
+
+# memcheck: ours for $cycles cycles, the stock module (the reference, not
+# under test) for a quarter of them
+if ! command -v valgrind >/dev/null; then
+    tap_skip "$cycles start/destroy cycles under valgrind" "no valgrind"
+else
+    declare -A vuris
+    for drv in ours stock; do
+        if sandbox_up "$work/sbv-$drv" --driver=$drv --host=sim --valgrind; then
+            vuris[$drv]=$URI
+        else
+            tap_fail "$drv: sandbox up under valgrind"
+        fi
+    done
+    for drv in "${!vuris[@]}"; do
+        n=$cycles
+        [ "$drv" = stock ] && n=$(( (cycles + 3) / 4 ))
+        lc_par cycle_checks "$drv" "${vuris[$drv]}" "$work/sbv-$drv" "$n"
+    done
+    lc_par_wait
+fi
 
 rm -rf "$work"
 tap_done
