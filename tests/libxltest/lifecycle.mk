@@ -7,6 +7,7 @@
 # LC_CYCLES (200; LC_CYCLES_CI, 50, when CI is set) the valgrind cycles of
 # lifecycle-seeds.
 LIFECYCLE_TESTS = \
+	lifecycle-actions.sh \
 	lifecycle-api.sh \
 	lifecycle-events.py \
 	lifecycle-jobs.sh \
