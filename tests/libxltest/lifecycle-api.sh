@@ -184,6 +184,35 @@ bad_input_checks() { # drv uri
     ok_match "$t: Domain-0 still running" "^running" "$(virsh -c "$uri" domstate Domain-0 2>&1)"
 }
 
+# libxl's own reason reaches the user, and a failed operation leaves the
+# domain as it was (xensim fault injection)
+error_checks() { # drv uri sbdir
+    local drv=$1 uri=$2 sb=$3 name=lc-err x="$3/xensim"
+    local ctl="$top_builddir/xensim/xensimctl"
+    lc_xml pv "$name" "$work" > "$work/$name-$drv.xml"
+    "$ctl" --dir "$x" fault set libxl_domain_create_new ERROR_INVAL once >/dev/null
+    [ "$drv" = stock ] && TAP_TODO="stock: libxl's reason is not in the error"
+    ok_fail "$drv: a failed create says libxl's reason" "fault injected on libxl_domain_create_new" \
+        virsh -c "$uri" create "$work/$name-$drv.xml"
+    TAP_TODO=
+    ok_fail "$drv: a failed create leaves no domain" "ailed to get domain|no domain" \
+        virsh -c "$uri" domstate "$name"
+    ok_run "$drv: the next create works" virsh -c "$uri" create "$work/$name-$drv.xml"
+    local op cmd
+    for op in pause:suspend shutdown:shutdown destroy:destroy; do
+        cmd=${op#*:}
+        "$ctl" --dir "$x" fault set "libxl_domain_${op%%:*}" ERROR_FAIL once >/dev/null
+        [ "$drv" = stock ] && TAP_TODO="stock: libxl's reason is not in the error"
+        ok_fail "$drv: a failed $cmd says libxl's reason" "fault injected on libxl_domain_${op%%:*}" \
+            virsh -c "$uri" "$cmd" "$name"
+        TAP_TODO=
+        ok_match "$drv: the domain still runs after the failed $cmd" "^running" \
+            "$(virsh -c "$uri" domstate "$name" 2>&1)"
+    done
+    "$ctl" --dir "$x" fault clear >/dev/null
+    virsh -c "$uri" destroy "$name" >/dev/null 2>&1
+}
+
 autodestroy_check() { # drv uri
     local drv=$1 uri=$2 name=lc-autod out
     lc_xml pv "$name" "$work" > "$work/$name-$drv.xml"
@@ -224,6 +253,7 @@ for drv in ours stock; do
     [ -n "${uris[$drv]:-}" ] || continue
     lc_par bad_input_checks "$drv" "${uris[$drv]}"
     lc_par autodestroy_check "$drv" "${uris[$drv]}"
+    lc_par error_checks "$drv" "${uris[$drv]}" "$work/sb-$drv"
 done
 lc_par_wait
 
