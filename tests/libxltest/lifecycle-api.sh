@@ -253,6 +253,11 @@ for drv in ours stock; do
     [ -n "${uris[$drv]:-}" ] || continue
     lc_par bad_input_checks "$drv" "${uris[$drv]}"
     lc_par autodestroy_check "$drv" "${uris[$drv]}"
+done
+lc_par_wait
+# faults are host-wide: nothing else runs on the sandbox meanwhile
+for drv in ours stock; do
+    [ -n "${uris[$drv]:-}" ] || continue
     lc_par error_checks "$drv" "${uris[$drv]}" "$work/sb-$drv"
 done
 lc_par_wait
