@@ -703,6 +703,15 @@ libxlProcessHandleShutdown(libxlDriverPrivate *driver,
               vm->def->name, vm->def->id, reason,
               virDomainLifecycleActionTypeToString(plan.action));
 
+    /* a preserved (or suspended) domain's shutdown was handled already:
+     * a death watch armed again after a daemon restart reports it anew */
+    if ((plan.action == VIR_DOMAIN_LIFECYCLE_ACTION_PRESERVE ||
+         plan.action == VIR_DOMAIN_LIFECYCLE_ACTION_LAST) &&
+        virDomainObjGetState(vm, NULL) == plan.preserveState) {
+        VIR_DEBUG("shutdown of domain '%s' already handled", vm->def->name);
+        return;
+    }
+
     if (plan.eventType >= 0)
         event = virDomainEventLifecycleNewFromObj(vm, plan.eventType,
                                                   plan.eventDetail);
