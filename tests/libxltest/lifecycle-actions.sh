@@ -140,5 +140,8 @@ for drv in "${!uris[@]}"; do
 done
 lc_par_wait
 
+# down before the directory goes (the EXIT trap could not find it)
+sandbox_cleanup
+tap_sandboxes=()
 rm -rf "$work"
 tap_done

@@ -152,5 +152,8 @@ else
     lc_par_wait
 fi
 
+# down before the directory goes (the EXIT trap could not find it)
+sandbox_cleanup
+tap_sandboxes=()
 rm -rf "$work"
 tap_done

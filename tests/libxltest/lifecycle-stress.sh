@@ -87,5 +87,8 @@ for drv in ours stock; do
     "$top_srcdir/scripts/sandbox" down "$work/sb-$drv" >/dev/null 2>&1
 done
 
+# down before the directory goes (the EXIT trap could not find it)
+sandbox_cleanup
+tap_sandboxes=()
 rm -rf "$work"
 tap_done
