@@ -1023,6 +1023,7 @@ int
 xensimAoInProgress(XensimAo *ao, int rc)
 {
     libxl_ctx *ctx = ao->ctx;
+    bool sync = ao->sync;   /* read now: the check may free an asynchronous ao */
 
     g_rec_mutex_lock(&ctx->ev_lock);
     ao->initiating = false;
@@ -1032,8 +1033,8 @@ xensimAoInProgress(XensimAo *ao, int rc)
         if (ao->child > 0)
             kill(ao->child, SIGKILL);
     }
-    xensimAoCheck(ao);      /* may free an asynchronous ao */
-    if (!ao->sync) {
+    xensimAoCheck(ao);
+    if (!sync) {
         g_rec_mutex_unlock(&ctx->ev_lock);
         xensimEvDeliver(ctx);
         return 0;
