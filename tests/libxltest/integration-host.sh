@@ -116,5 +116,6 @@ if sandbox_up "$work/uri" --driver=ours --host=sim --xensim-config="$cfg"; then
     ok_fail "xen:///bogus is refused" "bogus|path|unsupported|not supported" virsh -c "xen:///bogus?socket=$sock" uri
 fi
 
+"$top_srcdir/scripts/sandbox" down "$work/uri" >/dev/null 2>&1
 rm -rf "$work"
 tap_done

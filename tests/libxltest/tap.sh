@@ -95,6 +95,8 @@ sandbox_cleanup() {
         "$top_srcdir/scripts/sandbox" down "$d" >/dev/null 2>&1 || true
     done
 }
+# A test removes its work directory only after its sandboxes are down:
+# 'down' finds the daemons through their PID files there.
 trap sandbox_cleanup EXIT
 
 # Skip the whole script unless the environment can run sandboxes.
