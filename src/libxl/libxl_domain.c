@@ -5,7 +5,7 @@
  * The driver keeps its domains in a virDomainObjList.  Each object's
  * private data (libxlDomainObjPrivate) is allocated and freed by the
  * virDomainXMLOption callbacks below, so it lives exactly as long as the
- * object: the console devices (virChrdevs) in particular, which the 2013
+ * object: the console sessions in particular, whose mutex the 2013
  * driver forgot to allocate.  Domain-0, the control domain, is always in
  * the list and always running.
  *
@@ -50,7 +50,7 @@ libxlDomainObjPrivateAlloc(void *opaque G_GNUC_UNUSED)
 {
     libxlDomainObjPrivate *priv = g_new0(libxlDomainObjPrivate, 1);
 
-    if (!(priv->devs = virChrdevAlloc())) {
+    if (!(priv->consoles = libxlConsolesNew())) {
         g_free(priv);
         return NULL;
     }
@@ -67,7 +67,7 @@ libxlDomainObjPrivateFree(void *data)
     if (!priv)
         return;
 
-    virChrdevFree(priv->devs);
+    libxlConsolesFree(priv->consoles);
     g_free(priv->statusJob);
     g_free(priv);
 }

@@ -14,7 +14,7 @@
 
 #include "internal.h"
 #include "domain_conf.h"
-#include "virchrdev.h"
+#include "libxl_console.h"
 #include "virdomainjob.h"
 #include "libxl_conf.h"
 
@@ -43,8 +43,9 @@ struct _libxlDomainAO {
 
 typedef struct _libxlDomainObjPrivate libxlDomainObjPrivate;
 struct _libxlDomainObjPrivate {
-    /* console and serial streams; allocated and freed with the object */
-    virChrdevs *devs;
+    /* the console sessions (libxl_console.c); allocated and freed with
+     * the object */
+    libxlConsoles *consoles;
 
     /* the death watch of the running domain (DOMAIN_SHUTDOWN and
      * DOMAIN_DEATH events), NULL when not running */

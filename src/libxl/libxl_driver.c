@@ -966,10 +966,17 @@ libxlDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
     if (virDomainGetXMLDescEnsureACL(dom->conn, vm->def, flags) < 0)
         goto cleanup;
 
-    if ((flags & VIR_DOMAIN_XML_INACTIVE) && vm->newDef)
+    if ((flags & VIR_DOMAIN_XML_INACTIVE) && vm->newDef) {
         def = vm->newDef;
-    else
+    } else {
         def = vm->def;
+        /* a pty published after the start is there by now */
+        if (virDomainObjIsActive(vm) && libxlConsoleMissingPaths(def)) {
+            g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+
+            libxlConsoleSetPaths(cfg, vm);
+        }
+    }
 
     ret = virDomainDefFormat(def, driver->xmlopt,
                              virDomainDefFormatConvertXMLFlags(flags));
@@ -2049,29 +2056,6 @@ libxlDomainAbortJob(virDomainPtr dom)
 
 /* ---- consoles ----------------------------------------------------- */
 
-static virDomainChrDef *
-libxlDomainFindConsole(virDomainDef *def, const char *name)
-{
-    size_t i;
-
-    if (!name)
-        return def->nconsoles ? def->consoles[0] :
-            (def->nserials ? def->serials[0] : NULL);
-
-    for (i = 0; i < def->nconsoles; i++) {
-        if (def->consoles[i]->info.alias &&
-            STREQ(name, def->consoles[i]->info.alias))
-            return def->consoles[i];
-    }
-    for (i = 0; i < def->nserials; i++) {
-        if (def->serials[i]->info.alias &&
-            STREQ(name, def->serials[i]->info.alias))
-            return def->serials[i];
-    }
-    return NULL;
-}
-
-
 static int
 libxlDomainOpenConsole(virDomainPtr dom,
                        const char *dev_name,
@@ -2079,9 +2063,9 @@ libxlDomainOpenConsole(virDomainPtr dom,
                        unsigned int flags)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     libxlDomainObjPrivate *priv;
     virDomainObj *vm;
-    virDomainChrDef *chr;
     int ret = -1;
 
     virCheckFlags(VIR_DOMAIN_CONSOLE_FORCE | VIR_DOMAIN_CONSOLE_SAFE, -1);
@@ -2096,42 +2080,7 @@ libxlDomainOpenConsole(virDomainPtr dom,
     if (virDomainObjCheckActive(vm) < 0)
         goto cleanup;
 
-    chr = libxlDomainFindConsole(vm->def, dev_name);
-    if (chr && chr->source->type == VIR_DOMAIN_CHR_TYPE_PTY &&
-        !chr->source->data.file.path) {
-        g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
-
-        libxlProcessSetConsolePaths(cfg, vm);
-    }
-
-    if (!chr) {
-        virReportError(VIR_ERR_INTERNAL_ERROR,
-                       _("cannot find character device %s"),
-                       NULLSTR(dev_name));
-        goto cleanup;
-    }
-
-    if (chr->source->type != VIR_DOMAIN_CHR_TYPE_PTY) {
-        virReportError(VIR_ERR_INTERNAL_ERROR,
-                       _("character device %s is not using a PTY"),
-                       dev_name ? dev_name : NULLSTR(chr->info.alias));
-        goto cleanup;
-    }
-
-    if (!chr->source->data.file.path) {
-        virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("the console of domain '%s' has no pty yet"),
-                       vm->def->name);
-        goto cleanup;
-    }
-
-    ret = virChrdevOpen(priv->devs, chr->source, st,
-                        (flags & VIR_DOMAIN_CONSOLE_FORCE) != 0);
-    if (ret == 1) {
-        virReportError(VIR_ERR_OPERATION_FAILED, "%s",
-                       _("Active console session exists for this domain"));
-        ret = -1;
-    }
+    ret = libxlConsoleOpenDomain(cfg, vm, priv->consoles, dev_name, st, flags);
 
  cleanup:
     virDomainObjEndAPI(&vm);

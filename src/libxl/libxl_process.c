@@ -169,6 +169,8 @@ libxlProcessCleanup(libxlDriverPrivate *driver,
     libxlDomainObjPrivate *priv = vm->privateData;
 
     libxlProcessUnwatchDeath(cfg, vm);
+    /* console clients read the end of their streams */
+    libxlConsolesCloseAll(priv->consoles);
     libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_STOPPED,
                      VIR_HOOK_SUBOP_END, false);
 
@@ -322,65 +324,6 @@ libxlProcessCreateFunc(libxl_ctx *ctx,
 }
 
 
-/*
- * libxlProcessSetConsolePaths:
- * Record the pty of each console and serial port libxl created, so that
- * virsh console (virChrdevOpen) and the live XML find them.  A console
- * daemon may publish a pty a little after the domain starts: opening the
- * console asks again.
- */
-void
-libxlProcessSetConsolePaths(libxlDriverConfig *cfg, virDomainObj *vm)
-{
-    virDomainDef *def = vm->def;
-    size_t i;
-
-    for (i = 0; i < def->nconsoles; i++) {
-        virDomainChrDef *chr = def->consoles[i];
-        libxl_console_type type = LIBXL_CONSOLE_TYPE_PV;
-        int num = i;
-        char *tty = NULL;
-
-        if (chr->source->type != VIR_DOMAIN_CHR_TYPE_PTY)
-            continue;
-        if (chr->targetType == VIR_DOMAIN_CHR_CONSOLE_TARGET_TYPE_SERIAL) {
-            type = LIBXL_CONSOLE_TYPE_SERIAL;
-            num = chr->target.port;
-        }
-        if (libxl_console_get_tty(cfg->ctx, def->id, num, type, &tty) != 0 || !tty) {
-            VIR_WARN("no tty for console %zu of domain '%s'", i, def->name);
-            libxlLoggerResetLastError();
-            continue;
-        }
-        g_free(chr->source->data.file.path);
-        chr->source->data.file.path = tty;
-    }
-
-    for (i = 0; i < def->nserials; i++) {
-        virDomainChrDef *chr = def->serials[i];
-        char *tty = NULL;
-
-        if (chr->source->type != VIR_DOMAIN_CHR_TYPE_PTY ||
-            def->os.type != VIR_DOMAIN_OSTYPE_HVM)
-            continue;
-        if (libxl_console_get_tty(cfg->ctx, def->id, chr->target.port,
-                                  LIBXL_CONSOLE_TYPE_SERIAL, &tty) != 0 || !tty) {
-            libxlLoggerResetLastError();
-            continue;
-        }
-        g_free(chr->source->data.file.path);
-        chr->source->data.file.path = tty;
-        /* the console that is this serial port shows the same pty */
-        if (i == 0 && def->nconsoles > 0 &&
-            def->consoles[0]->targetType == VIR_DOMAIN_CHR_CONSOLE_TARGET_TYPE_SERIAL &&
-            def->consoles[0]->source->type == VIR_DOMAIN_CHR_TYPE_PTY) {
-            g_free(def->consoles[0]->source->data.file.path);
-            def->consoles[0]->source->data.file.path = g_strdup(tty);
-        }
-    }
-}
-
-
 static void
 libxlProcessBuildParams(libxlDriverConfig *cfg, libxlBuildParams *params)
 {
@@ -426,6 +369,7 @@ libxlProcessStart(libxlDriverPrivate *driver,
 
     if (virDomainObjSetDefTransient(driver->xmlopt, vm, NULL) < 0)
         goto out;
+    libxlConsoleAssignAliases(vm->def);
 
     if (libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_PREPARE,
                          VIR_HOOK_SUBOP_BEGIN, true) < 0)
@@ -454,7 +398,7 @@ libxlProcessStart(libxlDriverPrivate *driver,
     }
 
     vm->def->id = domid;
-    libxlProcessSetConsolePaths(cfg, vm);
+    libxlConsoleSetPaths(cfg, vm);
 
     /* a daemon dying from here on finds a half-started domain to destroy */
     g_free(priv->statusJob);
@@ -973,6 +917,10 @@ libxlProcessReconnect(libxlDriverPrivate *driver,
 
     libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_RECONNECT,
                      VIR_HOOK_SUBOP_BEGIN, false);
+
+    /* a domain another driver started may lack aliases and ptys */
+    libxlConsoleAssignAliases(vm->def);
+    libxlConsoleSetPaths(cfg, vm);
 
     if (libxlProcessWatchDeath(cfg, vm) < 0) {
         VIR_WARN("%s", virGetLastErrorMessage());

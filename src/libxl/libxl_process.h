@@ -28,7 +28,6 @@ int libxlProcessStart(libxlDriverPrivate *driver,
                       virConnectPtr conn,
                       unsigned int flags);
 
-void libxlProcessSetConsolePaths(libxlDriverConfig *cfg, virDomainObj *vm);
 
 int libxlProcessDestroy(libxlDriverPrivate *driver, virDomainObj *vm);
 

@@ -648,7 +648,7 @@ START_TEST(test_status_roundtrip)
     ck_assert_int_eq(virDomainObjGetState(back, NULL), VIR_DOMAIN_PAUSED);
     ck_assert_str_eq(((libxlDomainObjPrivate *) back->privateData)->statusJob,
                      "start");
-    ck_assert_ptr_nonnull(((libxlDomainObjPrivate *) back->privateData)->devs);
+    ck_assert_ptr_nonnull(((libxlDomainObjPrivate *) back->privateData)->consoles);
     virDomainObjEndAPI(&back);
 
     virObjectUnref(doms);

@@ -214,7 +214,7 @@ START_TEST(test_private_alloc_free)
     libxlDomainObjPrivate *priv = libxlDomainObjPrivateAlloc(NULL);
 
     ck_assert_ptr_nonnull(priv);
-    ck_assert_ptr_nonnull(priv->devs);
+    ck_assert_ptr_nonnull(priv->consoles);
     libxlDomainObjPrivateFree(priv);
     libxlDomainObjPrivateFree(NULL);
 }
@@ -236,7 +236,7 @@ START_TEST(test_private_with_object)
         ck_assert_ptr_nonnull(vm);
         priv = vm->privateData;
         ck_assert_ptr_nonnull(priv);
-        ck_assert_ptr_nonnull(priv->devs);
+        ck_assert_ptr_nonnull(priv->consoles);
         ck_assert(vm->privateDataFreeFunc == libxlDomainObjPrivateFree);
         virObjectUnlock(vm);
         virObjectUnref(vm);

@@ -1,0 +1,832 @@
+/*
+ * libxl_console.c: consoles, serial ports and channels of Xen domains
+ *
+ * Each PV console, HVM serial port and pty channel of a running domain is
+ * a pty that a Xen daemon holds the other side of (xenconsoled for PV
+ * consoles and channels, the device model for serial ports).  The driver
+ * records its path in the live definition (libxl gives it once the daemon
+ * published it, which for channels and secondary ports may be a little
+ * after the domain was built: whoever needs a missing path asks again)
+ * and names every such device (console0, serial0, channel0...), since
+ * clients such as virt-manager open consoles by alias.
+ *
+ * virDomainOpenConsole connects the client's stream to the pty through a
+ * relay on libvirt's event loop: the stream gets one end of a socket
+ * pair, the relay copies between the other end and the pty.  Owning that
+ * end is what lets a session be ended cleanly: when another client takes
+ * the console over (VIR_DOMAIN_CONSOLE_FORCE) or the domain stops, the
+ * relay closes its end and the first client reads the end of the stream,
+ * where an aborted stream would give it an I/O error.  One session per
+ * pty at a time; a second client without FORCE is refused.
+ *
+ * Sessions are objects of their own, referenced by the domain's session
+ * table and by each registered event handle (released by the handle's
+ * free callback): a callback in flight never reaches freed memory, and
+ * nothing here points into the domain's private data.
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#include <config.h>
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "datatypes.h"
+#include "virerror.h"
+#include "virevent.h"
+#include "virfdstream.h"
+#include "virfile.h"
+#include "virutil.h"
+#include "virlog.h"
+#include "virobject.h"
+#include "libxl_console.h"
+#include "libxl_logger.h"
+
+#define VIR_FROM_THIS VIR_FROM_LIBXL
+
+VIR_LOG_INIT("libxl.libxl_console");
+
+#define LIBXL_CONSOLE_BUF 65536
+
+struct _libxlConsoles {
+    virObjectLockable parent;
+    GHashTable *sessions;       /* pty path -> libxlConsoleSession (a ref) */
+};
+
+typedef struct _libxlConsoleSession libxlConsoleSession;
+struct _libxlConsoleSession {
+    virObjectLockable parent;
+
+    libxlConsoles *owner;       /* a reference */
+    char *path;
+
+    int pty;                    /* the pty, -1 once closed */
+    int sock;                   /* the relay's end of the stream's socket */
+    int ptyWatch;
+    int sockWatch;
+    bool closed;
+
+    /* each LIBXL_CONSOLE_BUF (objects cannot hold them: GType instances
+     * are limited to 64 KiB) */
+    char *toClient;
+    size_t toClientLen;
+    char *toPty;
+    size_t toPtyLen;
+};
+
+static virClass *libxlConsolesClass;
+static virClass *libxlConsoleSessionClass;
+
+static void libxlConsolesDispose(void *obj);
+static void libxlConsoleSessionDispose(void *obj);
+
+static int
+libxlConsoleOnceInit(void)
+{
+    if (!VIR_CLASS_NEW(libxlConsoles, virClassForObjectLockable()))
+        return -1;
+    if (!VIR_CLASS_NEW(libxlConsoleSession, virClassForObjectLockable()))
+        return -1;
+    return 0;
+}
+
+VIR_ONCE_GLOBAL_INIT(libxlConsole);
+
+
+/* ---- the relay ---------------------------------------------------- */
+
+static void
+libxlConsoleSessionDispose(void *obj)
+{
+    libxlConsoleSession *sess = obj;
+
+    VIR_FORCE_CLOSE(sess->pty);
+    VIR_FORCE_CLOSE(sess->sock);
+    virObjectUnref(sess->owner);
+    g_free(sess->path);
+    g_free(sess->toClient);
+    g_free(sess->toPty);
+}
+
+
+/* Locked: stop relaying and close both fds; the stream's side of the
+ * socket then reads the end of the stream.  Idempotent. */
+static void
+libxlConsoleSessionClose(libxlConsoleSession *sess)
+{
+    if (sess->closed)
+        return;
+    sess->closed = true;
+    if (sess->ptyWatch >= 0)
+        virEventRemoveHandle(sess->ptyWatch);
+    if (sess->sockWatch >= 0)
+        virEventRemoveHandle(sess->sockWatch);
+    sess->ptyWatch = sess->sockWatch = -1;
+    VIR_FORCE_CLOSE(sess->pty);
+    VIR_FORCE_CLOSE(sess->sock);
+}
+
+
+/* Unlocked: close @sess and take it out of its owner's table (unless a
+ * newer session already replaced it there). */
+static void
+libxlConsoleSessionEnd(libxlConsoleSession *sess)
+{
+    libxlConsoles *owner = sess->owner;
+
+    virObjectLock(sess);
+    libxlConsoleSessionClose(sess);
+    virObjectUnlock(sess);
+
+    virObjectLock(owner);
+    if (g_hash_table_lookup(owner->sessions, sess->path) == sess)
+        g_hash_table_remove(owner->sessions, sess->path);
+    virObjectUnlock(owner);
+}
+
+
+static void
+libxlConsoleSessionUpdate(libxlConsoleSession *sess)
+{
+    int ptyEvents = 0;
+    int sockEvents = 0;
+
+    if (sess->closed)
+        return;
+    if (sess->toClientLen < LIBXL_CONSOLE_BUF)
+        ptyEvents |= VIR_EVENT_HANDLE_READABLE;
+    if (sess->toPtyLen > 0)
+        ptyEvents |= VIR_EVENT_HANDLE_WRITABLE;
+    if (sess->toPtyLen < LIBXL_CONSOLE_BUF)
+        sockEvents |= VIR_EVENT_HANDLE_READABLE;
+    if (sess->toClientLen > 0)
+        sockEvents |= VIR_EVENT_HANDLE_WRITABLE;
+    virEventUpdateHandle(sess->ptyWatch, ptyEvents);
+    virEventUpdateHandle(sess->sockWatch, sockEvents);
+}
+
+
+static bool
+libxlConsoleWouldBlock(void)
+{
+    /* EWOULDBLOCK is EAGAIN on Linux */
+    return errno == EAGAIN || errno == EINTR;
+}
+
+
+/* Send what the guest wrote on to the client; false once the client's
+ * socket is gone. */
+static bool
+libxlConsoleFlushClient(libxlConsoleSession *sess)
+{
+    ssize_t r;
+
+    if (sess->toClientLen == 0)
+        return true;
+    r = send(sess->sock, sess->toClient, sess->toClientLen, MSG_NOSIGNAL);
+    if (r < 0)
+        return libxlConsoleWouldBlock();
+    memmove(sess->toClient, sess->toClient + r, sess->toClientLen - r);
+    sess->toClientLen -= r;
+    return true;
+}
+
+
+/* Send what the client typed on to the guest; false once the pty is
+ * gone. */
+static bool
+libxlConsoleFlushPty(libxlConsoleSession *sess)
+{
+    ssize_t r;
+
+    if (sess->toPtyLen == 0)
+        return true;
+    r = write(sess->pty, sess->toPty, sess->toPtyLen);
+    if (r < 0)
+        return libxlConsoleWouldBlock();
+    memmove(sess->toPty, sess->toPty + r, sess->toPtyLen - r);
+    sess->toPtyLen -= r;
+    return true;
+}
+
+
+/* The pty: the guest's output, or its console daemon going away (the
+ * domain died): then the client gets what was left and the end. */
+static void
+libxlConsolePtyEvent(int watch G_GNUC_UNUSED,
+                     int fd G_GNUC_UNUSED,
+                     int events,
+                     void *opaque)
+{
+    libxlConsoleSession *sess = opaque;
+    bool end = false;
+
+    virObjectLock(sess);
+    if (sess->closed)
+        goto out;
+
+    if (events & VIR_EVENT_HANDLE_READABLE &&
+        sess->toClientLen < LIBXL_CONSOLE_BUF) {
+        ssize_t r = read(sess->pty, sess->toClient + sess->toClientLen,
+                         LIBXL_CONSOLE_BUF - sess->toClientLen);
+
+        if (r > 0)
+            sess->toClientLen += r;
+        else if (r == 0 || !libxlConsoleWouldBlock())
+            end = true;
+    } else if (events & (VIR_EVENT_HANDLE_HANGUP | VIR_EVENT_HANDLE_ERROR)) {
+        end = true;
+    }
+    if (!end && events & VIR_EVENT_HANDLE_WRITABLE && !libxlConsoleFlushPty(sess))
+        end = true;
+    if (!libxlConsoleFlushClient(sess))
+        end = true;
+    if (end)
+        VIR_DEBUG("console pty %s hung up", sess->path);
+    else
+        libxlConsoleSessionUpdate(sess);
+
+ out:
+    virObjectUnlock(sess);
+    if (end)
+        libxlConsoleSessionEnd(sess);
+}
+
+
+/* The client's socket: what it typed, or its stream closing. */
+static void
+libxlConsoleSockEvent(int watch G_GNUC_UNUSED,
+                      int fd G_GNUC_UNUSED,
+                      int events,
+                      void *opaque)
+{
+    libxlConsoleSession *sess = opaque;
+    bool end = false;
+
+    virObjectLock(sess);
+    if (sess->closed)
+        goto out;
+
+    if (events & VIR_EVENT_HANDLE_READABLE &&
+        sess->toPtyLen < LIBXL_CONSOLE_BUF) {
+        ssize_t r = read(sess->sock, sess->toPty + sess->toPtyLen,
+                         LIBXL_CONSOLE_BUF - sess->toPtyLen);
+
+        if (r > 0)
+            sess->toPtyLen += r;
+        else if (r == 0 || !libxlConsoleWouldBlock())
+            end = true;
+    } else if (events & (VIR_EVENT_HANDLE_HANGUP | VIR_EVENT_HANDLE_ERROR)) {
+        end = true;
+    }
+    if (!end && !libxlConsoleFlushClient(sess))
+        end = true;
+    if (!end && !libxlConsoleFlushPty(sess))
+        end = true;
+    if (end)
+        VIR_DEBUG("console client of %s went away", sess->path);
+    else
+        libxlConsoleSessionUpdate(sess);
+
+ out:
+    virObjectUnlock(sess);
+    if (end)
+        libxlConsoleSessionEnd(sess);
+}
+
+
+static int
+libxlConsoleOpenPty(const char *path)
+{
+    struct termios tio;
+    int fd;
+
+    if ((fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+        virReportSystemError(errno, _("cannot open console pty '%s'"), path);
+        return -1;
+    }
+    /* what is typed reaches the guest as it is */
+    if (tcgetattr(fd, &tio) == 0) {
+        cfmakeraw(&tio);
+        ignore_value(tcsetattr(fd, TCSANOW, &tio));
+    }
+    return fd;
+}
+
+
+static libxlConsoleSession *
+libxlConsoleSessionNew(libxlConsoles *owner, const char *path)
+{
+    libxlConsoleSession *sess;
+
+    if (!(sess = virObjectLockableNew(libxlConsoleSessionClass)))
+        return NULL;
+    sess->owner = virObjectRef(owner);
+    sess->path = g_strdup(path);
+    sess->pty = sess->sock = -1;
+    sess->ptyWatch = sess->sockWatch = -1;
+    sess->toClient = g_new(char, LIBXL_CONSOLE_BUF);
+    sess->toPty = g_new(char, LIBXL_CONSOLE_BUF);
+    return sess;
+}
+
+
+/* Register the relay's two handles, each with a reference of its own. */
+static int
+libxlConsoleSessionWatch(libxlConsoleSession *sess)
+{
+    sess->ptyWatch = virEventAddHandle(sess->pty, VIR_EVENT_HANDLE_READABLE,
+                                       libxlConsolePtyEvent,
+                                       virObjectRef(sess), virObjectUnref);
+    if (sess->ptyWatch < 0) {
+        virObjectUnref(sess);
+        goto error;
+    }
+    sess->sockWatch = virEventAddHandle(sess->sock, VIR_EVENT_HANDLE_READABLE,
+                                        libxlConsoleSockEvent,
+                                        virObjectRef(sess), virObjectUnref);
+    if (sess->sockWatch < 0) {
+        virObjectUnref(sess);
+        goto error;
+    }
+    return 0;
+
+ error:
+    virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                   _("cannot watch the console in the event loop"));
+    return -1;
+}
+
+
+/* ---- the session table -------------------------------------------- */
+
+static void
+libxlConsolesDispose(void *obj)
+{
+    libxlConsoles *consoles = obj;
+
+    g_clear_pointer(&consoles->sessions, g_hash_table_unref);
+}
+
+
+libxlConsoles *
+libxlConsolesNew(void)
+{
+    libxlConsoles *consoles;
+
+    if (libxlConsoleInitialize() < 0)
+        return NULL;
+    if (!(consoles = virObjectLockableNew(libxlConsolesClass)))
+        return NULL;
+    consoles->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                               virObjectUnref);
+    return consoles;
+}
+
+
+void
+libxlConsolesCloseAll(libxlConsoles *consoles)
+{
+    GHashTableIter iter;
+    gpointer value;
+
+    if (!consoles)
+        return;
+    virObjectLock(consoles);
+    g_hash_table_iter_init(&iter, consoles->sessions);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        libxlConsoleSession *sess = value;
+
+        virObjectLock(sess);
+        libxlConsoleSessionClose(sess);
+        virObjectUnlock(sess);
+    }
+    g_hash_table_remove_all(consoles->sessions);
+    virObjectUnlock(consoles);
+}
+
+
+/* The sessions hold references to the table: it goes when the last of
+ * them (a handle's free callback) lets go. */
+void
+libxlConsolesFree(libxlConsoles *consoles)
+{
+    if (!consoles)
+        return;
+    libxlConsolesCloseAll(consoles);
+    virObjectUnref(consoles);
+}
+
+
+size_t
+libxlConsolesCount(libxlConsoles *consoles)
+{
+    size_t n;
+
+    virObjectLock(consoles);
+    n = g_hash_table_size(consoles->sessions);
+    virObjectUnlock(consoles);
+    return n;
+}
+
+
+int
+libxlConsolesOpen(libxlConsoles *consoles,
+                  const char *path,
+                  virStreamPtr st,
+                  bool force)
+{
+    libxlConsoleSession *old;
+    libxlConsoleSession *sess = NULL;
+    int sv[2] = { -1, -1 };
+    int ret = -1;
+
+    virObjectLock(consoles);
+
+    if ((old = g_hash_table_lookup(consoles->sessions, path))) {
+        if (!force) {
+            ret = 1;
+            goto out;
+        }
+        /* the first client reads the end of its stream */
+        VIR_INFO("console %s taken over by another client", path);
+        virObjectLock(old);
+        libxlConsoleSessionClose(old);
+        virObjectUnlock(old);
+        g_hash_table_remove(consoles->sessions, path);
+    }
+
+    if (!(sess = libxlConsoleSessionNew(consoles, path)))
+        goto out;
+    if ((sess->pty = libxlConsoleOpenPty(path)) < 0)
+        goto out;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        virReportSystemError(errno, "%s", _("cannot create the console's socket pair"));
+        goto out;
+    }
+    sess->sock = sv[1];
+    sv[1] = -1;
+    if (virSetNonBlock(sess->sock) < 0) {
+        virReportSystemError(errno, "%s", _("cannot make the console's socket non-blocking"));
+        goto out;
+    }
+    if (virFDStreamOpen(st, sv[0]) < 0)
+        goto out;
+    sv[0] = -1;                 /* the stream's now */
+
+    virObjectLock(sess);
+    ret = libxlConsoleSessionWatch(sess);
+    if (ret < 0)
+        libxlConsoleSessionClose(sess);
+    virObjectUnlock(sess);
+    if (ret < 0)
+        goto out;
+
+    g_hash_table_insert(consoles->sessions, g_strdup(path), g_steal_pointer(&sess));
+    ret = 0;
+
+ out:
+    VIR_FORCE_CLOSE(sv[0]);
+    VIR_FORCE_CLOSE(sv[1]);
+    virObjectUnref(sess);
+    virObjectUnlock(consoles);
+    return ret;
+}
+
+
+/* ---- the devices in the definition -------------------------------- */
+
+/*
+ * libxlConsoleAssignAliases:
+ * Name the character devices that have no alias as libvirt's other
+ * drivers do: serialN, consoleN, channelN; the console that is the HVM
+ * guest's first serial port is that port (same pty, same alias).
+ */
+void
+libxlConsoleAssignAliases(virDomainDef *def)
+{
+    size_t i;
+
+    for (i = 0; i < def->nserials; i++) {
+        if (!def->serials[i]->info.alias)
+            def->serials[i]->info.alias = g_strdup_printf("serial%zu", i);
+    }
+    for (i = 0; i < def->nconsoles; i++) {
+        virDomainChrDef *chr = def->consoles[i];
+
+        if (chr->info.alias)
+            continue;
+        if (i == 0 && def->nserials > 0 &&
+            chr->targetType == VIR_DOMAIN_CHR_CONSOLE_TARGET_TYPE_SERIAL)
+            chr->info.alias = g_strdup(def->serials[0]->info.alias);
+        else
+            chr->info.alias = g_strdup_printf("console%zu", i);
+    }
+    for (i = 0; i < def->nchannels; i++) {
+        if (!def->channels[i]->info.alias)
+            def->channels[i]->info.alias = g_strdup_printf("channel%zu", i);
+    }
+}
+
+
+static bool
+libxlConsoleNameIs(virDomainChrDef *chr, const char *name)
+{
+    if (chr->info.alias && STREQ(chr->info.alias, name))
+        return true;
+    /* channels also by their target name (org.qemu.guest_agent.0...) */
+    return chr->deviceType == VIR_DOMAIN_CHR_DEVICE_TYPE_CHANNEL &&
+        chr->target.name && STREQ(chr->target.name, name);
+}
+
+
+/*
+ * libxlConsoleFind:
+ * The device virsh console opens: without @name the first console (or
+ * serial port); else the console, serial port or channel of that alias.
+ */
+virDomainChrDef *
+libxlConsoleFind(virDomainDef *def, const char *name)
+{
+    size_t i;
+
+    if (!name)
+        return def->nconsoles ? def->consoles[0] :
+            (def->nserials ? def->serials[0] : NULL);
+
+    for (i = 0; i < def->nconsoles; i++) {
+        if (libxlConsoleNameIs(def->consoles[i], name))
+            return def->consoles[i];
+    }
+    for (i = 0; i < def->nserials; i++) {
+        if (libxlConsoleNameIs(def->serials[i], name))
+            return def->serials[i];
+    }
+    for (i = 0; i < def->nchannels; i++) {
+        if (libxlConsoleNameIs(def->channels[i], name))
+            return def->channels[i];
+    }
+    return NULL;
+}
+
+
+static bool
+libxlConsoleIsPty(virDomainChrDef *chr)
+{
+    return chr->source->type == VIR_DOMAIN_CHR_TYPE_PTY;
+}
+
+
+/* The devices whose pty libxl gives: PV consoles and channels, HVM serial
+ * ports. */
+static bool
+libxlConsoleHasXenPty(const virDomainDef *def, virDomainChrDef *chr)
+{
+    if (!libxlConsoleIsPty(chr))
+        return false;
+    switch ((virDomainChrDeviceType) chr->deviceType) {
+    case VIR_DOMAIN_CHR_DEVICE_TYPE_SERIAL:
+        return def->os.type == VIR_DOMAIN_OSTYPE_HVM;
+    case VIR_DOMAIN_CHR_DEVICE_TYPE_CONSOLE:
+        return true;
+    case VIR_DOMAIN_CHR_DEVICE_TYPE_CHANNEL:
+        return chr->targetType == VIR_DOMAIN_CHR_CHANNEL_TARGET_TYPE_XEN;
+    case VIR_DOMAIN_CHR_DEVICE_TYPE_PARALLEL:
+    case VIR_DOMAIN_CHR_DEVICE_TYPE_LAST:
+        break;
+    }
+    return false;
+}
+
+
+bool
+libxlConsoleMissingPaths(const virDomainDef *def)
+{
+    size_t i;
+
+    for (i = 0; i < def->nconsoles; i++) {
+        if (libxlConsoleHasXenPty(def, def->consoles[i]) &&
+            !def->consoles[i]->source->data.file.path)
+            return true;
+    }
+    for (i = 0; i < def->nserials; i++) {
+        if (libxlConsoleHasXenPty(def, def->serials[i]) &&
+            !def->serials[i]->source->data.file.path)
+            return true;
+    }
+    for (i = 0; i < def->nchannels; i++) {
+        if (libxlConsoleHasXenPty(def, def->channels[i]) &&
+            !def->channels[i]->source->data.file.path)
+            return true;
+    }
+    return false;
+}
+
+
+static void
+libxlConsoleSetPath(virDomainChrDef *chr, char *tty)
+{
+    g_free(chr->source->data.file.path);
+    chr->source->data.file.path = tty;
+}
+
+
+/* libxl's pty of console @num of @type, or NULL (not published yet) */
+static char *
+libxlConsoleGetTty(libxlDriverConfig *cfg,
+                   virDomainDef *def,
+                   int num,
+                   libxl_console_type type)
+{
+    char *tty = NULL;
+
+    if (libxl_console_get_tty(cfg->ctx, def->id, num, type, &tty) != 0 || !tty) {
+        libxlLoggerResetLastError();
+        free(tty);
+        return NULL;
+    }
+    return tty;
+}
+
+
+static void
+libxlConsoleSetChannelPaths(libxlDriverConfig *cfg, virDomainDef *def)
+{
+    libxl_device_channel *list;
+    int n = 0;
+    size_t i;
+    int j;
+
+    if (def->nchannels == 0 ||
+        !(list = libxl_device_channel_list(cfg->ctx, def->id, &n))) {
+        libxlLoggerResetLastError();
+        return;
+    }
+
+    for (i = 0; i < def->nchannels; i++) {
+        virDomainChrDef *chr = def->channels[i];
+
+        if (!libxlConsoleHasXenPty(def, chr) || chr->source->data.file.path ||
+            !chr->target.name)
+            continue;
+        for (j = 0; j < n; j++) {
+            libxl_channelinfo info;
+
+            if (!list[j].name || STRNEQ(list[j].name, chr->target.name))
+                continue;
+            libxl_channelinfo_init(&info);
+            if (libxl_device_channel_getinfo(cfg->ctx, def->id, &list[j], &info) == 0 &&
+                info.u.pty.path && *info.u.pty.path)
+                libxlConsoleSetPath(chr, g_strdup(info.u.pty.path));
+            libxl_channelinfo_dispose(&info);
+            libxlLoggerResetLastError();
+            break;
+        }
+    }
+    for (j = 0; j < n; j++)
+        libxl_device_channel_dispose(&list[j]);
+    free(list);
+}
+
+
+/*
+ * libxlConsoleSetPaths:
+ * Record the pty of each console, serial port and channel that libxl
+ * knows by now; a device whose pty is not published yet keeps no path
+ * and is asked for again by the next caller (libxlConsoleMissingPaths).
+ */
+void
+libxlConsoleSetPaths(libxlDriverConfig *cfg, virDomainObj *vm)
+{
+    virDomainDef *def = vm->def;
+    size_t i;
+
+    if (def->id <= 0)
+        return;
+
+    for (i = 0; i < def->nconsoles; i++) {
+        virDomainChrDef *chr = def->consoles[i];
+        libxl_console_type type = LIBXL_CONSOLE_TYPE_PV;
+        int num = i;
+        char *tty;
+
+        if (!libxlConsoleHasXenPty(def, chr) || chr->source->data.file.path)
+            continue;
+        if (chr->targetType == VIR_DOMAIN_CHR_CONSOLE_TARGET_TYPE_SERIAL) {
+            type = LIBXL_CONSOLE_TYPE_SERIAL;
+            num = chr->target.port;
+        }
+        if ((tty = libxlConsoleGetTty(cfg, def, num, type)))
+            libxlConsoleSetPath(chr, tty);
+    }
+
+    for (i = 0; i < def->nserials; i++) {
+        virDomainChrDef *chr = def->serials[i];
+        char *tty;
+
+        if (!libxlConsoleHasXenPty(def, chr) || chr->source->data.file.path)
+            continue;
+        if ((tty = libxlConsoleGetTty(cfg, def, chr->target.port,
+                                      LIBXL_CONSOLE_TYPE_SERIAL)))
+            libxlConsoleSetPath(chr, tty);
+    }
+
+    libxlConsoleSetChannelPaths(cfg, def);
+}
+
+
+static const char *
+libxlConsoleKind(virDomainChrDef *chr)
+{
+    switch ((virDomainChrDeviceType) chr->deviceType) {
+    case VIR_DOMAIN_CHR_DEVICE_TYPE_SERIAL:
+        return "serial port";
+    case VIR_DOMAIN_CHR_DEVICE_TYPE_CHANNEL:
+        return "channel";
+    case VIR_DOMAIN_CHR_DEVICE_TYPE_CONSOLE:
+    case VIR_DOMAIN_CHR_DEVICE_TYPE_PARALLEL:
+    case VIR_DOMAIN_CHR_DEVICE_TYPE_LAST:
+        break;
+    }
+    return "console";
+}
+
+
+/*
+ * libxlConsoleOpenDomain:
+ * virDomainOpenConsole on the running @vm (locked): find the device,
+ * make sure its pty is known, and connect @st to it.
+ */
+int
+libxlConsoleOpenDomain(libxlDriverConfig *cfg,
+                       virDomainObj *vm,
+                       libxlConsoles *consoles,
+                       const char *dev_name,
+                       virStreamPtr st,
+                       unsigned int flags)
+{
+    virDomainDef *def = vm->def;
+    virDomainChrDef *chr;
+    const char *name;
+    int rc;
+
+    if (flags & VIR_DOMAIN_CONSOLE_SAFE) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("safe console access cannot be guaranteed for domain '%s': "
+                         "programs outside libvirt (xl console) can open its console too"),
+                       def->name);
+        return -1;
+    }
+
+    if (!(chr = libxlConsoleFind(def, dev_name))) {
+        if (dev_name)
+            virReportError(VIR_ERR_INVALID_ARG,
+                           _("domain '%s' has no console, serial port or channel named '%s'"),
+                           def->name, dev_name);
+        else
+            virReportError(VIR_ERR_OPERATION_INVALID,
+                           _("domain '%s' has no console"), def->name);
+        return -1;
+    }
+    name = chr->info.alias ? chr->info.alias : dev_name;
+
+    if (!libxlConsoleIsPty(chr)) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("%s '%s' of domain '%s' is not a pty (it is of type '%s')"),
+                       libxlConsoleKind(chr), NULLSTR(name), def->name,
+                       virDomainChrTypeToString(chr->source->type));
+        return -1;
+    }
+    if (!libxlConsoleHasXenPty(def, chr)) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("%s '%s' of domain '%s' is not backed by Xen"),
+                       libxlConsoleKind(chr), NULLSTR(name), def->name);
+        return -1;
+    }
+    if (!chr->source->data.file.path)
+        libxlConsoleSetPaths(cfg, vm);
+    if (!chr->source->data.file.path) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("the pty of %s '%s' of domain '%s' is not published yet; try again"),
+                       libxlConsoleKind(chr), NULLSTR(name), def->name);
+        return -1;
+    }
+
+    rc = libxlConsolesOpen(consoles, chr->source->data.file.path, st,
+                           (flags & VIR_DOMAIN_CONSOLE_FORCE) != 0);
+    if (rc == 1) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("%s '%s' of domain '%s' is in use by another client "
+                         "(--force takes it over)"),
+                       libxlConsoleKind(chr), NULLSTR(name), def->name);
+        return -1;
+    }
+    return rc;
+}
