@@ -55,6 +55,16 @@ static libxlDriverPrivate *libxl_driver;
 
 /* ---- host detection and URIs -------------------------------------- */
 
+static void
+libxlDriverRemoveDom0Status(const char *stateDir)
+{
+    g_autofree char *path = virDomainConfigFile(stateDir, "Domain-0");
+
+    if (unlink(path) < 0 && errno != ENOENT)
+        VIR_WARN("cannot remove '%s': %s", path, g_strerror(errno));
+}
+
+
 /*
  * libxlDriverIsXenDom0:
  * Whether this host is a Xen control domain: @capsFile (normally
@@ -257,7 +267,10 @@ libxlStateInitialize(bool privileged,
     if (libxlDomainDom0Add(libxl_driver) < 0)
         goto error;
 
-    /* the domains that were running: their status, then reconnect */
+    /* the domains that were running: their status, then reconnect.
+     * Domain-0 comes from libxl, not from a status file (the stock
+     * driver leaves one, which would only clash with it) */
+    libxlDriverRemoveDom0Status(libxl_driver->config->stateDir);
     if (virDomainObjListLoadAllConfigs(libxl_driver->domains,
                                        libxl_driver->config->stateDir,
                                        NULL, true, libxl_driver->xmlopt,

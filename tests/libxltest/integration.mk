@@ -11,8 +11,9 @@ TESTS += \
 	integration-badinput.sh \
 	integration-host.sh \
 	integration-hostpy.py \
-	integration-native.sh
+	integration-native.sh \
+	integration-switch.sh
 
 EXTRA_DIST += tap.sh data \
 	integration-install.sh integration-badinput.sh \
-	integration-host.sh integration-hostpy.py integration-native.sh
+	integration-host.sh integration-hostpy.py integration-native.sh integration-switch.sh
