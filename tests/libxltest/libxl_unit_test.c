@@ -5,11 +5,16 @@
  *   dom0     the Xen control domain detection
  *   logger   libxl's messages reach the log file; the last error is kept
  *            per thread and carried into libvirt errors
- *   domain   private data owns its chrdevs; Domain-0 from libxl_dominfo
+ *   domain   private data owns its console sessions; Domain-0 from libxl_dominfo
+ *   console  the console relay: both directions, one client at a time,
+ *            --force gives the first a clean end of stream, the session
+ *            table freed under live sessions (the 2013 seed bugs' shape);
+ *            aliases of every character device
  *   conf     libxl.conf settings
  */
 #include <config.h>
 
+#include <pty.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -19,7 +24,10 @@
 #include "virerror.h"
 #include "virfile.h"
 #include "viruri.h"
+#include "virevent.h"
+#include "virthread.h"
 #include "libxl_conf.h"
+#include "libxl_console.h"
 #include "libxl_domain.h"
 #include "libxl_driver.h"
 #include "libxl_logger.h"
@@ -390,6 +398,184 @@ START_TEST(test_conf_teardown)
 }
 END_TEST
 
+/* ---- console ---- */
+
+static void
+libxlTestEventLoop(void *opaque G_GNUC_UNUSED)
+{
+    while (true)
+        virEventRunDefaultImpl();
+}
+
+
+static void
+libxlTestEventLoopStart(void)
+{
+    virThread thread;
+
+    ck_assert_int_eq(virEventRegisterDefaultImpl(), 0);
+    ck_assert_int_eq(virThreadCreate(&thread, false, libxlTestEventLoop, NULL), 0);
+}
+
+
+/* read exactly @len bytes from @st (blocking) */
+static void
+libxlTestStreamExpect(virStreamPtr st, const char *want)
+{
+    char buf[256];
+    size_t got = 0;
+    size_t len = strlen(want);
+
+    while (got < len) {
+        int r = virStreamRecv(st, buf + got, len - got);
+
+        ck_assert_msg(r > 0, "stream ended after %zu bytes: %s", got,
+                      virGetLastErrorMessage());
+        got += r;
+    }
+    ck_assert_mem_eq(buf, want, len);
+}
+
+
+static void
+libxlTestPtyExpect(int master, const char *want)
+{
+    char buf[256];
+    size_t got = 0;
+    size_t len = strlen(want);
+
+    while (got < len) {
+        ssize_t r = read(master, buf + got, len - got);
+
+        ck_assert_int_gt(r, 0);
+        got += r;
+    }
+    ck_assert_mem_eq(buf, want, len);
+}
+
+
+START_TEST(test_console_relay)
+{
+    int master, slave;
+    char path[64];
+    virConnectPtr conn;
+    virStreamPtr first, second, third;
+    libxlConsoles *consoles;
+    char c;
+
+    libxlTestEventLoopStart();
+    /* the console daemon's side: the master, and the slave kept open */
+    ck_assert_int_eq(openpty(&master, &slave, path, NULL, NULL), 0);
+    ck_assert_ptr_nonnull(conn = virGetConnect());
+    ck_assert_ptr_nonnull(first = virGetStream(conn));
+    ck_assert_ptr_nonnull(second = virGetStream(conn));
+    ck_assert_ptr_nonnull(third = virGetStream(conn));
+    ck_assert_ptr_nonnull(consoles = libxlConsolesNew());
+
+    ck_assert_int_eq(libxlConsolesOpen(consoles, path, first, false), 0);
+    ck_assert_uint_eq(libxlConsolesCount(consoles), 1);
+    /* guest to client, client to guest */
+    ck_assert_int_eq(write(master, "login: ", 7), 7);
+    libxlTestStreamExpect(first, "login: ");
+    ck_assert_int_eq(virStreamSend(first, "root\r", 5), 5);
+    libxlTestPtyExpect(master, "root\r");
+
+    /* one client at a time */
+    ck_assert_int_eq(libxlConsolesOpen(consoles, path, second, false), 1);
+    /* taken over: the first client reads the end of its stream */
+    ck_assert_int_eq(libxlConsolesOpen(consoles, path, second, true), 0);
+    ck_assert_int_eq(virStreamRecv(first, &c, 1), 0);
+    ck_assert_uint_eq(libxlConsolesCount(consoles), 1);
+    ck_assert_int_eq(write(master, "# ", 2), 2);
+    libxlTestStreamExpect(second, "# ");
+
+    /* the client going away ends its session */
+    ck_assert_int_eq(virStreamFinish(second), 0);
+    while (libxlConsolesCount(consoles) != 0)
+        g_usleep(1000);
+    ck_assert_int_eq(libxlConsolesOpen(consoles, path, third, false), 0);
+
+    /* the table goes (the domain object with it) under a live session:
+     * the session ends cleanly, its handles release it later */
+    libxlConsolesFree(consoles);
+    ck_assert_int_eq(virStreamRecv(third, &c, 1), 0);
+    ck_assert_int_eq(write(master, "late", 4), 4);
+    g_usleep(100000);
+
+    virObjectUnref(first);
+    virObjectUnref(second);
+    virObjectUnref(third);
+    virObjectUnref(conn);
+    close(master);
+    close(slave);
+}
+END_TEST
+
+
+START_TEST(test_console_open_errors)
+{
+    virConnectPtr conn;
+    virStreamPtr st;
+    libxlConsoles *consoles;
+
+    libxlTestEventLoopStart();
+    ck_assert_ptr_nonnull(conn = virGetConnect());
+    ck_assert_ptr_nonnull(st = virGetStream(conn));
+    ck_assert_ptr_nonnull(consoles = libxlConsolesNew());
+    ck_assert_int_eq(libxlConsolesOpen(consoles, "/dev/pts/nonexistent", st, false), -1);
+    ck_assert_ptr_nonnull(strstr(virGetLastErrorMessage(),
+                                 "cannot open console pty '/dev/pts/nonexistent'"));
+    ck_assert_uint_eq(libxlConsolesCount(consoles), 0);
+    libxlConsolesFree(consoles);
+    libxlConsolesFree(NULL);
+    virObjectUnref(st);
+    virObjectUnref(conn);
+}
+END_TEST
+
+
+START_TEST(test_console_aliases)
+{
+    g_autoptr(virDomainDef) def = virDomainDefNew(NULL);
+    virDomainChrDef *chr;
+
+    def->os.type = VIR_DOMAIN_OSTYPE_HVM;
+    def->nserials = 1;
+    def->serials = g_new0(virDomainChrDef *, 1);
+    def->serials[0] = virDomainChrDefNew(NULL);
+    def->serials[0]->deviceType = VIR_DOMAIN_CHR_DEVICE_TYPE_SERIAL;
+    def->nconsoles = 2;
+    def->consoles = g_new0(virDomainChrDef *, 2);
+    def->consoles[0] = virDomainChrDefNew(NULL);
+    def->consoles[0]->deviceType = VIR_DOMAIN_CHR_DEVICE_TYPE_CONSOLE;
+    def->consoles[0]->targetType = VIR_DOMAIN_CHR_CONSOLE_TARGET_TYPE_SERIAL;
+    def->consoles[1] = virDomainChrDefNew(NULL);
+    def->consoles[1]->deviceType = VIR_DOMAIN_CHR_DEVICE_TYPE_CONSOLE;
+    def->consoles[1]->targetType = VIR_DOMAIN_CHR_CONSOLE_TARGET_TYPE_XEN;
+    def->consoles[1]->info.alias = g_strdup("ua-mine");
+    def->nchannels = 1;
+    def->channels = g_new0(virDomainChrDef *, 1);
+    def->channels[0] = chr = virDomainChrDefNew(NULL);
+    chr->deviceType = VIR_DOMAIN_CHR_DEVICE_TYPE_CHANNEL;
+    chr->targetType = VIR_DOMAIN_CHR_CHANNEL_TARGET_TYPE_XEN;
+    chr->target.name = g_strdup("org.example.ping");
+
+    libxlConsoleAssignAliases(def);
+    ck_assert_str_eq(def->serials[0]->info.alias, "serial0");
+    /* the console that is the first serial port is that port */
+    ck_assert_str_eq(def->consoles[0]->info.alias, "serial0");
+    ck_assert_str_eq(def->consoles[1]->info.alias, "ua-mine");
+    ck_assert_str_eq(def->channels[0]->info.alias, "channel0");
+
+    ck_assert_ptr_eq(libxlConsoleFind(def, NULL), def->consoles[0]);
+    ck_assert_ptr_eq(libxlConsoleFind(def, "ua-mine"), def->consoles[1]);
+    ck_assert_ptr_eq(libxlConsoleFind(def, "channel0"), chr);
+    ck_assert_ptr_eq(libxlConsoleFind(def, "org.example.ping"), chr);
+    ck_assert_ptr_null(libxlConsoleFind(def, "console7"));
+}
+END_TEST
+
+
 
 static Suite *
 libxlUnitSuite(void)
@@ -419,6 +605,12 @@ libxlUnitSuite(void)
     tcase_add_test(tc, test_private_with_object);
     tcase_add_test(tc, test_dom0_update);
     tcase_add_test(tc, test_state_from_dominfo);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("console");
+    tcase_add_test(tc, test_console_relay);
+    tcase_add_test(tc, test_console_open_errors);
+    tcase_add_test(tc, test_console_aliases);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("conf");
