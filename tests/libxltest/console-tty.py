@@ -31,6 +31,8 @@ import libvirt
 
 top_srcdir = os.environ.get("top_srcdir", os.path.join(os.path.dirname(__file__), "..", ".."))
 sandbox = os.path.join(top_srcdir, "scripts", "sandbox")
+top_builddir = os.environ.get("top_builddir", top_srcdir)
+xensimctl = os.path.join(top_builddir, "xensim", "xensimctl")
 
 # check key -> why the stock module fails it (recorded, not required)
 STOCK_KNOWN = {
@@ -39,6 +41,7 @@ STOCK_KNOWN = {
     "force-clean": "the first client's stream is aborted ('stream had I/O failure')",
     "safe-reason": "--safe fails as 'unsupported flags (0x2)', without a reason",
     "err-none": "a domain without console: 'cannot find character device <null>'",
+    "late-pty": "a pty libxl could not give at the start is never asked for again",
 }
 
 n = 0
@@ -78,6 +81,7 @@ class Term:
         self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave,
                                      start_new_session=True, close_fds=True)
         os.close(slave)
+        os.set_blocking(self.master, False)
         self.out = b""
         self.eof = False
 
@@ -89,7 +93,9 @@ class Term:
             return False
         try:
             data = os.read(self.master, 65536)
-        except OSError:
+        except BlockingIOError:
+            return False
+        except OSError:         # EIO: the program closed the terminal
             data = b""
         if not data:
             self.eof = True
@@ -111,7 +117,11 @@ class Term:
             self._read(min(left, 0.2))
 
     def send(self, data):
-        os.write(self.master, data)
+        # a program that went away leaves a pty nobody reads: never block
+        try:
+            os.write(self.master, data)
+        except (BlockingIOError, OSError):
+            pass
 
     def wait(self, timeout=10):
         end = time.time() + timeout
@@ -137,12 +147,12 @@ def virsh_term(uri, *args):
     return Term(["virsh", "-c", uri] + list(args))
 
 
-def poke(t, pattern, timeout=10, start=0):
-    """Press Enter until @pattern shows: virsh flushes what was typed
-    before its console was connected."""
+def poke(t, pattern, timeout=10, start=0, data=b"\r"):
+    """Press Enter (or type @data) until @pattern shows: virsh flushes what
+    was typed before its console was connected."""
     end = time.time() + timeout
     while time.time() < end:
-        t.send(b"\r")
+        t.send(data)
         m = t.expect(pattern, 1, start)
         if m:
             return m
@@ -358,8 +368,7 @@ def kind_checks(uri, conn, kind, d):
     term = virsh_term(uri, "console", name, "--devname", "channel0")
     try:
         term.expect(rb"Escape character is \^\]")
-        term.send(b"ping\r")
-        ok(term.expect(rb"pong") is not None, "%s: virsh console --devname channel0 answers" % t,
+        ok(poke(term, rb"pong", data=b"ping\r") is not None, "%s: virsh console --devname channel0 answers" % t,
            term.text(), key="devname-channel")
         term.send(b"\x1d")
         term.wait(5)
@@ -469,6 +478,32 @@ def error_checks(uri, conn, d):
     dom.destroy()
 
 
+def late_pty_checks(uri, conn, sb, d):
+    """libxl cannot give the ptys at the start (the console daemon has not
+    published them yet): the live XML still shows them afterwards."""
+    t = drv
+    ctl = [xensimctl, "--dir", os.path.join(sb, "xensim"), "fault", "set"]
+    subprocess.run(ctl + ["libxl_console_get_tty", "ERROR_FAIL", "once"], check=True)
+    subprocess.run(ctl + ["libxl_device_channel_getinfo", "ERROR_FAIL", "once"], check=True)
+    dom = conn.createXML(guest_xml("pv", "con-late", d), 0)
+    left = subprocess.run([xensimctl, "--dir", os.path.join(sb, "xensim"), "fault", "list"],
+                          capture_output=True, text=True).stdout
+    ok("libxl_console_get_tty" not in left, "%s: the start met a console pty not published yet" % t, left)
+    devs = chardevs(dom)
+    ok(len(devs) == 2 and all(p and p.startswith("/dev/pts/") for (_t, _a, p) in devs),
+       "%s: the live XML shows the ptys published after the start" % t, devs, key="late-pty")
+    try:
+        s = Stream(conn, dom)
+        s.send(b"\r")
+        ok(s.expect(rb"(login: |:~# )") is not None, "%s: and the console opens" % t, s.buf,
+           key="late-pty")
+        s.close()
+    except libvirt.libvirtError as e:
+        ok(False, "%s: and the console opens" % t, e, key="late-pty")
+    subprocess.run([xensimctl, "--dir", os.path.join(sb, "xensim"), "fault", "clear"])
+    dom.destroy()
+
+
 def restart_checks(uri, sb, d):
     t = drv
     conn = libvirt.open(uri)
@@ -528,6 +563,7 @@ def main():
             for kind in ("pv", "pvh", "hvm"):
                 kind_checks(uri, conn, kind, work)
             error_checks(uri, conn, work)
+            late_pty_checks(uri, conn, sb, work)
             conn.close()
             restart_checks(uri, sb, work)
         except libvirt.libvirtError as e:
