@@ -11,9 +11,10 @@ TESTS += xensim-symbols.sh xensim-badinput.sh xensim_test xensim-stock.sh
 check_PROGRAMS += xensim_test
 EXTRA_DIST += xensim-symbols.sh xensim-badinput.sh xensim-stock.sh
 
-xensim_test_SOURCES = xensim_test.c
+# xensimd's config parser is tested directly, without a daemon
+xensim_test_SOURCES = xensim_test.c $(top_srcdir)/xensim/xensimd-config.c
 xensim_test_CFLAGS = $(XL_WARN_CFLAGS) $(GLIB_CFLAGS) $(CHECK_CFLAGS) \
-	-D_GNU_SOURCE -DLIBXL_API_VERSION=0x041300
+	-I$(top_srcdir)/xensim -D_GNU_SOURCE -DLIBXL_API_VERSION=0x041300
 # libxensim first: its libxl_/xs_ definitions come before the real ones
 xensim_test_LDADD = $(top_builddir)/xensim/libxensim.la \
 	$(CHECK_LIBS) $(GLIB_LIBS) -lxenlight -lxenstore -lxentoollog
