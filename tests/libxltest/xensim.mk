@@ -6,10 +6,15 @@
 #                        lifecycle, events, children, consoles
 #   xensim-stock.sh      Debian's stock libxl module on xensim (sandbox, TAP):
 #                        a PV guest's lifecycle, console, restart, events
+#   xensim-fidelity.sh   the stock module on xensim shaped like the real-Xen
+#                        lab answers what it answered there (xenlab/real-lab-*)
 
-TESTS += xensim-symbols.sh xensim-badinput.sh xensim_test xensim-stock.sh
+TESTS += xensim-symbols.sh xensim-badinput.sh xensim_test xensim-stock.sh \
+	xensim-fidelity.sh
 check_PROGRAMS += xensim_test
-EXTRA_DIST += xensim-symbols.sh xensim-badinput.sh xensim-stock.sh
+EXTRA_DIST += xensim-symbols.sh xensim-badinput.sh xensim-stock.sh \
+	xensim-fidelity.sh xenlab/xensim-lab.cfg xenlab/real-lab-answers.txt \
+	xenlab/real-lab-xl-info.txt
 
 # xensimd's config parser is tested directly, without a daemon
 xensim_test_SOURCES = xensim_test.c $(top_srcdir)/xensim/xensimd-config.c
