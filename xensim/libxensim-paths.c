@@ -1,12 +1,13 @@
 /*
  * libxensim-paths.c: the Xen paths, seen through $XENSIM_DIR/root
  *
- * /proc/xen, /dev/xen, /sys/bus/xen-backend and xenstored's pid file
- * cannot be overlaid in the daemon's mount namespace, so the libc entry
- * points that look paths up are interposed: an absolute path under one of
- * those prefixes is looked up under $XENSIM_DIR/root instead.  Everything
- * else goes to the next definition (libc's) untouched.  Nothing here
- * allocates or locks: the rewritten path lives on the caller's stack.
+ * /proc/xen, /dev/xen, /sys/bus/xen-backend, /sys/kernel/iommu_groups and
+ * xenstored's pid file cannot be overlaid in the daemon's mount namespace,
+ * so the libc entry points that look paths up are interposed: an absolute
+ * path under one of those prefixes is looked up under $XENSIM_DIR/root
+ * instead.  Everything else goes to the next definition (libc's) untouched.
+ * Nothing here allocates or locks: the rewritten path lives on the caller's
+ * stack.
  */
 #undef _FORTIFY_SOURCE
 #include <dirent.h>
@@ -29,6 +30,7 @@ static const char *const xensimRedirected[] = {
     "/proc/xen",
     "/dev/xen",
     "/sys/bus/xen-backend",
+    "/sys/kernel/iommu_groups",     /* none in Domain-0: Xen owns the IOMMU */
     "/var/run/xenstored.pid",
     "/run/xenstored.pid",
 };

@@ -35,19 +35,25 @@ xensimHostConfigInit(XensimHostConfig *cfg)
     cfg->cores_per_socket = 4;
     cfg->threads_per_core = 2;
     cfg->nodes = 2;
-    cfg->memory_mib = 32768;
-    cfg->xen_reserved_mib = 256;
-    cfg->dom0_memory_mib = 4096;
+    cfg->memory_kib = 32768 * 1024;
+    /* page 0 and the legacy 640 KiB - 1 MiB hole of a PC */
+    cfg->memory_hole_kib = 388;
+    cfg->dom0_memory_kib = 4096 * 1024;
     cfg->dom0_vcpus = 4;
-    cfg->cpu_mhz = 2400;
+    cfg->cpu_khz = 2400000;
+    cfg->cpu_load = 5;
+    cfg->uptime_s = 600;
     cfg->xen_version = g_strdup("4.17.5");
     cfg->scheduler = g_strdup("credit2");
     cfg->capabilities = g_strdup("xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64");
     cfg->commandline = g_strdup("placeholder dom0_mem=4096M,max:4096M");
     cfg->hostname = g_strdup("xensim");
     memcpy(cfg->hw_cap, hw_cap, sizeof(hw_cap));
-    cfg->cap_hvm = cfg->cap_pv = cfg->cap_pvh = true;
-    cfg->cap_hvm_directio = cfg->cap_hap = cfg->cap_shadow = true;
+    /* An Intel host with VT-d, Debian's Xen 4.17 (built without shadow
+     * paging): xl info's "pv hvm hvm_directio pv_directio hap
+     * iommu_hap_pt_share gnttab-v1 gnttab-v2". */
+    cfg->cap_hvm = cfg->cap_pv = true;
+    cfg->cap_hvm_directio = cfg->cap_hap = true;
     cfg->cap_iommu_hap_pt_share = true;
     cfg->cap_gnttab_v1 = cfg->cap_gnttab_v2 = true;
     cfg->build_delay_ms = 100;
@@ -116,6 +122,84 @@ xensimParseMs(const char *value, guint *out, char **err)
     return 0;
 }
 
+/* A memory size: "N" (MiB, the historical form), "N KiB", "N MiB",
+ * "N GiB" or "N pages" (4 KiB); the unit may follow the number directly
+ * and its case does not matter (K, M and G are KiB, MiB and GiB).  The
+ * result, in KiB, must be a whole number of pages within [min, max]. */
+static int
+xensimParseMemory(const char *value, guint64 min_kib, guint64 max_kib,
+                  guint64 *out, char **err)
+{
+    static const struct { const char *unit; guint64 kib; } units[] = {
+        { "", 1024 }, { "k", 1 }, { "kib", 1 }, { "m", 1024 }, { "mib", 1024 },
+        { "g", 1024 * 1024 }, { "gib", 1024 * 1024 }, { "pages", 4 }, { "page", 4 },
+    };
+    g_autofree char *unit = NULL;
+    const char *end = value;
+    guint64 n, kib;
+    size_t i;
+
+    while (g_ascii_isdigit(*end))
+        end++;
+    unit = g_ascii_strdown(end, -1);
+    g_strstrip(unit);
+    for (i = 0; i < G_N_ELEMENTS(units); i++) {
+        if (strcmp(unit, units[i].unit) == 0)
+            break;
+    }
+    if (end == value || end - value > 15 || i == G_N_ELEMENTS(units)) {
+        *err = g_strdup_printf("invalid value '%s' (a size is expected: N MiB, "
+                               "N KiB, N GiB or N pages; a bare number is MiB)",
+                               value);
+        return -1;
+    }
+    n = g_ascii_strtoull(value, NULL, 10);
+    kib = n * units[i].kib;
+    if (n > max_kib / units[i].kib || kib < min_kib || kib > max_kib) {
+        *err = g_strdup_printf("invalid value '%s' (from %" G_GUINT64_FORMAT
+                               " to %" G_GUINT64_FORMAT " KiB)",
+                               value, min_kib, max_kib);
+        return -1;
+    }
+    if (kib % 4) {
+        *err = g_strdup_printf("invalid value '%s' (not a whole number of "
+                               "4 KiB pages)", value);
+        return -1;
+    }
+    *out = kib;
+    return 0;
+}
+
+/* A CPU frequency in MHz with up to 3 decimals (xl info's cpu_mhz,
+ * "2445.425"), kept in kHz as physinfo's cpu_khz. */
+static int
+xensimParseMhz(const char *value, guint *khz, char **err)
+{
+    g_autoptr(GRegex) re = g_regex_new("^([0-9]{1,6})(\\.([0-9]{1,3}))?$", 0, 0, NULL);
+    g_autoptr(GMatchInfo) m = NULL;
+    g_autofree char *whole = NULL;
+    g_autofree char *frac = NULL;
+    guint64 v;
+
+    if (!g_regex_match(re, value, 0, &m)) {
+        *err = g_strdup_printf("invalid value '%s' (MHz, with up to 3 decimals: "
+                               "2445.425, is expected)", value);
+        return -1;
+    }
+    whole = g_match_info_fetch(m, 1);
+    frac = g_match_info_fetch(m, 3);
+    v = g_ascii_strtoull(whole, NULL, 10) * 1000;
+    if (frac && *frac)
+        v += g_ascii_strtoull(frac, NULL, 10) * (strlen(frac) == 1 ? 100 :
+                                                 strlen(frac) == 2 ? 10 : 1);
+    if (v < 1000 || v > 100000 * 1000ULL) {
+        *err = g_strdup_printf("invalid value '%s' (from 1 to 100000 MHz)", value);
+        return -1;
+    }
+    *khz = v;
+    return 0;
+}
+
 /* "GLOB=MS GLOB=MS ...": a delay for the guests whose name matches. */
 static int
 xensimParseGlobDelays(const char *value, char **field, char **err)
@@ -169,22 +253,24 @@ xensimParseHwCap(XensimHostConfig *cfg, const char *value, char **err)
     return 0;
 }
 
+/* virt_caps: the words xl info prints for libxl_physinfo's cap_* flags.
+ * xl prints hvm_directio and pv_directio for the one flag,
+ * cap_hvm_directio (an IOMMU Xen uses), with hvm and with pv. */
 static int
 xensimParseVirtCaps(XensimHostConfig *cfg, const char *value, char **err)
 {
     struct { const char *name; bool *flag; } caps[] = {
-        { "hvm", &cfg->cap_hvm },
         { "pv", &cfg->cap_pv },
-        { "pvh", &cfg->cap_pvh },
+        { "hvm", &cfg->cap_hvm },
         { "hvm_directio", &cfg->cap_hvm_directio },
-        { "iommu", &cfg->cap_hvm_directio },
+        { "pv_directio", &cfg->cap_hvm_directio },
         { "hap", &cfg->cap_hap },
         { "shadow", &cfg->cap_shadow },
         { "iommu_hap_pt_share", &cfg->cap_iommu_hap_pt_share },
         { "vmtrace", &cfg->cap_vmtrace },
         { "vpmu", &cfg->cap_vpmu },
-        { "gnttab_v1", &cfg->cap_gnttab_v1 },
-        { "gnttab_v2", &cfg->cap_gnttab_v2 },
+        { "gnttab-v1", &cfg->cap_gnttab_v1 },
+        { "gnttab-v2", &cfg->cap_gnttab_v2 },
     };
     g_auto(GStrv) words = g_strsplit_set(value, " \t,", -1);
     size_t i, j;
@@ -199,8 +285,10 @@ xensimParseVirtCaps(XensimHostConfig *cfg, const char *value, char **err)
                 break;
         }
         if (j == G_N_ELEMENTS(caps)) {
-            *err = g_strdup_printf("unknown virtualization capability '%s'",
-                                   words[i]);
+            *err = g_strdup_printf("unknown virtualization capability '%s' "
+                                   "(xl info's words: pv hvm hvm_directio "
+                                   "pv_directio hap shadow iommu_hap_pt_share "
+                                   "vmtrace vpmu gnttab-v1 gnttab-v2)", words[i]);
             return -1;
         }
         *caps[j].flag = true;
@@ -245,15 +333,45 @@ xensimHostConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
     if (strcmp(key, "nodes") == 0)
         return xensimParseUint(value, 64, &cfg->nodes, err);
     if (strcmp(key, "memory") == 0)
-        return xensimParseU64(value, 64, 1ULL << 30, &cfg->memory_mib, err);
-    if (strcmp(key, "xen_reserved") == 0)
-        return xensimParseU64(value, 0, 1ULL << 30, &cfg->xen_reserved_mib, err);
+        return xensimParseMemory(value, 64 * 1024, 1ULL << 40, &cfg->memory_kib, err);
+    if (strcmp(key, "memory_hole") == 0)
+        return xensimParseMemory(value, 0, 1ULL << 40, &cfg->memory_hole_kib, err);
+    if (strcmp(key, "xen_reserved") == 0) {
+        if (xensimParseMemory(value, 0, 1ULL << 40, &cfg->xen_reserved_kib, err) < 0)
+            return -1;
+        cfg->xen_reserved_set = true;
+        return 0;
+    }
     if (strcmp(key, "dom0_memory") == 0)
-        return xensimParseU64(value, 64, 1ULL << 30, &cfg->dom0_memory_mib, err);
+        return xensimParseMemory(value, 64 * 1024, 1ULL << 40, &cfg->dom0_memory_kib, err);
     if (strcmp(key, "dom0_vcpus") == 0)
         return xensimParseUint(value, 4096, &cfg->dom0_vcpus, err);
     if (strcmp(key, "cpu_mhz") == 0)
-        return xensimParseUint(value, 100000, &cfg->cpu_mhz, err);
+        return xensimParseMhz(value, &cfg->cpu_khz, err);
+    if (strcmp(key, "cpu_khz") == 0) {
+        guint64 v;
+
+        if (xensimParseU64(value, 1000, 100000 * 1000ULL, &v, err) < 0)
+            return -1;
+        cfg->cpu_khz = v;
+        return 0;
+    }
+    if (strcmp(key, "cpu_load") == 0) {
+        guint64 v;
+
+        if (xensimParseU64(value, 0, 100, &v, err) < 0)
+            return -1;
+        cfg->cpu_load = v;
+        return 0;
+    }
+    if (strcmp(key, "uptime") == 0) {
+        guint64 v;
+
+        if (xensimParseU64(value, 0, 10ULL * 365 * 86400, &v, err) < 0)
+            return -1;
+        cfg->uptime_s = v;
+        return 0;
+    }
     if (strcmp(key, "xen_version") == 0) {
         if (xensimParseVersion(value, err) < 0)
             return -1;
@@ -361,6 +479,16 @@ xensimHostConfigLoad(XensimHostConfig *cfg, const char *file, char **err)
     return 0;
 }
 
+/* What Xen keeps for itself when xen_reserved is not set: its frame table
+ * (a 32-byte struct page_info per 4 KiB page: memory / 128) and 7 MiB for
+ * its image, heap and Domain-0's page tables; in whole pages.  The real
+ * Xen 4.17 of the xenlab (2096624 KiB) kept 23724 KiB: this gives 23544. */
+guint64
+xensimHostConfigReservedDefault(guint64 memory_kib)
+{
+    return (memory_kib / 128 + 7 * 1024) / 4 * 4;
+}
+
 /* Check that the keys agree with one another. */
 int
 xensimHostConfigCheck(XensimHostConfig *cfg, char **err)
@@ -382,12 +510,14 @@ xensimHostConfigCheck(XensimHostConfig *cfg, char **err)
         *err = g_strdup_printf("%u NUMA nodes but only %u CPUs", cfg->nodes, nr_cpus);
         return -1;
     }
-    if (cfg->dom0_memory_mib + cfg->xen_reserved_mib > cfg->memory_mib) {
-        *err = g_strdup_printf("dom0_memory (%" G_GUINT64_FORMAT " MiB) and "
-                               "xen_reserved (%" G_GUINT64_FORMAT " MiB) exceed "
-                               "memory (%" G_GUINT64_FORMAT " MiB)",
-                               cfg->dom0_memory_mib, cfg->xen_reserved_mib,
-                               cfg->memory_mib);
+    if (!cfg->xen_reserved_set)
+        cfg->xen_reserved_kib = xensimHostConfigReservedDefault(cfg->memory_kib);
+    if (cfg->dom0_memory_kib + cfg->xen_reserved_kib > cfg->memory_kib) {
+        *err = g_strdup_printf("dom0_memory (%" G_GUINT64_FORMAT " KiB) and "
+                               "xen_reserved (%" G_GUINT64_FORMAT " KiB) exceed "
+                               "memory (%" G_GUINT64_FORMAT " KiB)",
+                               cfg->dom0_memory_kib, cfg->xen_reserved_kib,
+                               cfg->memory_kib);
         return -1;
     }
     if (cfg->dom0_vcpus > nr_cpus) {

@@ -692,7 +692,9 @@ xensimCmdCreate(XensimCall *call)
         return ERROR_INVAL;
     }
     if ((strcmp(type, "hvm") == 0 && !state->host.cap_hvm) ||
-        (strcmp(type, "pvh") == 0 && !state->host.cap_pvh) ||
+        /* PVH is HVM without a device model: it needs hvm and paging */
+        (strcmp(type, "pvh") == 0 &&
+         !(state->host.cap_hvm && (state->host.cap_hap || state->host.cap_shadow))) ||
         (strcmp(type, "pv") == 0 && !state->host.cap_pv)) {
         call->message = g_strdup_printf("domain creation fail: this host cannot "
                                         "run %s guests", type);
@@ -720,7 +722,8 @@ xensimCmdCreate(XensimCall *call)
     dom->current_memkb = 0;     /* populated by the build */
     dom->max_vcpus = max_vcpus;
     dom->online_vcpus = MIN(xensimKvU64(call, "online_vcpus", max_vcpus), max_vcpus);
-    dom->start_time = g_get_monotonic_time();
+    dom->vcpu_time_ns = g_new0(guint64, max_vcpus);
+    dom->cpu_since = g_get_monotonic_time();
     dom->weight = 256;
     dom->devices = g_ptr_array_new();
     dom->userdata = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
@@ -877,7 +880,7 @@ xensimCmdDomainKill(XensimCall *call)
     if (dom->state == XENSIM_DOMAIN_DYING)
         return 0;
     xensimTimerClear(&dom->guest_timer);
-    dom->state = XENSIM_DOMAIN_DYING;
+    xensimDomainSetState(dom, XENSIM_DOMAIN_DYING);
     xensimStateLog(call->state, "domain %u (%s): dying", dom->domid, dom->name);
     xensimDomainNotify(call->state, dom->domid, dom);
     dom->destroy_timer = g_timeout_add(call->state->host.destroy_delay_ms,
@@ -918,7 +921,7 @@ xensimCmdDestroy(XensimCall *call)
     dom->destroying = true;
     /* libxl pauses it first */
     if (dom->state == XENSIM_DOMAIN_RUNNING || dom->state == XENSIM_DOMAIN_BLOCKED) {
-        dom->state = XENSIM_DOMAIN_PAUSED;
+        xensimDomainSetState(dom, XENSIM_DOMAIN_PAUSED);
         xensimDomainNotify(state, dom->domid, dom);
     }
     g_free(dom->build_token);
@@ -961,7 +964,7 @@ xensimGuestInitiate(XensimDomain *dom, int reason)
     g_clear_pointer(&dom->pending_request, g_free);
     for (i = 0; i < dom->consoles->len; i++)
         xensimConsoleShutdownText(g_ptr_array_index(dom->consoles, i), reason);
-    dom->state = XENSIM_DOMAIN_SHUTDOWN;
+    xensimDomainSetState(dom, XENSIM_DOMAIN_SHUTDOWN);
     dom->shutdown_reason = reason;
     xensimStateLog(dom->owner, "domain %u (%s): shut down, reason %d",
                    dom->domid, dom->name, reason);
@@ -1195,7 +1198,7 @@ xensimCmdPause(XensimCall *call)
     if ((rc = xensimArgDomUHypercall(call, &dom, "xc_domain_pause")))
         return rc;
     if (dom->state == XENSIM_DOMAIN_RUNNING || dom->state == XENSIM_DOMAIN_BLOCKED) {
-        dom->state = XENSIM_DOMAIN_PAUSED;
+        xensimDomainSetState(dom, XENSIM_DOMAIN_PAUSED);
         xensimDomainStateChanged(call->state, dom);
     }
     return 0;
@@ -1213,12 +1216,11 @@ xensimCmdUnpause(XensimCall *call)
         return rc;
     if (dom->state != XENSIM_DOMAIN_PAUSED)
         return 0;
-    dom->state = XENSIM_DOMAIN_RUNNING;
+    xensimDomainSetState(dom, XENSIM_DOMAIN_RUNNING);
     if (!dom->booted) {
         g_autofree char *p = NULL;
 
         dom->booted = true;
-        dom->start_time = g_get_monotonic_time();
         for (i = 0; i < dom->consoles->len; i++)
             xensimConsoleBoot(g_ptr_array_index(dom->consoles, i));
         if (dom->pv_drivers) {
@@ -1274,6 +1276,7 @@ xensimCmdSetVcpuonline(XensimCall *call)
                                         "however maxcpus is %u!", n, dom->max_vcpus);
         return ERROR_FAIL;
     }
+    xensimDomainCpuAccount(dom);
     dom->online_vcpus = n;
     xensimDomainPublish(call->state, dom);
     return 0;

@@ -29,6 +29,7 @@ xensimDomainFree(gpointer data)
     xensimDomainDispose(dom);
     g_free(dom->uuid);
     g_free(dom->name);
+    g_free(dom->vcpu_time_ns);
     if (dom->devices)
         g_ptr_array_unref(dom->devices);
     if (dom->userdata)
@@ -76,22 +77,29 @@ xensimDomainPublish(XensimState *state, XensimDomain *dom)
 #undef XS_SET
 }
 
+/* Domain-0 has been up for uptime_s, running all the time. */
 static XensimDomain *
-xensimDomainDom0New(XensimHostConfig *host)
+xensimDomainDom0New(XensimState *state)
 {
+    XensimHostConfig *host = &state->host;
     XensimDomain *dom = g_new0(XensimDomain, 1);
+    guint i;
 
     dom->domid = 0;
+    dom->owner = state;
     dom->uuid = g_strdup(XENSIM_DOM0_UUID);
     dom->name = g_strdup("Domain-0");
     dom->state = XENSIM_DOMAIN_RUNNING;
     dom->type = XENSIM_DOMAIN_TYPE_PV;
-    dom->max_memkb = host->dom0_memory_mib * 1024;
+    dom->max_memkb = host->dom0_memory_kib;
     dom->current_memkb = dom->max_memkb;
     dom->target_memkb = dom->max_memkb;
     dom->max_vcpus = host->dom0_vcpus;
     dom->online_vcpus = host->dom0_vcpus;
-    dom->start_time = g_get_monotonic_time();
+    dom->vcpu_time_ns = g_new0(guint64, dom->max_vcpus);
+    for (i = 0; i < dom->max_vcpus; i++)
+        dom->vcpu_time_ns[i] = host->uptime_s * G_GUINT64_CONSTANT(10000000) * host->cpu_load;
+    dom->cpu_since = g_get_monotonic_time();
     dom->weight = 256;
     dom->devices = g_ptr_array_new();
     dom->userdata = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
@@ -122,7 +130,7 @@ xensimStateNew(XensimHostConfig *host)
     xensimStoreMkdir(state->store, "/vm");
     xensimStoreMkdir(state->store, "/libxl");
 
-    dom0 = xensimDomainDom0New(&state->host);
+    dom0 = xensimDomainDom0New(state);
     g_hash_table_insert(state->domains, GUINT_TO_POINTER(0), dom0);
     xensimDomainPublish(state, dom0);
     return state;
@@ -147,16 +155,19 @@ xensimStateLookup(XensimState *state, guint32 domid)
     return g_hash_table_lookup(state->domains, GUINT_TO_POINTER(domid));
 }
 
+/* Memory as Xen counts it: total_pages is the RAM its heap manages (not
+ * the holes), of which it keeps xen_reserved; the domains have the rest
+ * but free_pages. */
 static guint64
 xensimStateTotalMemKB(XensimState *state)
 {
-    return state->host.memory_mib * 1024;
+    return state->host.memory_kib;
 }
 
 guint64
 xensimStateFreeMemKB(XensimState *state)
 {
-    guint64 used = state->host.xen_reserved_mib * 1024;
+    guint64 used = state->host.xen_reserved_kib;
     guint64 total = xensimStateTotalMemKB(state);
     GHashTableIter it;
     gpointer value;
@@ -272,12 +283,13 @@ xensimAddVersionInfo(XensimState *state, XensimRec *r)
     xensimRecU64(r, "xen_version_major", g_ascii_strtoull(parts[0], NULL, 10));
     xensimRecU64(r, "xen_version_minor", g_ascii_strtoull(parts[1], NULL, 10));
     xensimRecStr(r, "xen_version_extra", extra ? extra : "");
-    xensimRecStr(r, "compiler", "gcc (Debian 12.2.0-14) 12.2.0");
-    xensimRecStr(r, "compile_by", "xensim");
-    xensimRecStr(r, "compile_domain", "xensim.invalid");
+    /* as Debian's package builds it (from a tarball: no changeset) */
+    xensimRecStr(r, "compiler", "x86_64-linux-gnu-gcc (Debian 12.2.0-14+deb12u1) 12.2.0");
+    xensimRecStr(r, "compile_by", "pkg-xen-devel");
+    xensimRecStr(r, "compile_domain", "lists.alioth.debian.org");
     xensimRecStr(r, "compile_date", "Thu Jan  1 00:00:00 UTC 2026");
     xensimRecStr(r, "capabilities", host->capabilities);
-    xensimRecStr(r, "changeset", "xensim");
+    xensimRecStr(r, "changeset", "");
     xensimRecU64(r, "virt_start", 0xffff800000000000ULL);
     xensimRecU64(r, "pagesize", 4096);
     xensimRecStr(r, "commandline", host->commandline);
@@ -306,14 +318,15 @@ xensimAddPhysinfo(XensimState *state, XensimRec *r)
     xensimRecU64(r, "sockets", host->sockets);
     xensimRecU64(r, "max_cpu_id", nr_cpus - 1);
     xensimRecU64(r, "nr_cpus", nr_cpus);
-    xensimRecU64(r, "cpu_khz", host->cpu_mhz * 1000ULL);
+    xensimRecU64(r, "cpu_khz", host->cpu_khz);
     xensimRecU64(r, "total_pages", xensimStateTotalMemKB(state) / 4);
     xensimRecU64(r, "free_pages", xensimStateFreeMemKB(state) / 4);
     xensimRecU64(r, "scrub_pages", 0);
     xensimRecU64(r, "outstanding_pages", 0);
     xensimRecU64(r, "sharing_freed_pages", 0);
     xensimRecU64(r, "sharing_used_frames", 0);
-    xensimRecU64(r, "max_possible_mfn", xensimStateTotalMemKB(state) / 4 - 1);
+    xensimRecU64(r, "max_possible_mfn",
+                 (xensimStateTotalMemKB(state) + host->memory_hole_kib) / 4 - 1);
     xensimRecU64(r, "nr_nodes", host->nodes);
     xensimRecValue(r, "hw_cap", g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32,
                                                           host->hw_cap,
@@ -321,7 +334,6 @@ xensimAddPhysinfo(XensimState *state, XensimRec *r)
                                                           sizeof(guint32)));
     xensimRecU64(r, "cap_hvm", host->cap_hvm);
     xensimRecU64(r, "cap_pv", host->cap_pv);
-    xensimRecU64(r, "cap_pvh", host->cap_pvh);
     xensimRecU64(r, "cap_hvm_directio", host->cap_hvm_directio);
     xensimRecU64(r, "cap_hap", host->cap_hap);
     xensimRecU64(r, "cap_shadow", host->cap_shadow);
@@ -364,27 +376,32 @@ xensimCmdCpuTopology(XensimCall *call)
     return 0;
 }
 
-/* Nodes share the memory equally; used memory is taken from node 0 on. */
+/* Nodes share the RAM equally (the first ones a page more); used memory
+ * is taken from node 0 on.  As Xen's, a node's size is its span (its
+ * spanned pages), so node 0's includes the memory hole, which is never
+ * free; the nodes' free memory adds up to physinfo's free_pages. */
 static int
 xensimCmdNumainfo(XensimCall *call)
 {
     XensimState *state = call->state;
     guint nodes = state->host.nodes;
-    guint64 size = xensimStateTotalMemKB(state) / nodes * 1024;
-    guint64 used = (xensimStateTotalMemKB(state) - xensimStateFreeMemKB(state)) * 1024;
+    guint64 pages = xensimStateTotalMemKB(state) / 4;
+    guint64 used = pages - xensimStateFreeMemKB(state) / 4;
     guint i, j;
 
     for (i = 0; i < nodes; i++) {
         g_autofree guint32 *dists = g_new(guint32, nodes);
-        guint64 node_used = MIN(used, size);
+        guint64 ram = pages / nodes + (i < pages % nodes);
+        guint64 node_used = MIN(used, ram);
+        guint64 span = ram + (i == 0 ? state->host.memory_hole_kib / 4 : 0);
         XensimRec r;
 
         used -= node_used;
         for (j = 0; j < nodes; j++)
             dists[j] = i == j ? XENSIM_NUMA_LOCAL : XENSIM_NUMA_REMOTE;
         xensimRecOpen(&r, call->records);
-        xensimRecU64(&r, "size", size);
-        xensimRecU64(&r, "free", size - node_used);
+        xensimRecU64(&r, "size", span * 4096);
+        xensimRecU64(&r, "free", (ram - node_used) * 4096);
         xensimRecValue(&r, "dists", g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32,
                                                               dists, nodes,
                                                               sizeof(guint32)));
@@ -433,13 +450,53 @@ xensimDomainStateString(XensimDomainState state)
     return "unknown";
 }
 
-/* Simulated CPU time: each online vCPU busy 5% of the time. */
+/* Simulated CPU time, as Xen's runstate accounting: while a domain runs,
+ * each of its online vCPUs uses cpu_load % of the wall time; a paused,
+ * shut down or dying domain uses none.  vcpu_time_ns holds what each vCPU
+ * used up to cpu_since; xensimDomainCpuAccount brings it up to now, and
+ * must run before a domain's state or online vCPUs change. */
+static guint64
+xensimDomainVcpuTime(XensimDomain *dom, guint vcpu, gint64 now)
+{
+    guint64 t = dom->vcpu_time_ns ? dom->vcpu_time_ns[vcpu] : 0;
+
+    if (dom->state == XENSIM_DOMAIN_RUNNING && vcpu < dom->online_vcpus &&
+        now > dom->cpu_since && dom->owner)
+        t += (guint64)(now - dom->cpu_since) * 10 * dom->owner->host.cpu_load;
+    return t;
+}
+
+void
+xensimDomainCpuAccount(XensimDomain *dom)
+{
+    gint64 now = g_get_monotonic_time();
+    guint i;
+
+    if (!dom->vcpu_time_ns)
+        dom->vcpu_time_ns = g_new0(guint64, dom->max_vcpus);
+    for (i = 0; i < dom->max_vcpus; i++)
+        dom->vcpu_time_ns[i] = xensimDomainVcpuTime(dom, i, now);
+    dom->cpu_since = now;
+}
+
+void
+xensimDomainSetState(XensimDomain *dom, XensimDomainState st)
+{
+    xensimDomainCpuAccount(dom);
+    dom->state = st;
+}
+
+/* libxl_dominfo's cpu_time: what its vCPUs used, as Xen sums them. */
 static guint64
 xensimDomainCpuTime(XensimDomain *dom)
 {
-    gint64 elapsed_us = g_get_monotonic_time() - dom->start_time;
+    gint64 now = g_get_monotonic_time();
+    guint64 t = 0;
+    guint i;
 
-    return (guint64)elapsed_us * 1000 / 20 * dom->online_vcpus;
+    for (i = 0; i < dom->max_vcpus; i++)
+        t += xensimDomainVcpuTime(dom, i, now);
+    return t;
 }
 
 void
@@ -497,10 +554,13 @@ xensimCmdDomainInfo(XensimCall *call)
     return 0;
 }
 
+/* Domain-0's vCPU 0 is running (it makes this very call); its others, idle
+ * in a dom0 that waits for work, are blocked, as xl vcpu-list shows them. */
 static int
 xensimCmdListVcpu(XensimCall *call)
 {
     guint nr_cpus = xensimHostCpus(&call->state->host);
+    gint64 now = g_get_monotonic_time();
     XensimDomain *dom;
     guint i;
     int rc;
@@ -509,16 +569,17 @@ xensimCmdListVcpu(XensimCall *call)
         return rc;
     for (i = 0; i < dom->max_vcpus; i++) {
         bool online = i < dom->online_vcpus;
+        bool running = online && dom->state == XENSIM_DOMAIN_RUNNING &&
+                       (dom->domid != 0 || i == 0);
         XensimRec r;
 
         xensimRecOpen(&r, call->records);
         xensimRecU64(&r, "vcpuid", i);
         xensimRecU64(&r, "cpu", i % nr_cpus);
         xensimRecU64(&r, "online", online);
-        xensimRecU64(&r, "running", online && dom->state == XENSIM_DOMAIN_RUNNING);
-        xensimRecU64(&r, "blocked", online && dom->state != XENSIM_DOMAIN_RUNNING);
-        xensimRecU64(&r, "vcpu_time",
-                     online ? xensimDomainCpuTime(dom) / dom->online_vcpus : 0);
+        xensimRecU64(&r, "running", running);
+        xensimRecU64(&r, "blocked", online && !running);
+        xensimRecU64(&r, "vcpu_time", xensimDomainVcpuTime(dom, i, now));
         xensimRecClose(&r);
     }
     return 0;

@@ -20,18 +20,23 @@ struct _XensimHostConfig {
     guint threads_per_core;
     guint cpus;                 /* total, if set: overrides cores_per_socket */
     guint nodes;
-    guint64 memory_mib;
-    guint64 xen_reserved_mib;   /* memory Xen keeps for itself */
-    guint64 dom0_memory_mib;
+    /* Memory, in KiB, each a whole number of 4 KiB pages. */
+    guint64 memory_kib;         /* the RAM Xen manages: total_pages */
+    guint64 memory_hole_kib;    /* non-RAM inside node 0's span */
+    guint64 xen_reserved_kib;   /* memory Xen keeps for itself */
+    bool xen_reserved_set;      /* else: memory / 128 + 7 MiB */
+    guint64 dom0_memory_kib;
     guint dom0_vcpus;
-    guint cpu_mhz;
+    guint cpu_khz;
+    guint cpu_load;             /* % of each online vCPU a running domain uses */
+    guint uptime_s;             /* how long Domain-0 ran before xensimd started */
     char *xen_version;          /* "4.17.5": major.minor.extra */
     char *scheduler;            /* credit, credit2, rtds, arinc653, null */
     char *capabilities;
     char *commandline;
     char *hostname;
     guint32 hw_cap[XENSIM_HWCAP_WORDS];
-    bool cap_hvm, cap_pv, cap_pvh, cap_hvm_directio, cap_hap, cap_shadow,
+    bool cap_hvm, cap_pv, cap_hvm_directio, cap_hap, cap_shadow,
          cap_iommu_hap_pt_share, cap_vmtrace, cap_vpmu, cap_gnttab_v1,
          cap_gnttab_v2;
     /* latencies and guest behaviour (xensimd-domain.c) */
@@ -53,6 +58,7 @@ int xensimHostConfigSet(XensimHostConfig *cfg, const char *key,
                         const char *value, char **err);
 int xensimHostConfigLoad(XensimHostConfig *cfg, const char *file, char **err);
 int xensimHostConfigCheck(XensimHostConfig *cfg, char **err);
+guint64 xensimHostConfigReservedDefault(guint64 memory_kib);
 
 /* Domain states, as libxl_dominfo reports them. */
 typedef enum {
@@ -84,7 +90,8 @@ struct _XensimDomain {
     guint64 target_memkb;
     guint max_vcpus;
     guint online_vcpus;
-    gint64 start_time;          /* monotonic, microseconds */
+    guint64 *vcpu_time_ns;      /* CPU time each vCPU used up to cpu_since */
+    gint64 cpu_since;           /* monotonic, microseconds */
     guint32 cpupool;
     int weight;
     int cap;
@@ -165,6 +172,8 @@ void xensimRecValue(XensimRec *r, const char *key, GVariant *v);
 int xensimArgDomid(XensimCall *call, guint i, XensimDomain **dom);
 void xensimDomainPublish(XensimState *state, XensimDomain *dom);
 void xensimAddDominfo(XensimRec *r, XensimDomain *dom);
+void xensimDomainCpuAccount(XensimDomain *dom);
+void xensimDomainSetState(XensimDomain *dom, XensimDomainState st);
 void xensimDomainFree(gpointer data);
 
 /* Domain lifecycle, guests and events (xensimd-domain.c) */

@@ -135,13 +135,15 @@ xensimWriteFile(const char *path, const char *contents, GError **error)
     return g_file_set_contents(path, contents, -1, error) ? 0 : -1;
 }
 
-/* DIR/root: what libxensim shows in place of /proc/xen, /dev/xen, ... */
+/* DIR/root: what libxensim shows in place of /proc/xen, /dev/xen, ...
+ * sys/kernel/iommu_groups stays empty: Xen owns the IOMMU and hides it
+ * from Domain-0's kernel (libvirt's capabilities: <iommu support='no'/>). */
 static int
 xensimMakeRoot(const char *dir, GError **error)
 {
     static const char *const dirs[] = {
         "proc/xen", "dev/xen", "sys/bus/xen-backend/devices",
-        "sys/bus/xen-backend/drivers", "var/run", "run",
+        "sys/bus/xen-backend/drivers", "sys/kernel/iommu_groups", "var/run", "run",
     };
     static const char *const files[] = {
         "proc/xen/privcmd", "proc/xen/xenbus", "proc/xen/xsd_kva",
@@ -389,10 +391,10 @@ main(int argc, char **argv)
     g_unix_signal_add(SIGTERM, xensimQuit, &d);
     g_unix_signal_add(SIGINT, xensimQuit, &d);
     xensimLog(&d, "serving %s: %u CPUs, %u nodes, %" G_GUINT64_FORMAT
-              " MiB, Xen %s, %s", d.socket_path,
+              " KiB, Xen %s, %s", d.socket_path,
               d.state->host.sockets * d.state->host.cores_per_socket *
               d.state->host.threads_per_core, d.state->host.nodes,
-              d.state->host.memory_mib, d.state->host.xen_version,
+              d.state->host.memory_kib, d.state->host.xen_version,
               d.state->host.scheduler);
 
     g_main_loop_run(d.loop);

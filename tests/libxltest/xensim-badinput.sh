@@ -70,7 +70,7 @@ expect_refusal bad-caps "$c:1: virt_caps: unknown virtualization capability 'war
 c=$(conf too-many-nodes 'sockets = 1\ncores_per_socket = 1\nthreads_per_core = 1\nnodes = 2\n')
 expect_refusal too-many-nodes "$c: 2 NUMA nodes but only 1 CPUs" --config "$c"
 c=$(conf dom0-too-big 'memory = 1024\ndom0_memory = 2048\n')
-expect_refusal dom0-too-big "$c: dom0_memory (2048 MiB)" --config "$c"
+expect_refusal dom0-too-big "$c: dom0_memory (2097152 KiB)" --config "$c"
 expect_refusal missing-config "nonexistent.conf" --config "$tmp/nonexistent.conf"
 
 expect_refusal unknown-flag "--warp: unknown key 'warp'" --warp 9

@@ -6,14 +6,20 @@
 #                        lifecycle, events, children, consoles
 #   xensim-stock.sh      Debian's stock libxl module on xensim (sandbox, TAP):
 #                        a PV guest's lifecycle, console, restart, events
+#   xensim-fidelity.sh   the stock module on xensim shaped like the real-Xen
+#                        lab answers what it answered there (xenlab/real-lab-*)
 
-TESTS += xensim-symbols.sh xensim-badinput.sh xensim_test xensim-stock.sh
+TESTS += xensim-symbols.sh xensim-badinput.sh xensim_test xensim-stock.sh \
+	xensim-fidelity.sh
 check_PROGRAMS += xensim_test
-EXTRA_DIST += xensim-symbols.sh xensim-badinput.sh xensim-stock.sh
+EXTRA_DIST += xensim-symbols.sh xensim-badinput.sh xensim-stock.sh \
+	xensim-fidelity.sh xenlab/xensim-lab.cfg xenlab/real-lab-answers.txt \
+	xenlab/real-lab-xl-info.txt
 
-xensim_test_SOURCES = xensim_test.c
+# xensimd's config parser is tested directly, without a daemon
+xensim_test_SOURCES = xensim_test.c $(top_srcdir)/xensim/xensimd-config.c
 xensim_test_CFLAGS = $(XL_WARN_CFLAGS) $(GLIB_CFLAGS) $(CHECK_CFLAGS) \
-	-D_GNU_SOURCE -DLIBXL_API_VERSION=0x041300
+	-I$(top_srcdir)/xensim -D_GNU_SOURCE -DLIBXL_API_VERSION=0x041300
 # libxensim first: its libxl_/xs_ definitions come before the real ones
 xensim_test_LDADD = $(top_builddir)/xensim/libxensim.la \
 	$(CHECK_LIBS) $(GLIB_LIBS) -lxenlight -lxenstore -lxentoollog

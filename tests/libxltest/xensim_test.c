@@ -7,6 +7,7 @@
  * pid file) and calls libxl and xs_* entry points, which libxensim (linked
  * first) serves.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -29,6 +30,8 @@
 #include <libxl_utils.h>
 #include <xenstore.h>
 
+#include "xensimd-state.h"
+
 /* The host the tests ask for: none of these is a default. */
 #define T_SOCKETS 2
 #define T_CORES 3
@@ -39,7 +42,8 @@
 #define T_RESERVED_MIB 128
 #define T_DOM0_MIB 2048
 #define T_DOM0_VCPUS 3
-#define T_MHZ 3100
+#define T_KHZ 3100250
+#define T_HOLE_KIB 388      /* xensim's default memory_hole */
 
 static char *testDir;
 static GPid testPid;
@@ -124,7 +128,7 @@ xensimStart(void)
         "xen_reserved = 128\n"
         "dom0_memory = 2048\n"
         "dom0_vcpus = 3\n"
-        "cpu_mhz = 3100\n"
+        "cpu_mhz = 3100.25\n"
         "xen_version = 4.16.3\n"
         "scheduler = credit\n"
         "capabilities = xen-3.0-x86_64 hvm-3.0-x86_64\n"
@@ -253,7 +257,7 @@ START_TEST(test_physinfo)
     ck_assert_uint_eq(info.threads_per_core, T_THREADS);
     ck_assert_uint_eq(info.cores_per_socket, T_CORES);
     ck_assert_uint_eq(info.nr_nodes, T_NODES);
-    ck_assert_uint_eq(info.cpu_khz, T_MHZ * 1000);
+    ck_assert_uint_eq(info.cpu_khz, T_KHZ);
     ck_assert_uint_eq(info.total_pages, T_MEMORY_MIB * 256ULL);
     ck_assert_uint_eq(info.free_pages,
                       (T_MEMORY_MIB - T_RESERVED_MIB - T_DOM0_MIB) * 256ULL);
@@ -318,7 +322,9 @@ START_TEST(test_numainfo)
         for (j = 0; j < n; j++)
             ck_assert_uint_eq(info[i].dists[j], i == j ? 10 : 21);
     }
-    ck_assert_uint_eq(size, T_MEMORY_MIB * 1024ULL * 1024);
+    /* node 0 spans the memory hole too, as Xen's spanned pages */
+    ck_assert_uint_eq(size, (T_MEMORY_MIB * 1024ULL + T_HOLE_KIB) * 1024);
+    ck_assert_uint_eq(info[0].size, (T_MEMORY_MIB * 1024ULL / T_NODES + T_HOLE_KIB) * 1024);
     ck_assert_uint_eq(free_bytes,
                       (T_MEMORY_MIB - T_RESERVED_MIB - T_DOM0_MIB) * 1024ULL * 1024);
     libxl_numainfo_list_free(info, n);
@@ -370,6 +376,43 @@ START_TEST(test_domains)
     ck_assert_int_eq(sched.sched, LIBXL_SCHEDULER_CREDIT);
     ck_assert_int_eq(sched.weight, 256);
     libxl_domain_sched_params_dispose(&sched);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* CPU time: Domain-0 has used some already (uptime), and keeps using it;
+ * its vCPUs' times add up to the domain's; vCPU 0 runs, the others idle. */
+START_TEST(test_cpu_time)
+{
+    libxl_ctx *ctx = testCtx();
+    libxl_dominfo before, after;
+    libxl_vcpuinfo *vcpus;
+    uint64_t sum = 0;
+    int n = 0, nr_cpus = 0, i;
+
+    libxl_dominfo_init(&before);
+    libxl_dominfo_init(&after);
+    ck_assert_int_eq(libxl_domain_info(ctx, &before, 0), 0);
+    /* 600 s up, 5% of each of 3 vCPUs: 90 s at least */
+    ck_assert_uint_ge(before.cpu_time, 90 * 1000000000ULL);
+    vcpus = libxl_list_vcpu(ctx, 0, &n, &nr_cpus);
+    ck_assert_ptr_nonnull(vcpus);
+    ck_assert_int_eq(n, T_DOM0_VCPUS);
+    for (i = 0; i < n; i++) {
+        sum += vcpus[i].vcpu_time;
+        ck_assert(vcpus[i].running == (i == 0));
+        ck_assert(vcpus[i].blocked == (i != 0));
+    }
+    g_usleep(200 * 1000);
+    ck_assert_int_eq(libxl_domain_info(ctx, &after, 0), 0);
+    ck_assert_uint_ge(sum, before.cpu_time);
+    ck_assert_uint_le(sum, after.cpu_time);
+    /* 0.2 s, 5% of 3 vCPUs: 30 ms */
+    ck_assert_uint_ge(after.cpu_time - before.cpu_time, 30 * 1000000ULL);
+    ck_assert_uint_lt(after.cpu_time - before.cpu_time, 1000 * 1000000ULL);
+    libxl_vcpuinfo_list_free(vcpus, n);
+    libxl_dominfo_dispose(&before);
+    libxl_dominfo_dispose(&after);
     libxl_ctx_free(ctx);
 }
 END_TEST
@@ -597,6 +640,18 @@ START_TEST(test_xen_paths)
     ck_assert_int_eq(access("/dev/xen/privcmd", F_OK), 0);
     ck_assert_int_eq(stat("/dev/xen/evtchn", &sb), 0);
     ck_assert(g_file_test("/sys/bus/xen-backend", G_FILE_TEST_IS_DIR));
+    /* Domain-0 sees no IOMMU groups: Xen owns the IOMMU */
+    {
+        DIR *d = opendir("/sys/kernel/iommu_groups");
+        struct dirent *e;
+        int entries = 0;
+
+        ck_assert_ptr_nonnull(d);
+        while ((e = readdir(d)))
+            entries += e->d_name[0] != '.';
+        closedir(d);
+        ck_assert_int_eq(entries, 0);
+    }
     /* other paths are untouched */
     ck_assert_int_eq(access("/proc/self/status", R_OK), 0);
     ck_assert_int_ne(access("/proc/xenx", F_OK), 0);
@@ -803,6 +858,7 @@ START_TEST(test_create_sync)
     ck_assert(info.paused);
     ck_assert_uint_eq(info.current_memkb, 256 * 1024);
     ck_assert_uint_eq(info.vcpu_online, 2);
+    ck_assert_uint_eq(info.cpu_time, 0);    /* it never ran */
     libxl_dominfo_dispose(&info);
     during = testFreeKB(ctx);
     ck_assert_uint_eq(before - during, 256 * 1024);
@@ -815,6 +871,25 @@ START_TEST(test_create_sync)
     ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
     ck_assert(info.running);
     libxl_dominfo_dispose(&info);
+
+    /* running, it uses CPU time; paused, none */
+    {
+        uint64_t t1, t2;
+
+        g_usleep(100 * 1000);
+        ck_assert_int_eq(libxl_domain_pause(ctx, domid, NULL), 0);
+        ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+        t1 = info.cpu_time;
+        libxl_dominfo_dispose(&info);
+        /* 0.1 s, 5% of 2 vCPUs: 10 ms */
+        ck_assert_uint_ge(t1, 10 * 1000000ULL);
+        g_usleep(100 * 1000);
+        ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+        t2 = info.cpu_time;
+        libxl_dominfo_dispose(&info);
+        ck_assert_uint_eq(t1, t2);
+        ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    }
     ck_assert_int_eq(libxl_console_get_tty(ctx, domid, 0, LIBXL_CONSOLE_TYPE_PV, &tty), 0);
     ck_assert(g_str_has_prefix(tty, "/dev/pts/"));
     free(tty);
@@ -1877,6 +1952,160 @@ START_TEST(test_reconnect_events)
 }
 END_TEST
 
+/* The host config (xensimd-config.c), without a daemon. */
+static char *
+testConfigSet(XensimHostConfig *cfg, const char *key, const char *value)
+{
+    char *err = NULL;
+
+    if (xensimHostConfigSet(cfg, key, value, &err) == 0)
+        ck_assert_ptr_null(err);
+    else
+        ck_assert_ptr_nonnull(err);
+    return err;
+}
+
+#define CK_CONFIG_OK(cfg, key, value) \
+    ck_assert_ptr_null(testConfigSet(cfg, key, value))
+#define CK_CONFIG_ERROR(cfg, key, value, substr) \
+    do { \
+        g_autofree char *e_ = testConfigSet(cfg, key, value); \
+        ck_assert_msg(e_ && strstr(e_, substr), "%s = %s: error '%s' lacks '%s'", \
+                      key, value, e_ ? e_ : "(none)", substr); \
+    } while (0)
+
+START_TEST(test_config_memory)
+{
+    XensimHostConfig cfg;
+
+    xensimHostConfigInit(&cfg);
+    CK_CONFIG_OK(&cfg, "memory", "2047");               /* MiB, as before */
+    ck_assert_uint_eq(cfg.memory_kib, 2047 * 1024);
+    CK_CONFIG_OK(&cfg, "memory", "2096624 KiB");
+    ck_assert_uint_eq(cfg.memory_kib, 2096624);
+    CK_CONFIG_OK(&cfg, "memory", "524156 pages");
+    ck_assert_uint_eq(cfg.memory_kib, 524156 * 4);
+    CK_CONFIG_OK(&cfg, "memory", "2GiB");
+    ck_assert_uint_eq(cfg.memory_kib, 2 * 1024 * 1024);
+    CK_CONFIG_OK(&cfg, "memory", "3072 mib");
+    ck_assert_uint_eq(cfg.memory_kib, 3072 * 1024);
+    CK_CONFIG_OK(&cfg, "memory", "4194304k");
+    ck_assert_uint_eq(cfg.memory_kib, 4194304);
+    CK_CONFIG_OK(&cfg, "memory_hole", "0");
+    ck_assert_uint_eq(cfg.memory_hole_kib, 0);
+    CK_CONFIG_OK(&cfg, "dom0_memory", "262144 pages");
+    ck_assert_uint_eq(cfg.dom0_memory_kib, 1024 * 1024);
+
+    CK_CONFIG_ERROR(&cfg, "memory", "lots", "invalid value 'lots'");
+    CK_CONFIG_ERROR(&cfg, "memory", "2096623 KiB", "whole number of 4 KiB pages");
+    CK_CONFIG_ERROR(&cfg, "memory", "2 TB", "N KiB");
+    CK_CONFIG_ERROR(&cfg, "memory", "KiB", "invalid value");
+    CK_CONFIG_ERROR(&cfg, "memory", "-5", "invalid value");
+    CK_CONFIG_ERROR(&cfg, "memory", "63", "from 65536 to");
+    CK_CONFIG_ERROR(&cfg, "memory", "99999999999999 GiB", "to 1099511627776 KiB");
+    CK_CONFIG_ERROR(&cfg, "xen_reserved", "1.5 MiB", "invalid value");
+    xensimHostConfigDispose(&cfg);
+}
+END_TEST
+
+START_TEST(test_config_reserved)
+{
+    XensimHostConfig cfg;
+    g_autofree char *err = NULL;
+
+    /* the default: memory / 128 + 7 MiB, in pages */
+    xensimHostConfigInit(&cfg);
+    ck_assert_int_eq(xensimHostConfigCheck(&cfg, &err), 0);
+    ck_assert_uint_eq(cfg.xen_reserved_kib, (32768 / 128 + 7) * 1024);
+    ck_assert_uint_eq(xensimHostConfigReservedDefault(2096624), 23544);
+    xensimHostConfigDispose(&cfg);
+
+    /* set: kept */
+    xensimHostConfigInit(&cfg);
+    CK_CONFIG_OK(&cfg, "memory", "524156 pages");
+    CK_CONFIG_OK(&cfg, "xen_reserved", "23724 KiB");
+    CK_CONFIG_OK(&cfg, "dom0_memory", "1024");
+    ck_assert_int_eq(xensimHostConfigCheck(&cfg, &err), 0);
+    ck_assert_uint_eq(cfg.xen_reserved_kib, 23724);
+    xensimHostConfigDispose(&cfg);
+
+    /* too much */
+    xensimHostConfigInit(&cfg);
+    CK_CONFIG_OK(&cfg, "memory", "4096");
+    CK_CONFIG_OK(&cfg, "dom0_memory", "4090");
+    ck_assert_int_eq(xensimHostConfigCheck(&cfg, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "exceed memory (4194304 KiB)"));
+    xensimHostConfigDispose(&cfg);
+}
+END_TEST
+
+START_TEST(test_config_cpu)
+{
+    XensimHostConfig cfg;
+
+    xensimHostConfigInit(&cfg);
+    ck_assert_uint_eq(cfg.cpu_khz, 2400000);
+    CK_CONFIG_OK(&cfg, "cpu_mhz", "2445.425");          /* as xl info prints it */
+    ck_assert_uint_eq(cfg.cpu_khz, 2445425);
+    CK_CONFIG_OK(&cfg, "cpu_mhz", "2445.4");
+    ck_assert_uint_eq(cfg.cpu_khz, 2445400);
+    CK_CONFIG_OK(&cfg, "cpu_mhz", "2445.42");
+    ck_assert_uint_eq(cfg.cpu_khz, 2445420);
+    CK_CONFIG_OK(&cfg, "cpu_mhz", "2900");
+    ck_assert_uint_eq(cfg.cpu_khz, 2900000);
+    CK_CONFIG_OK(&cfg, "cpu_khz", "2445425");           /* as physinfo has it */
+    ck_assert_uint_eq(cfg.cpu_khz, 2445425);
+    CK_CONFIG_ERROR(&cfg, "cpu_mhz", "2445.4251", "up to 3 decimals");
+    CK_CONFIG_ERROR(&cfg, "cpu_mhz", "fast", "invalid value 'fast'");
+    CK_CONFIG_ERROR(&cfg, "cpu_mhz", "2445,425", "invalid value");
+    CK_CONFIG_ERROR(&cfg, "cpu_mhz", "0.5", "from 1 to 100000 MHz");
+    CK_CONFIG_ERROR(&cfg, "cpu_khz", "2445.425", "invalid value");
+    CK_CONFIG_ERROR(&cfg, "cpu_khz", "999", "invalid value");
+
+    CK_CONFIG_OK(&cfg, "cpu_load", "60");
+    ck_assert_uint_eq(cfg.cpu_load, 60);
+    CK_CONFIG_OK(&cfg, "cpu_load", "0");
+    CK_CONFIG_ERROR(&cfg, "cpu_load", "101", "from 0 to 100");
+    CK_CONFIG_OK(&cfg, "uptime", "165");
+    ck_assert_uint_eq(cfg.uptime_s, 165);
+    CK_CONFIG_ERROR(&cfg, "uptime", "-1", "invalid value");
+    xensimHostConfigDispose(&cfg);
+}
+END_TEST
+
+START_TEST(test_config_virt_caps)
+{
+    XensimHostConfig cfg;
+
+    /* the default: an Intel VT-d host with Debian's Xen (no shadow) */
+    xensimHostConfigInit(&cfg);
+    ck_assert(cfg.cap_pv && cfg.cap_hvm && cfg.cap_hvm_directio && cfg.cap_hap &&
+              cfg.cap_iommu_hap_pt_share && cfg.cap_gnttab_v1 && cfg.cap_gnttab_v2);
+    ck_assert(!cfg.cap_shadow && !cfg.cap_vmtrace && !cfg.cap_vpmu);
+
+    /* xl info's line of the xenlab, as it is */
+    CK_CONFIG_OK(&cfg, "virt_caps", "pv hvm hap gnttab-v1 gnttab-v2");
+    ck_assert(cfg.cap_pv && cfg.cap_hvm && cfg.cap_hap);
+    ck_assert(cfg.cap_gnttab_v1 && cfg.cap_gnttab_v2);
+    ck_assert(!cfg.cap_hvm_directio && !cfg.cap_shadow && !cfg.cap_iommu_hap_pt_share);
+    /* both of xl's names of the one flag */
+    CK_CONFIG_OK(&cfg, "virt_caps", "pv pv_directio");
+    ck_assert(cfg.cap_pv && cfg.cap_hvm_directio && !cfg.cap_hvm);
+    CK_CONFIG_OK(&cfg, "virt_caps", "hvm hvm_directio shadow vmtrace vpmu iommu_hap_pt_share");
+    ck_assert(cfg.cap_hvm && cfg.cap_hvm_directio && cfg.cap_shadow && cfg.cap_vmtrace &&
+              cfg.cap_vpmu && cfg.cap_iommu_hap_pt_share && !cfg.cap_pv);
+    CK_CONFIG_OK(&cfg, "virt_caps", "");
+    ck_assert(!cfg.cap_pv && !cfg.cap_hvm);
+
+    /* not xl's spelling, or no such flag in libxl_physinfo */
+    CK_CONFIG_ERROR(&cfg, "virt_caps", "pv gnttab_v1", "unknown virtualization capability 'gnttab_v1'");
+    CK_CONFIG_ERROR(&cfg, "virt_caps", "pv gnttab_v1", "gnttab-v1 gnttab-v2");
+    CK_CONFIG_ERROR(&cfg, "virt_caps", "hvm pvh", "'pvh'");
+    CK_CONFIG_ERROR(&cfg, "virt_caps", "HVM", "'HVM'");
+    xensimHostConfigDispose(&cfg);
+}
+END_TEST
+
 static Suite *
 xensimSuite(void)
 {
@@ -1892,6 +2121,7 @@ xensimSuite(void)
     tcase_add_test(tc, test_topology);
     tcase_add_test(tc, test_numainfo);
     tcase_add_test(tc, test_domains);
+    tcase_add_test(tc, test_cpu_time);
     tcase_add_test(tc, test_names_pools);
     tcase_add_test(tc, test_memory);
     tcase_add_test(tc, test_need_memory);
@@ -1925,6 +2155,13 @@ xensimSuite(void)
     tcase_add_test(tc, test_childproc_mainloop);
     tcase_add_test(tc, test_console);
     tcase_add_test(tc, test_reconnect_events);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("config");
+    tcase_add_test(tc, test_config_memory);
+    tcase_add_test(tc, test_config_reserved);
+    tcase_add_test(tc, test_config_cpu);
+    tcase_add_test(tc, test_config_virt_caps);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("restart");
