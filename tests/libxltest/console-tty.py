@@ -13,7 +13,8 @@
 #     --safe is refused with a reason;
 #   - errors: a stopped domain, an unknown devname, a domain without console;
 #   - consoles after a libvirtd restart, and a client's stream ending
-#     cleanly when its domain is destroyed.
+#     cleanly when its domain is destroyed or powers off (after the guest's
+#     shutdown text).
 # What the stock module does not do is recorded (TODO) in STOCK_KNOWN; any
 # other failure, with either module, fails the test.  TAP on stdout.
 import os
@@ -527,7 +528,25 @@ def restart_checks(uri, sb, d):
     devs = chardevs(dom)
     ok(all(a for (_t, a, _p) in devs) and all(p for (_t, _a, p) in devs),
        "%s: after a restart, the live XML keeps aliases and ptys" % t, devs, key="alias")
-    dom.destroy()
+
+    # a guest shutdown seen on the console: its shutdown text, then the end
+    term = virsh_term(uri, "console", "con-rs")
+    try:
+        ok(poke(term, rb":~# ") is not None, "%s: connected for the shutdown" % t, term.text())
+        mark = len(term.out)
+        dom.shutdown()
+        ok(term.expect(rb"reboot: Power down", 15, mark) is not None,
+           "%s: the console shows the guest's shutdown text" % t, term.text())
+        rc = term.wait(15)
+        ok(rc == 0 and "error" not in term.text()[mark:],
+           "%s: virsh console ends cleanly when the guest powers off" % t,
+           "rc=%s\n%s" % (rc, term.text()), key="stop-clean")
+    finally:
+        term.close()
+    try:
+        dom.destroy()
+    except libvirt.libvirtError:
+        pass
     conn.close()
 
 
