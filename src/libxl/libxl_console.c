@@ -217,86 +217,59 @@ libxlConsoleFlushPty(libxlConsoleSession *sess)
 }
 
 
-/* The pty: the guest's output, or its console daemon going away (the
- * domain died): then the client gets what was left and the end. */
-static void
-libxlConsolePtyEvent(int watch G_GNUC_UNUSED,
-                     int fd G_GNUC_UNUSED,
-                     int events,
-                     void *opaque)
+/* Take in what one side (the pty or the client's socket) has for the
+ * other, into @buf; false once that side is gone. */
+static bool
+libxlConsoleReadSide(int fd, char *buf, size_t *len, int events)
 {
-    libxlConsoleSession *sess = opaque;
-    bool end = false;
+    ssize_t r;
 
-    virObjectLock(sess);
-    if (sess->closed)
-        goto out;
-
-    if (events & VIR_EVENT_HANDLE_READABLE &&
-        sess->toClientLen < LIBXL_CONSOLE_BUF) {
-        ssize_t r = read(sess->pty, sess->toClient + sess->toClientLen,
-                         LIBXL_CONSOLE_BUF - sess->toClientLen);
-
-        if (r > 0)
-            sess->toClientLen += r;
-        else if (r == 0 || !libxlConsoleWouldBlock())
-            end = true;
-    } else if (events & (VIR_EVENT_HANDLE_HANGUP | VIR_EVENT_HANDLE_ERROR)) {
-        end = true;
-    }
-    if (!end && events & VIR_EVENT_HANDLE_WRITABLE && !libxlConsoleFlushPty(sess))
-        end = true;
-    if (!libxlConsoleFlushClient(sess))
-        end = true;
-    if (end)
-        VIR_DEBUG("console pty %s hung up", sess->path);
-    else
-        libxlConsoleSessionUpdate(sess);
-
- out:
-    virObjectUnlock(sess);
-    if (end)
-        libxlConsoleSessionEnd(sess);
+    if (!(events & VIR_EVENT_HANDLE_READABLE) || *len == LIBXL_CONSOLE_BUF)
+        return !(events & (VIR_EVENT_HANDLE_HANGUP | VIR_EVENT_HANDLE_ERROR));
+    r = read(fd, buf + *len, LIBXL_CONSOLE_BUF - *len);
+    if (r > 0)
+        *len += r;
+    return r > 0 || (r < 0 && libxlConsoleWouldBlock());
 }
 
 
-/* The client's socket: what it typed, or its stream closing. */
+/*
+ * Either side of the relay: the guest's output or its console daemon
+ * going away (the domain died), what the client typed or its stream
+ * closing.  Whatever can move moves on; a side gone ends the session,
+ * and the client reads the end of its stream.
+ */
 static void
-libxlConsoleSockEvent(int watch G_GNUC_UNUSED,
-                      int fd G_GNUC_UNUSED,
-                      int events,
-                      void *opaque)
+libxlConsoleEvent(int watch G_GNUC_UNUSED,
+                  int fd,
+                  int events,
+                  void *opaque)
 {
     libxlConsoleSession *sess = opaque;
-    bool end = false;
+    bool end;
 
     virObjectLock(sess);
-    if (sess->closed)
-        goto out;
-
-    if (events & VIR_EVENT_HANDLE_READABLE &&
-        sess->toPtyLen < LIBXL_CONSOLE_BUF) {
-        ssize_t r = read(sess->sock, sess->toPty + sess->toPtyLen,
-                         LIBXL_CONSOLE_BUF - sess->toPtyLen);
-
-        if (r > 0)
-            sess->toPtyLen += r;
-        else if (r == 0 || !libxlConsoleWouldBlock())
-            end = true;
-    } else if (events & (VIR_EVENT_HANDLE_HANGUP | VIR_EVENT_HANDLE_ERROR)) {
-        end = true;
+    if (sess->closed) {
+        virObjectUnlock(sess);
+        return;
     }
-    if (!end && !libxlConsoleFlushClient(sess))
-        end = true;
-    if (!end && !libxlConsoleFlushPty(sess))
-        end = true;
-    if (end)
-        VIR_DEBUG("console client of %s went away", sess->path);
-    else
-        libxlConsoleSessionUpdate(sess);
 
- out:
+    if (fd == sess->pty)
+        end = !libxlConsoleReadSide(sess->pty, sess->toClient, &sess->toClientLen, events);
+    else
+        end = !libxlConsoleReadSide(sess->sock, sess->toPty, &sess->toPtyLen, events);
+    if (!end)
+        end = !libxlConsoleFlushPty(sess) || !libxlConsoleFlushClient(sess);
+
+    if (end) {
+        VIR_DEBUG("console %s: %s went away", sess->path,
+                  fd == sess->pty ? "the pty" : "the client");
+        /* the guest's last words, if the client can take them now */
+        ignore_value(libxlConsoleFlushClient(sess));
+    } else
+        libxlConsoleSessionUpdate(sess);
     virObjectUnlock(sess);
+
     if (end)
         libxlConsoleSessionEnd(sess);
 }
@@ -343,14 +316,14 @@ static int
 libxlConsoleSessionWatch(libxlConsoleSession *sess)
 {
     sess->ptyWatch = virEventAddHandle(sess->pty, VIR_EVENT_HANDLE_READABLE,
-                                       libxlConsolePtyEvent,
+                                       libxlConsoleEvent,
                                        virObjectRef(sess), virObjectUnref);
     if (sess->ptyWatch < 0) {
         virObjectUnref(sess);
         goto error;
     }
     sess->sockWatch = virEventAddHandle(sess->sock, VIR_EVENT_HANDLE_READABLE,
-                                        libxlConsoleSockEvent,
+                                        libxlConsoleEvent,
                                         virObjectRef(sess), virObjectUnref);
     if (sess->sockWatch < 0) {
         virObjectUnref(sess);
