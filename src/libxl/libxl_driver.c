@@ -558,6 +558,31 @@ libxlConnectGetDomainCapabilities(virConnectPtr conn,
 }
 
 
+/* Xen domains run under no libvirt security driver: an empty model, as
+ * virsh dominfo expects of a driver without one. */
+static int
+libxlNodeGetSecurityModel(virConnectPtr conn, virSecurityModelPtr secmodel)
+{
+    libxlDriverPrivate *driver = conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+
+    memset(secmodel, 0, sizeof(*secmodel));
+    if (virNodeGetSecurityModelEnsureACL(conn) < 0)
+        return -1;
+
+    if (cfg->caps->host.nsecModels > 0 && cfg->caps->host.secModels[0].model) {
+        if (virStrcpyStatic(secmodel->model, cfg->caps->host.secModels[0].model) < 0 ||
+            (cfg->caps->host.secModels[0].doi &&
+             virStrcpyStatic(secmodel->doi, cfg->caps->host.secModels[0].doi) < 0)) {
+            virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                           _("security model name too long"));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+
 static unsigned long long
 libxlNodeGetFreeMemory(virConnectPtr conn)
 {
@@ -993,6 +1018,29 @@ libxlDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
 
     ret = virDomainDefFormat(def, driver->xmlopt,
                              virDomainDefFormatConvertXMLFlags(flags));
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainGetMessages(virDomainPtr dom, char ***msgs, unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_MESSAGE_DEPRECATION | VIR_DOMAIN_MESSAGE_TAINTING, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainGetMessagesEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    ret = virDomainObjGetMessages(vm, msgs, flags);
 
  cleanup:
     virDomainObjEndAPI(&vm);
@@ -2197,6 +2245,7 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainLookupByUUID = libxlDomainLookupByUUID, /* 0.9.0 */
     .domainLookupByName = libxlDomainLookupByName, /* 0.9.0 */
     .domainGetOSType = libxlDomainGetOSType, /* 0.9.0 */
+    .domainGetMessages = libxlDomainGetMessages, /* 8.0.0 */
     .domainGetMaxMemory = libxlDomainGetMaxMemory, /* 0.9.0 */
     .domainGetInfo = libxlDomainGetInfo, /* 0.9.0 */
     .domainGetState = libxlDomainGetState, /* 0.9.2 */
@@ -2206,6 +2255,7 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainGetAutostart = libxlDomainGetAutostart, /* 0.9.0 */
     .nodeGetCellsFreeMemory = libxlNodeGetCellsFreeMemory, /* 0.9.0 */
     .nodeGetFreeMemory = libxlNodeGetFreeMemory, /* 0.9.0 */
+    .nodeGetSecurityModel = libxlNodeGetSecurityModel, /* 1.2.16 */
     .domainHasManagedSaveImage = libxlDomainHasManagedSaveImage, /* 0.9.2 */
     .connectIsEncrypted = libxlConnectIsEncrypted, /* 0.9.0 */
     .connectIsSecure = libxlConnectIsSecure, /* 0.9.0 */

@@ -49,6 +49,11 @@ host_checks() { # driver uri
     ok_match "$drv: list --all shows Domain-0 running" '^ *0 +Domain-0 +running' "$out"
     out=$(virsh -c "$uri" dominfo Domain-0 2>&1)
     ok_match "$drv: dominfo Domain-0" 'State: +running' "$out"
+    # every API dominfo calls is there (no "not supported" in the daemon's log)
+    if [ "$drv" = ours ]; then
+        ok_eq "$drv: dominfo needs no API the module lacks" "" \
+            "$(grep -ho 'not supported by the connection driver: .*' "$work/$drv/log/libvirtd.log" | sort -u)"
+    fi
 
     out=$(virsh -c "$uri" freecell --all 2>&1)
     ok_match "$drv: freecell lists node 0" '^ *0: +[0-9]+ KiB' "$out"

@@ -82,6 +82,9 @@ for drv in ("ours", "stock"):
             check(f"{drv} {kind}: lookupByID(0) is Domain-0 and running",
                   lambda: (d0.name() == "Domain-0" and d0.state()[0] == libvirt.VIR_DOMAIN_RUNNING,
                            d0.state()))
+            # what virsh dominfo asks besides: no security driver
+            check(f"{drv} {kind}: getSecurityModel answers (no security driver: empty)",
+                  lambda: (conn.getSecurityModel() == ["", ""], conn.getSecurityModel()))
             try:
                 conn.lookupByName("no-such-domain")
                 report(False, f"{drv} {kind}: lookup of an unknown name fails")
