@@ -130,7 +130,17 @@ libxlConsoleSessionClose(libxlConsoleSession *sess)
         virEventRemoveHandle(sess->sockWatch);
     sess->ptyWatch = sess->sockWatch = -1;
     VIR_FORCE_CLOSE(sess->pty);
-    VIR_FORCE_CLOSE(sess->sock);
+    if (sess->sock >= 0) {
+        char buf[1024];
+
+        /* A unix socket closed with data unread gives its peer
+         * ECONNRESET instead of the end of the stream: shut both ways
+         * (no more can come in), then drop what the client had typed. */
+        ignore_value(shutdown(sess->sock, SHUT_RDWR));
+        while (read(sess->sock, buf, sizeof(buf)) > 0)
+            ;
+        VIR_FORCE_CLOSE(sess->sock);
+    }
 }
 
 

@@ -8,7 +8,9 @@
 #            status reaches libvirt (a vetoing hook fails the start with its
 #            own message), no "unable to wait for process"
 #   cycles   LC_CYCLES (default 200, in CI too)
-#            start/destroy cycles under valgrind: no invalid access
+#            start/destroy cycles under valgrind: no invalid access, also
+#            with console sessions taken over and destroyed under (every
+#            tenth cycle); no memory the module allocated definitely lost
 set -u
 . "$top_srcdir/tests/libxltest/tap.sh"
 . "$top_srcdir/tests/libxltest/lifecycle-lib.sh"
@@ -88,14 +90,69 @@ seed_checks() { # drv uri sbdir
     hook_checks "$1" "$2" "$3"
 }
 
+# console_churn URI DOM: a console client, a second one taking it over, the
+# domain destroyed under the second's open session; both read the end of
+# their streams (exit 0), else exit 1
+console_churn() {
+    "${PYTHON3:-/usr/bin/python3}" - "$1" "$2" <<'PYEOF'
+import sys, threading, time, libvirt
+libvirt.registerErrorHandler(lambda c, e: None, None)
+libvirt.virEventRegisterDefaultImpl()
+threading.Thread(target=lambda: [libvirt.virEventRunDefaultImpl() for _ in iter(int, 1)],
+                 daemon=True).start()
+conn = libvirt.open(sys.argv[1])
+dom = conn.lookupByName(sys.argv[2])
+
+def until_end(st, secs=30):
+    end = time.time() + secs
+    while time.time() < end:
+        try:
+            r = st.recv(4096)
+        except libvirt.libvirtError as e:
+            print(e)
+            return False
+        if r == -2:
+            time.sleep(0.05)
+        elif not r:
+            return True
+    return False
+
+s1 = conn.newStream(libvirt.VIR_STREAM_NONBLOCK)
+dom.openConsole(None, s1, 0)
+s2 = conn.newStream(libvirt.VIR_STREAM_NONBLOCK)
+dom.openConsole(None, s2, libvirt.VIR_DOMAIN_CONSOLE_FORCE)
+first = until_end(s1)
+s2.send(b"\r")
+dom.destroy()
+second = until_end(s2)
+print("first client: %s, second client: %s" % ("end" if first else "no end", "end" if second else "no end"))
+sys.exit(0 if first and second else 1)
+PYEOF
+}
+
 cycle_checks() { # drv uri sbdir cycles
-    local drv=$1 uri=$2 sb=$3 n=$4 i fails=0
+    local drv=$1 uri=$2 sb=$3 n=$4 i fails=0 churns=0 churn_fails=0
     lc_xml pv sd-cyc "$work" > "$work/sd-cyc-$drv.xml"
     for i in $(seq 1 "$n"); do
         virsh -c "$uri" create "$work/sd-cyc-$drv.xml" >/dev/null 2>&1 || fails=$((fails + 1))
-        virsh -c "$uri" destroy sd-cyc >/dev/null 2>&1 || fails=$((fails + 1))
+        # every tenth cycle, consoles: takeover, destroy under a session
+        if [ $((i % 10)) = 0 ]; then
+            churns=$((churns + 1))
+            console_churn "$uri" sd-cyc >>"$work/churn-$drv.log" 2>&1 || churn_fails=$((churn_fails + 1))
+            virsh -c "$uri" destroy sd-cyc >/dev/null 2>&1
+        else
+            virsh -c "$uri" destroy sd-cyc >/dev/null 2>&1 || fails=$((fails + 1))
+        fi
     done
     ok_eq "$drv: $n start/destroy cycles under valgrind" 0 "$fails"
+    if [ "$drv" = ours ]; then
+        if [ "$churn_fails" = 0 ]; then
+            tap_ok "$drv: $churns console takeovers and destroys under a session end cleanly"
+        else
+            tap_fail "$drv: $churns console takeovers and destroys under a session end cleanly" \
+                "$churn_fails failed:" "$(tail -n 20 "$work/churn-$drv.log")"
+        fi
+    fi
     "$top_srcdir/scripts/sandbox" down "$sb" >/dev/null 2>&1
     # each memcheck error with the frame it happened in; the simulated
     # host's own errors are xensim's (recorded, not ours)
@@ -103,6 +160,13 @@ cycle_checks() { # drv uri sbdir cycles
              err = $0; sub(/^==[0-9]+== /, "", err); getline; sub(/^==[0-9]+== +/, ""); print err " " $0 }' \
         "$sb/log/valgrind.log" 2>/dev/null | sort -u > "$work/vg-$drv"
     ok_eq "$drv: no invalid access in $n cycles" "" "$(grep -v xensim "$work/vg-$drv")"
+    # leaks (--leak-check=full): none whose allocation went through the module
+    if [ "$drv" = ours ]; then
+        ok_eq "$drv: no memory definitely lost by the module in $n cycles" "" \
+            "$(awk '/are definitely lost/ {rec = 1; buf = $0; next}
+                    rec && /^==[0-9]+== *$/ {if (buf ~ /libvirt_driver_libxl/) print buf; rec = 0; next}
+                    rec {buf = buf "\n" $0}' "$sb/log/valgrind.log" 2>/dev/null)"
+    fi
     if grep -q xensim "$work/vg-$drv"; then
         tap_fail "$drv: no invalid access in the simulated host" "$(grep xensim "$work/vg-$drv")"
     else
