@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Talk to a domain's console through libvirt (virDomainOpenConsole), no tty needed.
 
-    xen-console.py URI DOMAIN [TIMEOUT]
+    xen-console.py URI DOMAIN [TIMEOUT [takeover]]
 
 Waits for the xenlab guest's shell prompt (pressing Enter until it shows),
 runs `echo console-$((6*7))` and expects the shell's answer `console-42`
 (an answer, not an echo of what was typed).  Prints what it read; exit 0
-when the answer came, 1 otherwise.
+when the answer came, 1 otherwise.  With "takeover", a second client then
+opens the console with VIR_DOMAIN_CONSOLE_FORCE: exit 2 unless the first
+stream read a clean end and the second reached the shell.
 """
 import sys
 import threading
@@ -21,6 +23,7 @@ ANSWER = b"console-42"
 def main():
     uri, name = sys.argv[1], sys.argv[2]
     timeout = float(sys.argv[3]) if len(sys.argv) > 3 else 60.0
+    takeover = len(sys.argv) > 4 and sys.argv[4] == "takeover"
     libvirt.virEventRegisterDefaultImpl()
 
     def loop():
@@ -61,6 +64,9 @@ def main():
         if sent and ANSWER in buf[buf_at_send:].replace(b"$((6*7))", b""):
             ok = True
             break
+    taken = None
+    if ok and takeover:
+        taken = take_over(uri, name, st)
     try:
         st.abort()
     except libvirt.libvirtError:
@@ -68,7 +74,53 @@ def main():
     sys.stdout.write(buf.decode("utf-8", "replace"))
     print()
     print("answer received" if ok else "no answer (prompt %s)" % ("seen" if sent else "not seen"))
-    return 0 if ok else 1
+    if taken is not None:
+        print("takeover: %s" % taken)
+    if not ok:
+        return 1
+    return 0 if taken in (None, "the first stream ended cleanly") else 2
+
+
+def take_over(uri, name, first):
+    """A second client opens the console with FORCE: the first one should
+    read the end of its stream, the second reach the shell."""
+    conn = libvirt.open(uri)
+    st = conn.newStream(libvirt.VIR_STREAM_NONBLOCK)
+    conn.lookupByName(name).openConsole(None, st, libvirt.VIR_DOMAIN_CONSOLE_FORCE)
+    end = time.time() + 15
+    verdict = "the first stream did not end"
+    while time.time() < end:
+        try:
+            r = first.recv(4096)
+        except libvirt.libvirtError as e:
+            verdict = "the first stream failed: %s" % e
+            break
+        if r == -2:
+            time.sleep(0.1)
+            continue
+        if len(r) == 0:
+            verdict = "the first stream ended cleanly"
+            break
+    buf, end = b"", time.time() + 20
+    while time.time() < end and PROMPT not in buf:
+        st.send(b"\r")
+        time.sleep(1)
+        while True:
+            try:
+                r = st.recv(4096)
+            except libvirt.libvirtError:
+                r = b""
+            if r == -2 or not r:
+                break
+            buf += r
+    if PROMPT not in buf:
+        verdict += "; the second client saw no prompt"
+    try:
+        st.abort()
+    except libvirt.libvirtError:
+        pass
+    conn.close()
+    return verdict
 
 
 if __name__ == "__main__":
