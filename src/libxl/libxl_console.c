@@ -60,6 +60,12 @@ struct _libxlConsoles {
     GHashTable *sessions;       /* pty path -> libxlConsoleSession (a ref) */
 };
 
+/* what one side of the relay wrote and the other has not taken yet */
+typedef struct {
+    char *data;                 /* LIBXL_CONSOLE_BUF bytes */
+    size_t len;
+} libxlConsoleBuf;
+
 typedef struct _libxlConsoleSession libxlConsoleSession;
 struct _libxlConsoleSession {
     virObjectLockable parent;
@@ -73,12 +79,9 @@ struct _libxlConsoleSession {
     int sockWatch;
     bool closed;
 
-    /* each LIBXL_CONSOLE_BUF (objects cannot hold them: GType instances
-     * are limited to 64 KiB) */
-    char *toClient;
-    size_t toClientLen;
-    char *toPty;
-    size_t toPtyLen;
+    /* allocated apart: GType instances are limited to 64 KiB */
+    libxlConsoleBuf toClient;
+    libxlConsoleBuf toPty;
 };
 
 static virClass *libxlConsolesClass;
@@ -111,8 +114,8 @@ libxlConsoleSessionDispose(void *obj)
     VIR_FORCE_CLOSE(sess->sock);
     virObjectUnref(sess->owner);
     g_free(sess->path);
-    g_free(sess->toClient);
-    g_free(sess->toPty);
+    g_free(sess->toClient.data);
+    g_free(sess->toPty.data);
 }
 
 
@@ -170,13 +173,13 @@ libxlConsoleSessionUpdate(libxlConsoleSession *sess)
 
     if (sess->closed)
         return;
-    if (sess->toClientLen < LIBXL_CONSOLE_BUF)
+    if (sess->toClient.len < LIBXL_CONSOLE_BUF)
         ptyEvents |= VIR_EVENT_HANDLE_READABLE;
-    if (sess->toPtyLen > 0)
+    if (sess->toPty.len > 0)
         ptyEvents |= VIR_EVENT_HANDLE_WRITABLE;
-    if (sess->toPtyLen < LIBXL_CONSOLE_BUF)
+    if (sess->toPty.len < LIBXL_CONSOLE_BUF)
         sockEvents |= VIR_EVENT_HANDLE_READABLE;
-    if (sess->toClientLen > 0)
+    if (sess->toClient.len > 0)
         sockEvents |= VIR_EVENT_HANDLE_WRITABLE;
     virEventUpdateHandle(sess->ptyWatch, ptyEvents);
     virEventUpdateHandle(sess->sockWatch, sockEvents);
@@ -191,38 +194,24 @@ libxlConsoleWouldBlock(void)
 }
 
 
-/* Send what the guest wrote on to the client; false once the client's
- * socket is gone. */
+/* Pass @buf on to @fd (the client's socket or the pty) as far as it
+ * takes it now; false once @fd is gone.  MSG_NOSIGNAL: a client gone is
+ * an error here, not a SIGPIPE. */
 static bool
-libxlConsoleFlushClient(libxlConsoleSession *sess)
+libxlConsoleFlush(int fd, bool isSocket, libxlConsoleBuf *buf)
 {
     ssize_t r;
 
-    if (sess->toClientLen == 0)
+    if (buf->len == 0)
         return true;
-    r = send(sess->sock, sess->toClient, sess->toClientLen, MSG_NOSIGNAL);
+    if (isSocket)
+        r = send(fd, buf->data, buf->len, MSG_NOSIGNAL);
+    else
+        r = write(fd, buf->data, buf->len);
     if (r < 0)
         return libxlConsoleWouldBlock();
-    memmove(sess->toClient, sess->toClient + r, sess->toClientLen - r);
-    sess->toClientLen -= r;
-    return true;
-}
-
-
-/* Send what the client typed on to the guest; false once the pty is
- * gone. */
-static bool
-libxlConsoleFlushPty(libxlConsoleSession *sess)
-{
-    ssize_t r;
-
-    if (sess->toPtyLen == 0)
-        return true;
-    r = write(sess->pty, sess->toPty, sess->toPtyLen);
-    if (r < 0)
-        return libxlConsoleWouldBlock();
-    memmove(sess->toPty, sess->toPty + r, sess->toPtyLen - r);
-    sess->toPtyLen -= r;
+    memmove(buf->data, buf->data + r, buf->len - r);
+    buf->len -= r;
     return true;
 }
 
@@ -230,15 +219,15 @@ libxlConsoleFlushPty(libxlConsoleSession *sess)
 /* Take in what one side (the pty or the client's socket) has for the
  * other, into @buf; false once that side is gone. */
 static bool
-libxlConsoleReadSide(int fd, char *buf, size_t *len, int events)
+libxlConsoleReadSide(int fd, libxlConsoleBuf *buf, int events)
 {
     ssize_t r;
 
-    if (!(events & VIR_EVENT_HANDLE_READABLE) || *len == LIBXL_CONSOLE_BUF)
+    if (!(events & VIR_EVENT_HANDLE_READABLE) || buf->len == LIBXL_CONSOLE_BUF)
         return !(events & (VIR_EVENT_HANDLE_HANGUP | VIR_EVENT_HANDLE_ERROR));
-    r = read(fd, buf + *len, LIBXL_CONSOLE_BUF - *len);
+    r = read(fd, buf->data + buf->len, LIBXL_CONSOLE_BUF - buf->len);
     if (r > 0)
-        *len += r;
+        buf->len += r;
     return r > 0 || (r < 0 && libxlConsoleWouldBlock());
 }
 
@@ -265,17 +254,18 @@ libxlConsoleEvent(int watch G_GNUC_UNUSED,
     }
 
     if (fd == sess->pty)
-        end = !libxlConsoleReadSide(sess->pty, sess->toClient, &sess->toClientLen, events);
+        end = !libxlConsoleReadSide(sess->pty, &sess->toClient, events);
     else
-        end = !libxlConsoleReadSide(sess->sock, sess->toPty, &sess->toPtyLen, events);
+        end = !libxlConsoleReadSide(sess->sock, &sess->toPty, events);
     if (!end)
-        end = !libxlConsoleFlushPty(sess) || !libxlConsoleFlushClient(sess);
+        end = !libxlConsoleFlush(sess->pty, false, &sess->toPty) ||
+              !libxlConsoleFlush(sess->sock, true, &sess->toClient);
 
     if (end) {
         VIR_DEBUG("console %s: %s went away", sess->path,
                   fd == sess->pty ? "the pty" : "the client");
         /* the guest's last words, if the client can take them now */
-        ignore_value(libxlConsoleFlushClient(sess));
+        ignore_value(libxlConsoleFlush(sess->sock, true, &sess->toClient));
     } else
         libxlConsoleSessionUpdate(sess);
     virObjectUnlock(sess);
@@ -315,8 +305,8 @@ libxlConsoleSessionNew(libxlConsoles *owner, const char *path)
     sess->path = g_strdup(path);
     sess->pty = sess->sock = -1;
     sess->ptyWatch = sess->sockWatch = -1;
-    sess->toClient = g_new(char, LIBXL_CONSOLE_BUF);
-    sess->toPty = g_new(char, LIBXL_CONSOLE_BUF);
+    sess->toClient.data = g_new(char, LIBXL_CONSOLE_BUF);
+    sess->toPty.data = g_new(char, LIBXL_CONSOLE_BUF);
     return sess;
 }
 
@@ -589,27 +579,27 @@ libxlConsoleHasXenPty(const virDomainDef *def, virDomainChrDef *chr)
 }
 
 
-bool
-libxlConsoleMissingPaths(const virDomainDef *def)
+static bool
+libxlConsoleListMissingPath(const virDomainDef *def,
+                            virDomainChrDef **chrs,
+                            size_t nchrs)
 {
     size_t i;
 
-    for (i = 0; i < def->nconsoles; i++) {
-        if (libxlConsoleHasXenPty(def, def->consoles[i]) &&
-            !def->consoles[i]->source->data.file.path)
-            return true;
-    }
-    for (i = 0; i < def->nserials; i++) {
-        if (libxlConsoleHasXenPty(def, def->serials[i]) &&
-            !def->serials[i]->source->data.file.path)
-            return true;
-    }
-    for (i = 0; i < def->nchannels; i++) {
-        if (libxlConsoleHasXenPty(def, def->channels[i]) &&
-            !def->channels[i]->source->data.file.path)
+    for (i = 0; i < nchrs; i++) {
+        if (libxlConsoleHasXenPty(def, chrs[i]) && !chrs[i]->source->data.file.path)
             return true;
     }
     return false;
+}
+
+
+bool
+libxlConsoleMissingPaths(const virDomainDef *def)
+{
+    return libxlConsoleListMissingPath(def, def->consoles, def->nconsoles) ||
+        libxlConsoleListMissingPath(def, def->serials, def->nserials) ||
+        libxlConsoleListMissingPath(def, def->channels, def->nchannels);
 }
 
 

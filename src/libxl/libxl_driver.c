@@ -564,11 +564,13 @@ static int
 libxlNodeGetSecurityModel(virConnectPtr conn, virSecurityModelPtr secmodel)
 {
     libxlDriverPrivate *driver = conn->privateData;
-    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    g_autoptr(libxlDriverConfig) cfg = NULL;
 
     memset(secmodel, 0, sizeof(*secmodel));
     if (virNodeGetSecurityModelEnsureACL(conn) < 0)
         return -1;
+
+    cfg = libxlDriverConfigGet(driver);
 
     if (cfg->caps->host.nsecModels > 0 && cfg->caps->host.secModels[0].model) {
         if (virStrcpyStatic(secmodel->model, cfg->caps->host.secModels[0].model) < 0 ||
