@@ -23,6 +23,7 @@
 #include <config.h>
 
 #include <libxl_utils.h>
+#include <sys/un.h>
 
 #include "internal.h"
 #include "viralloc.h"
@@ -1677,9 +1678,22 @@ libxlBuildChannel(const virDomainDef *def,
                                channel->target.name);
                 return -1;
             }
+            if (strchr(channel->target.name, '/')) {
+                virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                               _("<channel> target name '%s' cannot contain '/': it names a socket in %s"),
+                               channel->target.name, params->channelDir);
+                return -1;
+            }
             src->data.nix.path = g_strdup_printf("%s/%s-%s", params->channelDir,
                                                  def->name, channel->target.name);
             src->data.nix.listen = true;
+        }
+        if (strlen(src->data.nix.path) >= sizeof(((struct sockaddr_un *) NULL)->sun_path)) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           _("<channel> '%s': socket path '%s' is longer than a unix socket path can be (%zu bytes)"),
+                           channel->target.name, src->data.nix.path,
+                           sizeof(((struct sockaddr_un *) NULL)->sun_path) - 1);
+            return -1;
         }
         x_channel->connection = LIBXL_CHANNEL_CONNECTION_SOCKET;
         x_channel->u.socket.path = g_strdup(src->data.nix.path);

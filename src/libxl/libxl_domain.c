@@ -130,6 +130,8 @@ libxlDomainXMLConfNew(libxlDriverPrivate *driver)
     virDomainDefParserConfig config = {
         .defArch = VIR_ARCH_X86_64,
         .priv = driver,
+        /* names are checked by libxlDomainNameCheck where they come in,
+         * not at load: see there */
         .features = VIR_DOMAIN_DEF_FEATURE_USER_ALIAS |
                     VIR_DOMAIN_DEF_FEATURE_NAME_SLASH,
     };
@@ -435,6 +437,58 @@ libxlDomainSaveStatus(libxlDriverPrivate *driver, virDomainObj *vm)
                  vm->def->name, virGetLastErrorMessage());
         return -1;
     }
+    return 0;
+}
+
+
+/*
+ * libxlDomainNameCheck:
+ * The driver makes file names of domain names: configuration, status,
+ * autostart link, managed-save image, core dumps, channel sockets.
+ * Refuse a @name that would put one outside its directory ('/', a name
+ * of dots only), that the file system refuses (too long for the longest
+ * of them), or that would garble a log line (control characters).
+ * Every entry point that brings in a name (define, create, rename,
+ * restore, incoming migration) and every one that makes a file of it
+ * calls this; libvirt's own '/' check is off (VIR_DOMAIN_DEF_FEATURE_NAME_SLASH)
+ * so that a domain an older build defined with such a name still loads,
+ * is listed, and can be renamed or undefined.
+ */
+int
+libxlDomainNameCheck(const char *name)
+{
+    const char *p;
+    size_t len = strlen(name);
+
+    if (strchr(name, '/')) {
+        virReportError(VIR_ERR_XML_ERROR,
+                       _("name %s cannot contain '/'"), name);
+        return -1;
+    }
+
+    for (p = name; *p; p++) {
+        if (g_ascii_iscntrl(*p)) {
+            virReportError(VIR_ERR_XML_ERROR,
+                           _("domain name cannot contain control characters (0x%02x at offset %zu)"),
+                           (unsigned char) *p, (size_t) (p - name));
+            return -1;
+        }
+    }
+
+    if (len == 0 || strspn(name, ".") == len) {
+        virReportError(VIR_ERR_XML_ERROR,
+                       _("domain name '%s' is not usable: a name of dots only names a directory"),
+                       name);
+        return -1;
+    }
+
+    if (len > LIBXL_DOMAIN_NAME_MAX) {
+        virReportError(VIR_ERR_XML_ERROR,
+                       _("domain name is %zu characters long; at most %d are allowed (it names files)"),
+                       len, LIBXL_DOMAIN_NAME_MAX);
+        return -1;
+    }
+
     return 0;
 }
 

@@ -20,6 +20,10 @@
 
 #define LIBXL_DOM0_NAME "Domain-0"
 
+/* the longest domain name: a file name (NAME_MAX) less the longest
+ * suffix the driver adds to one, a core dump's "-YYYY-MM-DD-hh:mm:ss" */
+#define LIBXL_DOMAIN_NAME_MAX (NAME_MAX - 20)
+
 /*
  * One libxl asynchronous operation (libxl_asyncop_how with a callback),
  * waited for by the thread that started it with the domain unlocked.
@@ -67,6 +71,8 @@ void *libxlDomainObjPrivateAlloc(void *opaque);
 void libxlDomainObjPrivateFree(void *data);
 
 virDomainXMLOption *libxlDomainXMLConfNew(libxlDriverPrivate *driver);
+
+int libxlDomainNameCheck(const char *name);
 
 virDomainObj *libxlDomainObjFromDomain(libxlDriverPrivate *driver,
                                        virDomainPtr dom);

@@ -1220,7 +1220,8 @@ libxlDomainCheckNotDom0(virDomainObj *vm, const char *what)
 /*
  * libxlDomainDefParse:
  * A new definition from @xml, validated against the schema if
- * VIR_DOMAIN_DEFINE_VALIDATE (== VIR_DOMAIN_START_VALIDATE) is in @flags.
+ * VIR_DOMAIN_DEFINE_VALIDATE (== VIR_DOMAIN_START_VALIDATE) is in @flags,
+ * its name one the driver can make files of.
  */
 static virDomainDef *
 libxlDomainDefParse(libxlDriverPrivate *driver,
@@ -1228,11 +1229,16 @@ libxlDomainDefParse(libxlDriverPrivate *driver,
                     bool validate)
 {
     unsigned int parseFlags = VIR_DOMAIN_DEF_PARSE_INACTIVE;
+    g_autoptr(virDomainDef) def = NULL;
 
     if (validate)
         parseFlags |= VIR_DOMAIN_DEF_PARSE_VALIDATE_SCHEMA;
 
-    return virDomainDefParseString(xml, driver->xmlopt, NULL, parseFlags);
+    if (!(def = virDomainDefParseString(xml, driver->xmlopt, NULL, parseFlags)) ||
+        libxlDomainNameCheck(def->name) < 0)
+        return NULL;
+
+    return g_steal_pointer(&def);
 }
 
 
@@ -1521,6 +1527,133 @@ static int
 libxlDomainUndefine(virDomainPtr dom)
 {
     return libxlDomainUndefineFlags(dom, 0);
+}
+
+
+/*
+ * libxlDomainRenameFiles:
+ * virDomainObjListRename's callback: the inactive, persistent @vm takes
+ * @newName.  Its configuration is written under the new name and the
+ * autostart link made before the old ones are removed, so that a failure
+ * leaves the domain and its files as they were.  The old files are
+ * removed by the paths the old name gives, which is also how a domain an
+ * older build defined with a name now refused gets its files back into
+ * the configuration directory.
+ */
+static int
+libxlDomainRenameFiles(virDomainObj *vm,
+                       const char *newName,
+                       unsigned int flags G_GNUC_UNUSED,
+                       void *opaque)
+{
+    libxlDriverPrivate *driver = opaque;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    g_autofree char *oldConfig = virDomainConfigFile(cfg->configDir, vm->def->name);
+    g_autofree char *oldLink = virDomainConfigFile(cfg->autostartDir, vm->def->name);
+    g_autofree char *newConfig = virDomainConfigFile(cfg->configDir, newName);
+    g_autofree char *newLink = virDomainConfigFile(cfg->autostartDir, newName);
+    g_autofree char *oldName = NULL;
+    virObjectEvent *event;
+
+    /* a file under the new name is refused, unless it is the autostart
+     * link an older build made of a "../NAME" domain's configuration */
+    if (virFileExists(newConfig) &&
+        virFileLinkPointsTo(newConfig, oldConfig) != 1) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot rename domain '%s' to '%s': the file '%s' already exists"),
+                       vm->def->name, newName, newConfig);
+        return -1;
+    }
+
+    oldName = g_steal_pointer(&vm->def->name);
+    vm->def->name = g_strdup(newName);
+
+    if (virDomainDefSave(vm->def, driver->xmlopt, cfg->configDir) < 0)
+        goto out_restore;
+
+    if (vm->autostart && symlink(newConfig, newLink) < 0) {
+        virReportSystemError(errno, _("failed to create symlink '%s' to '%s'"),
+                             newLink, newConfig);
+        unlink(newConfig);
+        goto out_restore;
+    }
+
+    if (unlink(oldConfig) < 0 && errno != ENOENT)
+        VIR_WARN("cannot remove '%s': %s", oldConfig, g_strerror(errno));
+    if (vm->autostart && unlink(oldLink) < 0 && errno != ENOENT)
+        VIR_WARN("cannot remove '%s': %s", oldLink, g_strerror(errno));
+
+    event = virDomainEventLifecycleNew(vm->def->id, oldName, vm->def->uuid,
+                                       VIR_DOMAIN_EVENT_UNDEFINED,
+                                       VIR_DOMAIN_EVENT_UNDEFINED_RENAMED);
+    libxlProcessQueueEvent(driver, event);
+    event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_DEFINED,
+                                              VIR_DOMAIN_EVENT_DEFINED_RENAMED);
+    libxlProcessQueueEvent(driver, event);
+    return 0;
+
+ out_restore:
+    g_free(vm->def->name);
+    vm->def->name = g_steal_pointer(&oldName);
+    return -1;
+}
+
+
+static int
+libxlDomainRename(virDomainPtr dom, const char *new_name, unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainRenameEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "rename") < 0)
+        goto cleanup;
+
+    if (libxlDomainCheckNotDom0(vm, "rename") < 0)
+        goto endjob;
+
+    if (virDomainObjIsActive(vm)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot rename domain '%s' while it is running"),
+                       vm->def->name);
+        goto endjob;
+    }
+
+    if (!vm->persistent) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot rename transient domain '%s'"), vm->def->name);
+        goto endjob;
+    }
+
+    if (vm->hasManagedSave) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot rename domain '%s': it has a managed save image"),
+                       vm->def->name);
+        goto endjob;
+    }
+
+    if (libxlDomainNameCheck(new_name) < 0)
+        goto endjob;
+
+    if (virDomainObjListRename(driver->domains, vm, new_name, flags,
+                               libxlDomainRenameFiles, driver) < 0)
+        goto endjob;
+
+    ret = 0;
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
 }
 
 
@@ -1877,6 +2010,9 @@ libxlDomainSetAutostart(virDomainPtr dom, int autostart)
     }
 
     autostart = (autostart != 0);
+    if (autostart && libxlDomainNameCheck(vm->def->name) < 0)
+        goto endjob;
+
     if (vm->autostart != autostart) {
         configFile = virDomainConfigFile(cfg->configDir, vm->def->name);
         autostartLink = virDomainConfigFile(cfg->autostartDir, vm->def->name);
@@ -1937,6 +2073,13 @@ libxlDomainSetMetadata(virDomainPtr dom,
 
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "metadata") < 0)
         goto cleanup;
+
+    /* the configuration is a file named after the domain */
+    if ((flags & VIR_DOMAIN_AFFECT_CONFIG || !virDomainObjIsActive(vm)) &&
+        libxlDomainNameCheck(vm->def->name) < 0) {
+        libxlDomainObjEndJob(vm);
+        goto cleanup;
+    }
 
     ret = virDomainObjSetMetadata(vm, type, metadata, key, uri,
                                   driver->xmlopt, cfg->stateDir,
@@ -2283,6 +2426,7 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainDefineXMLFlags = libxlDomainDefineXMLFlags, /* 1.2.12 */
     .domainUndefine = libxlDomainUndefine, /* 0.9.0 */
     .domainUndefineFlags = libxlDomainUndefineFlags, /* 0.9.4 */
+    .domainRename = libxlDomainRename, /* 1.2.19 */
     .domainSetAutostart = libxlDomainSetAutostart, /* 0.9.0 */
     .domainOpenConsole = libxlDomainOpenConsole, /* 1.1.2 */
     .connectDomainEventRegister = libxlConnectDomainEventRegister, /* 0.9.0 */

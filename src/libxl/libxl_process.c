@@ -367,6 +367,10 @@ libxlProcessStart(libxlDriverPrivate *driver,
         goto out;
     }
 
+    /* its status, log and dumps are files named after it */
+    if (libxlDomainNameCheck(vm->def->name) < 0)
+        goto out;
+
     if (virDomainObjSetDefTransient(driver->xmlopt, vm, NULL) < 0)
         goto out;
     libxlConsoleAssignAliases(vm->def);

@@ -12,8 +12,10 @@ TESTS += \
 	integration-host.sh \
 	integration-hostpy.py \
 	integration-native.sh \
-	integration-switch.sh
+	integration-switch.sh \
+	integration-names.sh
 
 EXTRA_DIST += tap.sh data \
 	integration-install.sh integration-badinput.sh \
-	integration-host.sh integration-hostpy.py integration-native.sh integration-switch.sh
+	integration-host.sh integration-hostpy.py integration-native.sh integration-switch.sh \
+	integration-names.sh
