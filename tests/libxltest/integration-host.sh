@@ -34,10 +34,27 @@ host_checks() { # driver uri
     ok_match "$drv: version names the library" 'Using library: libvirt 9\.0\.0' "$out"
     ok_eq "$drv: hostname" "$(hostname)" "$(virsh -c "$uri" hostname 2>&1)"
     ok_eq "$drv: uri" "$uri" "$(virsh -c "$uri" uri 2>&1)"
-    # virsh asks the domain capabilities first, then virConnectGetMaxVcpus
-    local dcmax
-    dcmax=$(virsh -c "$uri" domcapabilities 2>/dev/null | sed -n "s/.*<vcpu max='\([0-9]*\)'.*/\1/p")
-    ok_eq "$drv: maxvcpus is the domain capabilities' vcpu max" "$dcmax" "$(virsh -c "$uri" maxvcpus 2>&1 | tr -d ' ')"
+    # virsh maxvcpus answers from the domain capabilities when it can:
+    # virConnectGetMaxVcpus itself, through the binding.  Xen's answer is
+    # its CPU count (libxl_get_max_cpus: max_cpu_id + 1), for every guest type
+    out=$("$PYTHON3" - "$uri" <<'PY' 2>&1
+import sys, libvirt
+libvirt.registerErrorHandler(lambda c, e: None, None)
+conn = libvirt.open(sys.argv[1])
+for t in (None, "xen", "xenpv", "xenfv", "kvm"):
+    try:
+        print("%s=%d" % (t, conn.getMaxVcpus(t)))
+    except libvirt.libvirtError as e:
+        print("%s=error: %s" % (t, e.get_error_message()))
+PY
+)
+    ok_match "$drv: virConnectGetMaxVcpus(NULL) is the host's CPU count" "^None=$want_cpus\$" "$out"
+    ok_match "$drv: virConnectGetMaxVcpus(xen) is the host's CPU count" "^xen=$want_cpus\$" "$out"
+    ok_match "$drv: virConnectGetMaxVcpus(xenpv)" "^xenpv=$want_cpus\$" "$out"
+    ok_match "$drv: virConnectGetMaxVcpus(xenfv)" "^xenfv=$want_cpus\$" "$out"
+    [ "$drv" = stock ] && TAP_TODO="stock: ignores the type"
+    ok_match "$drv: virConnectGetMaxVcpus(kvm) is refused, naming the type" "^kvm=error: .*kvm" "$out"
+    TAP_TODO=
     if command -v dmidecode >/dev/null && dmidecode -t 0 >/dev/null 2>&1; then
         ok_match "$drv: sysinfo" "<sysinfo type=.smbios.>" "$(virsh -c "$uri" sysinfo 2>&1)"
     else

@@ -658,14 +658,52 @@ START_TEST(test_status_roundtrip)
 }
 END_TEST
 
-/* a status without the private part (an older daemon's) reads fine */
+/* a status without the private part (an older daemon's, or the stock
+ * module's) reads fine: no job recorded, consoles allocated */
 START_TEST(test_status_no_private)
 {
-    virDomainObj *vm = testDomain();
+    g_autofree char *dir = g_strdup("/tmp/libxl-status-XXXXXX");
+    g_autofree char *file = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *older = NULL;
     g_auto(virBuffer) buf = VIR_BUFFER_INITIALIZER;
+    virDomainObjList *doms = virDomainObjListNew();
+    virDomainObj *vm = testDomain();
+    virDomainObj *back;
+    libxlDomainObjPrivate *priv = vm->privateData;
+    char *mark;
 
+    /* no job: nothing of the driver's own in the status */
     ck_assert_int_eq(libxlDomainPrivateFormat(&buf, vm), 0);
     ck_assert_int_eq(virBufferUse(&buf), 0);
+
+    /* a status with a job, its <libxl/> element then removed */
+    ck_assert_ptr_nonnull(g_mkdtemp(dir));
+    vm->def->id = 9;
+    virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+    priv->statusJob = g_strdup("start");
+    ck_assert_int_eq(virDomainObjSave(vm, testDriver.xmlopt, dir), 0);
+    file = g_strdup_printf("%s/job1.xml", dir);
+    ck_assert_int_gt(virFileReadAll(file, 1 << 20, &xml), 0);
+    ck_assert_ptr_nonnull((mark = strstr(xml, "<libxl job='start'/>")));
+    older = g_strdup_printf("%.*s%s", (int) (mark - xml), xml,
+                            mark + strlen("<libxl job='start'/>"));
+    ck_assert_int_eq(virFileWriteStr(file, older, 0600), 0);
+
+    ck_assert_int_eq(virDomainObjListLoadAllConfigs(doms, dir, NULL, true,
+                                                    testDriver.xmlopt,
+                                                    NULL, NULL), 0);
+    back = virDomainObjListFindByName(doms, "job1");
+    ck_assert_ptr_nonnull(back);
+    ck_assert_int_eq(back->def->id, 9);
+    ck_assert_int_eq(virDomainObjGetState(back, NULL), VIR_DOMAIN_RUNNING);
+    ck_assert_ptr_null(((libxlDomainObjPrivate *) back->privateData)->statusJob);
+    ck_assert_ptr_nonnull(((libxlDomainObjPrivate *) back->privateData)->consoles);
+    virDomainObjEndAPI(&back);
+
+    virObjectUnref(doms);
+    unlink(file);
+    rmdir(dir);
     testDomainFree(vm);
 }
 END_TEST
@@ -791,15 +829,45 @@ END_TEST
 
 /* ---- child ---- */
 
+/*
+ * What the driver hands libxl_childproc_setmode: this definition is the
+ * test program's own, so the driver's call (libxlChildSetMode, from
+ * libxlDriverConfigInit) lands here instead of in libxenlight.
+ */
+static struct {
+    int calls;
+    libxl_ctx *ctx;
+    libxl_childproc_hooks hooks;
+    void *user;
+} childSetmode;
+
+void
+libxl_childproc_setmode(libxl_ctx *ctx, const libxl_childproc_hooks *hooks,
+                        void *user)
+{
+    childSetmode.calls++;
+    childSetmode.ctx = ctx;
+    childSetmode.hooks = *hooks;
+    childSetmode.user = user;
+}
+
 START_TEST(test_child_mode)
 {
-    const libxl_childproc_hooks *hooks = libxlChildHooks();
+    libxl_ctx *ctx = (libxl_ctx *) &childSetmode;   /* any address: opaque */
 
-    /* libxl reaps only its own children; libvirt waitpid()s its own */
-    ck_assert_int_eq(hooks->chldowner,
+    memset(&childSetmode, 0, sizeof(childSetmode));
+    libxlChildSetMode(ctx);
+
+    ck_assert_int_eq(childSetmode.calls, 1);
+    ck_assert_ptr_eq(childSetmode.ctx, ctx);
+    /* libxl reaps only its own children (waitpid on each pid it forked);
+     * libvirt waitpid()s its own: neither steals the other's status */
+    ck_assert_int_eq(childSetmode.hooks.chldowner,
                      libxl_sigchld_owner_libxl_always_selective_reap);
-    ck_assert_ptr_null(hooks->reaped_callback);
-    ck_assert_ptr_null(hooks->fork_replacement);
+    /* nothing of libvirt's stands in for libxl's reaping or forking */
+    ck_assert_ptr_null(childSetmode.hooks.reaped_callback);
+    ck_assert_ptr_null(childSetmode.hooks.fork_replacement);
+    ck_assert_ptr_null(childSetmode.user);
 }
 END_TEST
 

@@ -387,14 +387,50 @@ START_TEST(test_conf_file)
 }
 END_TEST
 
-/* a half-built driver configuration tears down cleanly */
+/* the fds this process has open */
+static int
+libxlTestOpenFds(void)
+{
+    g_autoptr(GDir) dir = g_dir_open("/proc/self/fd", 0, NULL);
+    int n = 0;
+
+    ck_assert_ptr_nonnull(dir);
+    while (g_dir_read_name(dir))
+        n++;
+    return n;
+}
+
+/* a half-built driver configuration tears down cleanly: its logger's file
+ * is closed, its event bridge released, nothing else touched */
 START_TEST(test_conf_teardown)
 {
-    libxlDriverConfig *cfg = libxlDriverConfigNew();
+    g_autofree char *dir = g_strdup("/tmp/libxl-conf-XXXXXX");
+    g_autofree char *log = NULL;
+    libxlDriverConfig *cfg;
+    int fds;
+    int regs = libxlEventRegistrationsAlive();
 
-    cfg->logger = libxlLoggerNewFile(NULL, VIR_LOG_ERROR);
+    ck_assert_ptr_nonnull(g_mkdtemp(dir));
+    log = g_strdup_printf("%s/libxl-driver.log", dir);
+    fds = libxlTestOpenFds();
+
+    cfg = libxlDriverConfigNew();
+    ck_assert_ptr_nonnull((cfg->logger = libxlLoggerNewFile(log, VIR_LOG_ERROR)));
+    cfg->bridge = libxlEventBridgeNew();
+    ck_assert_int_eq(libxlEventBridgeRefs(cfg->bridge), 1);
+    ck_assert_int_eq(libxlTestOpenFds(), fds + 1);
     virObjectUnref(cfg);
+
+    ck_assert_int_eq(libxlTestOpenFds(), fds);
+    ck_assert_int_eq(libxlEventRegistrationsAlive(), regs);
+
+    /* nothing built at all, and no object */
+    virObjectUnref(libxlDriverConfigNew());
     virObjectUnref(NULL);
+    ck_assert_int_eq(libxlTestOpenFds(), fds);
+
+    unlink(log);
+    rmdir(dir);
 }
 END_TEST
 
