@@ -340,13 +340,21 @@ libxlDomainAORun(virDomainObj *vm,
 {
     libxlDomainObjPrivate *priv = vm->privateData;
     g_autoptr(libxlDomainAO) ao = NULL;
+    uint32_t domid;
     int rc;
 
     if (!(ao = libxlDomainAONew(name)))
         return ERROR_NOMEM;
 
     priv->ao = ao;
-    rc = func(ctx, vm->def->id, &ao->how, opaque);
+    domid = vm->def->id;
+    /* libxl does real work before the initiating call returns (a PV
+     * build populates the domain's memory, a core dump writes the
+     * image): queries of this domain and the domain list must not wait
+     * for it.  The job and the caller's reference keep @vm. */
+    virObjectUnlock(vm);
+    rc = func(ctx, domid, &ao->how, opaque);
+    virObjectLock(vm);
     return libxlDomainAOWait(vm, ao, rc);
 }
 

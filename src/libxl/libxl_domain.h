@@ -94,8 +94,9 @@ void libxlDomainAOComplete(libxl_ctx *ctx, int rc, void *for_callback);
 
 int libxlDomainAOWait(virDomainObj *vm, libxlDomainAO *ao, int rc);
 
-/* Start an operation through @func with the how of a fresh AO, wait for
- * it with @vm unlocked, return libxl's rc. */
+/* Start an operation through @func with the how of a fresh AO (the
+ * initiating call too runs with @vm unlocked), wait for it, return
+ * libxl's rc. */
 typedef int (*libxlDomainAOFunc)(libxl_ctx *ctx,
                                  uint32_t domid,
                                  const libxl_asyncop_how *how,

@@ -10,6 +10,7 @@ LIFECYCLE_TESTS = \
 	lifecycle-actions.sh \
 	lifecycle-api.sh \
 	lifecycle-events.py \
+	lifecycle-ao.sh \
 	lifecycle-jobs.sh \
 	lifecycle-restart.sh \
 	lifecycle-stress.sh \

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# libxl's asynchronous operations, with our module, on a host where a build
+# costs what it costs on Xen (xensim build_ms_per_gib: the domain's memory is
+# populated inside the initiating call of libxl_domain_create_new):
+#   - while a slow build is inside that call, the domain list, the building
+#     domain's dominfo and operations on other domains answer promptly;
+#   - a failure's message carries libxl's reason of that operation only,
+#     never the text of an earlier failure of another domain;
+#   - a daemon killed during a build leaves no orphan Xen domain: the
+#     restarted daemon destroys the half-built one, and leaves alone a
+#     domain created outside libvirt (as by xl).
+set -u
+. "$top_srcdir/tests/libxltest/tap.sh"
+. "$top_srcdir/tests/libxltest/lifecycle-lib.sh"
+require_sandbox
+
+work=$(mktemp -d /tmp/xl-lcao.XXXXXX)
+lc_files "$work"
+# a 2 GiB guest takes 4 s to populate
+printf 'build_ms_per_gib = 2000\n' > "$work/xensim.cfg"
+
+ms_now() { date +%s%3N; }
+xsctl() { "$top_builddir/xensim/xensimctl" --dir "$sb/xensim" "$@"; }
+
+# ok_fast DESC MAXMS CMD...: the command succeeds within MAXMS (generous:
+# it would otherwise wait for the whole build)
+ok_fast() {
+    local d=$1 max=$2 t0 t1 out
+    shift 2
+    t0=$(ms_now)
+    if out=$("$@" 2>&1); then
+        t1=$(ms_now)
+        echo "# $d: $((t1 - t0)) ms"
+        if [ $((t1 - t0)) -lt "$max" ]; then tap_ok "$d"
+        else tap_fail "$d" "took $((t1 - t0)) ms" "$out"; fi
+    else
+        tap_fail "$d" "\$ $*" "$out"
+    fi
+}
+
+# big_xml NAME: a 2 GiB PV guest
+big_xml() {
+    lc_xml pv "$1" "$work" | sed "s|<memory unit='MiB'>64</memory>|<memory unit='MiB'>2048</memory>|"
+}
+
+sb="$work/sb"
+if ! sandbox_up "$sb" --driver=ours --host=sim --xensim-config="$work/xensim.cfg"; then
+    tap_fail "sandbox up"
+    tap_done
+    exit 1
+fi
+uri=$URI
+lc_require_lifecycle "$uri" "$sb" "$work"
+
+# ---- the initiating call runs with the domain unlocked ----------------
+big_xml ao-slow > "$work/ao-slow.xml"
+lc_xml pv ao-other "$work" > "$work/ao-other.xml"
+ok_run "define ao-slow (2 GiB)" virsh -c "$uri" define "$work/ao-slow.xml"
+ok_run "start ao-other" virsh -c "$uri" create "$work/ao-other.xml"
+
+virsh -c "$uri" start ao-slow > "$work/start.log" 2>&1 &
+pid=$!
+sleep 0.7
+ok_fast "dominfo of the building domain answers" 2000 virsh -c "$uri" dominfo ao-slow
+ok_fast "list answers during the build" 2000 virsh -c "$uri" list --all
+ok_fast "domstate of the building domain answers" 2000 virsh -c "$uri" domstate ao-slow
+ok_fast "dominfo of another domain answers" 2000 virsh -c "$uri" dominfo ao-other
+ok_fast "another domain suspends" 2000 virsh -c "$uri" suspend ao-other
+ok_fast "another domain resumes" 2000 virsh -c "$uri" resume ao-other
+if kill -0 "$pid" 2>/dev/null; then
+    tap_ok "the build was still going on meanwhile"
+else
+    tap_fail "the build was still going on meanwhile" "it ended too early: the checks above prove nothing"
+fi
+wait "$pid"
+ok_eq "the slow start succeeds" 0 $?
+ok_match "and it runs" "^running" "$(virsh -c "$uri" domstate ao-slow 2>&1)"
+virsh -c "$uri" destroy ao-slow >/dev/null 2>&1
+virsh -c "$uri" destroy ao-other >/dev/null 2>&1
+
+# down before the directory goes (the EXIT trap could not find it)
+sandbox_cleanup
+tap_sandboxes=()
+rm -rf "$work"
+tap_done
