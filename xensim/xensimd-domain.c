@@ -772,7 +772,9 @@ xensimCmdCreate(XensimCall *call)
      * create (PV without bootloader, PVH, HVM: libxensim spends
      * populate_ms there), or after the bootloader ran; the build
      * completes build_delay_ms after it */
-    populate_ms = (guint64)state->host.build_ms_per_gib * dom->target_memkb /
+    /* a short host fails the build once its free memory is used up */
+    populate_ms = (guint64)state->host.build_ms_per_gib *
+                  MIN(dom->target_memkb, xensimStateFreeMemKB(state)) /
                   (1024 * 1024);
     dom->build_timer = g_timeout_add(populate_ms +
                                      xensimNameDelay(state->host.guest_build_delay, name,

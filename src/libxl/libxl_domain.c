@@ -252,6 +252,7 @@ libxlDomainAONew(const char *name)
     ao->how.callback = libxlDomainAOComplete;
     ao->how.u.for_callback = ao;
     ignore_value(virTimeMillisNow(&ao->started));
+    ao->logMark = libxlLoggerMark();
     return ao;
 }
 
@@ -272,8 +273,9 @@ libxlDomainAOFree(libxlDomainAO *ao)
  * libxlDomainAOComplete:
  * libxl's completion callback, on whatever thread libxl runs it (the
  * event loop's, usually): it only records the result, with the reason
- * libxl logged on this thread for a failure, and wakes the waiter.  It
- * takes no domain lock.
+ * libxl logged on this thread for a failure since the operation began
+ * (an older error there is another operation's), and wakes the waiter.
+ * It takes no domain lock.
  */
 void
 libxlDomainAOComplete(libxl_ctx *ctx G_GNUC_UNUSED,
@@ -283,8 +285,8 @@ libxlDomainAOComplete(libxl_ctx *ctx G_GNUC_UNUSED,
     libxlDomainAO *ao = for_callback;
     g_autofree char *error = NULL;
 
-    if (rc != 0 && libxlLoggerGetLastError()) {
-        error = g_strdup(libxlLoggerGetLastError());
+    if (rc != 0 && libxlLoggerGetLastErrorSince(ao->logMark)) {
+        error = g_strdup(libxlLoggerGetLastErrorSince(ao->logMark));
         libxlLoggerResetLastError();
     }
 
@@ -348,6 +350,8 @@ libxlDomainAORun(virDomainObj *vm,
 
     priv->ao = ao;
     domid = vm->def->id;
+    /* what this thread logged before is not this operation's reason */
+    libxlLoggerResetLastError();
     /* libxl does real work before the initiating call returns (a PV
      * build populates the domain's memory, a core dump writes the
      * image): queries of this domain and the domain list must not wait
@@ -457,6 +461,10 @@ libxlDomainObjFromDomain(libxlDriverPrivate *driver, virDomainPtr dom)
 {
     virDomainObj *vm;
     char uuidstr[VIR_UUID_STRING_BUFLEN];
+
+    /* a new operation: libxl's errors of earlier ones on this thread
+     * are not its reasons */
+    libxlLoggerResetLastError();
 
     if (!(vm = virDomainObjListFindByUUID(driver->domains, dom->uuid))) {
         virUUIDFormat(dom->uuid, uuidstr);

@@ -34,6 +34,8 @@ struct _libxlDomainAO {
     int rc;
     /* what libxl logged on the completing thread when it failed */
     char *error;
+    /* libxlLoggerMark when it began: older errors are not its own */
+    unsigned long long logMark;
 
     libxl_asyncop_how how;
     /* what it does, for domjobinfo and errors: "start", "shutdown"... */

@@ -708,6 +708,9 @@ libxlProcessHandleEvent(libxlDriverPrivate *driver, libxl_event *ev)
     virDomainObj *vm = NULL;
     bool job = false;
 
+    /* the workers handle one domain after another */
+    libxlLoggerResetLastError();
+
     if (ev->domid == 0)
         goto out;
     if (!(vm = virDomainObjListFindByID(driver->domains, ev->domid))) {

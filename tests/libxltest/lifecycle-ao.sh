@@ -78,6 +78,42 @@ ok_match "and it runs" "^running" "$(virsh -c "$uri" domstate ao-slow 2>&1)"
 virsh -c "$uri" destroy ao-slow >/dev/null 2>&1
 virsh -c "$uri" destroy ao-other >/dev/null 2>&1
 
+# ---- an error names only what happened in this operation --------------
+lc_xml pv ao-a "$work" > "$work/ao-a.xml"
+lc_xml pv ao-b "$work" | sed "s|<memory unit='MiB'>64</memory>|<memory unit='GiB'>40</memory>|" > "$work/ao-b.xml"
+ok_run "define ao-a" virsh -c "$uri" define "$work/ao-a.xml"
+ok_run "define ao-b (more memory than the host has)" virsh -c "$uri" define "$work/ao-b.xml"
+# a short host fails a build at once
+xsctl host set build_ms_per_gib 0 >/dev/null
+xsctl fault set libxl_domain_create_new ERROR_FAIL once >/dev/null
+ok_fail "ao-a's start fails with libxl's reason" \
+    "ao-a.*fault injected on libxl_domain_create_new" virsh -c "$uri" start ao-a
+for i in 1 2 3; do
+    out=$(virsh -c "$uri" start ao-b 2>&1)
+    ok_match "ao-b's start fails with its own reason ($i)" "ao-b.*Out of memory" "$out"
+    if printf '%s' "$out" | grep -q "fault injected"; then
+        tap_fail "ao-b's error does not carry ao-a's ($i)" "$out"
+    else
+        tap_ok "ao-b's error does not carry ao-a's ($i)"
+    fi
+    xsctl host set build_ms_per_gib 2000 >/dev/null
+    virsh -c "$uri" start ao-slow > "$work/abort.log" 2>&1 &
+    pid=$!
+    sleep 0.7
+    virsh -c "$uri" domjobabort ao-slow >/dev/null 2>&1
+    wait "$pid"
+    out=$(cat "$work/abort.log")
+    xsctl host set build_ms_per_gib 0 >/dev/null
+    ok_match "an aborted start says so ($i)" "ao-slow.*abort" "$out"
+    if printf '%s' "$out" | grep -Eq "fault injected|Out of memory"; then
+        tap_fail "and carries no other domain's error ($i)" "$out"
+    else
+        tap_ok "and carries no other domain's error ($i)"
+    fi
+done
+ok_eq "no domain is left behind" "" \
+    "$(xsctl list | grep -E 'ao-(a|b|slow)' || true)"
+
 # down before the directory goes (the EXIT trap could not find it)
 sandbox_cleanup
 tap_sandboxes=()
