@@ -288,6 +288,12 @@ libxlStateInitialize(bool privileged,
                                        NULL, NULL) < 0)
         goto error;
 
+    /* domains libxl runs that no status names */
+    if (libxlProcessAdoptAll(libxl_driver) < 0) {
+        VIR_WARN("%s", virGetLastErrorMessage());
+        virResetLastError();
+    }
+
     libxlProcessAutostartAll(libxl_driver);
 
     return VIR_DRV_STATE_INIT_COMPLETE;

@@ -32,6 +32,8 @@
 
 #include <config.h>
 
+#include <libxl_utils.h>
+
 #include "internal.h"
 #include "datatypes.h"
 #include "domain_event.h"
@@ -383,6 +385,13 @@ libxlProcessStart(libxlDriverPrivate *driver,
     if (libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_START,
                          VIR_HOOK_SUBOP_BEGIN, true) < 0)
         goto out_release;
+
+    /* a daemon dying during the build leaves a domain that only its uuid
+     * names (the domid comes with the completion): the status says a
+     * start was in progress, for the next daemon to destroy it */
+    g_free(priv->statusJob);
+    priv->statusJob = g_strdup("start");
+    libxlDomainSaveStatus(driver, vm);
 
     args.d_config = &d_config;
     args.domid = &domid;
@@ -937,6 +946,52 @@ libxlProcessReconnect(libxlDriverPrivate *driver,
 }
 
 
+/*
+ * libxlProcessReconnectBuilding:
+ * @vm's status says its start was in progress before its domid was known
+ * (the daemon died during the build): destroy the domains libxl lists
+ * with its uuid, and forget the start.  The persistent definition, loaded
+ * next, finds the domain shut off.
+ */
+static void
+libxlProcessReconnectBuilding(libxlDriverPrivate *driver,
+                              virDomainObj *vm,
+                              const libxl_dominfo *list,
+                              int n)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    int i;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "reconnect") < 0) {
+        virResetLastError();
+        return;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (list[i].domid == 0 ||
+            memcmp(libxl_uuid_bytearray_const(&list[i].uuid), vm->def->uuid,
+                   VIR_UUID_BUFLEN) != 0)
+            continue;
+        VIR_INFO("domain '%s' (id %u) was being built when libvirtd stopped: "
+                 "destroying it", vm->def->name, list[i].domid);
+        vm->def->id = list[i].domid;
+        if (libxlProcessDestroy(driver, vm) < 0) {
+            VIR_WARN("%s", virGetLastErrorMessage());
+            virResetLastError();
+        }
+    }
+    vm->def->id = -1;
+    g_clear_pointer(&((libxlDomainObjPrivate *)vm->privateData)->statusJob,
+                    g_free);
+    if (virDomainDeleteConfig(cfg->stateDir, NULL, vm) < 0) {
+        VIR_WARN("cannot remove the status of domain '%s'", vm->def->name);
+        virResetLastError();
+    }
+    libxlDomainObjEndJob(vm);
+    virDomainObjListRemove(driver->domains, vm);
+}
+
+
 int
 libxlProcessReconnectAll(libxlDriverPrivate *driver)
 {
@@ -957,12 +1012,78 @@ libxlProcessReconnectAll(libxlDriverPrivate *driver)
     for (i = 0; i < nvms; i++) {
         virDomainObj *vm = vms[i];
 
+        libxlDomainObjPrivate *priv = vm->privateData;
+
         virObjectLock(vm);
         if (vm->def->id > 0 && !vm->removing)
             libxlProcessReconnect(driver, vm, list, n);
+        else if (!vm->removing && priv->statusJob &&
+                 STREQ(priv->statusJob, "start"))
+            libxlProcessReconnectBuilding(driver, vm, list, n);
         virObjectUnlock(vm);
     }
     virObjectListFreeCount(vms, nvms);
+
+    libxl_dominfo_list_free(list, n);
+    return 0;
+}
+
+
+/*
+ * libxlProcessAdoptAll:
+ * After the definitions are loaded: a domain libxl runs that no running
+ * libvirt domain claims is left alone (xl created it), unless a libvirt
+ * domain has its uuid and name and is not running: libvirt started it
+ * and lost its status; it is that domain, running, and taken back.
+ */
+int
+libxlProcessAdoptAll(libxlDriverPrivate *driver)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxl_dominfo *list;
+    int n = 0;
+    int i;
+
+    if (!(list = libxl_list_domain(cfg->ctx, &n))) {
+        libxlReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                         _("cannot list the domains of libxenlight"));
+        return -1;
+    }
+
+    for (i = 0; i < n; i++) {
+        g_autofree char *name = NULL;
+        virDomainObj *vm;
+
+        if (list[i].domid == 0)
+            continue;
+        if ((vm = virDomainObjListFindByID(driver->domains, list[i].domid))) {
+            virDomainObjEndAPI(&vm);
+            continue;
+        }
+        name = libxl_domid_to_name(cfg->ctx, list[i].domid);
+        vm = virDomainObjListFindByUUID(driver->domains,
+                                        libxl_uuid_bytearray_const(&list[i].uuid));
+        if (!vm || !name || STRNEQ(vm->def->name, name) ||
+            virDomainObjIsActive(vm) || vm->removing) {
+            VIR_INFO("domain '%s' (id %u) was not started by libvirt: left alone",
+                     NULLSTR(name), list[i].domid);
+            virDomainObjEndAPI(&vm);
+            continue;
+        }
+
+        VIR_INFO("domain '%s' (id %u) runs without a status: adopting it",
+                 name, list[i].domid);
+        if (virDomainObjSetDefTransient(driver->xmlopt, vm, NULL) < 0) {
+            VIR_WARN("%s", virGetLastErrorMessage());
+            virResetLastError();
+            virDomainObjEndAPI(&vm);
+            continue;
+        }
+        vm->def->id = list[i].domid;
+        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNKNOWN);
+        libxlProcessReconnect(driver, vm, list, n);
+        virDomainObjEndAPI(&vm);
+    }
 
     libxl_dominfo_list_free(list, n);
     return 0;

@@ -44,6 +44,7 @@ void libxlProcessStopped(libxlDriverPrivate *driver,
 int libxlProcessEventsInit(libxlDriverPrivate *driver);
 
 int libxlProcessReconnectAll(libxlDriverPrivate *driver);
+int libxlProcessAdoptAll(libxlDriverPrivate *driver);
 void libxlProcessAutostartAll(libxlDriverPrivate *driver);
 
 void libxlProcessQueueEvent(libxlDriverPrivate *driver, virObjectEvent *event);

@@ -114,6 +114,56 @@ done
 ok_eq "no domain is left behind" "" \
     "$(xsctl list | grep -E 'ao-(a|b|slow)' || true)"
 
+# ---- no orphans after a daemon killed during a build --------------------
+# xsctl_wait_gone NAME: xensim no longer lists NAME (10 s at most)
+xsctl_wait_gone() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        xsctl list | grep -qw "$1" || return 0
+        sleep 0.1
+    done
+    return 1
+}
+big_xml ao-kill > "$work/ao-kill.xml"
+ok_run "define ao-kill (2 GiB)" virsh -c "$uri" define "$work/ao-kill.xml"
+xsctl host set build_ms_per_gib 2000 >/dev/null
+virsh -c "$uri" start ao-kill > "$work/kill.log" 2>&1 &
+pid=$!
+sleep 1.5
+ok_match "ao-kill is being built" "ao-kill" "$(xsctl list)"
+ok_run "libvirtd killed during the build, restarted" \
+    "$top_srcdir/scripts/sandbox" restart "$sb" --kill
+wait "$pid"
+xsctl host set build_ms_per_gib 0 >/dev/null
+xsctl_wait_gone ao-kill
+ok_eq "the half-built domain is gone from Xen" "" "$(xsctl list | grep -w ao-kill || true)"
+ok_match "ao-kill is shut off" "^shut off" "$(virsh -c "$uri" domstate ao-kill 2>&1)"
+ok_run "and starts again" virsh -c "$uri" start ao-kill
+virsh -c "$uri" destroy ao-kill >/dev/null 2>&1
+
+# a domain xl created is left alone; a libvirt domain running without a
+# status (started by libvirt, status lost) is taken back
+xl_uuid=$(cat /proc/sys/kernel/random/uuid)
+xl_id=$(XENSIM_DIR="$sb/xensim" "$top_builddir/tests/libxltest/xensim-xl" \
+        create ao-xl "$xl_uuid" "$work/vmlinuz" 64 2>&1)
+ok_match "xl creates ao-xl" "^[0-9]+$" "$xl_id"
+lc_xml pv ao-adopt "$work" > "$work/ao-adopt.xml"
+ok_run "define ao-adopt" virsh -c "$uri" define "$work/ao-adopt.xml"
+adopt_uuid=$(virsh -c "$uri" domuuid ao-adopt 2>/dev/null)
+adopt_id=$(XENSIM_DIR="$sb/xensim" "$top_builddir/tests/libxltest/xensim-xl" \
+           create ao-adopt "$adopt_uuid" "$work/vmlinuz" 64 2>&1)
+ok_match "ao-adopt runs, started outside the daemon" "^[0-9]+$" "$adopt_id"
+ok_run "libvirtd killed, restarted" "$top_srcdir/scripts/sandbox" restart "$sb" --kill
+ok_match "ao-xl survives untouched" "^ *$xl_id +ao-xl +running" "$(xsctl list)"
+ok_fail "libvirt does not claim ao-xl" "failed to get domain|no domain" virsh -c "$uri" domstate ao-xl
+ok_match "ao-adopt is running under libvirt" "^running" \
+    "$(virsh -c "$uri" domstate ao-adopt 2>&1)"
+ok_eq "with its domid" "$adopt_id" "$(virsh -c "$uri" domid ao-adopt 2>&1)"
+ok_run "and libvirt can destroy it" virsh -c "$uri" destroy ao-adopt
+xsctl_wait_gone ao-adopt
+ok_eq "it is gone from Xen" "" "$(xsctl list | grep -w ao-adopt || true)"
+ok_match "ao-xl still runs" "^ *$xl_id +ao-xl +running" "$(xsctl list)"
+
 # down before the directory goes (the EXIT trap could not find it)
 sandbox_cleanup
 tap_sandboxes=()
