@@ -222,6 +222,20 @@ libxlDomainObjBeginJob(libxlDriverPrivate *driver,
 }
 
 
+static libxlDomainJobEndedHook libxlDomainJobEnded;
+
+/*
+ * libxlDomainSetJobEndedHook:
+ * @hook runs whenever a job ends, with the domain still locked: the event
+ * workers' queues that wait for a domain's job go on (libxl_process.c).
+ */
+void
+libxlDomainSetJobEndedHook(libxlDomainJobEndedHook hook)
+{
+    libxlDomainJobEnded = hook;
+}
+
+
 void
 libxlDomainObjEndJob(virDomainObj *vm)
 {
@@ -229,6 +243,8 @@ libxlDomainObjEndJob(virDomainObj *vm)
 
     priv->jobName = NULL;
     virDomainObjEndJob(vm);
+    if (libxlDomainJobEnded)
+        libxlDomainJobEnded();
 }
 
 

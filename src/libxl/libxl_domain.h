@@ -81,6 +81,9 @@ int libxlDomainObjBeginJob(libxlDriverPrivate *driver,
     G_GNUC_WARN_UNUSED_RESULT;
 void libxlDomainObjEndJob(virDomainObj *vm);
 
+typedef void (*libxlDomainJobEndedHook)(void);
+void libxlDomainSetJobEndedHook(libxlDomainJobEndedHook hook);
+
 int libxlDomainObjBeginJobFull(virDomainObj *vm,
                                virDomainJob job,
                                const char *name,

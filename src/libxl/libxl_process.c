@@ -260,13 +260,13 @@ libxlProcessDestroy(libxlDriverPrivate *driver, virDomainObj *vm)
  * whose autodestroy connection closed.
  */
 typedef struct {
-    libxl_event *ev;
-    virDomainObj *vm;
+    uint32_t domid;             /* drain the event queue of this domid */
+    virDomainObj *vm;           /* or autodestroy this domain */
 } libxlProcessWork;
 
-static void libxlProcessQueueWork(libxlDriverPrivate *driver,
-                                  libxl_event *ev,
-                                  virDomainObj *vm);
+static int libxlProcessQueueWork(libxlDriverPrivate *driver,
+                                 uint32_t domid,
+                                 virDomainObj *vm);
 
 
 /*
@@ -283,7 +283,7 @@ libxlProcessAutodestroy(virDomainObj *vm, virConnectPtr conn G_GNUC_UNUSED)
         return;
 
     VIR_INFO("autodestroying domain '%s'", vm->def->name);
-    libxlProcessQueueWork(libxlProcessDriver, NULL, virObjectRef(vm));
+    libxlProcessQueueWork(libxlProcessDriver, INVALID_DOMID, virObjectRef(vm));
 }
 
 
@@ -704,13 +704,18 @@ libxlProcessHandleShutdown(libxlDriverPrivate *driver,
 }
 
 
+static void libxlProcessEventQueueWait(libxl_event *ev);
+
 /*
  * libxlProcessHandleEvent:
  * A libxl domain event, on a worker thread: the domain it is about (by
  * domid: news of a domid the domain no longer has is stale), under a
- * job; frees @ev.
+ * job; frees @ev and returns 0.  A worker never waits for a job (its
+ * owner may wait for a guest): while the domain is busy, @ev goes back
+ * to the head of its queue, which waits for the job to end, and 1
+ * is returned.
  */
-void
+int
 libxlProcessHandleEvent(libxlDriverPrivate *driver, libxl_event *ev)
 {
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -727,8 +732,14 @@ libxlProcessHandleEvent(libxlDriverPrivate *driver, libxl_event *ev)
         goto out;
     }
 
-    if (libxlDomainObjBeginJobFull(vm, VIR_JOB_MODIFY, "event handling",
-                                   ULLONG_MAX / 2) < 0) {
+    if (libxlDomainObjBeginJobFull(vm, VIR_JOB_MODIFY, "event handling", 0) < 0) {
+        if (virGetLastErrorCode() == VIR_ERR_OPERATION_TIMEOUT) {
+            /* busy: the job's end (vm locked meanwhile) resumes the queue */
+            virResetLastError();
+            libxlProcessEventQueueWait(ev);
+            virDomainObjEndAPI(&vm);
+            return 1;
+        }
         VIR_WARN("cannot handle the event of domain '%s': %s",
                  vm->def->name, virGetLastErrorMessage());
         virResetLastError();
@@ -761,6 +772,120 @@ libxlProcessHandleEvent(libxlDriverPrivate *driver, libxl_event *ev)
         libxlDomainObjEndJob(vm);
     virDomainObjEndAPI(&vm);
     libxl_event_free(cfg->ctx, ev);
+    return 0;
+}
+
+
+/*
+ * The events of each domid, handled in the order libxl delivered them
+ * (a DEATH never before the SHUTDOWN that preceded it): a queue per
+ * domid, drained by one worker at a time.  A queue exists while a worker
+ * drains it or it waits for its domain's job; it goes when it is empty.
+ */
+typedef struct {
+    GQueue events;              /* libxl_event * */
+    bool waiting;               /* for the domain's job to end */
+} libxlProcessEventQueue;
+
+static GMutex libxlProcessEventLock;
+static GHashTable *libxlProcessEventQueues;     /* domid -> queue */
+
+static void
+libxlProcessEventQueueFree(gpointer data)
+{
+    libxlProcessEventQueue *q = data;
+    libxl_event *ev;
+
+    while ((ev = g_queue_pop_head(&q->events)))
+        libxl_event_free(libxlProcessDriver ? libxlProcessDriver->config->ctx : NULL,
+                         ev);
+    g_free(q);
+}
+
+
+/* @ev goes back to the head of its queue, which waits for the end of
+ * the domain's job; called with the domain locked, so that the job
+ * cannot end in between */
+static void
+libxlProcessEventQueueWait(libxl_event *ev)
+{
+    libxlProcessEventQueue *q;
+
+    g_mutex_lock(&libxlProcessEventLock);
+    if (libxlProcessEventQueues &&
+        (q = g_hash_table_lookup(libxlProcessEventQueues,
+                                 GUINT_TO_POINTER(ev->domid)))) {
+        g_queue_push_head(&q->events, ev);
+        q->waiting = true;
+        ev = NULL;
+    }
+    g_mutex_unlock(&libxlProcessEventLock);
+    if (ev)
+        libxl_event_free(NULL, ev);
+}
+
+
+/*
+ * libxlProcessEventsJobEnded:
+ * A job ended (its domain locked): the queues waiting for a job try again.
+ */
+static void
+libxlProcessEventsJobEnded(void)
+{
+    g_autoptr(GArray) domids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    GHashTableIter iter;
+    gpointer key;
+    gpointer value;
+    size_t i;
+
+    g_mutex_lock(&libxlProcessEventLock);
+    if (libxlProcessEventQueues) {
+        g_hash_table_iter_init(&iter, libxlProcessEventQueues);
+        while (g_hash_table_iter_next(&iter, &key, &value)) {
+            libxlProcessEventQueue *q = value;
+            uint32_t domid = GPOINTER_TO_UINT(key);
+
+            if (!q->waiting)
+                continue;
+            q->waiting = false;
+            g_array_append_val(domids, domid);
+        }
+    }
+    g_mutex_unlock(&libxlProcessEventLock);
+
+    for (i = 0; i < domids->len; i++)
+        libxlProcessQueueWork(libxlProcessDriver,
+                              g_array_index(domids, uint32_t, i), NULL);
+}
+
+
+/*
+ * libxlProcessDrainEvents:
+ * A worker handles the events of @domid, oldest first, until none is
+ * left or the domain is busy with a job.
+ */
+static void
+libxlProcessDrainEvents(libxlDriverPrivate *driver, uint32_t domid)
+{
+    for (;;) {
+        libxlProcessEventQueue *q;
+        libxl_event *ev;
+
+        g_mutex_lock(&libxlProcessEventLock);
+        q = g_hash_table_lookup(libxlProcessEventQueues, GUINT_TO_POINTER(domid));
+        if (!q || !(ev = g_queue_pop_head(&q->events))) {
+            if (q)
+                g_hash_table_remove(libxlProcessEventQueues, GUINT_TO_POINTER(domid));
+            g_mutex_unlock(&libxlProcessEventLock);
+            return;
+        }
+        g_mutex_unlock(&libxlProcessEventLock);
+
+        /* busy: @ev is back at the head, the job's end resumes the queue
+         * (maybe on another worker already) */
+        if (libxlProcessHandleEvent(driver, ev) != 0)
+            return;
+    }
 }
 
 
@@ -769,28 +894,58 @@ libxlProcessEventWorker(void *jobdata, void *opaque)
 {
     g_autofree libxlProcessWork *work = jobdata;
 
-    if (work->ev)
-        libxlProcessHandleEvent(opaque, work->ev);
-    else
+    if (work->vm)
         libxlProcessAutodestroyWork(opaque, work->vm);
+    else
+        libxlProcessDrainEvents(opaque, work->domid);
 }
 
 
-static void
+static int
 libxlProcessQueueWork(libxlDriverPrivate *driver,
-                      libxl_event *ev,
+                      uint32_t domid,
                       virDomainObj *vm)
 {
     libxlProcessWork *work = g_new0(libxlProcessWork, 1);
 
-    work->ev = ev;
+    work->domid = domid;
     work->vm = vm;
     if (virThreadPoolSendJob(driver->eventWorkers, 0, work) < 0) {
         VIR_ERROR(_("cannot queue work for the libxl event workers"));
-        if (ev)
-            libxl_event_free(driver->config->ctx, ev);
         virObjectUnref(vm);
         g_free(work);
+        return -1;
+    }
+    return 0;
+}
+
+
+/*
+ * libxlProcessEventPush:
+ * Queue a domain event behind the other events of its domid; a worker
+ * drains the queue unless one does already or it waits for a job.
+ */
+void
+libxlProcessEventPush(libxlDriverPrivate *driver, libxl_event *ev)
+{
+    libxlProcessEventQueue *q;
+    uint32_t domid = ev->domid;
+    bool drain = false;
+
+    g_mutex_lock(&libxlProcessEventLock);
+    if (!(q = g_hash_table_lookup(libxlProcessEventQueues, GUINT_TO_POINTER(domid)))) {
+        q = g_new0(libxlProcessEventQueue, 1);
+        g_queue_init(&q->events);
+        g_hash_table_insert(libxlProcessEventQueues, GUINT_TO_POINTER(domid), q);
+        drain = true;
+    }
+    g_queue_push_tail(&q->events, ev);
+    g_mutex_unlock(&libxlProcessEventLock);
+
+    if (drain && libxlProcessQueueWork(driver, domid, NULL) < 0) {
+        g_mutex_lock(&libxlProcessEventLock);
+        g_hash_table_remove(libxlProcessEventQueues, GUINT_TO_POINTER(domid));
+        g_mutex_unlock(&libxlProcessEventLock);
     }
 }
 
@@ -798,7 +953,7 @@ libxlProcessQueueWork(libxlDriverPrivate *driver,
 /*
  * libxlProcessEventOccurs:
  * libxl's event callback, inside a libxl call (the event loop's thread
- * mostly): hand the event to a worker, nothing more.
+ * mostly): queue the event for a worker, nothing more.
  */
 static void
 libxlProcessEventOccurs(void *user, libxl_event *ev)
@@ -811,7 +966,7 @@ libxlProcessEventOccurs(void *user, libxl_event *ev)
         return;
     }
 
-    libxlProcessQueueWork(driver, ev, NULL);
+    libxlProcessEventPush(driver, ev);
 }
 
 
@@ -843,6 +998,11 @@ libxlProcessEventsInit(libxlDriverPrivate *driver)
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
 
     libxlProcessDriver = driver;
+    g_mutex_lock(&libxlProcessEventLock);
+    libxlProcessEventQueues = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                                    NULL, libxlProcessEventQueueFree);
+    g_mutex_unlock(&libxlProcessEventLock);
+    libxlDomainSetJobEndedHook(libxlProcessEventsJobEnded);
     if (!(driver->eventWorkers = virThreadPoolNewFull(1, 8, 0,
                                                       libxlProcessEventWorker,
                                                       "libxl-event",

@@ -76,4 +76,5 @@ void libxlShutdownPlanFor(const virDomainDef *def,
                           libxl_shutdown_reason reason,
                           libxlShutdownPlan *plan);
 
-void libxlProcessHandleEvent(libxlDriverPrivate *driver, libxl_event *ev);
+int libxlProcessHandleEvent(libxlDriverPrivate *driver, libxl_event *ev);
+void libxlProcessEventPush(libxlDriverPrivate *driver, libxl_event *ev);
