@@ -151,8 +151,11 @@ libxlProcessUnwatchDeath(libxlDriverConfig *cfg, virDomainObj *vm)
 
 /* ---- cleanup ------------------------------------------------------ */
 
-/* for the close callbacks, which get no opaque; set once at init */
+/* for the close callbacks, which get no opaque; set once at init,
+ * cleared at teardown */
 static libxlDriverPrivate *libxlProcessDriver;
+/* the daemon is stopping (libxlProcessEventsStop) */
+static int libxlProcessStopping;
 
 static void libxlProcessAutodestroy(virDomainObj *vm, virConnectPtr conn);
 
@@ -998,6 +1001,7 @@ libxlProcessEventsInit(libxlDriverPrivate *driver)
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
 
     libxlProcessDriver = driver;
+    g_atomic_int_set(&libxlProcessStopping, 0);
     g_mutex_lock(&libxlProcessEventLock);
     libxlProcessEventQueues = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                                     NULL, libxlProcessEventQueueFree);
@@ -1011,6 +1015,69 @@ libxlProcessEventsInit(libxlDriverPrivate *driver)
 
     libxl_event_register_callbacks(cfg->ctx, &libxlProcessEventHooks, driver);
     return 0;
+}
+
+
+/*
+ * Teardown, in libvirtd's order:
+ *   libxlProcessEventsStop (stateShutdownPrepare, on the event loop's
+ *   thread): the workers take no new work, autostart starts nothing more;
+ *   libxlProcessEventsDrain (stateShutdownWait, the event loop still
+ *   running so that operations in progress complete): the autostart
+ *   thread and the workers finish what they do;
+ *   libxlProcessEventsFree (stateCleanup): before the libxl context goes,
+ *   the death watches and the queued events; the workers' pool after it,
+ *   when no libxl callback can queue anything any more.
+ */
+void
+libxlProcessEventsStop(libxlDriverPrivate *driver)
+{
+    g_atomic_int_set(&libxlProcessStopping, 1);
+    if (driver->eventWorkers)
+        virThreadPoolStop(driver->eventWorkers);
+}
+
+
+void
+libxlProcessEventsDrain(libxlDriverPrivate *driver)
+{
+    libxlProcessAutostartJoin();
+    if (driver->eventWorkers)
+        virThreadPoolDrain(driver->eventWorkers);
+}
+
+
+static int
+libxlProcessUnwatchIter(virDomainObj *vm, void *opaque)
+{
+    libxlDriverConfig *cfg = opaque;
+
+    virObjectLock(vm);
+    libxlProcessUnwatchDeath(cfg, vm);
+    virObjectUnlock(vm);
+    return 0;
+}
+
+
+void
+libxlProcessEventsFree(libxlDriverPrivate *driver)
+{
+    g_autoptr(libxlDriverConfig) cfg = NULL;
+
+    libxlProcessEventsStop(driver);
+    libxlProcessEventsDrain(driver);
+
+    if (driver->config && driver->domains) {
+        cfg = libxlDriverConfigGet(driver);
+        virDomainObjListForEach(driver->domains, false,
+                                libxlProcessUnwatchIter, cfg);
+    }
+
+    libxlDomainSetJobEndedHook(NULL);
+    g_mutex_lock(&libxlProcessEventLock);
+    g_clear_pointer(&libxlProcessEventQueues, g_hash_table_unref);
+    g_mutex_unlock(&libxlProcessEventLock);
+    libxlProcessDriver = NULL;
 }
 
 
@@ -1291,12 +1358,29 @@ libxlProcessAutostartThread(void *opaque)
     for (i = 0; i < nvms; i++) {
         virDomainObj *vm = vms[i];
 
+        /* the daemon is stopping: start nothing more */
+        if (g_atomic_int_get(&libxlProcessStopping))
+            break;
         virObjectLock(vm);
         if (vm->autostart && !vm->removing && !virDomainObjIsActive(vm))
             libxlProcessAutostartOne(driver, vm);
         virObjectUnlock(vm);
     }
     virObjectListFreeCount(vms, nvms);
+}
+
+
+static virThread libxlProcessAutostartThreadId;
+static bool libxlProcessAutostartRunning;
+
+/* The autostart thread is done (joined once; the daemon's teardown) */
+void
+libxlProcessAutostartJoin(void)
+{
+    if (!libxlProcessAutostartRunning)
+        return;
+    virThreadJoin(&libxlProcessAutostartThreadId);
+    libxlProcessAutostartRunning = false;
 }
 
 
@@ -1308,12 +1392,14 @@ libxlProcessAutostartThread(void *opaque)
 void
 libxlProcessAutostartAll(libxlDriverPrivate *driver)
 {
-    virThread thread;
-
-    if (virThreadCreateFull(&thread, false, libxlProcessAutostartThread,
+    /* joined at teardown, before the driver goes */
+    if (virThreadCreateFull(&libxlProcessAutostartThreadId, true,
+                            libxlProcessAutostartThread,
                             "libxl-autostart", false, driver) < 0) {
         VIR_ERROR(_("cannot start the autostart thread: %s"),
                   virGetLastErrorMessage());
         virResetLastError();
+        return;
     }
+    libxlProcessAutostartRunning = true;
 }

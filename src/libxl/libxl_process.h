@@ -42,10 +42,14 @@ void libxlProcessStopped(libxlDriverPrivate *driver,
                          int eventDetail);
 
 int libxlProcessEventsInit(libxlDriverPrivate *driver);
+void libxlProcessEventsStop(libxlDriverPrivate *driver);
+void libxlProcessEventsDrain(libxlDriverPrivate *driver);
+void libxlProcessEventsFree(libxlDriverPrivate *driver);
 
 int libxlProcessReconnectAll(libxlDriverPrivate *driver);
 int libxlProcessAdoptAll(libxlDriverPrivate *driver);
 void libxlProcessAutostartAll(libxlDriverPrivate *driver);
+void libxlProcessAutostartJoin(void);
 
 void libxlProcessQueueEvent(libxlDriverPrivate *driver, virObjectEvent *event);
 

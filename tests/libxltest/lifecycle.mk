@@ -14,6 +14,7 @@ LIFECYCLE_TESTS = \
 	lifecycle-jobs.sh \
 	lifecycle-restart.sh \
 	lifecycle-stress.sh \
+	lifecycle-teardown.sh \
 	lifecycle-seeds.sh
 
 TESTS += $(LIFECYCLE_TESTS)
