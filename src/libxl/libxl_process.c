@@ -668,9 +668,15 @@ libxlProcessHandleShutdown(libxlDriverPrivate *driver,
         return;
     }
 
-    if (plan.eventType >= 0)
+    /* the client hears of the shutdown once: a watch armed again (a
+     * destroy that failed because xl destroyed the domain meanwhile)
+     * reports it anew */
+    if (plan.eventType >= 0 &&
+        virDomainObjGetState(vm, NULL) != plan.preserveState) {
         event = virDomainEventLifecycleNewFromObj(vm, plan.eventType,
                                                   plan.eventDetail);
+        virDomainObjSetState(vm, plan.preserveState, plan.preserveReason);
+    }
     libxlProcessQueueEvent(driver, event);
 
     switch (plan.action) {

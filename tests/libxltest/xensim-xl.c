@@ -3,10 +3,11 @@
  * that need a domain libvirt did not start
  *
  *   XENSIM_DIR=DIR xensim-xl create NAME UUID KERNEL MEMORY-MIB
+ *   XENSIM_DIR=DIR xensim-xl destroy DOMID
  *
- * Creates a PV domain through libxl (synchronously, as xl does), unpauses
- * it and prints its domid.  Exit status 0, or 1 with libxl's messages on
- * stderr.
+ * create: a PV domain through libxl (synchronously, as xl does), unpaused;
+ * prints its domid.  destroy: libxl_domain_destroy, as `xl destroy`.
+ * Exit status 0, or 1 with libxl's messages on stderr.
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -30,15 +31,23 @@ main(int argc, char **argv)
     uint32_t domid = INVALID_DOMID;
     int rc = 1;
 
-    if (argc != 6 || strcmp(argv[1], "create") != 0) {
-        fprintf(stderr, "usage: %s create NAME UUID KERNEL MEMORY-MIB\n", argv[0]);
+    libxl_domain_config_init(&d_config);
+    if (!((argc == 6 && strcmp(argv[1], "create") == 0) ||
+          (argc == 3 && strcmp(argv[1], "destroy") == 0))) {
+        fprintf(stderr, "usage: %s create NAME UUID KERNEL MEMORY-MIB\n"
+                "       %s destroy DOMID\n", argv[0], argv[0]);
         return 1;
     }
 
-    libxl_domain_config_init(&d_config);
     if (!(lg = xtl_createlogger_stdiostream(stderr, XTL_ERROR, 0)) ||
         libxl_ctx_alloc(&ctx, LIBXL_VERSION, 0, (xentoollog_logger *)lg) != 0)
         goto out;
+
+    if (strcmp(argv[1], "destroy") == 0) {
+        if (libxl_domain_destroy(ctx, strtoul(argv[2], NULL, 10), NULL) == 0)
+            rc = 0;
+        goto out;
+    }
 
     d_config.c_info.type = LIBXL_DOMAIN_TYPE_PV;
     d_config.c_info.name = strdup(argv[2]);
