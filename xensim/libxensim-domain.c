@@ -224,6 +224,12 @@ libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
     newid = xensimRecordU64(rec, "domid", INVALID_DOMID);
     xensimAoSetDomid(ao, newid);
 
+    /* libxl builds the domain (populates its memory: xc_dom_boot_mem_init)
+     * inside the initiating call, unless a bootloader must run first: the
+     * caller waits that long before the call returns */
+    if (!(d_config->c_info.type == LIBXL_DOMAIN_TYPE_PV && b_info->u.pv.bootloader))
+        g_usleep(xensimRecordU64(rec, "populate_ms", 0) * 1000);
+
     if (d_config->c_info.type == LIBXL_DOMAIN_TYPE_HVM)
         rc = xensimAoSpawnHelper(ao, "helper-start", "device-model", b_info->device_model);
     else if (d_config->c_info.type == LIBXL_DOMAIN_TYPE_PV && b_info->u.pv.bootloader)

@@ -57,6 +57,7 @@ xensimHostConfigInit(XensimHostConfig *cfg)
     cfg->cap_iommu_hap_pt_share = true;
     cfg->cap_gnttab_v1 = cfg->cap_gnttab_v2 = true;
     cfg->build_delay_ms = 100;
+    cfg->build_ms_per_gib = 0;
     cfg->shutdown_delay_ms = 200;
     cfg->destroy_delay_ms = 20;
     cfg->console_delay_ms = 20;
@@ -403,6 +404,8 @@ xensimHostConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
         return xensimParseHwCap(cfg, value, err);
     if (strcmp(key, "build_delay_ms") == 0)
         return xensimParseMs(value, &cfg->build_delay_ms, err);
+    if (strcmp(key, "build_ms_per_gib") == 0)
+        return xensimParseMs(value, &cfg->build_ms_per_gib, err);
     if (strcmp(key, "shutdown_delay_ms") == 0)
         return xensimParseMs(value, &cfg->shutdown_delay_ms, err);
     if (strcmp(key, "destroy_delay_ms") == 0)

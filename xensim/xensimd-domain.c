@@ -677,6 +677,7 @@ xensimCmdCreate(XensimCall *call)
     XensimDomain *dom;
     XensimRec r;
     guint i, serials;
+    guint64 populate_ms;
     int rc;
 
     if (!name || !*name) {
@@ -767,14 +768,25 @@ xensimCmdCreate(XensimCall *call)
     xensimPublishOtherDevices(state, dom, call);
     dom->console_timer = g_timeout_add(state->host.console_delay_ms,
                                        xensimDomainConsolesReady, dom);
-    dom->build_timer = g_timeout_add(xensimNameDelay(state->host.guest_build_delay, name,
+    /* populating the memory: libxl does it in the initiating call of the
+     * create (PV without bootloader, PVH, HVM: libxensim spends
+     * populate_ms there), or after the bootloader ran; the build
+     * completes build_delay_ms after it */
+    /* a short host fails the build once its free memory is used up */
+    populate_ms = (guint64)state->host.build_ms_per_gib *
+                  MIN(dom->target_memkb, xensimStateFreeMemKB(state)) /
+                  (1024 * 1024);
+    dom->build_timer = g_timeout_add(populate_ms +
+                                     xensimNameDelay(state->host.guest_build_delay, name,
                                                      state->host.build_delay_ms),
                                      xensimDomainBuilt, dom);
-    xensimStateLog(state, "domain %u (%s, %s): made, building", dom->domid,
-                   dom->name, type);
+    xensimStateLog(state, "domain %u (%s, %s): made, building (populating "
+                   "%" G_GUINT64_FORMAT " ms)", dom->domid, dom->name, type,
+                   populate_ms);
 
     xensimRecOpen(&r, call->records);
     xensimRecU64(&r, "domid", dom->domid);
+    xensimRecU64(&r, "populate_ms", populate_ms);
     xensimRecClose(&r);
     return 0;
 }

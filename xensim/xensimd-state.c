@@ -927,7 +927,7 @@ static int
 xensimCmdHostSet(XensimCall *call)
 {
     static const char *const keys[] = {
-        "build_delay_ms", "shutdown_delay_ms", "destroy_delay_ms",
+        "build_delay_ms", "build_ms_per_gib", "shutdown_delay_ms", "destroy_delay_ms",
         "console_delay_ms", "save_rate_mib_s", "guest_ignore_shutdown",
         "guest_no_pv_drivers", "guest_build_delay", "guest_shutdown_delay", "guest_no_ack", NULL,
     };
@@ -935,6 +935,7 @@ xensimCmdHostSet(XensimCall *call)
 
     if (call->nargs != 2 || !g_strv_contains(keys, call->args[0])) {
         call->message = g_strdup("host set KEY VALUE: KEY one of build_delay_ms, "
+                                 "build_ms_per_gib, "
                                  "shutdown_delay_ms, destroy_delay_ms, "
                                  "console_delay_ms, save_rate_mib_s, "
                                  "guest_ignore_shutdown, guest_no_pv_drivers, "

@@ -41,6 +41,8 @@ struct _XensimHostConfig {
          cap_gnttab_v2;
     /* latencies and guest behaviour (xensimd-domain.c) */
     guint build_delay_ms;       /* libxl_domain_create_new: the build */
+    guint build_ms_per_gib;     /* populating a domain's memory, per GiB:
+                                 * in the initiating call, as libxl does */
     guint shutdown_delay_ms;    /* a guest's reaction to a shutdown request */
     guint destroy_delay_ms;     /* dying -> gone */
     guint console_delay_ms;     /* xenconsoled publishing console/tty */

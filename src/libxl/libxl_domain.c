@@ -224,6 +224,20 @@ libxlDomainObjBeginJob(libxlDriverPrivate *driver,
 }
 
 
+static libxlDomainJobEndedHook libxlDomainJobEnded;
+
+/*
+ * libxlDomainSetJobEndedHook:
+ * @hook runs whenever a job ends, with the domain still locked: the event
+ * workers' queues that wait for a domain's job go on (libxl_process.c).
+ */
+void
+libxlDomainSetJobEndedHook(libxlDomainJobEndedHook hook)
+{
+    libxlDomainJobEnded = hook;
+}
+
+
 void
 libxlDomainObjEndJob(virDomainObj *vm)
 {
@@ -231,6 +245,8 @@ libxlDomainObjEndJob(virDomainObj *vm)
 
     priv->jobName = NULL;
     virDomainObjEndJob(vm);
+    if (libxlDomainJobEnded)
+        libxlDomainJobEnded();
 }
 
 
@@ -254,6 +270,7 @@ libxlDomainAONew(const char *name)
     ao->how.callback = libxlDomainAOComplete;
     ao->how.u.for_callback = ao;
     ignore_value(virTimeMillisNow(&ao->started));
+    ao->logMark = libxlLoggerMark();
     return ao;
 }
 
@@ -274,8 +291,9 @@ libxlDomainAOFree(libxlDomainAO *ao)
  * libxlDomainAOComplete:
  * libxl's completion callback, on whatever thread libxl runs it (the
  * event loop's, usually): it only records the result, with the reason
- * libxl logged on this thread for a failure, and wakes the waiter.  It
- * takes no domain lock.
+ * libxl logged on this thread for a failure since the operation began
+ * (an older error there is another operation's), and wakes the waiter.
+ * It takes no domain lock.
  */
 void
 libxlDomainAOComplete(libxl_ctx *ctx G_GNUC_UNUSED,
@@ -285,8 +303,8 @@ libxlDomainAOComplete(libxl_ctx *ctx G_GNUC_UNUSED,
     libxlDomainAO *ao = for_callback;
     g_autofree char *error = NULL;
 
-    if (rc != 0 && libxlLoggerGetLastError()) {
-        error = g_strdup(libxlLoggerGetLastError());
+    if (rc != 0 && libxlLoggerGetLastErrorSince(ao->logMark)) {
+        error = g_strdup(libxlLoggerGetLastErrorSince(ao->logMark));
         libxlLoggerResetLastError();
     }
 
@@ -342,13 +360,23 @@ libxlDomainAORun(virDomainObj *vm,
 {
     libxlDomainObjPrivate *priv = vm->privateData;
     g_autoptr(libxlDomainAO) ao = NULL;
+    uint32_t domid;
     int rc;
 
     if (!(ao = libxlDomainAONew(name)))
         return ERROR_NOMEM;
 
     priv->ao = ao;
-    rc = func(ctx, vm->def->id, &ao->how, opaque);
+    domid = vm->def->id;
+    /* what this thread logged before is not this operation's reason */
+    libxlLoggerResetLastError();
+    /* libxl does real work before the initiating call returns (a PV
+     * build populates the domain's memory, a core dump writes the
+     * image): queries of this domain and the domain list must not wait
+     * for it.  The job and the caller's reference keep @vm. */
+    virObjectUnlock(vm);
+    rc = func(ctx, domid, &ao->how, opaque);
+    virObjectLock(vm);
     return libxlDomainAOWait(vm, ao, rc);
 }
 
@@ -503,6 +531,10 @@ libxlDomainObjFromDomain(libxlDriverPrivate *driver, virDomainPtr dom)
 {
     virDomainObj *vm;
     char uuidstr[VIR_UUID_STRING_BUFLEN];
+
+    /* a new operation: libxl's errors of earlier ones on this thread
+     * are not its reasons */
+    libxlLoggerResetLastError();
 
     if (!(vm = virDomainObjListFindByUUID(driver->domains, dom->uuid))) {
         virUUIDFormat(dom->uuid, uuidstr);

@@ -38,6 +38,8 @@ struct _libxlDomainAO {
     int rc;
     /* what libxl logged on the completing thread when it failed */
     char *error;
+    /* libxlLoggerMark when it began: older errors are not its own */
+    unsigned long long logMark;
 
     libxl_asyncop_how how;
     /* what it does, for domjobinfo and errors: "start", "shutdown"... */
@@ -85,6 +87,9 @@ int libxlDomainObjBeginJob(libxlDriverPrivate *driver,
     G_GNUC_WARN_UNUSED_RESULT;
 void libxlDomainObjEndJob(virDomainObj *vm);
 
+typedef void (*libxlDomainJobEndedHook)(void);
+void libxlDomainSetJobEndedHook(libxlDomainJobEndedHook hook);
+
 int libxlDomainObjBeginJobFull(virDomainObj *vm,
                                virDomainJob job,
                                const char *name,
@@ -100,8 +105,9 @@ void libxlDomainAOComplete(libxl_ctx *ctx, int rc, void *for_callback);
 
 int libxlDomainAOWait(virDomainObj *vm, libxlDomainAO *ao, int rc);
 
-/* Start an operation through @func with the how of a fresh AO, wait for
- * it with @vm unlocked, return libxl's rc. */
+/* Start an operation through @func with the how of a fresh AO (the
+ * initiating call too runs with @vm unlocked), wait for it, return
+ * libxl's rc. */
 typedef int (*libxlDomainAOFunc)(libxl_ctx *ctx,
                                  uint32_t domid,
                                  const libxl_asyncop_how *how,

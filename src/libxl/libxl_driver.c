@@ -140,8 +140,38 @@ libxlConnectURICheck(bool active, virURI *uri)
 /* ---- state driver ------------------------------------------------- */
 
 /*
+ * libxlStateShutdownPrepare:
+ * The daemon is stopping (on the event loop's thread): the event workers
+ * take no new work, autostart starts nothing more.
+ */
+static int
+libxlStateShutdownPrepare(void)
+{
+    if (libxl_driver)
+        libxlProcessEventsStop(libxl_driver);
+    return 0;
+}
+
+
+/*
+ * libxlStateShutdownWait:
+ * The event loop still runs: the autostart thread and the workers finish
+ * the operations they wait for.
+ */
+static int
+libxlStateShutdownWait(void)
+{
+    if (libxl_driver)
+        libxlProcessEventsDrain(libxl_driver);
+    return 0;
+}
+
+
+/*
  * libxlStateCleanup:
- * Free the driver, whatever part of it was built.
+ * Free the driver, whatever part of it was built: the threads that use it
+ * are joined first, the libxl context (no callback can come after it) goes
+ * before the event workers' pool, the global pointer last.
  */
 static int
 libxlStateCleanup(void)
@@ -149,16 +179,19 @@ libxlStateCleanup(void)
     if (!libxl_driver)
         return 0;
 
-    if (libxl_driver->eventWorkers)
-        virThreadPoolFree(libxl_driver->eventWorkers);
+    libxlProcessEventsFree(libxl_driver);
     virObjectUnref(libxl_driver->domains);
-    virObjectUnref(libxl_driver->domainEventState);
-    virObjectUnref(libxl_driver->xmlopt);
-    virSysinfoDefFree(libxl_driver->hostsysinfo);
+    libxl_driver->domains = NULL;
     if (libxl_driver->lockFD != -1)
         virPidFileRelease(libxl_driver->config->stateDir, "driver",
                           libxl_driver->lockFD);
-    virObjectUnref(libxl_driver->config);
+    /* the context (the config's), with the fds and timeouts it registered */
+    g_clear_pointer(&libxl_driver->config, virObjectUnref);
+    if (libxl_driver->eventWorkers)
+        virThreadPoolFree(libxl_driver->eventWorkers);
+    virObjectUnref(libxl_driver->domainEventState);
+    virObjectUnref(libxl_driver->xmlopt);
+    virSysinfoDefFree(libxl_driver->hostsysinfo);
     virMutexDestroy(&libxl_driver->lock);
     g_clear_pointer(&libxl_driver, g_free);
 
@@ -287,6 +320,12 @@ libxlStateInitialize(bool privileged,
                                        false, libxl_driver->xmlopt,
                                        NULL, NULL) < 0)
         goto error;
+
+    /* domains libxl runs that no status names */
+    if (libxlProcessAdoptAll(libxl_driver) < 0) {
+        VIR_WARN("%s", virGetLastErrorMessage());
+        virResetLastError();
+    }
 
     libxlProcessAutostartAll(libxl_driver);
 
@@ -2452,6 +2491,8 @@ static virStateDriver libxlStateDriver = {
     .name = LIBXL_DRIVER_INTERNAL_NAME,
     .stateInitialize = libxlStateInitialize,
     .stateCleanup = libxlStateCleanup,
+    .stateShutdownPrepare = libxlStateShutdownPrepare,
+    .stateShutdownWait = libxlStateShutdownWait,
     .stateReload = libxlStateReload,
 };
 

@@ -5,7 +5,10 @@
  * logger writes every message at or above the configured level to the
  * driver's libxl log file, and remembers the last error-level message
  * logged by each thread so that the libvirt error reported for the failed
- * call can carry libxl's own reason.
+ * call can carry libxl's own reason.  A thread's last error is only the
+ * reason of the operation that logged it: every operation starts with it
+ * reset, and an asynchronous operation completing on another thread takes
+ * only an error logged there since it began (libxlLoggerMark).
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -34,8 +37,38 @@ struct _libxlLogger {
     GMutex lock;                /* serialises writes to logFile */
 };
 
-/* The last error message libxl logged on this thread, owned by GLib. */
-static GPrivate libxlLoggerLastErr = G_PRIVATE_INIT(g_free);
+/* The last error message libxl logged on this thread, with its place in
+ * the sequence of all messages (libxlLoggerMark), owned by GLib. */
+typedef struct {
+    char *msg;
+    unsigned long long seq;
+} libxlLoggerError;
+
+static void
+libxlLoggerErrorFree(gpointer data)
+{
+    libxlLoggerError *err = data;
+
+    if (!err)
+        return;
+    g_free(err->msg);
+    g_free(err);
+}
+
+static GPrivate libxlLoggerLastErr = G_PRIVATE_INIT(libxlLoggerErrorFree);
+/* messages logged so far, by every thread */
+static unsigned long long libxlLoggerSeq;
+
+
+static void
+libxlLoggerRecordError(const char *msg)
+{
+    libxlLoggerError *err = g_new0(libxlLoggerError, 1);
+
+    err->msg = g_strdup(msg);
+    err->seq = __atomic_add_fetch(&libxlLoggerSeq, 1, __ATOMIC_SEQ_CST);
+    g_private_replace(&libxlLoggerLastErr, err);
+}
 
 
 static xentoollog_level
@@ -109,7 +142,7 @@ libxlLoggerVmessage(xentoollog_logger *xtl,
     }
 
     if (level >= XTL_ERROR)
-        g_private_replace(&libxlLoggerLastErr, g_strdup(msg));
+        libxlLoggerRecordError(msg);
 
     if (level < logger->minLevel || !logger->logFile)
         return;
@@ -212,7 +245,36 @@ libxlLoggerGetXTL(libxlLogger *logger)
 const char *
 libxlLoggerGetLastError(void)
 {
-    return g_private_get(&libxlLoggerLastErr);
+    libxlLoggerError *err = g_private_get(&libxlLoggerLastErr);
+
+    return err ? err->msg : NULL;
+}
+
+
+/*
+ * libxlLoggerMark:
+ * A point in the sequence of libxl's error messages: an operation marks
+ * where it begins, and an error logged before that mark is not its own.
+ */
+unsigned long long
+libxlLoggerMark(void)
+{
+    return __atomic_load_n(&libxlLoggerSeq, __ATOMIC_SEQ_CST);
+}
+
+
+/*
+ * libxlLoggerGetLastErrorSince:
+ * The last error libxl logged on the calling thread after @mark, or
+ * NULL: the reason of an operation that began at @mark, never an older
+ * failure's text left on this thread.
+ */
+const char *
+libxlLoggerGetLastErrorSince(unsigned long long mark)
+{
+    libxlLoggerError *err = g_private_get(&libxlLoggerLastErr);
+
+    return err && err->seq > mark ? err->msg : NULL;
 }
 
 
@@ -232,7 +294,7 @@ libxlLoggerResetLastError(void)
 void
 libxlLoggerSetLastError(const char *msg)
 {
-    g_private_replace(&libxlLoggerLastErr, g_strdup(msg));
+    libxlLoggerRecordError(msg);
 }
 
 

@@ -26,6 +26,8 @@ xentoollog_logger *libxlLoggerGetXTL(libxlLogger *logger);
 const char *libxlLoggerGetLastError(void);
 void libxlLoggerResetLastError(void);
 void libxlLoggerSetLastError(const char *msg);
+unsigned long long libxlLoggerMark(void);
+const char *libxlLoggerGetLastErrorSince(unsigned long long mark);
 
 /*
  * libxlReportError:

@@ -45,6 +45,7 @@
 #include "virevent.h"
 #include "virlog.h"
 #include "virthread.h"
+#include "libxl_logger.h"
 #include "libxl_osevent.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
@@ -118,10 +119,14 @@ libxlEventVirToPoll(int events)
 
 /* ---- the bridge --------------------------------------------------- */
 
+/* Each dispatch into libxl is an operation of its own: an error libxl
+ * logged in an earlier one on this thread is not the reason of what
+ * completes in this one. */
 static void
 libxlOccurredFdReal(libxl_ctx *ctx, void *for_libxl,
                     int fd, short events, short revents)
 {
+    libxlLoggerResetLastError();
     libxl_osevent_occurred_fd(ctx, for_libxl, fd, events, revents);
 }
 
@@ -129,6 +134,7 @@ libxlOccurredFdReal(libxl_ctx *ctx, void *for_libxl,
 static void
 libxlOccurredTimeoutReal(libxl_ctx *ctx, void *for_libxl)
 {
+    libxlLoggerResetLastError();
     libxl_osevent_occurred_timeout(ctx, for_libxl);
 }
 

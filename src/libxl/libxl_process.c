@@ -32,6 +32,8 @@
 
 #include <config.h>
 
+#include <libxl_utils.h>
+
 #include "internal.h"
 #include "datatypes.h"
 #include "domain_event.h"
@@ -149,8 +151,11 @@ libxlProcessUnwatchDeath(libxlDriverConfig *cfg, virDomainObj *vm)
 
 /* ---- cleanup ------------------------------------------------------ */
 
-/* for the close callbacks, which get no opaque; set once at init */
+/* for the close callbacks, which get no opaque; set once at init,
+ * cleared at teardown */
 static libxlDriverPrivate *libxlProcessDriver;
+/* the daemon is stopping (libxlProcessEventsStop) */
+static int libxlProcessStopping;
 
 static void libxlProcessAutodestroy(virDomainObj *vm, virConnectPtr conn);
 
@@ -258,13 +263,13 @@ libxlProcessDestroy(libxlDriverPrivate *driver, virDomainObj *vm)
  * whose autodestroy connection closed.
  */
 typedef struct {
-    libxl_event *ev;
-    virDomainObj *vm;
+    uint32_t domid;             /* drain the event queue of this domid */
+    virDomainObj *vm;           /* or autodestroy this domain */
 } libxlProcessWork;
 
-static void libxlProcessQueueWork(libxlDriverPrivate *driver,
-                                  libxl_event *ev,
-                                  virDomainObj *vm);
+static int libxlProcessQueueWork(libxlDriverPrivate *driver,
+                                 uint32_t domid,
+                                 virDomainObj *vm);
 
 
 /*
@@ -281,7 +286,7 @@ libxlProcessAutodestroy(virDomainObj *vm, virConnectPtr conn G_GNUC_UNUSED)
         return;
 
     VIR_INFO("autodestroying domain '%s'", vm->def->name);
-    libxlProcessQueueWork(libxlProcessDriver, NULL, virObjectRef(vm));
+    libxlProcessQueueWork(libxlProcessDriver, INVALID_DOMID, virObjectRef(vm));
 }
 
 
@@ -387,6 +392,13 @@ libxlProcessStart(libxlDriverPrivate *driver,
     if (libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_START,
                          VIR_HOOK_SUBOP_BEGIN, true) < 0)
         goto out_release;
+
+    /* a daemon dying during the build leaves a domain that only its uuid
+     * names (the domid comes with the completion): the status says a
+     * start was in progress, for the next daemon to destroy it */
+    g_free(priv->statusJob);
+    priv->statusJob = g_strdup("start");
+    libxlDomainSaveStatus(driver, vm);
 
     args.d_config = &d_config;
     args.domid = &domid;
@@ -660,9 +672,15 @@ libxlProcessHandleShutdown(libxlDriverPrivate *driver,
         return;
     }
 
-    if (plan.eventType >= 0)
+    /* the client hears of the shutdown once: a watch armed again (a
+     * destroy that failed because xl destroyed the domain meanwhile)
+     * reports it anew */
+    if (plan.eventType >= 0 &&
+        virDomainObjGetState(vm, NULL) != plan.preserveState) {
         event = virDomainEventLifecycleNewFromObj(vm, plan.eventType,
                                                   plan.eventDetail);
+        virDomainObjSetState(vm, plan.preserveState, plan.preserveReason);
+    }
     libxlProcessQueueEvent(driver, event);
 
     switch (plan.action) {
@@ -699,18 +717,26 @@ libxlProcessHandleShutdown(libxlDriverPrivate *driver,
 }
 
 
+static void libxlProcessEventQueueWait(libxl_event *ev);
+
 /*
  * libxlProcessHandleEvent:
  * A libxl domain event, on a worker thread: the domain it is about (by
  * domid: news of a domid the domain no longer has is stale), under a
- * job; frees @ev.
+ * job; frees @ev and returns 0.  A worker never waits for a job (its
+ * owner may wait for a guest): while the domain is busy, @ev goes back
+ * to the head of its queue, which waits for the job to end, and 1
+ * is returned.
  */
-void
+int
 libxlProcessHandleEvent(libxlDriverPrivate *driver, libxl_event *ev)
 {
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     virDomainObj *vm = NULL;
     bool job = false;
+
+    /* the workers handle one domain after another */
+    libxlLoggerResetLastError();
 
     if (ev->domid == 0)
         goto out;
@@ -719,8 +745,14 @@ libxlProcessHandleEvent(libxlDriverPrivate *driver, libxl_event *ev)
         goto out;
     }
 
-    if (libxlDomainObjBeginJobFull(vm, VIR_JOB_MODIFY, "event handling",
-                                   ULLONG_MAX / 2) < 0) {
+    if (libxlDomainObjBeginJobFull(vm, VIR_JOB_MODIFY, "event handling", 0) < 0) {
+        if (virGetLastErrorCode() == VIR_ERR_OPERATION_TIMEOUT) {
+            /* busy: the job's end (vm locked meanwhile) resumes the queue */
+            virResetLastError();
+            libxlProcessEventQueueWait(ev);
+            virDomainObjEndAPI(&vm);
+            return 1;
+        }
         VIR_WARN("cannot handle the event of domain '%s': %s",
                  vm->def->name, virGetLastErrorMessage());
         virResetLastError();
@@ -753,6 +785,120 @@ libxlProcessHandleEvent(libxlDriverPrivate *driver, libxl_event *ev)
         libxlDomainObjEndJob(vm);
     virDomainObjEndAPI(&vm);
     libxl_event_free(cfg->ctx, ev);
+    return 0;
+}
+
+
+/*
+ * The events of each domid, handled in the order libxl delivered them
+ * (a DEATH never before the SHUTDOWN that preceded it): a queue per
+ * domid, drained by one worker at a time.  A queue exists while a worker
+ * drains it or it waits for its domain's job; it goes when it is empty.
+ */
+typedef struct {
+    GQueue events;              /* libxl_event * */
+    bool waiting;               /* for the domain's job to end */
+} libxlProcessEventQueue;
+
+static GMutex libxlProcessEventLock;
+static GHashTable *libxlProcessEventQueues;     /* domid -> queue */
+
+static void
+libxlProcessEventQueueFree(gpointer data)
+{
+    libxlProcessEventQueue *q = data;
+    libxl_event *ev;
+
+    while ((ev = g_queue_pop_head(&q->events)))
+        libxl_event_free(libxlProcessDriver ? libxlProcessDriver->config->ctx : NULL,
+                         ev);
+    g_free(q);
+}
+
+
+/* @ev goes back to the head of its queue, which waits for the end of
+ * the domain's job; called with the domain locked, so that the job
+ * cannot end in between */
+static void
+libxlProcessEventQueueWait(libxl_event *ev)
+{
+    libxlProcessEventQueue *q;
+
+    g_mutex_lock(&libxlProcessEventLock);
+    if (libxlProcessEventQueues &&
+        (q = g_hash_table_lookup(libxlProcessEventQueues,
+                                 GUINT_TO_POINTER(ev->domid)))) {
+        g_queue_push_head(&q->events, ev);
+        q->waiting = true;
+        ev = NULL;
+    }
+    g_mutex_unlock(&libxlProcessEventLock);
+    if (ev)
+        libxl_event_free(NULL, ev);
+}
+
+
+/*
+ * libxlProcessEventsJobEnded:
+ * A job ended (its domain locked): the queues waiting for a job try again.
+ */
+static void
+libxlProcessEventsJobEnded(void)
+{
+    g_autoptr(GArray) domids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    GHashTableIter iter;
+    gpointer key;
+    gpointer value;
+    size_t i;
+
+    g_mutex_lock(&libxlProcessEventLock);
+    if (libxlProcessEventQueues) {
+        g_hash_table_iter_init(&iter, libxlProcessEventQueues);
+        while (g_hash_table_iter_next(&iter, &key, &value)) {
+            libxlProcessEventQueue *q = value;
+            uint32_t domid = GPOINTER_TO_UINT(key);
+
+            if (!q->waiting)
+                continue;
+            q->waiting = false;
+            g_array_append_val(domids, domid);
+        }
+    }
+    g_mutex_unlock(&libxlProcessEventLock);
+
+    for (i = 0; i < domids->len; i++)
+        libxlProcessQueueWork(libxlProcessDriver,
+                              g_array_index(domids, uint32_t, i), NULL);
+}
+
+
+/*
+ * libxlProcessDrainEvents:
+ * A worker handles the events of @domid, oldest first, until none is
+ * left or the domain is busy with a job.
+ */
+static void
+libxlProcessDrainEvents(libxlDriverPrivate *driver, uint32_t domid)
+{
+    for (;;) {
+        libxlProcessEventQueue *q;
+        libxl_event *ev;
+
+        g_mutex_lock(&libxlProcessEventLock);
+        q = g_hash_table_lookup(libxlProcessEventQueues, GUINT_TO_POINTER(domid));
+        if (!q || !(ev = g_queue_pop_head(&q->events))) {
+            if (q)
+                g_hash_table_remove(libxlProcessEventQueues, GUINT_TO_POINTER(domid));
+            g_mutex_unlock(&libxlProcessEventLock);
+            return;
+        }
+        g_mutex_unlock(&libxlProcessEventLock);
+
+        /* busy: @ev is back at the head, the job's end resumes the queue
+         * (maybe on another worker already) */
+        if (libxlProcessHandleEvent(driver, ev) != 0)
+            return;
+    }
 }
 
 
@@ -761,28 +907,58 @@ libxlProcessEventWorker(void *jobdata, void *opaque)
 {
     g_autofree libxlProcessWork *work = jobdata;
 
-    if (work->ev)
-        libxlProcessHandleEvent(opaque, work->ev);
-    else
+    if (work->vm)
         libxlProcessAutodestroyWork(opaque, work->vm);
+    else
+        libxlProcessDrainEvents(opaque, work->domid);
 }
 
 
-static void
+static int
 libxlProcessQueueWork(libxlDriverPrivate *driver,
-                      libxl_event *ev,
+                      uint32_t domid,
                       virDomainObj *vm)
 {
     libxlProcessWork *work = g_new0(libxlProcessWork, 1);
 
-    work->ev = ev;
+    work->domid = domid;
     work->vm = vm;
     if (virThreadPoolSendJob(driver->eventWorkers, 0, work) < 0) {
         VIR_ERROR(_("cannot queue work for the libxl event workers"));
-        if (ev)
-            libxl_event_free(driver->config->ctx, ev);
         virObjectUnref(vm);
         g_free(work);
+        return -1;
+    }
+    return 0;
+}
+
+
+/*
+ * libxlProcessEventPush:
+ * Queue a domain event behind the other events of its domid; a worker
+ * drains the queue unless one does already or it waits for a job.
+ */
+void
+libxlProcessEventPush(libxlDriverPrivate *driver, libxl_event *ev)
+{
+    libxlProcessEventQueue *q;
+    uint32_t domid = ev->domid;
+    bool drain = false;
+
+    g_mutex_lock(&libxlProcessEventLock);
+    if (!(q = g_hash_table_lookup(libxlProcessEventQueues, GUINT_TO_POINTER(domid)))) {
+        q = g_new0(libxlProcessEventQueue, 1);
+        g_queue_init(&q->events);
+        g_hash_table_insert(libxlProcessEventQueues, GUINT_TO_POINTER(domid), q);
+        drain = true;
+    }
+    g_queue_push_tail(&q->events, ev);
+    g_mutex_unlock(&libxlProcessEventLock);
+
+    if (drain && libxlProcessQueueWork(driver, domid, NULL) < 0) {
+        g_mutex_lock(&libxlProcessEventLock);
+        g_hash_table_remove(libxlProcessEventQueues, GUINT_TO_POINTER(domid));
+        g_mutex_unlock(&libxlProcessEventLock);
     }
 }
 
@@ -790,7 +966,7 @@ libxlProcessQueueWork(libxlDriverPrivate *driver,
 /*
  * libxlProcessEventOccurs:
  * libxl's event callback, inside a libxl call (the event loop's thread
- * mostly): hand the event to a worker, nothing more.
+ * mostly): queue the event for a worker, nothing more.
  */
 static void
 libxlProcessEventOccurs(void *user, libxl_event *ev)
@@ -803,7 +979,7 @@ libxlProcessEventOccurs(void *user, libxl_event *ev)
         return;
     }
 
-    libxlProcessQueueWork(driver, ev, NULL);
+    libxlProcessEventPush(driver, ev);
 }
 
 
@@ -835,6 +1011,12 @@ libxlProcessEventsInit(libxlDriverPrivate *driver)
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
 
     libxlProcessDriver = driver;
+    g_atomic_int_set(&libxlProcessStopping, 0);
+    g_mutex_lock(&libxlProcessEventLock);
+    libxlProcessEventQueues = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                                    NULL, libxlProcessEventQueueFree);
+    g_mutex_unlock(&libxlProcessEventLock);
+    libxlDomainSetJobEndedHook(libxlProcessEventsJobEnded);
     if (!(driver->eventWorkers = virThreadPoolNewFull(1, 8, 0,
                                                       libxlProcessEventWorker,
                                                       "libxl-event",
@@ -843,6 +1025,69 @@ libxlProcessEventsInit(libxlDriverPrivate *driver)
 
     libxl_event_register_callbacks(cfg->ctx, &libxlProcessEventHooks, driver);
     return 0;
+}
+
+
+/*
+ * Teardown, in libvirtd's order:
+ *   libxlProcessEventsStop (stateShutdownPrepare, on the event loop's
+ *   thread): the workers take no new work, autostart starts nothing more;
+ *   libxlProcessEventsDrain (stateShutdownWait, the event loop still
+ *   running so that operations in progress complete): the autostart
+ *   thread and the workers finish what they do;
+ *   libxlProcessEventsFree (stateCleanup): before the libxl context goes,
+ *   the death watches and the queued events; the workers' pool after it,
+ *   when no libxl callback can queue anything any more.
+ */
+void
+libxlProcessEventsStop(libxlDriverPrivate *driver)
+{
+    g_atomic_int_set(&libxlProcessStopping, 1);
+    if (driver->eventWorkers)
+        virThreadPoolStop(driver->eventWorkers);
+}
+
+
+void
+libxlProcessEventsDrain(libxlDriverPrivate *driver)
+{
+    libxlProcessAutostartJoin();
+    if (driver->eventWorkers)
+        virThreadPoolDrain(driver->eventWorkers);
+}
+
+
+static int
+libxlProcessUnwatchIter(virDomainObj *vm, void *opaque)
+{
+    libxlDriverConfig *cfg = opaque;
+
+    virObjectLock(vm);
+    libxlProcessUnwatchDeath(cfg, vm);
+    virObjectUnlock(vm);
+    return 0;
+}
+
+
+void
+libxlProcessEventsFree(libxlDriverPrivate *driver)
+{
+    g_autoptr(libxlDriverConfig) cfg = NULL;
+
+    libxlProcessEventsStop(driver);
+    libxlProcessEventsDrain(driver);
+
+    if (driver->config && driver->domains) {
+        cfg = libxlDriverConfigGet(driver);
+        virDomainObjListForEach(driver->domains, false,
+                                libxlProcessUnwatchIter, cfg);
+    }
+
+    libxlDomainSetJobEndedHook(NULL);
+    g_mutex_lock(&libxlProcessEventLock);
+    g_clear_pointer(&libxlProcessEventQueues, g_hash_table_unref);
+    g_mutex_unlock(&libxlProcessEventLock);
+    libxlProcessDriver = NULL;
 }
 
 
@@ -938,6 +1183,52 @@ libxlProcessReconnect(libxlDriverPrivate *driver,
 }
 
 
+/*
+ * libxlProcessReconnectBuilding:
+ * @vm's status says its start was in progress before its domid was known
+ * (the daemon died during the build): destroy the domains libxl lists
+ * with its uuid, and forget the start.  The persistent definition, loaded
+ * next, finds the domain shut off.
+ */
+static void
+libxlProcessReconnectBuilding(libxlDriverPrivate *driver,
+                              virDomainObj *vm,
+                              const libxl_dominfo *list,
+                              int n)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    int i;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "reconnect") < 0) {
+        virResetLastError();
+        return;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (list[i].domid == 0 ||
+            memcmp(libxl_uuid_bytearray_const(&list[i].uuid), vm->def->uuid,
+                   VIR_UUID_BUFLEN) != 0)
+            continue;
+        VIR_INFO("domain '%s' (id %u) was being built when libvirtd stopped: "
+                 "destroying it", vm->def->name, list[i].domid);
+        vm->def->id = list[i].domid;
+        if (libxlProcessDestroy(driver, vm) < 0) {
+            VIR_WARN("%s", virGetLastErrorMessage());
+            virResetLastError();
+        }
+    }
+    vm->def->id = -1;
+    g_clear_pointer(&((libxlDomainObjPrivate *)vm->privateData)->statusJob,
+                    g_free);
+    if (virDomainDeleteConfig(cfg->stateDir, NULL, vm) < 0) {
+        VIR_WARN("cannot remove the status of domain '%s'", vm->def->name);
+        virResetLastError();
+    }
+    libxlDomainObjEndJob(vm);
+    virDomainObjListRemove(driver->domains, vm);
+}
+
+
 int
 libxlProcessReconnectAll(libxlDriverPrivate *driver)
 {
@@ -958,12 +1249,78 @@ libxlProcessReconnectAll(libxlDriverPrivate *driver)
     for (i = 0; i < nvms; i++) {
         virDomainObj *vm = vms[i];
 
+        libxlDomainObjPrivate *priv = vm->privateData;
+
         virObjectLock(vm);
         if (vm->def->id > 0 && !vm->removing)
             libxlProcessReconnect(driver, vm, list, n);
+        else if (!vm->removing && priv->statusJob &&
+                 STREQ(priv->statusJob, "start"))
+            libxlProcessReconnectBuilding(driver, vm, list, n);
         virObjectUnlock(vm);
     }
     virObjectListFreeCount(vms, nvms);
+
+    libxl_dominfo_list_free(list, n);
+    return 0;
+}
+
+
+/*
+ * libxlProcessAdoptAll:
+ * After the definitions are loaded: a domain libxl runs that no running
+ * libvirt domain claims is left alone (xl created it), unless a libvirt
+ * domain has its uuid and name and is not running: libvirt started it
+ * and lost its status; it is that domain, running, and taken back.
+ */
+int
+libxlProcessAdoptAll(libxlDriverPrivate *driver)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxl_dominfo *list;
+    int n = 0;
+    int i;
+
+    if (!(list = libxl_list_domain(cfg->ctx, &n))) {
+        libxlReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                         _("cannot list the domains of libxenlight"));
+        return -1;
+    }
+
+    for (i = 0; i < n; i++) {
+        g_autofree char *name = NULL;
+        virDomainObj *vm;
+
+        if (list[i].domid == 0)
+            continue;
+        if ((vm = virDomainObjListFindByID(driver->domains, list[i].domid))) {
+            virDomainObjEndAPI(&vm);
+            continue;
+        }
+        name = libxl_domid_to_name(cfg->ctx, list[i].domid);
+        vm = virDomainObjListFindByUUID(driver->domains,
+                                        libxl_uuid_bytearray_const(&list[i].uuid));
+        if (!vm || !name || STRNEQ(vm->def->name, name) ||
+            virDomainObjIsActive(vm) || vm->removing) {
+            VIR_INFO("domain '%s' (id %u) was not started by libvirt: left alone",
+                     NULLSTR(name), list[i].domid);
+            virDomainObjEndAPI(&vm);
+            continue;
+        }
+
+        VIR_INFO("domain '%s' (id %u) runs without a status: adopting it",
+                 name, list[i].domid);
+        if (virDomainObjSetDefTransient(driver->xmlopt, vm, NULL) < 0) {
+            VIR_WARN("%s", virGetLastErrorMessage());
+            virResetLastError();
+            virDomainObjEndAPI(&vm);
+            continue;
+        }
+        vm->def->id = list[i].domid;
+        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNKNOWN);
+        libxlProcessReconnect(driver, vm, list, n);
+        virDomainObjEndAPI(&vm);
+    }
 
     libxl_dominfo_list_free(list, n);
     return 0;
@@ -1011,12 +1368,29 @@ libxlProcessAutostartThread(void *opaque)
     for (i = 0; i < nvms; i++) {
         virDomainObj *vm = vms[i];
 
+        /* the daemon is stopping: start nothing more */
+        if (g_atomic_int_get(&libxlProcessStopping))
+            break;
         virObjectLock(vm);
         if (vm->autostart && !vm->removing && !virDomainObjIsActive(vm))
             libxlProcessAutostartOne(driver, vm);
         virObjectUnlock(vm);
     }
     virObjectListFreeCount(vms, nvms);
+}
+
+
+static virThread libxlProcessAutostartThreadId;
+static bool libxlProcessAutostartRunning;
+
+/* The autostart thread is done (joined once; the daemon's teardown) */
+void
+libxlProcessAutostartJoin(void)
+{
+    if (!libxlProcessAutostartRunning)
+        return;
+    virThreadJoin(&libxlProcessAutostartThreadId);
+    libxlProcessAutostartRunning = false;
 }
 
 
@@ -1028,12 +1402,14 @@ libxlProcessAutostartThread(void *opaque)
 void
 libxlProcessAutostartAll(libxlDriverPrivate *driver)
 {
-    virThread thread;
-
-    if (virThreadCreateFull(&thread, false, libxlProcessAutostartThread,
+    /* joined at teardown, before the driver goes */
+    if (virThreadCreateFull(&libxlProcessAutostartThreadId, true,
+                            libxlProcessAutostartThread,
                             "libxl-autostart", false, driver) < 0) {
         VIR_ERROR(_("cannot start the autostart thread: %s"),
                   virGetLastErrorMessage());
         virResetLastError();
+        return;
     }
+    libxlProcessAutostartRunning = true;
 }

@@ -42,9 +42,14 @@ void libxlProcessStopped(libxlDriverPrivate *driver,
                          int eventDetail);
 
 int libxlProcessEventsInit(libxlDriverPrivate *driver);
+void libxlProcessEventsStop(libxlDriverPrivate *driver);
+void libxlProcessEventsDrain(libxlDriverPrivate *driver);
+void libxlProcessEventsFree(libxlDriverPrivate *driver);
 
 int libxlProcessReconnectAll(libxlDriverPrivate *driver);
+int libxlProcessAdoptAll(libxlDriverPrivate *driver);
 void libxlProcessAutostartAll(libxlDriverPrivate *driver);
+void libxlProcessAutostartJoin(void);
 
 void libxlProcessQueueEvent(libxlDriverPrivate *driver, virObjectEvent *event);
 
@@ -75,4 +80,5 @@ void libxlShutdownPlanFor(const virDomainDef *def,
                           libxl_shutdown_reason reason,
                           libxlShutdownPlan *plan);
 
-void libxlProcessHandleEvent(libxlDriverPrivate *driver, libxl_event *ev);
+int libxlProcessHandleEvent(libxlDriverPrivate *driver, libxl_event *ev);
+void libxlProcessEventPush(libxlDriverPrivate *driver, libxl_event *ev);

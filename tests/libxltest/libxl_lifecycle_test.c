@@ -526,6 +526,77 @@ START_TEST(test_ao_wait_unlocked)
 }
 END_TEST
 
+/* An operation completing (failed, libxl logging nothing) inside its
+ * initiating call, as libxl allows. */
+static int
+aoFailSilently(libxl_ctx *ctx,
+               uint32_t domid G_GNUC_UNUSED,
+               const libxl_asyncop_how *how,
+               void *opaque G_GNUC_UNUSED)
+{
+    how->callback(ctx, ERROR_FAIL, how->u.for_callback);
+    return 0;
+}
+
+/* A failure of another domain, never reported, left its text on this
+ * thread: this operation's error must not carry it. */
+START_TEST(test_ao_stale_error_same_thread)
+{
+    virDomainObj *vm = testDomain();
+
+    libxlLoggerSetLastError("domain 7: fault injected on libxl_domain_create_new");
+    ck_assert_int_eq(libxlDomainAORun(vm, NULL, "start", aoFailSilently, NULL),
+                     ERROR_FAIL);
+    libxlReportError(VIR_ERR_OPERATION_FAILED, "%s", "failed to start");
+    ck_assert_str_eq(virGetLastErrorMessage(), "operation failed: failed to start");
+    virResetLastError();
+    testDomainFree(vm);
+}
+END_TEST
+
+typedef struct {
+    GAsyncQueue *toMain;
+    GAsyncQueue *toThread;
+} aoStaleData;
+
+static void
+aoStaleCompleter(void *opaque)
+{
+    aoStaleData *d = opaque;
+    libxlDomainAO *ao;
+
+    /* the event loop's thread: another domain's failure left its text */
+    libxlLoggerSetLastError("domain 7: fault injected on libxl_domain_create_new");
+    g_async_queue_push(d->toMain, GINT_TO_POINTER(1));
+    /* later, libxl completes this operation here, failed, logging nothing */
+    ao = g_async_queue_pop(d->toThread);
+    libxlDomainAOComplete(NULL, ERROR_FAIL, ao);
+}
+
+START_TEST(test_ao_stale_error_other_thread)
+{
+    virDomainObj *vm = testDomain();
+    g_autoptr(libxlDomainAO) ao = NULL;
+    aoStaleData d = { g_async_queue_new(), g_async_queue_new() };
+    virThread thr;
+
+    ck_assert_int_eq(virThreadCreate(&thr, true, aoStaleCompleter, &d), 0);
+    g_async_queue_pop(d.toMain);
+    ao = libxlDomainAONew("start");
+    ((libxlDomainObjPrivate *)vm->privateData)->ao = ao;
+    g_async_queue_push(d.toThread, ao);
+    libxlLoggerResetLastError();
+    ck_assert_int_eq(libxlDomainAOWait(vm, ao, 0), ERROR_FAIL);
+    virThreadJoin(&thr);
+    libxlReportError(VIR_ERR_OPERATION_FAILED, "%s", "failed to start");
+    ck_assert_str_eq(virGetLastErrorMessage(), "operation failed: failed to start");
+    virResetLastError();
+    g_async_queue_unref(d.toMain);
+    g_async_queue_unref(d.toThread);
+    testDomainFree(vm);
+}
+END_TEST
+
 START_TEST(test_ao_initiation_failed)
 {
     virDomainObj *vm = testDomain();
@@ -901,6 +972,8 @@ libxlLifecycleSuite(void)
     tc = tcase_create("ao");
     tcase_add_test(tc, test_ao_wait_unlocked);
     tcase_add_test(tc, test_ao_initiation_failed);
+    tcase_add_test(tc, test_ao_stale_error_same_thread);
+    tcase_add_test(tc, test_ao_stale_error_other_thread);
     tcase_add_test(tc, test_ao_abort_none);
     suite_add_tcase(s, tc);
 

@@ -10,9 +10,11 @@ LIFECYCLE_TESTS = \
 	lifecycle-actions.sh \
 	lifecycle-api.sh \
 	lifecycle-events.py \
+	lifecycle-ao.sh \
 	lifecycle-jobs.sh \
 	lifecycle-restart.sh \
 	lifecycle-stress.sh \
+	lifecycle-teardown.sh \
 	lifecycle-seeds.sh
 
 TESTS += $(LIFECYCLE_TESTS)

@@ -11,7 +11,7 @@
 
 TESTS += xensim-symbols.sh xensim-badinput.sh xensim_test xensim-stock.sh \
 	xensim-fidelity.sh
-check_PROGRAMS += xensim_test
+check_PROGRAMS += xensim_test xensim-xl
 EXTRA_DIST += xensim-symbols.sh xensim-badinput.sh xensim-stock.sh \
 	xensim-fidelity.sh xenlab/xensim-lab.cfg xenlab/real-lab-answers.txt \
 	xenlab/real-lab-xl-info.txt
@@ -23,3 +23,9 @@ xensim_test_CFLAGS = $(XL_WARN_CFLAGS) $(GLIB_CFLAGS) $(CHECK_CFLAGS) \
 # libxensim first: its libxl_/xs_ definitions come before the real ones
 xensim_test_LDADD = $(top_builddir)/xensim/libxensim.la \
 	$(CHECK_LIBS) $(GLIB_LIBS) -lxenlight -lxenstore -lxentoollog
+
+# what `xl create` does, for tests that need a domain libvirt did not start
+xensim_xl_SOURCES = xensim-xl.c
+xensim_xl_CFLAGS = $(XL_WARN_CFLAGS) -DLIBXL_API_VERSION=0x041300
+xensim_xl_LDADD = $(top_builddir)/xensim/libxensim.la \
+	$(GLIB_LIBS) -lxenlight -lxenstore -lxentoollog
