@@ -27,6 +27,12 @@ int libxlProcessStart(libxlDriverPrivate *driver,
                       virDomainObj *vm,
                       virConnectPtr conn,
                       unsigned int flags);
+int libxlProcessRestore(libxlDriverPrivate *driver,
+                        virDomainObj *vm,
+                        virConnectPtr conn,
+                        unsigned int flags,
+                        int restoreFd,
+                        int version);
 
 
 int libxlProcessDestroy(libxlDriverPrivate *driver, virDomainObj *vm);
