@@ -13,7 +13,9 @@ LIFECYCLE_TESTS = \
 	lifecycle-jobs.sh \
 	lifecycle-restart.sh \
 	lifecycle-stress.sh \
-	lifecycle-seeds.sh
+	lifecycle-seeds.sh \
+	lifecycle-save.sh \
+	lifecycle-save-race.sh
 
 TESTS += $(LIFECYCLE_TESTS)
 EXTRA_DIST += $(LIFECYCLE_TESTS) lifecycle-lib.sh
