@@ -42,8 +42,24 @@ basic_checks() { # drv uri kind
         "$(ls "$work" | grep -F "$drv-$kind.img." || true)"
     ok_match "$drv/$kind: save-image-dumpxml names the domain" "<name>$d</name>" \
         "$(virsh -c "$uri" save-image-dumpxml "$img" 2>&1)"
+    virsh -c "$uri" save-image-dumpxml "$img" 2>/dev/null |
+        sed "s#<name>$d</name>#<name>$d</name><description>defined into the image</description>#" \
+        > "$work/$d-image.xml"
+    ok_run "$drv/$kind: save-image-define" virsh -c "$uri" save-image-define "$img" "$work/$d-image.xml"
+    ok_match "$drv/$kind: the image has the new XML" "<description>defined into the image</description>" \
+        "$(virsh -c "$uri" save-image-dumpxml "$img" 2>&1)"
+    ok_run "$drv/$kind: save-image-edit" \
+        env EDITOR="sed -i s/defined.into.the.image/edited.in.the.image/" \
+        virsh -c "$uri" save-image-edit "$img"
+    ok_match "$drv/$kind: the image has the edited XML" "<description>edited in the image</description>" \
+        "$(virsh -c "$uri" save-image-dumpxml "$img" 2>&1)"
+    sed "s#<name>$d</name>#<name>$d</name><vcpu>4</vcpu>#" "$work/$d-image.xml" > "$work/$d-abi.xml"
+    ok_fail "$drv/$kind: save-image-define of another guest ABI is refused" "vCPU|vcpu|ABI" \
+        virsh -c "$uri" save-image-define "$img" "$work/$d-abi.xml"
     ok_run "$drv/$kind: restore" virsh -c "$uri" restore "$img"
     ok_eq "$drv/$kind: it runs again, restored" "running (restored)" "$(state "$uri" "$d")"
+    ok_match "$drv/$kind: with the XML defined into the image" "<description>edited in the image</description>" \
+        "$(virsh -c "$uri" dumpxml "$d" 2>&1)"
     ok_eq "$drv/$kind: the same domain" "$uuid" "$(virsh -c "$uri" domuuid "$d" 2>&1)"
 
     ok_run "$drv/$kind: save --paused" virsh -c "$uri" save "$d" "$img" --paused
@@ -72,6 +88,18 @@ basic_checks() { # drv uri kind
     ok_run "$drv/$kind: managedsave, then managedsave-remove" \
         bash -c "virsh -c '$uri' managedsave $d && virsh -c '$uri' managedsave-remove $d"
     ok_match "$drv/$kind: removed" "Managed save: +no" "$(virsh -c "$uri" dominfo "$d" 2>&1)"
+
+    # autostart of a managed-saved domain, at the next host boot: it
+    # comes back from its image
+    virsh -c "$uri" autostart "$d" >/dev/null 2>&1
+    virsh -c "$uri" start "$d" >/dev/null 2>&1
+    virsh -c "$uri" managedsave "$d" >/dev/null 2>&1
+    "$top_srcdir/scripts/sandbox" down "$SB" >/dev/null 2>&1
+    rm -rf "$SB/run"/libvirt       # the host rebooted
+    "$top_srcdir/scripts/sandbox" up "$SB" --driver="$drv" >/dev/null 2>&1
+    ok_eq "$drv/$kind: autostart at boot resumes the managed save" "running (restored)" \
+        "$(lc_wait_state "$uri" "$d" running 20; state "$uri" "$d")"
+    virsh -c "$uri" autostart --disable "$d" >/dev/null 2>&1
 
     # core dumps
     virsh -c "$uri" start "$d" >/dev/null 2>&1
@@ -228,6 +256,34 @@ for drv in ${SAVE_DRIVERS:-ours stock}; do
     bad_images "$drv" "$URI" "$work/$drv-slow.img"
     "$top_srcdir/scripts/sandbox" down "$SB" >/dev/null 2>&1
 done
+
+# libxl.conf moves managed-save images and on_crash core dumps (ours)
+case " ${SAVE_DRIVERS:-ours stock} " in
+*" ours "*)
+    SB=$work/sb-dirs
+    mkdir -p "$SB/etc" "$work/saves" "$work/dumps"
+    printf 'save_image_dir = "%s"\nauto_dump_path = "%s"\n' "$work/saves" "$work/dumps" \
+        > "$work/libxl.conf"
+    sandbox_up "$SB" --driver=ours || tap_fail "dirs: sandbox up"
+    cp "$work/libxl.conf" "$SB/etc/libxl.conf"
+    "$top_srcdir/scripts/sandbox" restart "$SB" >/dev/null 2>&1
+    lc_xml pv sv-dirs "$work" "" "<on_crash>coredump-destroy</on_crash>" > "$work/sv-dirs.xml"
+    virsh -c "$URI" define "$work/sv-dirs.xml" >/dev/null 2>&1
+    virsh -c "$URI" start sv-dirs >/dev/null 2>&1
+    ok_run "dirs: managedsave" virsh -c "$URI" managedsave sv-dirs
+    ok_eq "dirs: the image is in save_image_dir" "sv-dirs.save" "$(ls "$work/saves" 2>&1)"
+    ok_run "dirs: start from it" virsh -c "$URI" start sv-dirs
+    ok_eq "dirs: restored" "running (restored)" "$(state "$URI" sv-dirs)"
+    "$top_builddir/xensim/xensimctl" --dir "$SB/xensim" guest sv-dirs crash >/dev/null
+    lc_wait_gone "$URI" sv-dirs 10 || lc_wait_state "$URI" sv-dirs "shut off" 10
+    ok_match "dirs: the crash's core dump is in auto_dump_path" "^sv-dirs-" "$(ls "$work/dumps" 2>&1)"
+    printf 'save_image_dir = "relative/dir"\n' > "$SB/etc/libxl.conf"
+    "$top_srcdir/scripts/sandbox" restart "$SB" >/dev/null 2>&1
+    ok_match "dirs: a relative save_image_dir stops the driver, named" \
+        "save_image_dir must be an absolute path" "$(cat "$SB/log/libvirtd.log" 2>&1)"
+    "$top_srcdir/scripts/sandbox" down "$SB" >/dev/null 2>&1
+    ;;
+esac
 
 # images cross modules: a host that swaps modules keeps its saved guests
 case " ${SAVE_DRIVERS:-ours stock} " in
