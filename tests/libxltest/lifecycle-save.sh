@@ -21,6 +21,9 @@ require_sandbox
 work=$(mktemp -d /tmp/xl-save.XXXXXX)
 lc_files "$work"
 xensimctl() { "$top_builddir/xensim/xensimctl" "$@"; }
+# what save-image-edit runs as the user's editor
+printf '#!/bin/sh\nsed -i "s/defined into the image/edited in the image/" "$1"\n' > "$work/editor"
+chmod 755 "$work/editor"
 
 state() { virsh -c "$1" domstate --reason "$2" 2>&1 | head -1; }
 
@@ -49,8 +52,7 @@ basic_checks() { # drv uri kind
     ok_match "$drv/$kind: the image has the new XML" "<description>defined into the image</description>" \
         "$(virsh -c "$uri" save-image-dumpxml "$img" 2>&1)"
     ok_run "$drv/$kind: save-image-edit" \
-        env EDITOR="sed -i s/defined.into.the.image/edited.in.the.image/" \
-        virsh -c "$uri" save-image-edit "$img"
+        env EDITOR="$work/editor" virsh -c "$uri" save-image-edit "$img"
     ok_match "$drv/$kind: the image has the edited XML" "<description>edited in the image</description>" \
         "$(virsh -c "$uri" save-image-dumpxml "$img" 2>&1)"
     sed "s#<name>$d</name>#<name>$d</name><vcpu>4</vcpu>#" "$work/$d-image.xml" > "$work/$d-abi.xml"
@@ -138,7 +140,6 @@ job_checks() { # drv uri (PV, slow stream)
     lc_events_start "$uri" "$work/events-$drv"
     xensimctl --dir "$SB/xensim" host set save_rate_mib_s 64 >/dev/null
 
-    [ "$drv" = stock ] && TAP_RECORD="stock: a save holds the domain's lock"
     virsh -c "$uri" save "$d" "$img" > "$work/save-$drv.log" 2>&1 &
     pid=$!
     sleep 1
@@ -158,7 +159,6 @@ job_checks() { # drv uri (PV, slow stream)
     ok_match "$drv: the save fails saying it was aborted" "abort" "$(cat "$work/save-$drv.log")"
     ok_match "$drv: the domain runs on" "^running" "$(state "$uri" "$d")"
     ok_eq "$drv: no image, no temporary file" "" "$(ls "$work" | grep -F "$drv-slow.img" || true)"
-    TAP_RECORD=
 
     # a complete slow save, then an aborted restore
     xensimctl --dir "$SB/xensim" host set save_rate_mib_s 1024 >/dev/null
@@ -167,7 +167,6 @@ job_checks() { # drv uri (PV, slow stream)
     virsh -c "$uri" restore "$img" > "$work/restore-$drv.log" 2>&1 &
     pid=$!
     sleep 1
-    [ "$drv" = stock ] && TAP_RECORD="stock: no domjobabort"
     ok_match "$drv: domjobinfo shows the restore" "Operation: +Restore" \
         "$(virsh -c "$uri" domjobinfo "$d" 2>&1)"
     ok_run "$drv: domjobabort stops the restore" virsh -c "$uri" domjobabort "$d"
@@ -176,7 +175,6 @@ job_checks() { # drv uri (PV, slow stream)
     ok_match "$drv: nothing was created" "^shut off" "$(state "$uri" "$d")"
     ok_eq "$drv: no Xen domain left behind" "" \
         "$(xensimctl --dir "$SB/xensim" list 2>&1 | grep -F "$d" || true)"
-    TAP_RECORD=
     xensimctl --dir "$SB/xensim" host set save_rate_mib_s 1024 >/dev/null
     ok_run "$drv: the image restores afterwards" virsh -c "$uri" restore "$img"
 
@@ -185,7 +183,6 @@ job_checks() { # drv uri (PV, slow stream)
     virsh -c "$uri" dump "$d" "$work/$drv-slow.core" > "$work/dump-$drv.log" 2>&1 &
     pid=$!
     sleep 1
-    [ "$drv" = stock ] && TAP_RECORD="stock: no domjobabort"
     ok_match "$drv: domjobinfo shows the dump" "Operation: +Dump" \
         "$(virsh -c "$uri" domjobinfo "$d" 2>&1)"
     ok_run "$drv: domjobabort stops the dump" virsh -c "$uri" domjobabort "$d"
@@ -193,7 +190,6 @@ job_checks() { # drv uri (PV, slow stream)
     ok_match "$drv: the dump fails saying it was aborted" "abort" "$(cat "$work/dump-$drv.log")"
     ok_match "$drv: the domain runs on after the aborted dump" "^running" "$(state "$uri" "$d")"
     ok_eq "$drv: no core file left" "" "$(ls "$work" | grep -F "$drv-slow.core" || true)"
-    TAP_RECORD=
     xensimctl --dir "$SB/xensim" host set save_rate_mib_s 1024 >/dev/null
 
     ok_run "$drv: a last save" virsh -c "$uri" save "$d" "$img"
@@ -202,9 +198,7 @@ job_checks() { # drv uri (PV, slow stream)
     lc_events_stop
     ok_match "$drv: event: stopped, saved" "lifecycle.*$d.*Stopped Saved" "$(cat "$work/events-$drv")"
     ok_match "$drv: event: started, restored" "lifecycle.*$d.*Started Restored" "$(cat "$work/events-$drv")"
-    [ "$drv" = stock ] && TAP_RECORD="stock: no job-completed event"
     ok_match "$drv: event: job completed" "job-completed.*$d" "$(cat "$work/events-$drv")"
-    TAP_RECORD=
     virsh -c "$uri" undefine "$d" >/dev/null 2>&1
 }
 
@@ -224,7 +218,6 @@ bad_images() { # drv uri img (a good image of sv-slow)
     cp "$img" "$b/stream-bad"
     printf 'garbage-garbage-garbage' | dd of="$b/stream-bad" bs=1 seek=$(( n / 2 )) conv=notrunc 2>/dev/null
 
-    [ "$drv" = stock ] && TAP_RECORD="stock: recorded"
     ok_fail "$drv: an image cut inside its header: truncated" "truncated" virsh -c "$uri" restore "$b/header-cut"
     ok_fail "$drv: an image cut inside its XML: truncated" "truncated" virsh -c "$uri" restore "$b/xml-cut"
     ok_fail "$drv: a QEMU image is named" "QEMU save image" virsh -c "$uri" restore "$b/qemu"
@@ -236,7 +229,6 @@ bad_images() { # drv uri img (a good image of sv-slow)
     ok_fail "$drv: a corrupted stream is refused" "failed to restore|corrupt|checksum" \
         virsh -c "$uri" restore "$b/stream-bad"
     ok_fail "$drv: a missing file is named" "No such file" virsh -c "$uri" restore "$b/none"
-    TAP_RECORD=
     ok_eq "$drv: no domain was created by any of them" "" \
         "$(virsh -c "$uri" list --name 2>&1 | grep -v -e '^Domain-0$' -e '^$' || true)"
     ok_eq "$drv: nor in Xen" "" \
@@ -251,14 +243,17 @@ for drv in ${SAVE_DRIVERS:-ours stock}; do
     for kind in pv pvh hvm; do
         basic_checks "$drv" "$URI" "$kind"
     done
-    TAP_RECORD=
     job_checks "$drv" "$URI"
     bad_images "$drv" "$URI" "$work/$drv-slow.img"
+    TAP_RECORD=
     "$top_srcdir/scripts/sandbox" down "$SB" >/dev/null 2>&1
 done
 
+drivers=" ${SAVE_DRIVERS:-ours stock} "
+testing() { [[ $drivers == *" $1 "* ]]; }
+
 # libxl.conf moves managed-save images and on_crash core dumps (ours)
-case " ${SAVE_DRIVERS:-ours stock} " in
+case $drivers in
 *" ours "*)
     SB=$work/sb-dirs
     mkdir -p "$SB/etc" "$work/saves" "$work/dumps"
@@ -286,8 +281,7 @@ case " ${SAVE_DRIVERS:-ours stock} " in
 esac
 
 # images cross modules: a host that swaps modules keeps its saved guests
-case " ${SAVE_DRIVERS:-ours stock} " in
-*" ours "*" stock "*|*" stock "*" ours "*)
+if testing ours && testing stock; then
     SB=$work/sb-cross
     sandbox_up "$SB" --driver=stock || tap_fail "cross: sandbox up"
     lc_xml pv sv-cross "$work" > "$work/sv-cross.xml"
@@ -312,8 +306,7 @@ case " ${SAVE_DRIVERS:-ours stock} " in
     ok_match "cross: it runs under stock" "^running" "$(state "$URI" sv-cross)"
     ok_run "cross: stock starts from our managed save" virsh -c "$URI" start sv-cross2
     ok_match "cross: restored under stock" "^running" "$(state "$URI" sv-cross2)"
-    ;;
-esac
+fi
 
 sandbox_cleanup
 rm -rf "$work"
