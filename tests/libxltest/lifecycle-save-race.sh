@@ -2,7 +2,7 @@
 # The seeds' save/restore race (../shared/seeds: "When doing save/restore in
 # a loop, I eventually hit a race between libxlEventHandler() and domain
 # cleanup in libxlDoDomainSave()"), with our module:
-#   LC_SAVE_CYCLES (default 200; LC_SAVE_CYCLES_CI, 50, when CI is set)
+#   LC_SAVE_CYCLES (default 200, in CI too)
 #   save/restore cycles of one guest while another domain starts and is
 #   destroyed in a loop and 'virsh event --all' listens: every cycle
 #   succeeds, each saved/restored lifecycle event arrives exactly once,
@@ -17,7 +17,7 @@ require_sandbox
 
 work=$(mktemp -d /tmp/xl-saverace.XXXXXX)
 lc_files "$work"
-if [ -n "${CI:-}" ]; then cycles=${LC_SAVE_CYCLES_CI:-50}; else cycles=${LC_SAVE_CYCLES:-200}; fi
+cycles=${LC_SAVE_CYCLES:-200}
 vgcycles=${LC_SAVE_VG_CYCLES:-10}
 
 fds_of() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
