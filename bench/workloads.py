@@ -668,8 +668,66 @@ TARGETS = {
     ('events', 'duplicated'): '0',
 }
 
+# ------------------------------------------------------------ save-restore
+
+class SaveRestore(Workload):
+    name = 'save-restore'
+    title = ('save and restore one 256 MiB PV domain (simulated stream: '
+             'save_rate_mib_s); overhead = wall time less the stream\'s')
+    metrics = (
+        ('save', 'ms', 'virDomainSave, wall'),
+        ('restore', 'ms', 'virDomainRestore, wall'),
+        ('stream', 'ms', 'what the simulated stream takes each way'),
+        ('save-overhead', 'ms', 'save less the stream'),
+        ('restore-overhead', 'ms', 'restore less the stream'),
+    )
+
+    def params(self, quick):
+        return {'memory_mib': 256, 'rate_mib_s': 1024, 'cycles': 3 if quick else 5}
+
+    def host(self, p):
+        h = super().host(p)
+        h['save_rate_mib_s'] = p['rate_mib_s']
+        return h
+
+    def setup(self, uri, sbdir, files, p):
+        conn = open_conn(uri)
+        try:
+            d = conn.defineXML(pv_xml('xlb-save', files, memory_mib=p['memory_mib']))
+            d.create()
+        finally:
+            conn.close()
+        return {}
+
+    def rep(self, uri, sbdir, files, p, i):
+        import libvirt
+        conn = open_conn(uri)
+        img = os.path.join(sbdir, 'xlb-save.img')
+        stream = p['memory_mib'] * 1000.0 / p['rate_mib_s']
+        saves, restores = [], []
+        try:
+            d = conn.lookupByName('xlb-save')
+            for _ in range(p['cycles']):
+                try:
+                    saves.append(timed(d.save, img)[0])
+                    restores.append(timed(conn.restore, img)[0])
+                except libvirt.libvirtError as e:
+                    why = api_na(e)
+                    if why is None:
+                        raise
+                    raise NotApplicable(why)
+                d = conn.lookupByName('xlb-save')
+        finally:
+            conn.close()
+            if os.path.exists(img):
+                os.unlink(img)
+        save, restore = median(saves), median(restores)
+        return {'save': save, 'restore': restore, 'stream': stream,
+                'save-overhead': save - stream, 'restore-overhead': restore - stream}
+
+
 WORKLOADS = [Host(), Cycle(), ConcurrentStart(), ConcurrentStartNoDelay(), Responsiveness(),
-             Scale(), Events()]
+             Scale(), Events(), SaveRestore()]
 BY_NAME = {w.name: w for w in WORKLOADS}
 
 

@@ -73,7 +73,7 @@ xensimRamdisk(libxl_domain_build_info *b_info)
 }
 
 /* What libxl's setdefault functions fill in that the rest relies on. */
-static void
+void
 xensimConfigSetDefaults(libxl_domain_config *d_config)
 {
     libxl_domain_build_info *b_info = &d_config->b_info;
@@ -101,7 +101,8 @@ xensimConfigSetDefaults(libxl_domain_config *d_config)
     }
 }
 
-static GPtrArray *
+/* xensimd's libxl_domain_create_new arguments for @d_config, built by @ao */
+GPtrArray *
 xensimCreateArgs(libxl_ctx *ctx, libxl_domain_config *d_config, XensimAo *ao)
 {
     libxl_domain_create_info *c_info = &d_config->c_info;
@@ -565,36 +566,3 @@ libxl_device_channel_getinfo(libxl_ctx *ctx, uint32_t domid,
     return 0;
 }
 
-/* A core file: an ELF header, then the domain's memory (sparse). */
-int
-libxl_domain_core_dump(libxl_ctx *ctx, uint32_t domid, const char *filename,
-                       const libxl_asyncop_how *ao_how)
-{
-    XensimAo *ao = xensimAoNew(ctx, "libxl_domain_core_dump", domid, ao_how, 0);
-    g_autoptr(GVariant) records = NULL;
-    g_autoptr(GVariant) rec = NULL;
-    g_autofree char *header = NULL;
-    g_autofree char *name = NULL;
-    char id[16];
-    const char *args[] = { id, NULL };
-    int fd, rc;
-
-    xensimDomidArg(id, sizeof(id), domid);
-    if ((rc = xensimCall(ctx, "libxl_domain_core_dump", args, &records)))
-        return xensimAoInProgress(ao, rc);
-    if (!(rec = xensimRecord(records)))
-        return xensimAoInProgress(ao, ERROR_FAIL);
-    name = xensimRecordStr(rec, "name");
-    header = g_strdup_printf("\177ELF\2\1\1xensim core: domain %u (%s), %" G_GUINT64_FORMAT
-                             " KiB\n", domid, name, xensimRecordU64(rec, "current_memkb", 0));
-    if ((fd = open(filename, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
-        write(fd, header, strlen(header)) != (ssize_t)strlen(header) ||
-        ftruncate(fd, 4096 + xensimRecordU64(rec, "current_memkb", 0) * 1024) < 0) {
-        xensimCtxLog(ctx, XTL_ERROR, "core dump failed: %s: %s", filename,
-                     g_strerror(errno));
-        rc = ERROR_FAIL;
-    }
-    if (fd >= 0)
-        close(fd);
-    return xensimAoInProgress(ao, rc);
-}

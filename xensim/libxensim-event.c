@@ -95,6 +95,13 @@ struct _XensimAo {
     bool done;
     int rc;
     XensimEvTimeout *timeout;
+    /* what follows once the daemon's op and the child are done */
+    XensimAoStep next;
+    void *next_data;
+    GDestroyNotify next_free;
+    /* a child's exit status in words, for the log */
+    const char *(*explain)(int status);
+    bool child_abortable;       /* libxl_ao_abort kills the child */
 };
 
 struct libxl__evgen_domain_death {
@@ -361,8 +368,12 @@ xensimAoFree(XensimAo *ao)
     if (!ao)
         return;
     g_free(ao->what);
+    if (ao->next_free)
+        ao->next_free(ao->next_data);
     g_free(ao);
 }
+
+static void xensimAoFail(XensimAo *ao, int rc);
 
 /* Called with the lock held when something the ao waited for arrived. */
 static void
@@ -372,10 +383,26 @@ xensimAoCheck(XensimAo *ao)
 
     if (ao->done || ao->initiating || ao->daemon_pending || ao->child > 0)
         return;
+    /* the operation's next step (a stream after a suspend, a build after
+     * a stream), unless it failed or was aborted */
+    while (ao->next) {
+        XensimAoStep next = ao->next;
+        int rc;
+
+        ao->next = NULL;
+        if (ao->aborted) {
+            xensimAoFail(ao, ERROR_ABORTED);
+        } else if (!ao->rc && (rc = next(ao, ao->next_data))) {
+            xensimAoFail(ao, rc);
+        }
+        if (!ao->rc && (ao->daemon_pending || ao->child > 0))
+            return;
+    }
     ao->done = true;
     xensimEvTimeoutCancel(ctx, ao->timeout);
     ao->timeout = NULL;
-    if (ao->rc && strcmp(ao->what, "libxl_domain_create_new") == 0 &&
+    if (ao->rc && (strcmp(ao->what, "libxl_domain_create_new") == 0 ||
+                   strcmp(ao->what, "libxl_domain_create_restore") == 0) &&
         ao->domid != INVALID_DOMID) {
         /* libxl destroys what it could not finish building */
         char id[16];
@@ -581,7 +608,10 @@ static void
 xensimChildReaped(libxl_ctx *ctx, XensimAo *ao, int status)
 {
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        if (!ao->aborted)
+        if (!ao->aborted && ao->explain && WIFEXITED(status))
+            xensimCtxLog(ctx, XTL_ERROR, "%s: domain %u: %s", ao->what, ao->domid,
+                         ao->explain(WEXITSTATUS(status)));
+        else if (!ao->aborted)
             xensimCtxLog(ctx, XTL_ERROR, "%s: domain %u: helper [%ld] %s %d",
                          ao->what, ao->domid, (long)ao->child,
                          WIFEXITED(status) ? "exited with error status"
@@ -861,6 +891,8 @@ xensimEvArm(libxl_ctx *ctx)
 
 /* Asynchronous operations: the entry points' side ------------------------ */
 
+static int xensimAoFork(XensimAo *ao, const char *what, pid_t *pid);
+
 XensimAo *
 xensimAoNew(libxl_ctx *ctx, const char *what, uint32_t domid,
             const libxl_asyncop_how *how, int timeout_ms)
@@ -889,6 +921,12 @@ guint64
 xensimAoId(XensimAo *ao)
 {
     return ao->id;
+}
+
+libxl_ctx *
+xensimAoCtx(XensimAo *ao)
+{
+    return ao->ctx;
 }
 
 void
@@ -954,20 +992,9 @@ xensimAoSpawnHelper(XensimAo *ao, const char *command, const char *what,
     g_strlcpy(addr.sun_path, sock, sizeof(addr.sun_path));
 
     g_rec_mutex_lock(&ctx->ev_lock);
-    if (xensimChldOurs(ctx, true) && (rc = xensimSigchldAcquire(ctx))) {
+    if ((rc = xensimAoFork(ao, what, &pid))) {
         g_rec_mutex_unlock(&ctx->ev_lock);
         return rc;
-    }
-    if (ctx->childproc_hooks && ctx->childproc_hooks->fork_replacement)
-        pid = ctx->childproc_hooks->fork_replacement(ctx->childproc_user);
-    else
-        pid = fork();
-    if (pid < 0) {
-        xensimCtxLog(ctx, XTL_ERROR, "%s: fork failed: %s", what, g_strerror(errno));
-        if (!xensimChldOurs(ctx, false))
-            xensimSigchldRelease(ctx);
-        g_rec_mutex_unlock(&ctx->ev_lock);
-        return ERROR_FAIL;
     }
     if (pid == 0) {
         char reply[8];
@@ -991,10 +1018,83 @@ xensimAoSpawnHelper(XensimAo *ao, const char *command, const char *what,
         /* the reply: length, then "(isaa{sv})" whose int32 comes first */
         _exit(reply[4] == 0 && reply[5] == 0 && reply[6] == 0 && reply[7] == 0 ? 0 : 2);
     }
-    ao->child = pid;
-    ctx->ev->nchildren++;
     g_rec_mutex_unlock(&ctx->ev_lock);
     return 0;
+}
+
+
+/*
+ * Fork the ao's child under the childproc mode (the lock held): *pid is
+ * 0 in the child, which does only system calls; the ao waits for the
+ * child's exit status.
+ */
+static int
+xensimAoFork(XensimAo *ao, const char *what, pid_t *pid)
+{
+    libxl_ctx *ctx = ao->ctx;
+    int rc;
+
+    if (xensimChldOurs(ctx, true) && (rc = xensimSigchldAcquire(ctx)))
+        return rc;
+    if (ctx->childproc_hooks && ctx->childproc_hooks->fork_replacement)
+        *pid = ctx->childproc_hooks->fork_replacement(ctx->childproc_user);
+    else
+        *pid = fork();
+    if (*pid < 0) {
+        xensimCtxLog(ctx, XTL_ERROR, "%s: fork failed: %s", what, g_strerror(errno));
+        if (!xensimChldOurs(ctx, false))
+            xensimSigchldRelease(ctx);
+        return ERROR_FAIL;
+    }
+    if (*pid > 0) {
+        ao->child = *pid;
+        ctx->ev->nchildren++;
+    }
+    return 0;
+}
+
+
+/*
+ * A child of the ao that runs @body(@data) and exits with what it
+ * returns (libxl's save helper, its core dump writer): @body does only
+ * system calls.  @explain puts a non-zero status in words for the log;
+ * libxl_ao_abort kills the child.
+ */
+int
+xensimAoSpawnFunc(XensimAo *ao, const char *what, int (*body)(void *data),
+                  void *data, const char *(*explain)(int status))
+{
+    libxl_ctx *ctx = ao->ctx;
+    pid_t pid;
+    int rc;
+
+    g_rec_mutex_lock(&ctx->ev_lock);
+    if ((rc = xensimAoFork(ao, what, &pid))) {
+        g_rec_mutex_unlock(&ctx->ev_lock);
+        return rc;
+    }
+    if (pid == 0)
+        _exit(body(data));
+    ao->explain = explain;
+    ao->child_abortable = true;
+    g_rec_mutex_unlock(&ctx->ev_lock);
+    return 0;
+}
+
+
+/* What the ao does once its daemon op and child are done: @step, with
+ * @data (freed with @data_free along with the ao). */
+void
+xensimAoSetNext(XensimAo *ao, XensimAoStep step, void *data,
+                GDestroyNotify data_free)
+{
+    g_rec_mutex_lock(&ao->ctx->ev_lock);
+    if (ao->next_free)
+        ao->next_free(ao->next_data);
+    ao->next = step;
+    ao->next_data = data;
+    ao->next_free = data_free;
+    g_rec_mutex_unlock(&ao->ctx->ev_lock);
 }
 
 /* An initiation that fails before the operation exists (libxl's
@@ -1315,6 +1415,18 @@ libxl_ao_abort(libxl_ctx *ctx, const libxl_asyncop_how *how)
         return ERROR_ABORTED;
     }
     ao->aborted = true;
+    /* a stream or a dump being written: its helper is killed */
+    if (ao->child > 0 && ao->child_abortable) {
+        kill(ao->child, SIGKILL);
+        xensimAoFail(ao, ERROR_ABORTED);
+        g_rec_mutex_unlock(&ctx->ev_lock);
+        return 0;
+    }
+    /* the step to come will not run (xensimAoCheck) */
+    if (ao->next) {
+        g_rec_mutex_unlock(&ctx->ev_lock);
+        return 0;
+    }
     if (!ao->abortable || !ao->daemon_pending) {
         /* nothing to cut short: it completes as it would have */
         g_rec_mutex_unlock(&ctx->ev_lock);

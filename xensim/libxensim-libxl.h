@@ -12,6 +12,9 @@
 
 typedef struct _XensimEv XensimEv;
 typedef struct _XensimAo XensimAo;
+/* a step of an operation, run (the ctx lock held) when the previous one is
+ * done: 0 or a libxl error */
+typedef int (*XensimAoStep)(XensimAo *ao, void *data);
 
 /*
  * Our context.  Real libxenlight helpers that receive a ctx (those left
@@ -76,6 +79,14 @@ void xensimAoSetDomid(XensimAo *ao, uint32_t domid);
 void xensimAoExpectDaemon(XensimAo *ao);
 int xensimAoSpawnHelper(XensimAo *ao, const char *command, const char *what,
                         const char *program);
+int xensimAoSpawnFunc(XensimAo *ao, const char *what, int (*body)(void *data),
+                      void *data, const char *(*explain)(int status));
+void xensimAoSetNext(XensimAo *ao, XensimAoStep step, void *data,
+                     GDestroyNotify data_free);
+libxl_ctx *xensimAoCtx(XensimAo *ao);
 int xensimAoInProgress(XensimAo *ao, int rc);
 int xensimAoCreateFail(XensimAo *ao, int rc);
 
+/* libxensim-domain.c: what a restore builds like a new domain */
+void xensimConfigSetDefaults(libxl_domain_config *d_config);
+GPtrArray *xensimCreateArgs(libxl_ctx *ctx, libxl_domain_config *d_config, XensimAo *ao);

@@ -62,6 +62,7 @@ xensimHostConfigInit(XensimHostConfig *cfg)
     cfg->destroy_delay_ms = 20;
     cfg->console_delay_ms = 20;
     cfg->save_rate_mib_s = 1024;
+    cfg->suspend_timeout_ms = 60000;
     cfg->guest_ignore_shutdown = g_strdup("");
     cfg->guest_no_pv_drivers = g_strdup("");
     cfg->guest_build_delay = g_strdup("");
@@ -414,6 +415,8 @@ xensimHostConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
         return xensimParseMs(value, &cfg->console_delay_ms, err);
     if (strcmp(key, "save_rate_mib_s") == 0)
         return xensimParseUint(value, 1u << 20, &cfg->save_rate_mib_s, err);
+    if (strcmp(key, "suspend_timeout_ms") == 0)
+        return xensimParseMs(value, &cfg->suspend_timeout_ms, err);
     if (strcmp(key, "guest_ignore_shutdown") == 0) {
         xensimSetString(&cfg->guest_ignore_shutdown, value);
         return 0;

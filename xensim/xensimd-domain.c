@@ -180,6 +180,7 @@ xensimArgU64(XensimCall *call, guint i, guint64 max, guint64 *out, const char *w
 }
 
 static void xensimDomainAcked(XensimDomain *dom);
+static void xensimSuspendDone(XensimDomain *dom, int rc, const char *message);
 
 /* args: token */
 int
@@ -300,6 +301,8 @@ xensimDomainDispose(XensimDomain *dom)
     xensimTimerClear(&dom->guest_timer);
     xensimTimerClear(&dom->destroy_timer);
     xensimTimerClear(&dom->read_idle);
+    xensimTimerClear(&dom->suspend_timer);
+    g_free(dom->suspend_waiter);
     if (dom->ack_waiters)
         g_ptr_array_unref(dom->ack_waiters);
     if (dom->consoles)
@@ -927,6 +930,7 @@ xensimCmdDestroy(XensimCall *call)
         xensimTimerClear(&dom->build_timer);
         dom->building = false;
     }
+    xensimSuspendDone(dom, ERROR_FAIL, "domain destroyed while suspending");
     xensimTimerClear(&dom->console_timer);
     xensimTimerClear(&dom->guest_timer);
     g_ptr_array_set_size(dom->consoles, 0);
@@ -966,6 +970,31 @@ xensimCmdDestroy(XensimCall *call)
     return 0;
 }
 
+/* libxl's wait for the guest to suspend is over: @rc. */
+static void
+xensimSuspendDone(XensimDomain *dom, int rc, const char *message)
+{
+    g_auto(GStrv) tw = NULL;
+
+    if (!dom->suspend_waiter)
+        return;
+    tw = g_strsplit(dom->suspend_waiter, " ", 2);
+    g_clear_pointer(&dom->suspend_waiter, g_free);
+    xensimTimerClear(&dom->suspend_timer);
+    xensimOpComplete(dom->owner, tw[0], tw[1] ? g_ascii_strtoull(tw[1], NULL, 10) : 0,
+                     dom->domid, rc, message);
+}
+
+static gboolean
+xensimSuspendTimeout(gpointer opaque)
+{
+    XensimDomain *dom = opaque;
+
+    dom->suspend_timer = 0;
+    xensimSuspendDone(dom, ERROR_GUEST_TIMEDOUT, "guest did not suspend, timed out");
+    return G_SOURCE_REMOVE;
+}
+
 /* The guest shuts down (its own decision, or a request it obeys). */
 void
 xensimGuestInitiate(XensimDomain *dom, int reason)
@@ -981,6 +1010,8 @@ xensimGuestInitiate(XensimDomain *dom, int reason)
     xensimStateLog(dom->owner, "domain %u (%s): shut down, reason %d",
                    dom->domid, dom->name, reason);
     xensimDomainStateChanged(dom->owner, dom);
+    if (reason == LIBXL_SHUTDOWN_REASON_SUSPEND)
+        xensimSuspendDone(dom, 0, NULL);
 }
 
 static int
@@ -1146,6 +1177,86 @@ xensimDomainControl(XensimCall *call, const char *request)
     }
     xensimStoreWrite(call->state->store, path, request);
     xensimStoreWritten(call->state, path, request);
+    return 0;
+}
+
+/* args: domid, token, op.  libxl_domain_suspend's first part: the guest
+ * is asked to suspend (an HVM guest without PV drivers is suspended by
+ * the hypervisor); the op completes once the domain is shut down for
+ * suspend, or fails after suspend_timeout_ms.  Records the stream rate. */
+int
+xensimCmdSuspend(XensimCall *call)
+{
+    XensimDomain *dom;
+    XensimRec r;
+    int rc;
+
+    if ((rc = xensimArgDomU(call, &dom)))
+        return rc;
+    if (call->nargs < 3) {
+        call->message = g_strdup("libxl_domain_suspend: domid, token, op");
+        return ERROR_INVAL;
+    }
+    if (dom->suspend_waiter || dom->state == XENSIM_DOMAIN_DYING || dom->destroying) {
+        call->message = g_strdup_printf("domain %u is %s", dom->domid,
+                                        dom->suspend_waiter ? "already suspending" : "dying");
+        return ERROR_FAIL;
+    }
+    if (dom->state == XENSIM_DOMAIN_SHUTDOWN) {
+        call->message = g_strdup_printf("domain %u is shut down", dom->domid);
+        return ERROR_FAIL;
+    }
+    dom->suspend_waiter = g_strdup_printf("%s %s", call->args[1], call->args[2]);
+    dom->suspend_timer = g_timeout_add(call->state->host.suspend_timeout_ms,
+                                       xensimSuspendTimeout, dom);
+    if (dom->type == XENSIM_DOMAIN_TYPE_HVM && !dom->pv_drivers &&
+        (dom->state == XENSIM_DOMAIN_RUNNING || dom->state == XENSIM_DOMAIN_BLOCKED)) {
+        xensimGuestInitiate(dom, LIBXL_SHUTDOWN_REASON_SUSPEND);
+    } else {
+        g_autofree char *path = g_strdup_printf("/local/domain/%u/control/shutdown",
+                                                dom->domid);
+
+        xensimStoreWrite(call->state->store, path, "suspend");
+        xensimStoreWritten(call->state, path, "suspend");
+    }
+    xensimRecOpen(&r, call->records);
+    xensimRecU64(&r, "save_rate_mib_s", call->state->host.save_rate_mib_s);
+    xensimRecClose(&r);
+    return 0;
+}
+
+/* args: domid.  A suspended domain runs again (xc_domain_resume). */
+int
+xensimCmdResume(XensimCall *call)
+{
+    XensimDomain *dom;
+    int rc;
+
+    if ((rc = xensimArgDomU(call, &dom)))
+        return rc;
+    if (dom->state == XENSIM_DOMAIN_RUNNING || dom->state == XENSIM_DOMAIN_BLOCKED)
+        return 0;
+    if (dom->state != XENSIM_DOMAIN_SHUTDOWN ||
+        dom->shutdown_reason != LIBXL_SHUTDOWN_REASON_SUSPEND) {
+        call->message = g_strdup_printf("domain %u is not suspended", dom->domid);
+        return ERROR_FAIL;
+    }
+    xensimDomainSetState(dom, XENSIM_DOMAIN_RUNNING);
+    dom->shutdown_reason = 0;
+    xensimStateLog(dom->owner, "domain %u (%s): resumed", dom->domid, dom->name);
+    xensimDomainStateChanged(dom->owner, dom);
+    return 0;
+}
+
+/* args: none.  What a restore's stream helper needs: the stream rate. */
+int
+xensimCmdStreamRate(XensimCall *call)
+{
+    XensimRec r;
+
+    xensimRecOpen(&r, call->records);
+    xensimRecU64(&r, "save_rate_mib_s", call->state->host.save_rate_mib_s);
+    xensimRecClose(&r);
     return 0;
 }
 
@@ -1425,6 +1536,7 @@ xensimCmdCoreDump(XensimCall *call)
         return rc;
     xensimRecOpen(&r, call->records);
     xensimAddDominfo(&r, dom);
+    xensimRecU64(&r, "save_rate_mib_s", call->state->host.save_rate_mib_s);
     xensimRecClose(&r);
     return 0;
 }

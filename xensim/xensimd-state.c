@@ -928,7 +928,7 @@ xensimCmdHostSet(XensimCall *call)
 {
     static const char *const keys[] = {
         "build_delay_ms", "build_ms_per_gib", "shutdown_delay_ms", "destroy_delay_ms",
-        "console_delay_ms", "save_rate_mib_s", "guest_ignore_shutdown",
+        "console_delay_ms", "save_rate_mib_s", "suspend_timeout_ms", "guest_ignore_shutdown",
         "guest_no_pv_drivers", "guest_build_delay", "guest_shutdown_delay", "guest_no_ack", NULL,
     };
     g_autofree char *err = NULL;
@@ -937,7 +937,7 @@ xensimCmdHostSet(XensimCall *call)
         call->message = g_strdup("host set KEY VALUE: KEY one of build_delay_ms, "
                                  "build_ms_per_gib, "
                                  "shutdown_delay_ms, destroy_delay_ms, "
-                                 "console_delay_ms, save_rate_mib_s, "
+                                 "console_delay_ms, save_rate_mib_s, suspend_timeout_ms, "
                                  "guest_ignore_shutdown, guest_no_pv_drivers, "
                                  "guest_build_delay, guest_shutdown_delay, guest_no_ack");
         return ERROR_INVAL;
@@ -1068,6 +1068,9 @@ static const XensimCommand xensimCommands[] = {
     { "libxl_console_get_tty", xensimCmdConsoleGetTty },
     { "libxl_device_channel_getinfo", xensimCmdConsoleGetTty },
     { "libxl_domain_core_dump", xensimCmdCoreDump },
+    { "libxl_domain_suspend", xensimCmdSuspend },
+    { "libxl_domain_resume", xensimCmdResume },
+    { "libxl_domain_create_restore", xensimCmdStreamRate },
     { "libxl_evenable_domain_death", xensimCmdDomainWatch },
     /* libxensim's own: its event connection, helpers, aborts */
     { "subscribe", xensimCmdSubscribe },

@@ -47,6 +47,7 @@ struct _XensimHostConfig {
     guint destroy_delay_ms;     /* dying -> gone */
     guint console_delay_ms;     /* xenconsoled publishing console/tty */
     guint save_rate_mib_s;      /* save/restore streams */
+    guint suspend_timeout_ms;   /* how long libxl waits for a guest to suspend */
     char *guest_ignore_shutdown;    /* name globs, space separated */
     char *guest_no_pv_drivers;      /* name globs: HVM guests without PV drivers */
     char *guest_build_delay;        /* "GLOB=MS ...": build_delay_ms by name */
@@ -114,6 +115,8 @@ struct _XensimDomain {
     char *pending_request;      /* control/shutdown the guest will act on */
     guint read_idle;            /* the guest reads control/shutdown */
     GPtrArray *ack_waiters;     /* "token op": libxl waits for the ack */
+    char *suspend_waiter;       /* "token op": libxl waits for the suspend */
+    guint suspend_timer;        /* its deadline */
     bool no_ack;                /* never reads control/shutdown (hung) */
     bool booted;
     bool ignore_shutdown;
@@ -204,6 +207,9 @@ int xensimCmdConsoleGetTty(XensimCall *call);
 int xensimCmdGuestSet(XensimCall *call);
 int xensimCmdGuestEvent(XensimCall *call);
 int xensimCmdCoreDump(XensimCall *call);
+int xensimCmdSuspend(XensimCall *call);
+int xensimCmdResume(XensimCall *call);
+int xensimCmdStreamRate(XensimCall *call);
 void xensimStoreWritten(XensimState *state, const char *path, const char *value);
 
 /* Consoles: a pty per console with a simulated guest (xensimd-console.c) */

@@ -122,6 +122,34 @@ libxlDriverConfigNew(void)
 
 
 /*
+ * libxlDriverConfigGetDir:
+ * The directory setting @key of libxl.conf into *@dir, if it is there:
+ * an absolute path.
+ */
+static int
+libxlDriverConfigGetDir(virConf *conf,
+                        const char *filename,
+                        const char *key,
+                        char **dir)
+{
+    g_autofree char *value = NULL;
+    int rc;
+
+    if ((rc = virConfGetValueString(conf, key, &value)) <= 0)
+        return rc;
+    if (!g_path_is_absolute(value)) {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       _("%s: %s must be an absolute path, not '%s'"),
+                       filename, key, value);
+        return -1;
+    }
+    g_free(*dir);
+    *dir = g_steal_pointer(&value);
+    return 0;
+}
+
+
+/*
  * libxlDriverConfigLoadFile:
  * Read the settings of libxl.conf from @filename; a missing file leaves
  * the defaults.
@@ -156,6 +184,10 @@ libxlDriverConfigLoadFile(libxlDriverConfig *cfg, const char *filename)
         return -1;
 
     if (virConfGetValueUInt(conf, "job_wait_time", &jobWait) < 0)
+        return -1;
+
+    if (libxlDriverConfigGetDir(conf, filename, "save_image_dir", &cfg->saveDir) < 0 ||
+        libxlDriverConfigGetDir(conf, filename, "auto_dump_path", &cfg->autoDumpDir) < 0)
         return -1;
     if (jobWait > 0)
         cfg->jobWaitMs = jobWait * 1000ULL;

@@ -33,6 +33,8 @@
 #include "virxml.h"
 #include "virdomainobjlist.h"
 #include "virclosecallbacks.h"
+#include "virtypedparam.h"
+#include "domain_event.h"
 #include "libxl_domain.h"
 #include "libxl_validate.h"
 
@@ -54,6 +56,8 @@ libxlDomainObjPrivateAlloc(void *opaque G_GNUC_UNUSED)
         g_free(priv);
         return NULL;
     }
+    priv->jobData.fd = -1;
+    priv->jobCompleted.fd = -1;
 
     return priv;
 }
@@ -69,6 +73,8 @@ libxlDomainObjPrivateFree(void *data)
 
     libxlConsolesFree(priv->consoles);
     g_free(priv->statusJob);
+    g_free(priv->jobData.path);
+    g_free(priv->jobCompleted.path);
     g_free(priv);
 }
 
@@ -671,4 +677,142 @@ libxlDomainDom0Add(libxlDriverPrivate *driver)
     libxl_dominfo_dispose(&info);
     virDomainObjEndAPI(&vm);
     return ret;
+}
+
+
+/* ---- progress of jobs that move memory ---------------------------- */
+
+/*
+ * libxlDomainJobDataBegin:
+ * The locked @vm's job starts moving @total bytes through the stream
+ * at @fd (from offset @base on), or into the file @path.
+ */
+void
+libxlDomainJobDataBegin(virDomainObj *vm,
+                        virDomainJobOperation operation,
+                        int fd,
+                        unsigned long long base,
+                        const char *path,
+                        unsigned long long total)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+    libxlDomainJobData *data = &priv->jobData;
+
+    g_free(data->path);
+    memset(data, 0, sizeof(*data));
+    data->operation = operation;
+    ignore_value(virTimeMillisNow(&data->started));
+    data->fd = fd;
+    data->base = base;
+    data->path = g_strdup(path);
+    data->total = total;
+}
+
+
+/* How far the job of @data has come, in bytes, read from the stream. */
+static unsigned long long
+libxlDomainJobDataProcessed(const libxlDomainJobData *data)
+{
+    struct stat sb;
+    off_t off;
+
+    if (data->elapsed)
+        return data->processed;
+    if (data->fd >= 0) {
+        if ((off = lseek(data->fd, 0, SEEK_CUR)) < 0 ||
+            (unsigned long long) off < data->base)
+            return 0;
+        return MIN((unsigned long long) off - data->base, data->total);
+    }
+    if (data->path && stat(data->path, &sb) == 0)
+        return MIN((unsigned long long) sb.st_size, data->total);
+    return 0;
+}
+
+
+/*
+ * libxlDomainJobDataEnd:
+ * The job of the locked @vm is over: its data become the completed
+ * job's (domjobinfo --completed); the JOB_COMPLETED event to queue.
+ */
+virObjectEvent *
+libxlDomainJobDataEnd(virDomainObj *vm, bool success)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+    libxlDomainJobData *data = &priv->jobData;
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    int maxparams = 0;
+    unsigned long long now;
+
+    if (data->operation == VIR_DOMAIN_JOB_OPERATION_UNKNOWN)
+        return NULL;
+
+    data->processed = success ? data->total : libxlDomainJobDataProcessed(data);
+    if (virTimeMillisNow(&now) < 0)
+        now = data->started;
+    data->elapsed = MAX(now - data->started, 1);
+    data->success = success;
+    data->fd = -1;
+    g_clear_pointer(&data->path, g_free);
+
+    g_free(priv->jobCompleted.path);
+    priv->jobCompleted = *data;
+    memset(data, 0, sizeof(*data));
+
+    if (!success ||
+        libxlDomainJobDataParams(&priv->jobCompleted, &params, &nparams,
+                                 &maxparams) < 0)
+        return NULL;
+    return virDomainEventJobCompletedNewFromObj(vm, params, nparams);
+}
+
+
+/*
+ * libxlDomainJobDataParams:
+ * domjobinfo's statistics of @data: the operation, the time elapsed
+ * and, where the job moves memory, the data total, processed and
+ * remaining.
+ */
+int
+libxlDomainJobDataParams(libxlDomainJobData *data,
+                         virTypedParameterPtr *params,
+                         int *nparams,
+                         int *maxparams)
+{
+    unsigned long long processed = libxlDomainJobDataProcessed(data);
+    unsigned long long elapsed = data->elapsed;
+
+    if (!elapsed) {
+        unsigned long long now;
+
+        if (virTimeMillisNow(&now) < 0)
+            return -1;
+        elapsed = now - data->started;
+    }
+
+    if (virTypedParamsAddInt(params, nparams, maxparams,
+                             VIR_DOMAIN_JOB_OPERATION, data->operation) < 0 ||
+        virTypedParamsAddULLong(params, nparams, maxparams,
+                                VIR_DOMAIN_JOB_TIME_ELAPSED, elapsed) < 0)
+        return -1;
+
+    if (data->total &&
+        (virTypedParamsAddULLong(params, nparams, maxparams,
+                                 VIR_DOMAIN_JOB_DATA_TOTAL, data->total) < 0 ||
+         virTypedParamsAddULLong(params, nparams, maxparams,
+                                 VIR_DOMAIN_JOB_DATA_PROCESSED, processed) < 0 ||
+         virTypedParamsAddULLong(params, nparams, maxparams,
+                                 VIR_DOMAIN_JOB_DATA_REMAINING,
+                                 data->total - processed) < 0 ||
+         virTypedParamsAddULLong(params, nparams, maxparams,
+                                 VIR_DOMAIN_JOB_MEMORY_TOTAL, data->total) < 0 ||
+         virTypedParamsAddULLong(params, nparams, maxparams,
+                                 VIR_DOMAIN_JOB_MEMORY_PROCESSED, processed) < 0 ||
+         virTypedParamsAddULLong(params, nparams, maxparams,
+                                 VIR_DOMAIN_JOB_MEMORY_REMAINING,
+                                 data->total - processed) < 0))
+        return -1;
+
+    return 0;
 }

@@ -47,6 +47,26 @@ struct _libxlDomainAO {
     unsigned long long started;   /* ms since the epoch */
 };
 
+/*
+ * The progress of a job that moves a domain's memory (save, restore,
+ * dump), as domjobinfo shows it.  libxl reports none: the data
+ * processed is read where the stream is, the offset of @fd (libxl's
+ * helper shares its file description) less @base, or the size of the
+ * file @path libxl writes.
+ */
+typedef struct _libxlDomainJobData libxlDomainJobData;
+struct _libxlDomainJobData {
+    virDomainJobOperation operation;   /* _UNKNOWN: no data */
+    unsigned long long started;        /* ms since the epoch */
+    unsigned long long elapsed;        /* ms, once completed */
+    unsigned long long total;          /* bytes */
+    unsigned long long processed;      /* bytes, once completed */
+    bool success;
+    int fd;
+    unsigned long long base;
+    char *path;
+};
+
 typedef struct _libxlDomainObjPrivate libxlDomainObjPrivate;
 struct _libxlDomainObjPrivate {
     /* the console sessions (libxl_console.c); allocated and freed with
@@ -63,6 +83,10 @@ struct _libxlDomainObjPrivate {
 
     /* the libxl operation the current job waits for, or NULL */
     libxlDomainAO *ao;
+
+    /* the memory-moving job in progress, and the last one completed */
+    libxlDomainJobData jobData;
+    libxlDomainJobData jobCompleted;
 
     /* status XML: the job that was running when it was written; a
      * restarted daemon finding "start" destroys the half-built domain */
@@ -147,3 +171,15 @@ int libxlDomainPrivateFormat(virBuffer *buf, virDomainObj *vm);
 int libxlDomainPrivateParse(xmlXPathContextPtr ctxt,
                             virDomainObj *vm,
                             virDomainDefParserConfig *config);
+
+void libxlDomainJobDataBegin(virDomainObj *vm,
+                             virDomainJobOperation operation,
+                             int fd,
+                             unsigned long long base,
+                             const char *path,
+                             unsigned long long total);
+virObjectEvent *libxlDomainJobDataEnd(virDomainObj *vm, bool success);
+int libxlDomainJobDataParams(libxlDomainJobData *data,
+                             virTypedParameterPtr *params,
+                             int *nparams,
+                             int *maxparams);

@@ -45,6 +45,7 @@
 #include "libxl_driver.h"
 #include "libxl_native.h"
 #include "libxl_process.h"
+#include "libxl_save.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
@@ -326,6 +327,9 @@ libxlStateInitialize(bool privileged,
         VIR_WARN("%s", virGetLastErrorMessage());
         virResetLastError();
     }
+
+    /* managed-save images, this module's or the stock module's */
+    libxlSaveManagedDetect(libxl_driver);
 
     libxlProcessAutostartAll(libxl_driver);
 
@@ -1256,6 +1260,18 @@ libxlDomainCheckNotDom0(virDomainObj *vm, const char *what)
     return 0;
 }
 
+/* The operation needs @vm running (or paused). */
+static int
+libxlDomainCheckActive(virDomainObj *vm)
+{
+    if (!virDomainObjIsActive(vm)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain '%s' is not running"), vm->def->name);
+        return -1;
+    }
+    return 0;
+}
+
 /*
  * libxlDomainDefParse:
  * A new definition from @xml, validated against the schema if
@@ -1351,11 +1367,12 @@ libxlDomainCreateWithFlags(virDomainPtr dom, unsigned int flags)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     virDomainObj *vm;
-    virObjectEvent *event;
     unsigned int startFlags = 0;
     int ret = -1;
 
-    virCheckFlags(VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY, -1);
+    virCheckFlags(VIR_DOMAIN_START_PAUSED |
+                  VIR_DOMAIN_START_AUTODESTROY |
+                  VIR_DOMAIN_START_FORCE_BOOT, -1);
 
     if (flags & VIR_DOMAIN_START_PAUSED)
         startFlags |= LIBXL_PROCESS_START_PAUSED;
@@ -1377,17 +1394,11 @@ libxlDomainCreateWithFlags(virDomainPtr dom, unsigned int flags)
         goto endjob;
     }
 
-    if (libxlProcessStart(driver, vm, dom->conn, startFlags) < 0)
+    /* from its managed-save image unless --force-boot */
+    if (libxlSaveStart(driver, vm, dom->conn, startFlags,
+                       !!(flags & VIR_DOMAIN_START_FORCE_BOOT)) < 0)
         goto endjob;
 
-    event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_STARTED,
-                                              VIR_DOMAIN_EVENT_STARTED_BOOTED);
-    libxlProcessQueueEvent(driver, event);
-    if (flags & VIR_DOMAIN_START_PAUSED) {
-        event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_SUSPENDED,
-                                                  VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
-        libxlProcessQueueEvent(driver, event);
-    }
     dom->id = vm->def->id;
     ret = 0;
 
@@ -1534,6 +1545,17 @@ libxlDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
         errno != ENOENT) {
         virReportSystemError(errno, _("cannot remove nvram file '%s'"), nvram);
         goto endjob;
+    }
+
+    if (vm->hasManagedSave) {
+        g_autofree char *image = libxlSaveManagedPath(driver, vm);
+
+        if (unlink(image) < 0 && errno != ENOENT) {
+            virReportSystemError(errno,
+                                 _("cannot remove the managed-save image '%s'"), image);
+            goto endjob;
+        }
+        vm->hasManagedSave = false;
     }
 
     if (virDomainDeleteConfig(cfg->configDir, cfg->autostartDir, vm) < 0)
@@ -2161,6 +2183,334 @@ libxlDomainGetMetadata(virDomainPtr dom,
 }
 
 
+/* ---- saved state (libxl_save.c) ----------------------------------- */
+
+static int
+libxlDomainSaveFlags(virDomainPtr dom,
+                     const char *to,
+                     const char *dxml,
+                     unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_SAVE_BYPASS_CACHE |
+                  VIR_DOMAIN_SAVE_RUNNING |
+                  VIR_DOMAIN_SAVE_PAUSED, -1);
+    VIR_EXCLUSIVE_FLAGS_RET(VIR_DOMAIN_SAVE_RUNNING, VIR_DOMAIN_SAVE_PAUSED, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainSaveFlagsEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "save") < 0)
+        goto cleanup;
+
+    if (libxlDomainCheckNotDom0(vm, "save") < 0 ||
+        libxlDomainCheckActive(vm) < 0)
+        goto endjob;
+
+    ret = libxlSaveDomain(driver, vm, to, dxml, flags, false);
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainSave(virDomainPtr dom, const char *to)
+{
+    return libxlDomainSaveFlags(dom, to, NULL, 0);
+}
+
+
+static int
+libxlDomainRestoreFlags(virConnectPtr conn,
+                        const char *from,
+                        const char *dxml,
+                        unsigned int flags)
+{
+    libxlDriverPrivate *driver = conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(VIR_DOMAIN_SAVE_BYPASS_CACHE |
+                  VIR_DOMAIN_SAVE_RUNNING |
+                  VIR_DOMAIN_SAVE_PAUSED, -1);
+    VIR_EXCLUSIVE_FLAGS_RET(VIR_DOMAIN_SAVE_RUNNING, VIR_DOMAIN_SAVE_PAUSED, -1);
+
+    /* the ACL check, on the image's domain, is inside */
+    if (!(vm = libxlSaveRestore(driver, conn, from, dxml, flags)))
+        return -1;
+    virDomainObjEndAPI(&vm);
+    return 0;
+}
+
+
+static int
+libxlDomainRestore(virConnectPtr conn, const char *from)
+{
+    return libxlDomainRestoreFlags(conn, from, NULL, 0);
+}
+
+
+static char *
+libxlDomainSaveImageGetXMLDesc(virConnectPtr conn,
+                               const char *path,
+                               unsigned int flags)
+{
+    libxlDriverPrivate *driver = conn->privateData;
+    g_autoptr(virDomainDef) def = NULL;
+    g_autofree char *xml = NULL;
+
+    virCheckFlags(VIR_DOMAIN_SAVE_IMAGE_XML_SECURE, NULL);
+
+    if (!(xml = libxlSaveImageGetXML(driver, path, flags, &def)) ||
+        virDomainSaveImageGetXMLDescEnsureACL(conn, def) < 0)
+        return NULL;
+    return g_steal_pointer(&xml);
+}
+
+
+static int
+libxlDomainSaveImageDefineXML(virConnectPtr conn,
+                              const char *path,
+                              const char *dxml,
+                              unsigned int flags)
+{
+    libxlDriverPrivate *driver = conn->privateData;
+    g_autoptr(virDomainDef) def = NULL;
+    g_autofree char *xml = NULL;
+
+    virCheckFlags(VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
+    VIR_EXCLUSIVE_FLAGS_RET(VIR_DOMAIN_SAVE_RUNNING, VIR_DOMAIN_SAVE_PAUSED, -1);
+
+    if (!(xml = libxlSaveImageGetXML(driver, path, 0, &def)) ||
+        virDomainSaveImageDefineXMLEnsureACL(conn, def) < 0)
+        return -1;
+    return libxlSaveImageDefineXML(driver, path, dxml, flags);
+}
+
+
+static int
+libxlDomainManagedSave(virDomainPtr dom, unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autofree char *path = NULL;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_SAVE_BYPASS_CACHE |
+                  VIR_DOMAIN_SAVE_RUNNING |
+                  VIR_DOMAIN_SAVE_PAUSED, -1);
+    VIR_EXCLUSIVE_FLAGS_RET(VIR_DOMAIN_SAVE_RUNNING, VIR_DOMAIN_SAVE_PAUSED, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainManagedSaveEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "save") < 0)
+        goto cleanup;
+
+    if (libxlDomainCheckNotDom0(vm, "save") < 0 ||
+        libxlDomainCheckActive(vm) < 0)
+        goto endjob;
+
+    if (!vm->persistent) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot do a managed save of transient domain '%s'"),
+                       vm->def->name);
+        goto endjob;
+    }
+
+    path = libxlSaveManagedPath(driver, vm);
+    ret = libxlSaveDomain(driver, vm, path, NULL, flags, true);
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/* the domain's managed-save image, or an error saying it has none */
+static char *
+libxlDomainManagedSaveImage(libxlDriverPrivate *driver, virDomainObj *vm)
+{
+    if (!vm->hasManagedSave) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain '%s' has no managed save image"), vm->def->name);
+        return NULL;
+    }
+    return libxlSaveManagedPath(driver, vm);
+}
+
+
+static int
+libxlDomainManagedSaveRemove(virDomainPtr dom, unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autofree char *path = NULL;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainManagedSaveRemoveEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "managedsave-remove") < 0)
+        goto cleanup;
+
+    /* nothing to remove is no error (virsh managedsave-remove says so) */
+    if (vm->hasManagedSave) {
+        path = libxlSaveManagedPath(driver, vm);
+        if (unlink(path) < 0 && errno != ENOENT) {
+            virReportSystemError(errno,
+                                 _("cannot remove the managed-save image '%s'"), path);
+            goto endjob;
+        }
+        vm->hasManagedSave = false;
+    }
+    ret = 0;
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static char *
+libxlDomainManagedSaveGetXMLDesc(virDomainPtr dom, unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autofree char *path = NULL;
+    virDomainObj *vm;
+    char *ret = NULL;
+
+    virCheckFlags(VIR_DOMAIN_SAVE_IMAGE_XML_SECURE, NULL);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainManagedSaveGetXMLDescEnsureACL(dom->conn, vm->def, flags) < 0)
+        goto cleanup;
+
+    if ((path = libxlDomainManagedSaveImage(driver, vm)))
+        ret = libxlSaveImageGetXML(driver, path, flags, NULL);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainManagedSaveDefineXML(virDomainPtr dom,
+                                const char *dxml,
+                                unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autofree char *path = NULL;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
+    VIR_EXCLUSIVE_FLAGS_RET(VIR_DOMAIN_SAVE_RUNNING, VIR_DOMAIN_SAVE_PAUSED, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainManagedSaveDefineXMLEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "managedsave-define") < 0)
+        goto cleanup;
+
+    if ((path = libxlDomainManagedSaveImage(driver, vm)))
+        ret = libxlSaveImageDefineXML(driver, path, dxml, flags);
+
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainCoreDumpWithFormat(virDomainPtr dom,
+                              const char *to,
+                              unsigned int format,
+                              unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DUMP_LIVE | VIR_DUMP_CRASH | VIR_DUMP_BYPASS_CACHE |
+                  VIR_DUMP_RESET | VIR_DUMP_MEMORY_ONLY, -1);
+    VIR_EXCLUSIVE_FLAGS_RET(VIR_DUMP_CRASH, VIR_DUMP_RESET, -1);
+
+    if (flags & VIR_DUMP_MEMORY_ONLY) {
+        virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                       _("--memory-only is not possible with Xen: libxl_domain_core_dump writes the whole domain as an ELF core, not a kdump or memory-only image"));
+        return -1;
+    }
+    if (flags & VIR_DUMP_RESET) {
+        virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                       _("--reset is not possible with Xen: it has no reset that does not depend on the guest (use --crash, then start)"));
+        return -1;
+    }
+    if (format != VIR_DOMAIN_CORE_DUMP_FORMAT_RAW) {
+        virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                       _("Xen writes only ELF core dumps (--format=elf)"));
+        return -1;
+    }
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainCoreDumpWithFormatEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "dump") < 0)
+        goto cleanup;
+
+    if (libxlDomainCheckNotDom0(vm, "dump") < 0 ||
+        libxlDomainCheckActive(vm) < 0)
+        goto endjob;
+
+    ret = libxlSaveCoreDump(driver, vm, to, flags);
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainCoreDump(virDomainPtr dom, const char *to, unsigned int flags)
+{
+    return libxlDomainCoreDumpWithFormat(dom, to, VIR_DOMAIN_CORE_DUMP_FORMAT_RAW,
+                                         flags);
+}
+
+
 /* ---- jobs --------------------------------------------------------- */
 
 /*
@@ -2195,6 +2545,27 @@ libxlDomainGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info)
         goto cleanup;
     info->type = VIR_DOMAIN_JOB_UNBOUNDED;
     info->timeElapsed = now - priv->ao->started;
+    if (priv->jobData.operation != VIR_DOMAIN_JOB_OPERATION_UNKNOWN) {
+        virTypedParameterPtr par = NULL;
+        int npar = 0;
+        int maxpar = 0;
+
+        if (libxlDomainJobDataParams(&priv->jobData, &par, &npar, &maxpar) < 0 ||
+            virTypedParamsGetULLong(par, npar, VIR_DOMAIN_JOB_DATA_TOTAL,
+                                    &info->dataTotal) < 0 ||
+            virTypedParamsGetULLong(par, npar, VIR_DOMAIN_JOB_DATA_PROCESSED,
+                                    &info->dataProcessed) < 0 ||
+            virTypedParamsGetULLong(par, npar, VIR_DOMAIN_JOB_DATA_REMAINING,
+                                    &info->dataRemaining) < 0) {
+            virTypedParamsFree(par, npar);
+            goto cleanup;
+        }
+        virTypedParamsFree(par, npar);
+        info->type = VIR_DOMAIN_JOB_BOUNDED;
+        info->memTotal = info->dataTotal;
+        info->memProcessed = info->dataProcessed;
+        info->memRemaining = info->dataRemaining;
+    }
     ret = 0;
 
  cleanup:
@@ -2210,6 +2581,10 @@ libxlDomainJobOperation(const char *name)
         return VIR_DOMAIN_JOB_OPERATION_START;
     if (STREQ(name, "dump"))
         return VIR_DOMAIN_JOB_OPERATION_DUMP;
+    if (STREQ(name, "save"))
+        return VIR_DOMAIN_JOB_OPERATION_SAVE;
+    if (STREQ(name, "restore"))
+        return VIR_DOMAIN_JOB_OPERATION_RESTORE;
     return VIR_DOMAIN_JOB_OPERATION_UNKNOWN;
 }
 
@@ -2240,11 +2615,42 @@ libxlDomainGetJobStats(virDomainPtr dom,
     if (virDomainGetJobStatsEnsureACL(dom->conn, vm->def) < 0)
         goto cleanup;
 
-    /* no statistics of completed jobs are kept */
-    if ((flags & VIR_DOMAIN_JOB_STATS_COMPLETED) || !priv->ao) {
-        *type = VIR_DOMAIN_JOB_NONE;
-        *params = NULL;
-        *nparams = 0;
+    *type = VIR_DOMAIN_JOB_NONE;
+    *params = NULL;
+    *nparams = 0;
+
+    /* the last save, restore or dump */
+    if (flags & VIR_DOMAIN_JOB_STATS_COMPLETED) {
+        libxlDomainJobData *done = &priv->jobCompleted;
+
+        if (done->operation != VIR_DOMAIN_JOB_OPERATION_UNKNOWN) {
+            if (libxlDomainJobDataParams(done, &par, &npar, &maxpar) < 0) {
+                virTypedParamsFree(par, npar);
+                goto cleanup;
+            }
+            *type = done->success ? VIR_DOMAIN_JOB_COMPLETED : VIR_DOMAIN_JOB_FAILED;
+            *params = par;
+            *nparams = npar;
+            if (!(flags & VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED))
+                done->operation = VIR_DOMAIN_JOB_OPERATION_UNKNOWN;
+        }
+        ret = 0;
+        goto cleanup;
+    }
+
+    if (!priv->ao) {
+        ret = 0;
+        goto cleanup;
+    }
+
+    if (priv->jobData.operation != VIR_DOMAIN_JOB_OPERATION_UNKNOWN) {
+        if (libxlDomainJobDataParams(&priv->jobData, &par, &npar, &maxpar) < 0) {
+            virTypedParamsFree(par, npar);
+            goto cleanup;
+        }
+        *type = VIR_DOMAIN_JOB_BOUNDED;
+        *params = par;
+        *nparams = npar;
         ret = 0;
         goto cleanup;
     }
@@ -2441,6 +2847,18 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .nodeGetFreeMemory = libxlNodeGetFreeMemory, /* 0.9.0 */
     .nodeGetSecurityModel = libxlNodeGetSecurityModel, /* 1.2.16 */
     .domainHasManagedSaveImage = libxlDomainHasManagedSaveImage, /* 0.9.2 */
+    .domainSave = libxlDomainSave, /* 0.9.0 */
+    .domainSaveFlags = libxlDomainSaveFlags, /* 0.9.4 */
+    .domainRestore = libxlDomainRestore, /* 0.9.0 */
+    .domainRestoreFlags = libxlDomainRestoreFlags, /* 0.9.4 */
+    .domainSaveImageGetXMLDesc = libxlDomainSaveImageGetXMLDesc, /* 9.1.0 */
+    .domainSaveImageDefineXML = libxlDomainSaveImageDefineXML, /* 9.1.0 */
+    .domainManagedSave = libxlDomainManagedSave, /* 0.9.2 */
+    .domainManagedSaveRemove = libxlDomainManagedSaveRemove, /* 0.9.2 */
+    .domainManagedSaveGetXMLDesc = libxlDomainManagedSaveGetXMLDesc, /* 9.1.0 */
+    .domainManagedSaveDefineXML = libxlDomainManagedSaveDefineXML, /* 9.1.0 */
+    .domainCoreDump = libxlDomainCoreDump, /* 0.9.2 */
+    .domainCoreDumpWithFormat = libxlDomainCoreDumpWithFormat, /* 9.1.0 */
     .connectIsEncrypted = libxlConnectIsEncrypted, /* 0.9.0 */
     .connectIsSecure = libxlConnectIsSecure, /* 0.9.0 */
     .domainIsActive = libxlDomainIsActive, /* 0.9.0 */

@@ -47,6 +47,7 @@
 #include "libxl_build.h"
 #include "libxl_domain.h"
 #include "libxl_process.h"
+#include "libxl_save.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
@@ -146,6 +147,22 @@ libxlProcessUnwatchDeath(libxlDriverConfig *cfg, virDomainObj *vm)
         return;
     libxl_evdisable_domain_death(cfg->ctx, priv->deathW);
     priv->deathW = NULL;
+}
+
+
+/*
+ * libxlProcessRewatchDeath:
+ * A new death watch for the running @vm: a watch reports one shutdown,
+ * and a guest that a failed save suspended and libxl resumed runs on,
+ * its next shutdown unreported by the old one.
+ */
+int
+libxlProcessRewatchDeath(libxlDriverPrivate *driver, virDomainObj *vm)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+
+    libxlProcessUnwatchDeath(cfg, vm);
+    return libxlProcessWatchDeath(cfg, vm);
 }
 
 
@@ -315,6 +332,9 @@ libxlProcessAutodestroyWork(libxlDriverPrivate *driver, virDomainObj *vm)
 typedef struct {
     libxl_domain_config *d_config;
     uint32_t *domid;
+    /* a restore: libxl's stream, and its version (the image header's) */
+    int restoreFd;
+    int restoreVersion;
 } libxlProcessCreateArgs;
 
 static int
@@ -324,8 +344,18 @@ libxlProcessCreateFunc(libxl_ctx *ctx,
                        void *opaque)
 {
     libxlProcessCreateArgs *args = opaque;
+    libxl_domain_restore_params params;
+    int rc;
 
-    return libxl_domain_create_new(ctx, args->d_config, args->domid, how, NULL);
+    if (args->restoreFd < 0)
+        return libxl_domain_create_new(ctx, args->d_config, args->domid, how, NULL);
+
+    libxl_domain_restore_params_init(&params);
+    params.stream_version = args->restoreVersion;
+    rc = libxl_domain_create_restore(ctx, args->d_config, args->domid,
+                                     args->restoreFd, -1, &params, how, NULL);
+    libxl_domain_restore_params_dispose(&params);
+    return rc;
 }
 
 
@@ -342,18 +372,20 @@ libxlProcessBuildParams(libxlDriverConfig *cfg, libxlBuildParams *params)
 
 
 /*
- * libxlProcessStart:
- * Start the inactive @vm: hooks, libxl configuration, the create AO
+ * libxlProcessLaunch (libxlProcessStart, libxlProcessRestore):
+ * Start the inactive @vm, booting it or from a save image: hooks, libxl configuration, the create AO
  * (domain unlocked), consoles, death watch, unpause unless
  * LIBXL_PROCESS_START_PAUSED, status XML.  @vm is locked with a job; on
  * failure it is left inactive as it was (the caller removes a transient
  * one).  The caller queues the STARTED event.
  */
-int
-libxlProcessStart(libxlDriverPrivate *driver,
-                  virDomainObj *vm,
-                  virConnectPtr conn,
-                  unsigned int flags)
+static int
+libxlProcessLaunch(libxlDriverPrivate *driver,
+                   virDomainObj *vm,
+                   virConnectPtr conn,
+                   unsigned int flags,
+                   int restoreFd,
+                   int restoreVersion)
 {
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     libxlDomainObjPrivate *priv = vm->privateData;
@@ -402,14 +434,24 @@ libxlProcessStart(libxlDriverPrivate *driver,
 
     args.d_config = &d_config;
     args.domid = &domid;
+    args.restoreFd = restoreFd;
+    args.restoreVersion = restoreVersion;
     libxlLoggerResetLastError();
-    rc = libxlDomainAORun(vm, cfg->ctx, "start", libxlProcessCreateFunc, &args);
+    rc = libxlDomainAORun(vm, cfg->ctx, restoreFd < 0 ? "start" : "restore",
+                          libxlProcessCreateFunc, &args);
     if (rc != 0) {
-        libxlReportError(VIR_ERR_OPERATION_FAILED,
-                         rc == ERROR_ABORTED ?
-                         _("starting domain '%s' was aborted") :
-                         _("libxenlight failed to create domain '%s'"),
-                         vm->def->name);
+        if (rc == ERROR_ABORTED)
+            libxlReportError(VIR_ERR_OPERATION_ABORTED,
+                             restoreFd < 0 ?
+                             _("starting domain '%s' was aborted") :
+                             _("restoring domain '%s' was aborted"),
+                             vm->def->name);
+        else
+            libxlReportError(VIR_ERR_OPERATION_FAILED,
+                             restoreFd < 0 ?
+                             _("libxenlight failed to create domain '%s'") :
+                             _("libxenlight failed to restore domain '%s'"),
+                             vm->def->name);
         goto out_destroy;
     }
 
@@ -432,7 +474,9 @@ libxlProcessStart(libxlDriverPrivate *driver,
                              _("cannot unpause domain '%s'"), vm->def->name);
             goto out_destroy;
         }
-        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING,
+                             restoreFd < 0 ? VIR_DOMAIN_RUNNING_BOOTED :
+                             VIR_DOMAIN_RUNNING_RESTORED);
     } else {
         virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
     }
@@ -483,6 +527,35 @@ libxlProcessStart(libxlDriverPrivate *driver,
  out:
     libxl_domain_config_dispose(&d_config);
     return ret;
+}
+
+
+int
+libxlProcessStart(libxlDriverPrivate *driver,
+                  virDomainObj *vm,
+                  virConnectPtr conn,
+                  unsigned int flags)
+{
+    return libxlProcessLaunch(driver, vm, conn, flags, -1, 0);
+}
+
+
+/*
+ * libxlProcessRestore:
+ * libxlProcessStart from the libxl stream (version @version) that
+ * @restoreFd is positioned at, a save image's: the domain comes back
+ * where it was saved, running (RUNNING_RESTORED) unless
+ * LIBXL_PROCESS_START_PAUSED.
+ */
+int
+libxlProcessRestore(libxlDriverPrivate *driver,
+                    virDomainObj *vm,
+                    virConnectPtr conn,
+                    unsigned int flags,
+                    int restoreFd,
+                    int version)
+{
+    return libxlProcessLaunch(driver, vm, conn, flags, restoreFd, version);
 }
 
 
@@ -650,6 +723,22 @@ libxlProcessRestart(libxlDriverPrivate *driver,
 }
 
 
+/* Does libxl still see the running @vm shut down (for any reason)? */
+static bool
+libxlProcessIsShutdown(libxlDriverPrivate *driver, virDomainObj *vm)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxl_dominfo info;
+    bool shutdown;
+
+    libxl_dominfo_init(&info);
+    shutdown = libxl_domain_info(cfg->ctx, &info, vm->def->id) == 0 &&
+        info.shutdown;
+    libxl_dominfo_dispose(&info);
+    return shutdown;
+}
+
+
 static void
 libxlProcessHandleShutdown(libxlDriverPrivate *driver,
                            virDomainObj *vm,
@@ -657,6 +746,15 @@ libxlProcessHandleShutdown(libxlDriverPrivate *driver,
 {
     libxlShutdownPlan plan;
     virObjectEvent *event = NULL;
+
+    /* a save suspends the domain under its job, which destroys it, or
+     * resumes it when the save fails: a suspend that no longer holds
+     * is news of nothing */
+    if (reason == LIBXL_SHUTDOWN_REASON_SUSPEND &&
+        !libxlProcessIsShutdown(driver, vm)) {
+        VIR_DEBUG("domain '%s' is no longer suspended", vm->def->name);
+        return;
+    }
 
     libxlShutdownPlanFor(vm->def, reason, &plan);
     VIR_DEBUG("domain '%s' (id %d) shut down, reason %d, action %s",
@@ -1332,19 +1430,14 @@ libxlProcessAdoptAll(libxlDriverPrivate *driver)
 static void
 libxlProcessAutostartOne(libxlDriverPrivate *driver, virDomainObj *vm)
 {
-    virObjectEvent *event;
-
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "autostart") < 0)
         goto error;
 
-    if (vm->autostart && !virDomainObjIsActive(vm)) {
-        if (libxlProcessStart(driver, vm, NULL, 0) < 0) {
-            libxlDomainObjEndJob(vm);
-            goto error;
-        }
-        event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_STARTED,
-                                                  VIR_DOMAIN_EVENT_STARTED_BOOTED);
-        libxlProcessQueueEvent(driver, event);
+    /* from its managed-save image if it has one */
+    if (vm->autostart && !virDomainObjIsActive(vm) &&
+        libxlSaveStart(driver, vm, NULL, 0, false) < 0) {
+        libxlDomainObjEndJob(vm);
+        goto error;
     }
     libxlDomainObjEndJob(vm);
     return;

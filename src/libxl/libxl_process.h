@@ -27,9 +27,16 @@ int libxlProcessStart(libxlDriverPrivate *driver,
                       virDomainObj *vm,
                       virConnectPtr conn,
                       unsigned int flags);
+int libxlProcessRestore(libxlDriverPrivate *driver,
+                        virDomainObj *vm,
+                        virConnectPtr conn,
+                        unsigned int flags,
+                        int restoreFd,
+                        int version);
 
 
 int libxlProcessDestroy(libxlDriverPrivate *driver, virDomainObj *vm);
+int libxlProcessRewatchDeath(libxlDriverPrivate *driver, virDomainObj *vm);
 
 void libxlProcessCleanup(libxlDriverPrivate *driver,
                          virDomainObj *vm,

@@ -381,11 +381,31 @@ START_TEST(test_conf_file)
     ck_assert_int_eq(cfg->keepAliveInterval, 10);
     ck_assert_uint_eq(cfg->keepAliveCount, 3);
     ck_assert(cfg->nestedHVM);
+    ck_assert_str_eq(cfg->saveDir, "/var/lib/libvirt/libxl/save");
 
     ck_assert_int_eq(libxlDriverConfigLoadFile(cfg, bad), -1);
     ck_assert_ptr_nonnull(strstr(virGetLastErrorMessage(), "keepalive_interval"));
 }
 END_TEST
+
+/* where managed-save images and automatic core dumps go */
+START_TEST(test_conf_dirs)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigNew();
+    g_autofree char *path = libxlTestSrcPath("libxlconfdata/dirs.conf");
+    g_autofree char *rel = libxlTestSrcPath("libxlconfdata/reldir.conf");
+
+    ck_assert_int_eq(libxlDriverConfigLoadFile(cfg, path), 0);
+    ck_assert_str_eq(cfg->saveDir, "/srv/xen/save");
+    ck_assert_str_eq(cfg->autoDumpDir, "/srv/xen/dump");
+
+    ck_assert_int_eq(libxlDriverConfigLoadFile(cfg, rel), -1);
+    ck_assert_ptr_nonnull(strstr(virGetLastErrorMessage(),
+                                 "save_image_dir must be an absolute path, not 'save'"));
+    ck_assert_str_eq(cfg->saveDir, "/srv/xen/save");
+}
+END_TEST
+
 
 /* the fds this process has open */
 static int
@@ -653,6 +673,7 @@ libxlUnitSuite(void)
     tcase_add_checked_fixture(tc, libxlTestTmpdirSetup, libxlTestTmpdirTeardown);
     tcase_add_test(tc, test_conf_defaults);
     tcase_add_test(tc, test_conf_file);
+    tcase_add_test(tc, test_conf_dirs);
     tcase_add_test(tc, test_conf_teardown);
     suite_add_tcase(s, tc);
 

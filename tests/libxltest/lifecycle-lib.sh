@@ -148,3 +148,19 @@ lc_par_wait() {
     done
     lc_par_files=()
 }
+
+# lc_vg_errors LOG: each memcheck error of valgrind's LOG with the frame it
+# happened in, once
+lc_vg_errors() {
+    awk '/== (Invalid (read|write|free)|Conditional jump|Use of uninitialised|Mismatched free|Source and destination overlap)/ {
+             err = $0; sub(/^==[0-9]+== /, "", err); getline; sub(/^==[0-9]+== +/, ""); print err " " $0 }' \
+        "$1" 2>/dev/null | sort -u
+}
+
+# lc_vg_module_leaks LOG: the blocks definitely lost whose allocation went
+# through the driver module
+lc_vg_module_leaks() {
+    awk '/are definitely lost/ {rec = 1; buf = $0; next}
+         rec && /^==[0-9]+== *$/ {if (buf ~ /libvirt_driver_libxl/) print buf; rec = 0; next}
+         rec {buf = buf "\n" $0}' "$1" 2>/dev/null
+}

@@ -15,7 +15,9 @@ LIFECYCLE_TESTS = \
 	lifecycle-restart.sh \
 	lifecycle-stress.sh \
 	lifecycle-teardown.sh \
-	lifecycle-seeds.sh
+	lifecycle-seeds.sh \
+	lifecycle-save.sh \
+	lifecycle-save-race.sh
 
 TESTS += $(LIFECYCLE_TESTS)
 EXTRA_DIST += $(LIFECYCLE_TESTS) lifecycle-lib.sh

@@ -1,0 +1,513 @@
+/*
+ * libxensim-save.c: libxl's save, restore and core dump over xensimd
+ *
+ * What real libxl 4.17 does, and what xensim does:
+ *  - libxl_domain_suspend: the guest is asked to suspend (control/shutdown
+ *    "suspend"); once it has (the domain shut down, reason suspend: death
+ *    watches report it), libxl's save helper, a forked child, writes the
+ *    stream to the fd.  A guest that does not suspend within libxl's
+ *    timeout fails the operation (ERROR_GUEST_TIMEDOUT).  On success the
+ *    domain stays suspended: the caller destroys it.  On failure or abort
+ *    it stays suspended too, and the caller resumes it
+ *    (libxl_domain_resume).
+ *  - libxl_domain_create_restore: the stream is read and checked by a
+ *    child, then the domain is built from the caller's configuration;
+ *    like libxl_domain_create_new it is left paused.  A truncated,
+ *    corrupted or foreign stream fails the operation and leaves no domain.
+ *  - libxl_domain_core_dump: a child writes the core file.
+ *  - libxl_ao_abort kills the child: the operation fails with
+ *    ERROR_ABORTED.
+ * Streams move at the host's save_rate_mib_s.
+ *
+ * The stream xensim writes:
+ *   "XenSimSaveStrm\n" NUL, u32 version (1), u32 JSON length,
+ *   u64 memory bytes, the domain configuration as libxl JSON,
+ *   the memory in 1 MiB chunks: each chunk's first page holds a pattern
+ *   of its index, the rest is zero (written as holes where the fd can
+ *   seek, so that a stream costs little disk),
+ *   "XSIMEND" NUL, u64 FNV-1a hash of all that precedes but the holes.
+ * Little-endian.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#pragma GCC visibility push(default)
+#include <libxl.h>
+#include <libxl_utils.h>
+#pragma GCC visibility pop
+
+#include "libxensim-client.h"
+#include "libxensim-libxl.h"
+#include "xensim-proto.h"
+
+#define XENSIM_STREAM_MAGIC "XenSimSaveStrm\n"
+#define XENSIM_STREAM_END "XSIMEND"
+#define XENSIM_STREAM_VERSION 1
+#define XENSIM_CHUNK (1024 * 1024)
+#define XENSIM_PAGE 4096
+
+typedef struct {
+    char magic[16];
+    uint32_t version;
+    uint32_t json_len;
+    uint64_t mem_bytes;
+} XensimStreamHeader;
+
+typedef struct {
+    char magic[8];
+    uint64_t hash;
+} XensimStreamTrailer;
+
+G_STATIC_ASSERT(sizeof(XensimStreamHeader) == 32);
+G_STATIC_ASSERT(sizeof(XensimStreamTrailer) == 16);
+
+/* What a child moves: everything prepared before the fork. */
+typedef struct {
+    int fd;
+    guint rate_mib_s;
+    uint64_t mem_bytes;
+    char *head;                 /* header and JSON (a save, a dump) */
+    size_t head_len;
+    bool pattern;               /* a stream's chunks (not a core file's) */
+    char *buf;                  /* a chunk (a restore) */
+} XensimStream;
+
+/* exit statuses of the stream children */
+enum {
+    XENSIM_STREAM_OK = 0,
+    XENSIM_STREAM_WRITE = 20,
+    XENSIM_STREAM_NOSPC = 21,
+    XENSIM_STREAM_FOREIGN = 30,
+    XENSIM_STREAM_VERSION_BAD = 31,
+    XENSIM_STREAM_TRUNCATED = 32,
+    XENSIM_STREAM_CORRUPT = 33,
+    XENSIM_STREAM_READ = 34,
+};
+
+static const char *
+xensimStreamExplain(int status)
+{
+    switch (status) {
+    case XENSIM_STREAM_WRITE: return "writing the stream failed";
+    case XENSIM_STREAM_NOSPC: return "writing the stream failed: No space left on device";
+    case XENSIM_STREAM_FOREIGN: return "not a xensim save stream (bad magic)";
+    case XENSIM_STREAM_VERSION_BAD: return "unsupported save stream version";
+    case XENSIM_STREAM_TRUNCATED: return "the save stream is truncated";
+    case XENSIM_STREAM_CORRUPT: return "the save stream is corrupted (checksum mismatch)";
+    case XENSIM_STREAM_READ: return "reading the stream failed";
+    }
+    return "the stream helper failed";
+}
+
+static void
+xensimStreamFree(gpointer opaque)
+{
+    XensimStream *st = opaque;
+
+    if (!st)
+        return;
+    g_free(st->head);
+    g_free(st->buf);
+    g_free(st);
+}
+
+static uint64_t
+xensimFnv(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+
+    while (len--) {
+        h ^= *p++;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* chunk @i's first page: a pattern of its index */
+static void
+xensimChunkPage(uint64_t *page, uint64_t i)
+{
+    size_t w;
+
+    for (w = 0; w < XENSIM_PAGE / sizeof(uint64_t); w++)
+        page[w] = i * 0x9E3779B97F4A7C15ULL + w;
+}
+
+/* Sleep until @done bytes are due at @rate MiB/s since @t0. */
+static void
+xensimStreamPace(const struct timespec *t0, uint64_t done, guint rate)
+{
+    struct timespec now, ts;
+    int64_t due_ns = (int64_t) (done * 1000000000.0 / ((double) rate * 1024 * 1024));
+    int64_t spent_ns;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    spent_ns = (now.tv_sec - t0->tv_sec) * 1000000000LL + (now.tv_nsec - t0->tv_nsec);
+    if (due_ns <= spent_ns)
+        return;
+    ts.tv_sec = (due_ns - spent_ns) / 1000000000LL;
+    ts.tv_nsec = (due_ns - spent_ns) % 1000000000LL;
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+static bool
+xensimWriteAll(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+
+    while (len) {
+        ssize_t n = write(fd, p, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= n;
+    }
+    return true;
+}
+
+/* The save helper (or core dump writer): in the child, system calls only. */
+static int
+xensimStreamWrite(void *opaque)
+{
+    XensimStream *st = opaque;
+    static uint64_t page[XENSIM_PAGE / sizeof(uint64_t)];
+    static const char zeros[XENSIM_PAGE];
+    uint64_t hash = xensimFnv(0xcbf29ce484222325ULL, st->head, st->head_len);
+    uint64_t i, nchunks = (st->mem_bytes + XENSIM_CHUNK - 1) / XENSIM_CHUNK;
+    XensimStreamTrailer tr;
+    struct timespec t0;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (!xensimWriteAll(st->fd, st->head, st->head_len))
+        return errno == ENOSPC ? XENSIM_STREAM_NOSPC : XENSIM_STREAM_WRITE;
+    for (i = 0; i < nchunks; i++) {
+        size_t rest = XENSIM_CHUNK - XENSIM_PAGE;
+
+        if (st->pattern) {
+            xensimChunkPage(page, i);
+            hash = xensimFnv(hash, page, XENSIM_PAGE);
+        } else {
+            memset(page, 0, sizeof(page));
+        }
+        if (!xensimWriteAll(st->fd, page, XENSIM_PAGE))
+            return errno == ENOSPC ? XENSIM_STREAM_NOSPC : XENSIM_STREAM_WRITE;
+        /* the rest of the chunk is zero: a hole where the fd can seek */
+        if (lseek(st->fd, rest, SEEK_CUR) < 0) {
+            if (errno != ESPIPE)
+                return XENSIM_STREAM_WRITE;
+            while (rest) {
+                if (!xensimWriteAll(st->fd, zeros, MIN(rest, sizeof(zeros))))
+                    return errno == ENOSPC ? XENSIM_STREAM_NOSPC : XENSIM_STREAM_WRITE;
+                rest -= MIN(rest, sizeof(zeros));
+            }
+        }
+        xensimStreamPace(&t0, (i + 1) * (uint64_t) XENSIM_CHUNK, st->rate_mib_s);
+    }
+    if (!st->pattern) {
+        /* a core file ends with its memory: make the last hole count */
+        off_t end = lseek(st->fd, 0, SEEK_CUR);
+
+        if (end > 0 && (ftruncate(st->fd, end) < 0))
+            return errno == ENOSPC ? XENSIM_STREAM_NOSPC : XENSIM_STREAM_WRITE;
+        return XENSIM_STREAM_OK;
+    }
+    memset(&tr, 0, sizeof(tr));
+    memcpy(tr.magic, XENSIM_STREAM_END, sizeof(XENSIM_STREAM_END));
+    tr.hash = GUINT64_TO_LE(hash);
+    if (!xensimWriteAll(st->fd, &tr, sizeof(tr)))
+        return errno == ENOSPC ? XENSIM_STREAM_NOSPC : XENSIM_STREAM_WRITE;
+    return XENSIM_STREAM_OK;
+}
+
+/* read exactly @len bytes: 0, or the child's exit status */
+static int
+xensimReadAll(int fd, void *data, size_t len)
+{
+    char *p = data;
+
+    while (len) {
+        ssize_t n = read(fd, p, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return XENSIM_STREAM_READ;
+        if (n == 0)
+            return XENSIM_STREAM_TRUNCATED;
+        p += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* The restore helper: reads and checks the stream; system calls only. */
+static int
+xensimStreamRead(void *opaque)
+{
+    XensimStream *st = opaque;
+    static uint64_t want[XENSIM_PAGE / sizeof(uint64_t)];
+    XensimStreamHeader hdr;
+    XensimStreamTrailer tr;
+    uint64_t hash, i, nchunks;
+    struct timespec t0;
+    size_t k;
+    int rc;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if ((rc = xensimReadAll(st->fd, &hdr, sizeof(hdr))))
+        return rc;
+    if (memcmp(hdr.magic, XENSIM_STREAM_MAGIC, sizeof(XENSIM_STREAM_MAGIC)) != 0)
+        return XENSIM_STREAM_FOREIGN;
+    if (GUINT32_FROM_LE(hdr.version) != XENSIM_STREAM_VERSION)
+        return XENSIM_STREAM_VERSION_BAD;
+    if (GUINT32_FROM_LE(hdr.json_len) > XENSIM_CHUNK ||
+        GUINT64_FROM_LE(hdr.mem_bytes) > (1ULL << 42))
+        return XENSIM_STREAM_CORRUPT;
+    hash = xensimFnv(0xcbf29ce484222325ULL, &hdr, sizeof(hdr));
+    if ((rc = xensimReadAll(st->fd, st->buf, GUINT32_FROM_LE(hdr.json_len))))
+        return rc;
+    hash = xensimFnv(hash, st->buf, GUINT32_FROM_LE(hdr.json_len));
+
+    nchunks = (GUINT64_FROM_LE(hdr.mem_bytes) + XENSIM_CHUNK - 1) / XENSIM_CHUNK;
+    for (i = 0; i < nchunks; i++) {
+        if ((rc = xensimReadAll(st->fd, st->buf, XENSIM_CHUNK)))
+            return rc;
+        xensimChunkPage(want, i);
+        if (memcmp(st->buf, want, XENSIM_PAGE) != 0)
+            return XENSIM_STREAM_CORRUPT;
+        for (k = XENSIM_PAGE; k < XENSIM_CHUNK; k++) {
+            if (st->buf[k])
+                return XENSIM_STREAM_CORRUPT;
+        }
+        hash = xensimFnv(hash, st->buf, XENSIM_PAGE);
+        xensimStreamPace(&t0, (i + 1) * (uint64_t) XENSIM_CHUNK, st->rate_mib_s);
+    }
+    if ((rc = xensimReadAll(st->fd, &tr, sizeof(tr))))
+        return rc;
+    if (memcmp(tr.magic, XENSIM_STREAM_END, sizeof(XENSIM_STREAM_END)) != 0 ||
+        GUINT64_FROM_LE(tr.hash) != hash)
+        return XENSIM_STREAM_CORRUPT;
+    return XENSIM_STREAM_OK;
+}
+
+
+/* ---- suspend (save) ------------------------------------------------ */
+
+static int
+xensimSuspendStream(XensimAo *ao, void *data)
+{
+    XensimStream *st = data;
+
+    /* the child owns nothing: the stream stays the ao's, freed with it */
+    return xensimAoSpawnFunc(ao, "save helper", xensimStreamWrite, st,
+                             xensimStreamExplain);
+}
+
+int
+libxl_domain_suspend(libxl_ctx *ctx, uint32_t domid, int fd, int flags G_GNUC_UNUSED,
+                     const libxl_asyncop_how *ao_how)
+{
+    XensimAo *ao = xensimAoNew(ctx, "libxl_domain_suspend", domid, ao_how, 0);
+    g_autoptr(GVariant) records = NULL;
+    g_autoptr(GVariant) rec = NULL;
+    g_autofree char *json = NULL;
+    XensimStream *st;
+    XensimStreamHeader hdr;
+    char id[16], op[32];
+    const char *args[] = { id, xensimEvToken(ctx), op, NULL };
+    int rc;
+
+    xensimDomidArg(id, sizeof(id), domid);
+    g_snprintf(op, sizeof(op), "%" G_GUINT64_FORMAT, xensimAoId(ao));
+    xensimAoSetAbortable(ao, true);
+
+    /* what the stream will carry, read before the guest is asked */
+    if ((rc = xensimCall(ctx, "libxl_retrieve_domain_configuration", args, &records)))
+        return xensimAoCreateFail(ao, rc);
+    if (!(rec = xensimRecord(records)))
+        return xensimAoCreateFail(ao, ERROR_FAIL);
+    json = xensimRecordStr(rec, "json");
+
+    st = g_new0(XensimStream, 1);
+    st->fd = fd;
+    st->pattern = true;
+    st->mem_bytes = xensimRecordU64(rec, "max_memkb", 0) * 1024;
+    memset(&hdr, 0, sizeof(hdr));
+    memcpy(hdr.magic, XENSIM_STREAM_MAGIC, sizeof(XENSIM_STREAM_MAGIC));
+    hdr.version = GUINT32_TO_LE(XENSIM_STREAM_VERSION);
+    hdr.json_len = GUINT32_TO_LE(strlen(json ? json : ""));
+    hdr.mem_bytes = GUINT64_TO_LE(st->mem_bytes);
+    st->head_len = sizeof(hdr) + strlen(json ? json : "");
+    st->head = g_malloc(st->head_len);
+    memcpy(st->head, &hdr, sizeof(hdr));
+    memcpy(st->head + sizeof(hdr), json ? json : "", st->head_len - sizeof(hdr));
+
+    /* the guest suspends (xensimd completes the op), then the stream */
+    g_clear_pointer(&records, g_variant_unref);
+    xensimAoExpectDaemon(ao);
+    if ((rc = xensimCall(ctx, "libxl_domain_suspend", args, &records))) {
+        xensimStreamFree(st);
+        return xensimAoCreateFail(ao, rc);
+    }
+    g_clear_pointer(&rec, g_variant_unref);
+    if ((rec = xensimRecord(records)))
+        st->rate_mib_s = xensimRecordU64(rec, "save_rate_mib_s", 1024);
+    xensimAoSetNext(ao, xensimSuspendStream, st, xensimStreamFree);
+    return xensimAoInProgress(ao, 0);
+}
+
+int
+libxl_domain_resume(libxl_ctx *ctx, uint32_t domid, int suspend_cancel G_GNUC_UNUSED,
+                    const libxl_asyncop_how *ao_how)
+{
+    XensimAo *ao = xensimAoNew(ctx, "libxl_domain_resume", domid, ao_how, 0);
+    char id[16];
+    const char *args[] = { id, NULL };
+
+    xensimDomidArg(id, sizeof(id), domid);
+    return xensimAoInProgress(ao, xensimCall(ctx, "libxl_domain_resume", args, NULL));
+}
+
+
+/* ---- restore -------------------------------------------------------- */
+
+typedef struct {
+    GPtrArray *args;            /* xensimd's create arguments */
+    libxl_domain_type type;
+    char *device_model;
+} XensimRestoreBuild;
+
+static void
+xensimRestoreBuildFree(gpointer opaque)
+{
+    XensimRestoreBuild *b = opaque;
+
+    if (!b)
+        return;
+    if (b->args)
+        g_ptr_array_unref(b->args);
+    g_free(b->device_model);
+    g_free(b);
+}
+
+/* The stream was good: the domain is built from the caller's
+ * configuration, as libxl_domain_create_new builds one. */
+static int
+xensimRestoreBuild(XensimAo *ao, void *data)
+{
+    XensimRestoreBuild *b = data;
+    libxl_ctx *ctx = xensimAoCtx(ao);
+    g_autoptr(GVariant) records = NULL;
+    g_autoptr(GVariant) rec = NULL;
+    int rc;
+
+    xensimAoExpectDaemon(ao);
+    if ((rc = xensimCall(ctx, "libxl_domain_create_new",
+                         (const char *const *) b->args->pdata, &records)))
+        return rc;
+    if (!(rec = xensimRecord(records)))
+        return ERROR_FAIL;
+    xensimAoSetDomid(ao, xensimRecordU64(rec, "domid", INVALID_DOMID));
+    if (b->type == LIBXL_DOMAIN_TYPE_HVM)
+        return xensimAoSpawnHelper(ao, "helper-start", "device-model", b->device_model);
+    return 0;
+}
+
+int
+libxl_domain_create_restore(libxl_ctx *ctx, libxl_domain_config *d_config,
+                            uint32_t *domid, int restore_fd,
+                            int send_back_fd G_GNUC_UNUSED,
+                            const libxl_domain_restore_params *params G_GNUC_UNUSED,
+                            const libxl_asyncop_how *ao_how,
+                            const libxl_asyncprogress_how *aop_console_how)
+{
+    g_autoptr(GVariant) records = NULL;
+    g_autoptr(GVariant) rec = NULL;
+    XensimRestoreBuild *b;
+    XensimStream *st;
+    XensimAo *ao;
+    const char *args[] = { NULL };
+    int rc;
+
+    *domid = INVALID_DOMID;
+    ao = xensimAoNew(ctx, "libxl_domain_create_restore", 0, ao_how, 0);
+    xensimAoSetDomid(ao, INVALID_DOMID);
+    xensimAoSetProgress(ao, aop_console_how, domid);
+    xensimAoSetAbortable(ao, true);
+
+    if ((rc = xensimCall(ctx, "libxl_domain_create_restore", args, &records)))
+        return xensimAoInProgress(ao, rc);
+
+    xensimConfigSetDefaults(d_config);
+    b = g_new0(XensimRestoreBuild, 1);
+    b->args = xensimCreateArgs(ctx, d_config, ao);
+    b->type = d_config->c_info.type;
+    b->device_model = g_strdup(d_config->b_info.device_model);
+    xensimAoSetNext(ao, xensimRestoreBuild, b, xensimRestoreBuildFree);
+
+    /* the helper reads the stream first; the domain is built after */
+    st = g_new0(XensimStream, 1);
+    st->fd = restore_fd;
+    st->buf = g_malloc(XENSIM_CHUNK);
+    st->rate_mib_s = (rec = xensimRecord(records)) ?
+        xensimRecordU64(rec, "save_rate_mib_s", 1024) : 1024;
+    rc = xensimAoSpawnFunc(ao, "restore helper", xensimStreamRead, st,
+                           xensimStreamExplain);
+    /* the child has its copy: the parent's goes now */
+    xensimStreamFree(st);
+    return xensimAoInProgress(ao, rc);
+}
+
+
+/* ---- core dump ---------------------------------------------------- */
+
+/* A core file: an ELF header, then the domain's memory (sparse), written
+ * by a child at the host's stream rate. */
+int
+libxl_domain_core_dump(libxl_ctx *ctx, uint32_t domid, const char *filename,
+                       const libxl_asyncop_how *ao_how)
+{
+    XensimAo *ao = xensimAoNew(ctx, "libxl_domain_core_dump", domid, ao_how, 0);
+    g_autoptr(GVariant) records = NULL;
+    g_autoptr(GVariant) rec = NULL;
+    g_autofree char *name = NULL;
+    XensimStream *st;
+    char id[16];
+    const char *args[] = { id, NULL };
+    int fd, rc;
+
+    xensimDomidArg(id, sizeof(id), domid);
+    xensimAoSetAbortable(ao, true);
+    if ((rc = xensimCall(ctx, "libxl_domain_core_dump", args, &records)))
+        return xensimAoInProgress(ao, rc);
+    if (!(rec = xensimRecord(records)))
+        return xensimAoInProgress(ao, ERROR_FAIL);
+    name = xensimRecordStr(rec, "name");
+    if ((fd = open(filename, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+        xensimCtxLog(ctx, XTL_ERROR, "core dump failed: %s: %s", filename,
+                     g_strerror(errno));
+        return xensimAoInProgress(ao, ERROR_FAIL);
+    }
+    st = g_new0(XensimStream, 1);
+    st->fd = fd;
+    st->head = g_strdup_printf("\177ELF\2\1\1xensim core: domain %u (%s), %" G_GUINT64_FORMAT
+                               " KiB\n", domid, name,
+                               xensimRecordU64(rec, "current_memkb", 0));
+    st->head_len = strlen(st->head);
+    st->mem_bytes = xensimRecordU64(rec, "current_memkb", 0) * 1024;
+    st->rate_mib_s = xensimRecordU64(rec, "save_rate_mib_s", 1024);
+    rc = xensimAoSpawnFunc(ao, "core dump writer", xensimStreamWrite, st,
+                           xensimStreamExplain);
+    close(fd);
+    xensimStreamFree(st);
+    return xensimAoInProgress(ao, rc);
+}
