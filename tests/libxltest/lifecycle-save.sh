@@ -261,7 +261,10 @@ testing() { [[ $drivers == *" $1 "* ]]; }
 case $drivers in
 *" ours "*)
     SB=$work/sb-dirs
-    mkdir -p "$SB/etc" "$work/saves" "$work/dumps"
+    mkdir -p "$SB/etc" "$work/saves" "$work/dumps" "$work/small"
+    # a file system too small for an image (mounted before the sandbox's
+    # namespace copies the mounts)
+    mount -t tmpfs -o size=256k tmpfs "$work/small"
     printf 'save_image_dir = "%s"\nauto_dump_path = "%s"\n' "$work/saves" "$work/dumps" \
         > "$work/libxl.conf"
     sandbox_up "$SB" --driver=ours || tap_fail "dirs: sandbox up"
@@ -274,6 +277,16 @@ case $drivers in
     ok_eq "dirs: the image is in save_image_dir" "sv-dirs.save" "$(ls "$work/saves" 2>&1)"
     ok_run "dirs: start from it" virsh -c "$URI" start sv-dirs
     ok_eq "dirs: restored" "running (restored)" "$(state "$URI" sv-dirs)"
+    ok_fail "dirs: a save to a full file system fails, naming it" "No space left on device" \
+        virsh -c "$URI" save sv-dirs "$work/small/sv-dirs.img"
+    ok_eq "dirs: the guest runs on" "running" "$(virsh -c "$URI" domstate sv-dirs 2>&1 | head -1)"
+    ok_eq "dirs: nothing left on the full file system" "" "$(ls -A "$work/small")"
+    "$top_builddir/xensim/xensimctl" --dir "$SB/xensim" guest sv-dirs set ignore-shutdown on >/dev/null
+    "$top_builddir/xensim/xensimctl" --dir "$SB/xensim" host set suspend_timeout_ms 1500 >/dev/null
+    ok_fail "dirs: a guest that never suspends fails the save, saying so" "did not suspend" \
+        virsh -c "$URI" save sv-dirs "$work/sv-dirs.img"
+    ok_eq "dirs: and runs on" "running" "$(virsh -c "$URI" domstate sv-dirs 2>&1 | head -1)"
+    "$top_builddir/xensim/xensimctl" --dir "$SB/xensim" guest sv-dirs set ignore-shutdown off >/dev/null
     "$top_builddir/xensim/xensimctl" --dir "$SB/xensim" guest sv-dirs crash >/dev/null
     lc_wait_gone "$URI" sv-dirs 10 || lc_wait_state "$URI" sv-dirs "shut off" 10
     ok_match "dirs: the crash's core dump is in auto_dump_path" "^sv-dirs-" "$(ls "$work/dumps" 2>&1)"
@@ -282,6 +295,7 @@ case $drivers in
     ok_match "dirs: a relative save_image_dir stops the driver, named" \
         "save_image_dir must be an absolute path" "$(cat "$SB/log/libvirtd.log" 2>&1)"
     "$top_srcdir/scripts/sandbox" down "$SB" >/dev/null 2>&1
+    umount "$work/small"
     ;;
 esac
 
