@@ -193,6 +193,7 @@ libxlStateInitialize(bool privileged,
 {
     g_autoptr(libxlDriverConfig) cfg = NULL;
     g_autofree char *confFile = NULL;
+    bool autostart = false;
 
     if (root) {
         virReportError(VIR_ERR_INVALID_ARG, "%s",
@@ -288,7 +289,13 @@ libxlStateInitialize(bool privileged,
                                        NULL, NULL) < 0)
         goto error;
 
-    libxlProcessAutostartAll(libxl_driver);
+    /* once per host boot: a marker in the state directory (under /run)
+     * says it was done, so that a domain an administrator shut down stays
+     * down across daemon restarts */
+    if (virDriverShouldAutostart(libxl_driver->config->stateDir, &autostart) < 0)
+        goto error;
+    if (autostart)
+        libxlProcessAutostartAll(libxl_driver);
 
     return VIR_DRV_STATE_INIT_COMPLETE;
 
