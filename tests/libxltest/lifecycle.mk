@@ -11,6 +11,7 @@ LIFECYCLE_TESTS = \
 	lifecycle-api.sh \
 	lifecycle-events.py \
 	lifecycle-jobs.sh \
+	lifecycle-reboot-console.sh \
 	lifecycle-restart.sh \
 	lifecycle-stress.sh \
 	lifecycle-seeds.sh
