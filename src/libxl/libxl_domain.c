@@ -640,3 +640,21 @@ libxlDomainDom0Add(libxlDriverPrivate *driver)
     virDomainObjEndAPI(&vm);
     return ret;
 }
+
+
+/*
+ * libxlDomainIsStarting:
+ * @vm (locked) is being started or restarted: it has no domid yet, but
+ * its live definition is made (a persistent domain's own is kept aside
+ * as newDef) or a start job creates it.
+ */
+bool
+libxlDomainIsStarting(virDomainObj *vm)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    if (virDomainObjIsActive(vm))
+        return false;
+    return vm->newDef ||
+           (priv->jobName && STREQ(priv->jobName, "start"));
+}

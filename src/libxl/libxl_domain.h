@@ -85,6 +85,8 @@ int libxlDomainObjBeginJob(libxlDriverPrivate *driver,
     G_GNUC_WARN_UNUSED_RESULT;
 void libxlDomainObjEndJob(virDomainObj *vm);
 
+bool libxlDomainIsStarting(virDomainObj *vm);
+
 int libxlDomainObjBeginJobFull(virDomainObj *vm,
                                virDomainJob job,
                                const char *name,

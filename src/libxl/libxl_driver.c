@@ -1384,6 +1384,7 @@ libxlDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flag
     virDomainObj *vm = NULL;
     virDomainPtr dom = NULL;
     virObjectEvent *event;
+    bool starting = false;
 
     virCheckFlags(VIR_DOMAIN_DEFINE_VALIDATE, NULL);
 
@@ -1398,16 +1399,30 @@ libxlDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flag
                                    0, &oldDef)))
         goto cleanup;
 
+    /* a domain being started has no domid yet, so the list took it for
+     * an inactive one and replaced the definition being started: that
+     * one stays the live definition, the new one is the next */
+    starting = oldDef && libxlDomainIsStarting(vm);
+    if (starting) {
+        virDomainDef *live = g_steal_pointer(&oldDef);
+
+        oldDef = g_steal_pointer(&vm->newDef);
+        vm->newDef = g_steal_pointer(&vm->def);
+        vm->def = live;
+    }
+
     vm->persistent = 1;
 
     if (virDomainDefSave(vm->newDef ? vm->newDef : vm->def,
                          driver->xmlopt, cfg->configDir) < 0) {
         /* leave the domain as it was */
         if (!oldDef) {
-            if (virDomainObjIsActive(vm))
+            if (starting || virDomainObjIsActive(vm)) {
+                g_clear_pointer(&vm->newDef, virDomainDefFree);
                 vm->persistent = 0;
-            else
+            } else {
                 virDomainObjListRemove(driver->domains, vm);
+            }
         } else if (vm->newDef) {
             virDomainDefFree(vm->newDef);
             vm->newDef = g_steal_pointer(&oldDef);

@@ -10,6 +10,7 @@ LIFECYCLE_TESTS = \
 	lifecycle-actions.sh \
 	lifecycle-api.sh \
 	lifecycle-events.py \
+	lifecycle-define-start.sh \
 	lifecycle-jobs.sh \
 	lifecycle-reboot-console.sh \
 	lifecycle-restart.sh \
