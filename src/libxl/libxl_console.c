@@ -670,6 +670,32 @@ libxlConsoleSetChannelPaths(libxlDriverConfig *cfg, virDomainDef *def)
 
 
 /*
+ * libxlConsoleClearPaths:
+ * Forget the pty of each console, serial port and channel that Xen backs:
+ * a new run of the domain gets new ptys (a definition kept from the
+ * previous run, as a restart keeps it, names the old ones).
+ */
+void
+libxlConsoleClearPaths(virDomainDef *def)
+{
+    size_t i;
+
+    for (i = 0; i < def->nconsoles; i++) {
+        if (libxlConsoleHasXenPty(def, def->consoles[i]))
+            libxlConsoleSetPath(def->consoles[i], NULL);
+    }
+    for (i = 0; i < def->nserials; i++) {
+        if (libxlConsoleHasXenPty(def, def->serials[i]))
+            libxlConsoleSetPath(def->serials[i], NULL);
+    }
+    for (i = 0; i < def->nchannels; i++) {
+        if (libxlConsoleHasXenPty(def, def->channels[i]))
+            libxlConsoleSetPath(def->channels[i], NULL);
+    }
+}
+
+
+/*
  * libxlConsoleSetPaths:
  * Record the pty of each console, serial port and channel that libxl
  * knows by now; a device whose pty is not published yet keeps no path

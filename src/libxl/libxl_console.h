@@ -39,6 +39,8 @@ virDomainChrDef *libxlConsoleFind(virDomainDef *def, const char *name);
 
 bool libxlConsoleMissingPaths(const virDomainDef *def);
 
+void libxlConsoleClearPaths(virDomainDef *def);
+
 void libxlConsoleSetPaths(libxlDriverConfig *cfg, virDomainObj *vm);
 
 int libxlConsoleOpenDomain(libxlDriverConfig *cfg,

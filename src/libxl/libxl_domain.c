@@ -815,4 +815,21 @@ libxlDomainJobDataParams(libxlDomainJobData *data,
         return -1;
 
     return 0;
+
+
+/*
+ * libxlDomainIsStarting:
+ * @vm (locked) is being started or restarted: it has no domid yet, but
+ * its live definition is made (a persistent domain's own is kept aside
+ * as newDef) or a start job creates it.
+ */
+bool
+libxlDomainIsStarting(virDomainObj *vm)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    if (virDomainObjIsActive(vm))
+        return false;
+    return vm->newDef ||
+           (priv->jobName && STREQ(priv->jobName, "start"));
 }

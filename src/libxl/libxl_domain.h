@@ -113,6 +113,7 @@ void libxlDomainObjEndJob(virDomainObj *vm);
 
 typedef void (*libxlDomainJobEndedHook)(void);
 void libxlDomainSetJobEndedHook(libxlDomainJobEndedHook hook);
+bool libxlDomainIsStarting(virDomainObj *vm);
 
 int libxlDomainObjBeginJobFull(virDomainObj *vm,
                                virDomainJob job,

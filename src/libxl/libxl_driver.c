@@ -227,6 +227,7 @@ libxlStateInitialize(bool privileged,
 {
     g_autoptr(libxlDriverConfig) cfg = NULL;
     g_autofree char *confFile = NULL;
+    bool autostart = false;
 
     if (root) {
         virReportError(VIR_ERR_INVALID_ARG, "%s",
@@ -331,7 +332,13 @@ libxlStateInitialize(bool privileged,
     /* managed-save images, this module's or the stock module's */
     libxlSaveManagedDetect(libxl_driver);
 
-    libxlProcessAutostartAll(libxl_driver);
+    /* once per host boot: a marker in the state directory (under /run)
+     * says it was done, so that a domain an administrator shut down stays
+     * down across daemon restarts */
+    if (virDriverShouldAutostart(libxl_driver->config->stateDir, &autostart) < 0)
+        goto error;
+    if (autostart)
+        libxlProcessAutostartAll(libxl_driver);
 
     return VIR_DRV_STATE_INIT_COMPLETE;
 
@@ -1427,6 +1434,7 @@ libxlDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flag
     virDomainObj *vm = NULL;
     virDomainPtr dom = NULL;
     virObjectEvent *event;
+    bool starting = false;
 
     virCheckFlags(VIR_DOMAIN_DEFINE_VALIDATE, NULL);
 
@@ -1441,16 +1449,30 @@ libxlDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flag
                                    0, &oldDef)))
         goto cleanup;
 
+    /* a domain being started has no domid yet, so the list took it for
+     * an inactive one and replaced the definition being started: that
+     * one stays the live definition, the new one is the next */
+    starting = oldDef && libxlDomainIsStarting(vm);
+    if (starting) {
+        virDomainDef *live = g_steal_pointer(&oldDef);
+
+        oldDef = g_steal_pointer(&vm->newDef);
+        vm->newDef = g_steal_pointer(&vm->def);
+        vm->def = live;
+    }
+
     vm->persistent = 1;
 
     if (virDomainDefSave(vm->newDef ? vm->newDef : vm->def,
                          driver->xmlopt, cfg->configDir) < 0) {
         /* leave the domain as it was */
         if (!oldDef) {
-            if (virDomainObjIsActive(vm))
+            if (starting || virDomainObjIsActive(vm)) {
+                g_clear_pointer(&vm->newDef, virDomainDefFree);
                 vm->persistent = 0;
-            else
+            } else {
                 virDomainObjListRemove(driver->domains, vm);
+            }
         } else if (vm->newDef) {
             virDomainDefFree(vm->newDef);
             vm->newDef = g_steal_pointer(&oldDef);

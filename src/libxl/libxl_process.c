@@ -411,6 +411,8 @@ libxlProcessLaunch(libxlDriverPrivate *driver,
     if (virDomainObjSetDefTransient(driver->xmlopt, vm, NULL) < 0)
         goto out;
     libxlConsoleAssignAliases(vm->def);
+    /* every run publishes its own ptys (a restart keeps the live def) */
+    libxlConsoleClearPaths(vm->def);
 
     if (libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_PREPARE,
                          VIR_HOOK_SUBOP_BEGIN, true) < 0)

@@ -11,7 +11,9 @@ LIFECYCLE_TESTS = \
 	lifecycle-api.sh \
 	lifecycle-events.py \
 	lifecycle-ao.sh \
+	lifecycle-define-start.sh \
 	lifecycle-jobs.sh \
+	lifecycle-reboot-console.sh \
 	lifecycle-restart.sh \
 	lifecycle-stress.sh \
 	lifecycle-teardown.sh \
