@@ -815,6 +815,7 @@ libxlDomainJobDataParams(libxlDomainJobData *data,
         return -1;
 
     return 0;
+}
 
 
 /*
