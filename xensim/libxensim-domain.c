@@ -143,8 +143,10 @@ xensimCreateArgs(libxl_ctx *ctx, libxl_domain_config *d_config, XensimAo *ao)
                                                   d_config->channels[i].name : ""));
     }
     for (i = 0; i < d_config->num_disks; i++)
-        g_ptr_array_add(args, g_strdup_printf("disk=%s", d_config->disks[i].vdev ?
-                                              d_config->disks[i].vdev : ""));
+        g_ptr_array_add(args, g_strdup_printf("disk=%s %s", d_config->disks[i].vdev ?
+                                              d_config->disks[i].vdev : "",
+                                              d_config->disks[i].pdev_path ?
+                                              d_config->disks[i].pdev_path : ""));
     for (i = 0; i < d_config->num_nics; i++) {
         const libxl_device_nic *nic = &d_config->nics[i];
 

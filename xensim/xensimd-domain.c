@@ -478,7 +478,9 @@ xensimDomainPublishDevices(XensimState *state, XensimDomain *dom)
 
 #define P(...) g_strdup_printf(__VA_ARGS__)
     for (i = 0; i < dom->disks->len; i++) {
-        const char *vdev = g_ptr_array_index(dom->disks, i);
+        /* "VDEV PATH" */
+        g_auto(GStrv) vp = g_strsplit(g_ptr_array_index(dom->disks, i), " ", 2);
+        const char *vdev = vp[0] ? vp[0] : "";
         int devnum = xensimDiskDevnum(vdev);
         g_autofree char *fe = NULL;
         g_autofree char *bk = NULL;
@@ -495,6 +497,7 @@ xensimDomainPublishDevices(XensimState *state, XensimDomain *dom)
         g_free(p); p = P("%s/frontend", bk); xensimXsPrintf(state, p, "%s", fe);
         g_free(p); p = P("%s/frontend-id", bk); xensimXsPrintf(state, p, "%u", dom->domid);
         g_free(p); p = P("%s/dev", bk); xensimXsPrintf(state, p, "%s", vdev);
+        g_free(p); p = P("%s/params", bk); xensimXsPrintf(state, p, "%s", vp[0] && vp[1] ? vp[1] : "");
         g_free(p); p = P("%s/online", bk); xensimXsPrintf(state, p, "1");
         g_free(p); p = P("%s/state", bk); xensimXsPrintf(state, p, "4");
     }

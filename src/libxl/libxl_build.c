@@ -1186,6 +1186,12 @@ libxlBuildNic(const virDomainDef *def,
         break;
 
     case VIR_DOMAIN_NET_TYPE_NETWORK:
+        /* the bridge of the port the network driver allocated */
+        if (virDomainNetGetActualBridgeName(net)) {
+            x_nic->bridge = g_strdup(virDomainNetGetActualBridgeName(net));
+            x_nic->ip = libxlBuildNicIPs(net);
+            break;
+        }
         /* a network the driver did not give an actual device to */
         if (!params->networkBridge) {
             virReportError(VIR_ERR_CONFIG_UNSUPPORTED,

@@ -23,6 +23,8 @@
 #include "virdomainobjlist.h"
 #include "object_event.h"
 #include "virthreadpool.h"
+#include "virportallocator.h"
+#include "lock_manager.h"
 #include "libxl_logger.h"
 #include "libxl_osevent.h"
 
@@ -123,6 +125,11 @@ struct _libxlDriverPrivate {
 
     /* immutable pointer, self-locking APIs */
     virObjectEventState *domainEventState;
+
+    /* immutable pointers once initialized (libxl_host.c): the ports of
+     * VNC and SPICE displays, the lock manager of libxl.conf */
+    virPortAllocatorRange *graphicsPorts;
+    virLockManagerPlugin *lockManager;
 
     /* immutable pointer: the workers handling libxl's domain events */
     virThreadPool *eventWorkers;

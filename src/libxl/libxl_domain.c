@@ -73,6 +73,7 @@ libxlDomainObjPrivateFree(void *data)
 
     libxlConsolesFree(priv->consoles);
     g_free(priv->statusJob);
+    g_free(priv->lockState);
     g_free(priv->jobData.path);
     g_free(priv->jobCompleted.path);
     g_free(priv);

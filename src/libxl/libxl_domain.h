@@ -84,6 +84,11 @@ struct _libxlDomainObjPrivate {
     /* the libxl operation the current job waits for, or NULL */
     libxlDomainAO *ao;
 
+    /* the lock manager's lease: held while the domain runs, its state
+     * kept between runs (libxl_host.c) */
+    bool lockRunning;
+    char *lockState;
+
     /* the memory-moving job in progress, and the last one completed */
     libxlDomainJobData jobData;
     libxlDomainJobData jobCompleted;

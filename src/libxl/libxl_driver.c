@@ -43,6 +43,7 @@
 #include "libxl_conf.h"
 #include "libxl_domain.h"
 #include "libxl_driver.h"
+#include "libxl_host.h"
 #include "libxl_native.h"
 #include "libxl_process.h"
 #include "libxl_save.h"
@@ -191,6 +192,7 @@ libxlStateCleanup(void)
     if (libxl_driver->eventWorkers)
         virThreadPoolFree(libxl_driver->eventWorkers);
     virObjectUnref(libxl_driver->domainEventState);
+    libxlHostCleanup(libxl_driver);
     virObjectUnref(libxl_driver->xmlopt);
     virSysinfoDefFree(libxl_driver->hostsysinfo);
     virMutexDestroy(&libxl_driver->lock);
@@ -293,6 +295,10 @@ libxlStateInitialize(bool privileged,
     }
 
     if (!(libxl_driver->xmlopt = libxlDomainXMLConfNew(libxl_driver)))
+        goto error;
+
+    /* display ports, the lock manager (libxl_host.c) */
+    if (libxlHostInit(libxl_driver) < 0)
         goto error;
 
     /* libxl's domain events: workers and callbacks, before any watch */

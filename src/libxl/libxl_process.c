@@ -46,6 +46,7 @@
 #include "viruuid.h"
 #include "libxl_build.h"
 #include "libxl_domain.h"
+#include "libxl_host.h"
 #include "libxl_process.h"
 #include "libxl_save.h"
 
@@ -195,6 +196,7 @@ libxlProcessCleanup(libxlDriverPrivate *driver,
     libxlConsolesCloseAll(priv->consoles);
     libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_STOPPED,
                      VIR_HOOK_SUBOP_END, false);
+    libxlHostRelease(driver, vm);
 
     virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, reason);
     vm->def->id = -1;
@@ -418,7 +420,12 @@ libxlProcessLaunch(libxlDriverPrivate *driver,
                          VIR_HOOK_SUBOP_BEGIN, true) < 0)
         goto out_restore_def;
 
+    /* the lease, storage volumes, network ports (libxl_host.c) */
+    if (libxlHostPrepare(driver, vm) < 0)
+        goto out_hooks;
+
     libxlProcessBuildParams(cfg, &params);
+    libxlHostBuildParams(driver, &params);
     libxlLoggerResetLastError();
     if (libxlBuildDomainConfig(vm->def, &params, cfg->ctx, &d_config) < 0)
         goto out_release;
@@ -465,7 +472,8 @@ libxlProcessLaunch(libxlDriverPrivate *driver,
     priv->statusJob = g_strdup("start");
     libxlDomainSaveStatus(driver, vm);
 
-    if (libxlProcessWatchDeath(cfg, vm) < 0)
+    if (libxlProcessWatchDeath(cfg, vm) < 0 ||
+        libxlHostResume(driver, vm) < 0)
         goto out_destroy;
 
     if (!(flags & LIBXL_PROCESS_START_PAUSED)) {
@@ -511,6 +519,8 @@ libxlProcessLaunch(libxlDriverPrivate *driver,
         virErrorRestore(&saved);
     }
  out_release:
+    libxlHostRelease(driver, vm);
+ out_hooks:
     libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_STOPPED,
                      VIR_HOOK_SUBOP_END, false);
     libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_RELEASE,
@@ -688,6 +698,7 @@ libxlProcessRestart(libxlDriverPrivate *driver,
 
     libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_STOPPED,
                      VIR_HOOK_SUBOP_END, false);
+    libxlHostRelease(driver, vm);
     libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_RELEASE,
                      VIR_HOOK_SUBOP_END, false);
     virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_SHUTDOWN);
@@ -1270,6 +1281,7 @@ libxlProcessReconnect(libxlDriverPrivate *driver,
     /* a domain another driver started may lack aliases and ptys */
     libxlConsoleAssignAliases(vm->def);
     libxlConsoleSetPaths(cfg, vm);
+    libxlHostReconnect(driver, vm);
 
     if (libxlProcessWatchDeath(cfg, vm) < 0) {
         VIR_WARN("%s", virGetLastErrorMessage());

@@ -13,9 +13,10 @@ TESTS += \
 	integration-hostpy.py \
 	integration-native.sh \
 	integration-switch.sh \
-	integration-names.sh
+	integration-names.sh \
+	integration-virtinstall.sh
 
 EXTRA_DIST += tap.sh data \
 	integration-install.sh integration-badinput.sh \
 	integration-host.sh integration-hostpy.py integration-native.sh integration-switch.sh \
-	integration-names.sh
+	integration-names.sh integration-virtinstall.sh
