@@ -213,6 +213,8 @@ saved_state() {
         return 0
     fi
     ok_match "$drv: save" "saved" "$out"
+    # an image of ours for the stock module (at the end)
+    [ "$drv" = ours ] && grep -q saved <<<"$out" && cp "$img" "$work/cross-ours.img"
     if in_xl "$name"; then tap_fail "$drv: the saved guest left Xen" "$(xl list 2>&1)"
     else tap_ok "$drv: the saved guest left Xen"; fi
     ok_eq "$drv: domstate shut off" "shut off" "$(V domstate "$name" 2>&1 | head -n 1)"
@@ -370,6 +372,27 @@ else
     tap_skip "$drv: PV guest lifecycle" "no guest kernel/initrd in $gdir"
 fi
 cleanup_guest
+
+# ... and back: the stock module restores the image ours saved (the module
+# swapped as 'xenlab install-module' does, then ours put back)
+stock_mod=/var/lib/xenlab/stock/libvirt_driver_libxl.so
+moddir=/usr/lib/x86_64-linux-gnu/libvirt/connection-driver
+swap_module() {
+    install -m 644 "$1" "$moddir/libvirt_driver_libxl.so" && systemctl restart libvirtd &&
+        for _ in $(seq 1 60); do V version >/dev/null 2>&1 && return 0; sleep 1; done
+    return 1
+}
+if [ "$drv" = ours ] && [ -f "$work/cross-ours.img" ] && [ -f "$stock_mod" ] &&
+   [ -f "$here/libvirt_driver_libxl.so" ]; then
+    if swap_module "$stock_mod"; then
+        ok_match "stock: restores the image ours saved" "restored" "$(V restore "$work/cross-ours.img" 2>&1)"
+        ok_match "stock: the guest of ours' image runs in Xen" "^[0-9]+$" "$(xl domid "$name" 2>/dev/null)"
+        cleanup_guest
+    else
+        tap_fail "stock: swapped in to restore ours' image" "$(journalctl -u libvirtd --no-pager | tail -n 10)"
+    fi
+    swap_module "$here/libvirt_driver_libxl.so" || tap_fail "ours: swapped back in"
+fi
 
 rm -rf "$work"
 tap_done
