@@ -19,24 +19,7 @@ lc_files "$work"
 # a 2 GiB guest takes 4 s to populate
 printf 'build_ms_per_gib = 2000\n' > "$work/xensim.cfg"
 
-ms_now() { date +%s%3N; }
 xsctl() { "$top_builddir/xensim/xensimctl" --dir "$sb/xensim" "$@"; }
-
-# ok_fast DESC MAXMS CMD...: the command succeeds within MAXMS (generous:
-# it would otherwise wait for the whole build)
-ok_fast() {
-    local d=$1 max=$2 t0 t1 out
-    shift 2
-    t0=$(ms_now)
-    if out=$("$@" 2>&1); then
-        t1=$(ms_now)
-        echo "# $d: $((t1 - t0)) ms"
-        if [ $((t1 - t0)) -lt "$max" ]; then tap_ok "$d"
-        else tap_fail "$d" "took $((t1 - t0)) ms" "$out"; fi
-    else
-        tap_fail "$d" "\$ $*" "$out"
-    fi
-}
 
 # big_xml NAME: a 2 GiB PV guest
 big_xml() {

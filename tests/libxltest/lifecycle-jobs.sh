@@ -16,23 +16,7 @@ work=$(mktemp -d /tmp/xl-lcjobs.XXXXXX)
 lc_files "$work"
 printf 'build_delay_ms = 4000\n' > "$work/xensim.cfg"
 
-ms_now() { date +%s%3N; }
 
-# ok_fast DESC MAXMS CMD...: the command succeeds within MAXMS (generous:
-# it would otherwise wait for the whole job)
-ok_fast() {
-    local d=$1 max=$2 t0 t1 out
-    shift 2
-    t0=$(ms_now)
-    if out=$("$@" 2>&1); then
-        t1=$(ms_now)
-        echo "# $d: $((t1 - t0)) ms"
-        if [ $((t1 - t0)) -lt "$max" ]; then tap_ok "$d"
-        else tap_fail "$d" "took $((t1 - t0)) ms" "$out"; fi
-    else
-        tap_fail "$d" "\$ $*" "$out"
-    fi
-}
 
 job_checks() { # drv uri sbdir
     local drv=$1 uri=$2 sb=$3 pid out

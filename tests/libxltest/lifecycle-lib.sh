@@ -164,3 +164,21 @@ lc_vg_module_leaks() {
          rec && /^==[0-9]+== *$/ {if (buf ~ /libvirt_driver_libxl/) print buf; rec = 0; next}
          rec {buf = buf "\n" $0}' "$1" 2>/dev/null
 }
+
+ms_now() { date +%s%3N; }
+
+# ok_fast DESC MAXMS CMD...: the command succeeds within MAXMS (generous:
+# it would otherwise wait for a whole slow operation)
+ok_fast() {
+    local d=$1 max=$2 t0 t1 out
+    shift 2
+    t0=$(ms_now)
+    if out=$("$@" 2>&1); then
+        t1=$(ms_now)
+        echo "# $d: $((t1 - t0)) ms"
+        if [ $((t1 - t0)) -lt "$max" ]; then tap_ok "$d"
+        else tap_fail "$d" "took $((t1 - t0)) ms" "$out"; fi
+    else
+        tap_fail "$d" "\$ $*" "$out"
+    fi
+}

@@ -156,16 +156,12 @@ cycle_checks() { # drv uri sbdir cycles
     "$top_srcdir/scripts/sandbox" down "$sb" >/dev/null 2>&1
     # each memcheck error with the frame it happened in; the simulated
     # host's own errors are xensim's (recorded, not ours)
-    awk '/== (Invalid (read|write|free)|Conditional jump|Use of uninitialised|Mismatched free|Source and destination overlap)/ {
-             err = $0; sub(/^==[0-9]+== /, "", err); getline; sub(/^==[0-9]+== +/, ""); print err " " $0 }' \
-        "$sb/log/valgrind.log" 2>/dev/null | sort -u > "$work/vg-$drv"
+    lc_vg_errors "$sb/log/valgrind.log" > "$work/vg-$drv"
     ok_eq "$drv: no invalid access in $n cycles" "" "$(grep -v xensim "$work/vg-$drv")"
     # leaks (--leak-check=full): none whose allocation went through the module
     if [ "$drv" = ours ]; then
         ok_eq "$drv: no memory definitely lost by the module in $n cycles" "" \
-            "$(awk '/are definitely lost/ {rec = 1; buf = $0; next}
-                    rec && /^==[0-9]+== *$/ {if (buf ~ /libvirt_driver_libxl/) print buf; rec = 0; next}
-                    rec {buf = buf "\n" $0}' "$sb/log/valgrind.log" 2>/dev/null)"
+            "$(lc_vg_module_leaks "$sb/log/valgrind.log")"
     fi
     if grep -q xensim "$work/vg-$drv"; then
         tap_fail "$drv: no invalid access in the simulated host" "$(grep xensim "$work/vg-$drv")"

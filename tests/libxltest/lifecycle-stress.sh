@@ -15,7 +15,6 @@ work=$(mktemp -d /tmp/xl-lcstress.XXXXXX)
 lc_files "$work"
 N=${LC_PARALLEL:-20}
 
-ms_now() { date +%s%3N; }
 
 stress_checks() { # drv uri sbdir
     local drv=$1 uri=$2 sb=$3 i pids=() fails=0 running out

@@ -1526,6 +1526,262 @@ START_TEST(test_shutdown_ack)
 }
 END_TEST
 
+/* libxl_domain_suspend: a child writes the stream after the guest
+ * suspended; the domain is left shut down (suspend); resume runs it. */
+START_TEST(test_save_stream)
+{
+    libxl_ctx *ctx = testCtx();
+    uint32_t domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "save-1");
+    char path[] = "/tmp/xensim-save-XXXXXX";
+    libxl_dominfo info;
+    struct stat sb;
+    char magic[16];
+    int fd = mkstemp(path);
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    ck_assert_int_eq(libxl_domain_suspend(ctx, domid, fd, 0, NULL), 0);
+    ck_assert_int_eq(fstat(fd, &sb), 0);
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+    ck_assert(info.shutdown);
+    ck_assert_int_eq(info.shutdown_reason, LIBXL_SHUTDOWN_REASON_SUSPEND);
+    ck_assert_int_gt(sb.st_size, (off_t)info.max_memkb * 1024);
+    ck_assert_int_eq(pread(fd, magic, 16, 0), 16);
+    ck_assert(memcmp(magic, "XenSimSaveStrm\n", 16) == 0);
+    libxl_dominfo_dispose(&info);
+    ck_assert_int_eq(libxl_domain_resume(ctx, domid, 1, NULL), 0);
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+    ck_assert(!info.shutdown);
+    libxl_dominfo_dispose(&info);
+    ck_assert_int_eq(libxl_domain_suspend(ctx, domid, open("/dev/full", O_WRONLY), 0, NULL),
+                     ERROR_FAIL);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    close(fd);
+    unlink(path);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+static int
+testDomainCount(libxl_ctx *ctx)
+{
+    int n = 0;
+    libxl_dominfo *l = libxl_list_domain(ctx, &n);
+
+    libxl_dominfo_list_free(l, n);
+    return n;
+}
+
+/* Save to a file, then restore it (sync) with the saved configuration:
+ * rc, and on success the new domain's domid (paused). */
+static int
+testRestoreFile(libxl_ctx *ctx, libxl_domain_config *cfg, const char *path,
+                uint32_t *domid)
+{
+    libxl_domain_restore_params params;
+    int fd = open(path, O_RDONLY);
+    int rc;
+
+    ck_assert_int_ge(fd, 0);
+    libxl_domain_restore_params_init(&params);
+    *domid = 12345;
+    rc = libxl_domain_create_restore(ctx, cfg, domid, fd, -1, &params, NULL, NULL);
+    libxl_domain_restore_params_dispose(&params);
+    close(fd);
+    return rc;
+}
+
+/* Restore round trip; corrupted, truncated and foreign streams refused
+ * with nothing created; abort mid-save and mid-restore; a guest that
+ * never suspends. */
+START_TEST(test_restore_stream)
+{
+    libxl_event_hooks ehooks;
+    TEvents t;
+    libxl_ctx *ctx = tCtxHooked(&t, &ehooks);
+    libxl_asyncop_how how = { .callback = tAoDone, .u.for_callback = &t };
+    uint32_t domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "rest-1");
+    uint32_t newid, stub;
+    libxl_domain_config cfg, got;
+    libxl_domain_restore_params params;
+    libxl_dominfo info;
+    g_autofree char *data = NULL;
+    gsize len;
+    char path[] = "/tmp/xensim-rest-XXXXXX";
+    char bad[] = "/tmp/xensim-bad-XXXXXX";
+    int fd = mkstemp(path), bfd = mkstemp(bad);
+    int before;
+    gint64 t0;
+
+    t.reenter = false;
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_ge(bfd, 0);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    libxl_domain_config_init(&cfg);
+    ck_assert_int_eq(libxl_retrieve_domain_configuration(ctx, domid, &cfg, NULL), 0);
+    ck_assert_int_eq(libxl_domain_suspend(ctx, domid, fd, 0, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    before = testDomainCount(ctx);
+
+    /* round trip: a new domid, paused, the same configuration */
+    ck_assert_int_eq(testRestoreFile(ctx, &cfg, path, &newid), 0);
+    ck_assert_uint_ne(newid, domid);
+    ck_assert_uint_ne(newid, (uint32_t)INVALID_DOMID);
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, newid), 0);
+    ck_assert(info.paused);
+    ck_assert_uint_eq(info.max_memkb, 256 * 1024);
+    libxl_dominfo_dispose(&info);
+    libxl_domain_config_init(&got);
+    ck_assert_int_eq(libxl_retrieve_domain_configuration(ctx, newid, &got, NULL), 0);
+    ck_assert_str_eq(got.c_info.name, "rest-1");
+    ck_assert_uint_eq(got.b_info.max_memkb, 256 * 1024);
+    libxl_domain_config_dispose(&got);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, newid, NULL), 0);
+    tLoop(ctx, 100, NULL);
+
+    /* corrupted (a byte of memory), truncated, foreign: nothing created */
+    ck_assert(g_file_get_contents(path, &data, &len, NULL));
+    data[len / 2] ^= 1;
+    ck_assert(g_file_set_contents(bad, data, len, NULL));
+    ck_assert_int_eq(testRestoreFile(ctx, &cfg, bad, &newid), ERROR_FAIL);
+    ck_assert_uint_eq(newid, (uint32_t)INVALID_DOMID);
+    data[len / 2] ^= 1;
+    ck_assert(g_file_set_contents(bad, data, len - 100, NULL));
+    ck_assert_int_eq(testRestoreFile(ctx, &cfg, bad, &newid), ERROR_FAIL);
+    ck_assert(g_file_set_contents(bad, "Xen saved domain, xl format\n", -1, NULL));
+    ck_assert_int_eq(testRestoreFile(ctx, &cfg, bad, &newid), ERROR_FAIL);
+    tLoop(ctx, 200, NULL);
+    ck_assert_int_eq(testDomainCount(ctx), before);
+
+    /* the rate: 256 MiB at 256 MiB/s, aborted after 300 ms */
+    ck_assert_int_eq(testCtl5("host", "set", "save_rate_mib_s", "256", NULL), 0);
+    close(bfd);
+    bfd = open(path, O_RDONLY);
+    libxl_domain_restore_params_init(&params);
+    t.ao_done = 0;
+    newid = 12345;
+    ck_assert_int_eq(libxl_domain_create_restore(ctx, &cfg, &newid, bfd, -1, &params,
+                                                 &how, NULL), 0);
+    tLoop(ctx, 300, &t.ao_done);
+    ck_assert_int_eq(t.ao_done, 0);
+    ck_assert_int_eq(libxl_ao_abort(ctx, &how), 0);
+    tLoop(ctx, 3000, &t.ao_done);
+    ck_assert_int_eq(t.ao_done, 1);
+    ck_assert_int_eq(t.ao_rc, ERROR_ABORTED);
+    ck_assert_uint_eq(newid, (uint32_t)INVALID_DOMID);
+    tLoop(ctx, 200, NULL);
+    ck_assert_int_eq(testDomainCount(ctx), before);
+    libxl_domain_restore_params_dispose(&params);
+    close(bfd);
+
+    /* abort mid-save: ERROR_ABORTED, the domain suspended, resumable */
+    domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "rest-2");
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    bfd = open(bad, O_WRONLY | O_TRUNC);
+    t.ao_done = 0;
+    t0 = g_get_monotonic_time();
+    ck_assert_int_eq(libxl_domain_suspend(ctx, domid, bfd, 0, &how), 0);
+    tLoop(ctx, 600, &t.ao_done);
+    ck_assert_int_eq(t.ao_done, 0);
+    ck_assert_int_eq(libxl_ao_abort(ctx, &how), 0);
+    tLoop(ctx, 3000, &t.ao_done);
+    ck_assert_int_eq(t.ao_rc, ERROR_ABORTED);
+    ck_assert_int_lt(g_get_monotonic_time() - t0, 1000000);
+    close(bfd);
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+    ck_assert(info.shutdown);
+    ck_assert_int_eq(info.shutdown_reason, LIBXL_SHUTDOWN_REASON_SUSPEND);
+    libxl_dominfo_dispose(&info);
+    ck_assert_int_eq(libxl_domain_resume(ctx, domid, 1, NULL), 0);
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+    ck_assert(!info.shutdown);
+    libxl_dominfo_dispose(&info);
+
+    /* at the rate: a whole save of 256 MiB takes about 1 s */
+    bfd = open(bad, O_WRONLY | O_TRUNC);
+    t0 = g_get_monotonic_time();
+    ck_assert_int_eq(libxl_domain_suspend(ctx, domid, bfd, 0, NULL), 0);
+    ck_assert_int_ge(g_get_monotonic_time() - t0, 1000000);
+    close(bfd);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+
+    /* a guest that never suspends: libxl's suspend timeout */
+    ck_assert_int_eq(testCtl5("host", "set", "suspend_timeout_ms", "300", NULL), 0);
+    stub = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "stubborn-save");
+    ck_assert_int_eq(libxl_domain_unpause(ctx, stub, NULL), 0);
+    tLoop(ctx, 100, NULL);
+    bfd = open(bad, O_WRONLY | O_TRUNC);
+    ck_assert_int_eq(libxl_domain_suspend(ctx, stub, bfd, 0, NULL), ERROR_GUEST_TIMEDOUT);
+    close(bfd);
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, stub), 0);
+    ck_assert(!info.shutdown);
+    libxl_dominfo_dispose(&info);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, stub, NULL), 0);
+
+    ck_assert_int_eq(testCtl5("host", "set", "suspend_timeout_ms", "60000", NULL), 0);
+    ck_assert_int_eq(testCtl5("host", "set", "save_rate_mib_s", "1024", NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    close(fd);
+    unlink(path);
+    unlink(bad);
+    tEventsFree(&t);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* libxl_domain_core_dump: at the rate, abortable, the domain left
+ * running. */
+START_TEST(test_core_dump)
+{
+    libxl_event_hooks ehooks;
+    TEvents t;
+    libxl_ctx *ctx = tCtxHooked(&t, &ehooks);
+    libxl_asyncop_how how = { .callback = tAoDone, .u.for_callback = &t };
+    uint32_t domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "dump-1");
+    g_autofree char *path = g_strdup_printf("/tmp/xensim-dump-%d", (int)getpid());
+    libxl_dominfo info;
+    struct stat sb;
+    gint64 t0;
+
+    t.reenter = false;
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    ck_assert_int_eq(testCtl5("host", "set", "save_rate_mib_s", "256", NULL), 0);
+    t0 = g_get_monotonic_time();
+    ck_assert_int_eq(libxl_domain_core_dump(ctx, domid, path, NULL), 0);
+    ck_assert_int_ge(g_get_monotonic_time() - t0, 900000);
+    ck_assert_int_eq(stat(path, &sb), 0);
+    ck_assert_int_ge(sb.st_size, 256 * 1024 * 1024);
+    ck_assert_int_eq(sb.st_mode & 0777, 0600);
+
+    t.ao_done = 0;
+    ck_assert_int_eq(libxl_domain_core_dump(ctx, domid, path, &how), 0);
+    tLoop(ctx, 300, &t.ao_done);
+    ck_assert_int_eq(t.ao_done, 0);
+    ck_assert_int_eq(libxl_ao_abort(ctx, &how), 0);
+    tLoop(ctx, 3000, &t.ao_done);
+    ck_assert_int_eq(t.ao_done, 1);
+    ck_assert_int_eq(t.ao_rc, ERROR_ABORTED);
+    ck_assert_int_eq(stat(path, &sb), 0);
+    ck_assert_int_lt(sb.st_size, 256 * 1024 * 1024);
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+    ck_assert(!info.shutdown && !info.paused);
+    libxl_dominfo_dispose(&info);
+
+    ck_assert_int_eq(testCtl5("host", "set", "save_rate_mib_s", "1024", NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    unlink(path);
+    tEventsFree(&t);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
 /* A guest that ignores shutdown requests; guest-initiated events. */
 START_TEST(test_guest_behaviour)
 {
@@ -1811,6 +2067,79 @@ START_TEST(test_childproc_mainloop)
     libxl_event_free(ctx, ev);
     ck_assert_int_eq(libxl_domain_info(ctx, NULL, domid), ERROR_DOMAIN_NOTFOUND);
     libxl_domain_config_dispose(&cfg);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* The save helper under mainloop (the application reaps it) and
+ * selective_reap (libxl reaps only it, the application's child is
+ * left to the application). */
+static int
+testReapOurs(libxl_ctx *ctx)
+{
+    gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    int ours = 0, status;
+    pid_t pid;
+
+    while (ours == 0 && g_get_monotonic_time() < end) {
+        libxl_event *ev = NULL;
+
+        if ((pid = waitpid(-1, &status, WNOHANG)) > 0 &&
+            libxl_childproc_reaped(ctx, pid, status) == 0)
+            ours++;
+        /* what libxl waits for before it forks (a guest's suspend):
+         * xensimd's news read, no event taken */
+        if (libxl_event_check(ctx, &ev, 0, NULL, NULL) == 0)
+            libxl_event_free(ctx, ev);
+        g_usleep(5 * 1000);
+    }
+    return ours;
+}
+
+START_TEST(test_childproc_save)
+{
+    libxl_ctx *ctx = testCtx();
+    libxl_childproc_hooks hooks = { .chldowner = libxl_sigchld_owner_mainloop };
+    libxl_asyncop_how how = { .callback = NULL, .u.for_event = 6 };
+    libxl_domain_config cfg;
+    libxl_domain_restore_params params;
+    libxl_event *ev = NULL;
+    char path[] = "/tmp/xensim-ml-XXXXXX";
+    int fd = mkstemp(path), status = 0;
+    uint32_t domid, newid;
+    pid_t foreign;
+
+    libxl_childproc_setmode(ctx, &hooks, NULL);
+    domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "ml-save");
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    libxl_domain_config_init(&cfg);
+    ck_assert_int_eq(libxl_retrieve_domain_configuration(ctx, domid, &cfg, NULL), 0);
+    ck_assert_int_eq(libxl_domain_suspend(ctx, domid, fd, 0, &how), 0);
+    ck_assert_int_eq(testReapOurs(ctx), 1);
+    ck_assert_int_eq(libxl_event_wait(ctx, &ev, MASK(OPERATION_COMPLETE), NULL, NULL), 0);
+    ck_assert_int_eq(ev->u.operation_complete.rc, 0);
+    libxl_event_free(ctx, ev);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, &how), 0);
+    ck_assert_int_eq(testReapOurs(ctx), 1);
+    ck_assert_int_eq(libxl_event_wait(ctx, &ev, MASK(OPERATION_COMPLETE), NULL, NULL), 0);
+    libxl_event_free(ctx, ev);
+
+    /* selective_reap: libxl reaps its restore helper only */
+    hooks.chldowner = libxl_sigchld_owner_libxl_always_selective_reap;
+    libxl_childproc_setmode(ctx, &hooks, NULL);
+    foreign = testForeignChild(20);
+    lseek(fd, 0, SEEK_SET);
+    libxl_domain_restore_params_init(&params);
+    ck_assert_int_eq(libxl_domain_create_restore(ctx, &cfg, &newid, fd, -1, &params,
+                                                 NULL, NULL), 0);
+    ck_assert_uint_ne(newid, (uint32_t)INVALID_DOMID);
+    ck_assert_int_eq(waitpid(foreign, &status, 0), foreign);
+    ck_assert_int_eq(WEXITSTATUS(status), 7);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, newid, NULL), 0);
+    libxl_domain_restore_params_dispose(&params);
+    libxl_domain_config_dispose(&cfg);
+    close(fd);
+    unlink(path);
     libxl_ctx_free(ctx);
 }
 END_TEST
@@ -2147,12 +2476,16 @@ xensimSuite(void)
     tcase_add_test(tc, test_events_hooks);
     tcase_add_test(tc, test_ao_timeout);
     tcase_add_test(tc, test_shutdown_ack);
+    tcase_add_test(tc, test_save_stream);
+    tcase_add_test(tc, test_restore_stream);
+    tcase_add_test(tc, test_core_dump);
     tcase_add_test(tc, test_guest_behaviour);
     tcase_add_test(tc, test_shutdown_reasons);
     tcase_add_test(tc, test_ao_abort);
     tcase_add_test(tc, test_childproc_selective);
     tcase_add_test(tc, test_childproc_always);
     tcase_add_test(tc, test_childproc_mainloop);
+    tcase_add_test(tc, test_childproc_save);
     tcase_add_test(tc, test_console);
     tcase_add_test(tc, test_reconnect_events);
     suite_add_tcase(s, tc);
