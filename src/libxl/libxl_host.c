@@ -31,6 +31,7 @@
 #include "domain_lock.h"
 #include "virerror.h"
 #include "virlog.h"
+#include "viridentity.h"
 #include "virsecret.h"
 #include "virportallocator.h"
 #include "libxl_domain.h"
@@ -77,16 +78,18 @@ libxlHostCleanup(libxlDriverPrivate *driver)
 }
 
 
-/* A network disk's secret (ceph's), from the secret driver. */
+/* A network disk's secret (ceph's), from the secret driver: as the
+ * daemon itself, so that a private secret is given too. */
 static int
 libxlHostDiskSecret(virStorageSource *src,
                     uint8_t **secret,
                     size_t *secretlen,
                     void *opaque G_GNUC_UNUSED)
 {
-    g_autoptr(virConnect) conn = virGetConnectSecret();
+    VIR_IDENTITY_AUTORESTORE virIdentity *oldident = virIdentityElevateCurrent();
+    g_autoptr(virConnect) conn = NULL;
 
-    if (!conn)
+    if (!oldident || !(conn = virGetConnectSecret()))
         return -1;
     return virSecretGetSecretString(conn, &src->auth->seclookupdef,
                                     VIR_SECRET_USAGE_TYPE_CEPH,

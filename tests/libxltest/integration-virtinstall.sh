@@ -83,6 +83,27 @@ host_checks() { # drv
         "$("$top_builddir/xensim/xensimctl" --dir "$SB/xensim" xenstore-ls /local/domain/0/backend 2>&1 |
            grep -F params | tr '\n' ' ')"
 
+    # a ceph disk whose key is a secret of the secret driver
+    cat > "$work/secret-$drv.xml" <<EOF
+<secret ephemeral='no' private='yes'>
+  <uuid>8b9c4a1e-6a3f-4c2e-9d1b-7f0a5e3c2b10</uuid>
+  <usage type='ceph'><name>client.admin secret</name></usage>
+</secret>
+EOF
+    ok_run "$drv: a ceph secret" bash -c "virsh -c '$URI' secret-define '$work/secret-$drv.xml' &&
+        virsh -c '$URI' secret-set-value 8b9c4a1e-6a3f-4c2e-9d1b-7f0a5e3c2b10 --base64 c2VjcmV0LWtleQ=="
+    lc_xml pv vi-rbd "$work" "<disk type='network' device='disk'><driver name='qemu' type='raw'/>
+        <source protocol='rbd' name='pool/image'><host name='mon1.example.com' port='6789'/></source>
+        <auth username='admin'><secret type='ceph' usage='client.admin secret'/></auth>
+        <target dev='xvdb' bus='xen'/></disk>" > "$work/vi-rbd-$drv.xml"
+    ok_run "$drv: a guest with an authenticated rbd disk starts" bash -c \
+        "virsh -c '$URI' define '$work/vi-rbd-$drv.xml' && virsh -c '$URI' start vi-rbd"
+    ok_match "$drv: libxl got the rbd target with the secret's key" \
+        "rbd:pool/image:id=admin:key=c2VjcmV0LWtleQ==" \
+        "$("$top_builddir/xensim/xensimctl" --dir "$SB/xensim" xenstore-ls /local/domain/0/backend 2>&1 |
+           grep -F params | tr '\n' ' ')"
+    virsh -c "$URI" destroy vi-rbd >/dev/null 2>&1
+
     ok_run "$drv: destroy the guests" bash -c \
         "virsh -c '$URI' destroy vi-pv && virsh -c '$URI' destroy vi-hvm && virsh -c '$URI' destroy vi-vol"
     ok_eq "$drv: their network ports are given back" 0 "$(ports)"
