@@ -87,6 +87,35 @@ basic_checks() { # drv uri kind
     ok_eq "$drv/$kind: booted, not restored" "running (booted)" "$(state "$uri" "$d")"
     ok_match "$drv/$kind: --force-boot discarded the image" "Managed save: +no" \
         "$(virsh -c "$uri" dominfo "$d" 2>&1)"
+    # managedsave-define / -edit, save --xml and restore --xml, --bypass-cache
+    virsh -c "$uri" start "$d" >/dev/null 2>&1
+    ok_run "$drv/$kind: managedsave --bypass-cache" virsh -c "$uri" managedsave "$d" --bypass-cache
+    virsh -c "$uri" managedsave-dumpxml "$d" 2>/dev/null |
+        sed "s#<name>$d</name>#<name>$d</name><description>defined into the image</description>#" \
+        > "$work/$d-ms.xml"
+    ok_run "$drv/$kind: managedsave-define --paused" \
+        virsh -c "$uri" managedsave-define "$d" "$work/$d-ms.xml" --paused
+    ok_run "$drv/$kind: managedsave-edit" env EDITOR="$work/editor" virsh -c "$uri" managedsave-edit "$d"
+    ok_match "$drv/$kind: the managed image has the edited XML" \
+        "<description>edited in the image</description>" \
+        "$(virsh -c "$uri" managedsave-dumpxml "$d" 2>&1)"
+    ok_run "$drv/$kind: start from the edited image" virsh -c "$uri" start "$d"
+    ok_match "$drv/$kind: paused, as managedsave-define --paused said" "^paused" "$(state "$uri" "$d")"
+    ok_match "$drv/$kind: with its XML" "<description>edited in the image</description>" \
+        "$(virsh -c "$uri" dumpxml "$d" 2>&1)"
+    virsh -c "$uri" resume "$d" >/dev/null 2>&1
+    virsh -c "$uri" dumpxml --inactive "$d" 2>/dev/null |
+        sed "s#<name>$d</name>#<name>$d</name><description>given to save --xml</description>#" \
+        > "$work/$d-sx.xml"
+    ok_run "$drv/$kind: save --xml --bypass-cache" \
+        virsh -c "$uri" save "$d" "$img" --xml "$work/$d-sx.xml" --bypass-cache
+    ok_match "$drv/$kind: the image has the XML given to save" "<description>given to save --xml</description>" \
+        "$(virsh -c "$uri" save-image-dumpxml "$img" 2>&1)"
+    sed "s#given to save --xml#given to restore --xml#" "$work/$d-sx.xml" > "$work/$d-rx.xml"
+    ok_run "$drv/$kind: restore --xml" virsh -c "$uri" restore "$img" --xml "$work/$d-rx.xml"
+    ok_match "$drv/$kind: it runs with the XML given to restore" \
+        "<description>given to restore --xml</description>" "$(virsh -c "$uri" dumpxml "$d" 2>&1)"
+    rm -f "$img"
     ok_run "$drv/$kind: managedsave, then managedsave-remove" \
         bash -c "virsh -c '$uri' managedsave $d && virsh -c '$uri' managedsave-remove $d"
     ok_match "$drv/$kind: removed" "Managed save: +no" "$(virsh -c "$uri" dominfo "$d" 2>&1)"
