@@ -234,15 +234,7 @@ autodestroy_check() { # drv uri
 
 # both modules, each guest type, at once: the checks of one do not touch
 # another's domains
-declare -A uris
-for drv in ours stock; do
-    if sandbox_up "$work/sb-$drv" --driver=$drv --host=sim; then
-        uris[$drv]=$URI
-    else
-        tap_fail "$drv: sandbox up"
-    fi
-done
-[ -n "${uris[ours]:-}" ] && lc_require_lifecycle "${uris[ours]}" "$work/sb-ours" "$work"
+lc_sandboxes_up "$work"
 for drv in "${!uris[@]}"; do
     for kind in pv pvh hvm; do
         lc_par kind_checks "$drv" "${uris[$drv]}" "$kind"

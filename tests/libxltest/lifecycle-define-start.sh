@@ -71,15 +71,7 @@ define_checks() { # drv uri sbdir
     virsh -c "$uri" undefine "$dom" >/dev/null 2>&1
 }
 
-declare -A uris
-for drv in ours stock; do
-    if sandbox_up "$work/sb-$drv" --driver=$drv --host=sim; then
-        uris[$drv]=$URI
-    else
-        tap_fail "$drv: sandbox up"
-    fi
-done
-[ -n "${uris[ours]:-}" ] && lc_require_lifecycle "${uris[ours]}" "$work/sb-ours" "$work"
+lc_sandboxes_up "$work"
 for drv in ours stock; do
     [ -n "${uris[$drv]:-}" ] || continue
     lc_par define_checks "$drv" "${uris[$drv]}" "$work/sb-$drv"

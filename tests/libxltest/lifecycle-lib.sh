@@ -182,3 +182,21 @@ ok_fast() {
         tap_fail "$d" "\$ $*" "$out"
     fi
 }
+
+# lc_sandboxes_up WORK: a sandbox per module on the simulated host
+# (WORK/sb-ours, WORK/sb-stock), their URIs in the array uris; the whole
+# test is skipped unless the simulated host creates domains
+declare -A uris
+lc_sandboxes_up() {
+    local drv
+    for drv in ours stock; do
+        if sandbox_up "$1/sb-$drv" --driver=$drv --host=sim; then
+            uris[$drv]=$URI
+        else
+            tap_fail "$drv: sandbox up"
+        fi
+    done
+    if [ -n "${uris[ours]:-}" ]; then
+        lc_require_lifecycle "${uris[ours]}" "$1/sb-ours" "$1"
+    fi
+}

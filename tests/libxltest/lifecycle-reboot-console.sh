@@ -102,15 +102,7 @@ restart_cases() { # drv uri sbdir
     for how in reboot crash crash-rename soft-reset; do restart_case "$@" "$how"; done
 }
 
-declare -A uris
-for drv in ours stock; do
-    if sandbox_up "$work/sb-$drv" --driver=$drv --host=sim; then
-        uris[$drv]=$URI
-    else
-        tap_fail "$drv: sandbox up"
-    fi
-done
-[ -n "${uris[ours]:-}" ] && lc_require_lifecycle "${uris[ours]}" "$work/sb-ours" "$work"
+lc_sandboxes_up "$work"
 for drv in ours stock; do
     [ -n "${uris[$drv]:-}" ] || continue
     lc_par restart_cases "$drv" "${uris[$drv]}" "$work/sb-$drv"
