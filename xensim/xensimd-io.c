@@ -1177,11 +1177,22 @@ xensimRunIp(XensimState *state, const char *const *argv)
 }
 
 static void
+xensimLogErrno(const char *path)
+{
+    g_printerr("xensimd: %s: %s\n", path, g_strerror(errno));
+}
+
+static void
 xensimSysctl(const char *ifname, const char *key, const char *value)
 {
     g_autofree char *path = g_strdup_printf("/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
 
-    g_file_set_contents(path, value, -1, NULL);
+    /* in place: /proc/sys takes no temporary file and rename */
+    if (fd < 0 || write(fd, value, strlen(value)) < 0)
+        xensimLogErrno(path);
+    if (fd >= 0)
+        close(fd);
 }
 
 /* netback's vif: a veth pair, Domain-0's end vifD.N (as netback names
@@ -1193,7 +1204,6 @@ xensimVifCreate(XensimDomain *dom, XensimDevice *dev)
     XensimState *state = dom->owner;
     g_autofree char *vif = g_strdup_printf("vif%u.%d", dom->domid, dev->devid);
     g_autofree char *peer = g_strdup_printf("vif%u.%dg", dom->domid, dev->devid);
-    g_autofree char *brpath = NULL;
 
     if (strlen(peer) >= IFNAMSIZ) {
         xensimStateLog(state, "domain %u: %s: name too long", dom->domid, peer);
@@ -1221,9 +1231,9 @@ xensimVifCreate(XensimDomain *dom, XensimDevice *dev)
 
         xensimRunIp(state, mac);
     }
+    /* by name in this network namespace (sysfs may show another's) */
     if (dev->bridge && *dev->bridge) {
-        brpath = g_strdup_printf("/sys/class/net/%s/bridge", dev->bridge);
-        if (g_file_test(brpath, G_FILE_TEST_IS_DIR)) {
+        if (if_nametoindex(dev->bridge)) {
             const char *master[] = { "ip", "link", "set", vif, "master", dev->bridge, NULL };
 
             xensimRunIp(state, master);
