@@ -1476,13 +1476,16 @@ testNetDev(const char *ifname, guint64 *rx_p, guint64 *rx_b, guint64 *tx_p,
     }
     ck_assert_msg(line, "%s not in %s", ifname, text);
     ck_assert_int_eq(sscanf(line + strlen(pat),
-                            "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+                            "%llu %llu %llu %llu %llu %llu %llu %llu "
+                            "%llu %llu %llu %llu",
                             &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
-                            &v[8], &v[9]), 10);
+                            &v[8], &v[9], &v[10], &v[11]), 12);
     *rx_b = v[0];
     *rx_p = v[1];
     *tx_b = v[8];
     *tx_p = v[9];
+    /* nothing dropped: the frames are taken as real traffic is */
+    ck_assert_msg(v[3] == 0 && v[11] == 0, "%s: drops: %s", ifname, line);
 }
 
 /* Each nic a veth pair vifD.N on its bridge (a missing bridge: logged,
