@@ -1951,6 +1951,7 @@ libxlDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     libxlDomainObjPrivate *priv;
     virDomainObj *vm;
+    bool starting;
     int ret = -1;
 
     virCheckFlags(VIR_DOMAIN_DESTROY_GRACEFUL, -1);
@@ -1962,6 +1963,8 @@ libxlDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
     if (virDomainDestroyFlagsEnsureACL(dom->conn, vm->def) < 0)
         goto cleanup;
 
+    starting = priv->ao && (STREQ(priv->ao->name, "start") ||
+                            STREQ(priv->ao->name, "restore"));
     if (!(flags & VIR_DOMAIN_DESTROY_GRACEFUL) && priv->ao &&
         libxl_ao_abort(cfg->ctx, &priv->ao->how) == 0)
         VIR_INFO("aborted the %s of domain '%s' to destroy it",
@@ -1972,6 +1975,15 @@ libxlDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
 
     if (libxlDomainCheckNotDom0(vm, "destroy") < 0)
         goto endjob;
+
+    /* a start this destroy met ended without a domain (aborted or
+     * failed): shut off is what was asked for, as libvirt's drivers
+     * answer */
+    if (starting && !virDomainObjIsActive(vm)) {
+        VIR_DEBUG("domain '%s' is not running anymore", vm->def->name);
+        ret = 0;
+        goto endjob;
+    }
 
     if (virDomainObjCheckActive(vm) < 0)
         goto endjob;
