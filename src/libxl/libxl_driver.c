@@ -44,6 +44,7 @@
 #include "libxl_domain.h"
 #include "libxl_driver.h"
 #include "libxl_host.h"
+#include "libxl_hotplug.h"
 #include "libxl_native.h"
 #include "libxl_process.h"
 #include "libxl_save.h"
@@ -2976,6 +2977,13 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainAbortJob = libxlDomainAbortJob, /* 1.3.1 */
     .domainSetMetadata = libxlDomainSetMetadata, /* 1.2.2 */
     .domainGetMetadata = libxlDomainGetMetadata, /* 1.2.2 */
+    /* devices: libxl_hotplug.c */
+    .domainAttachDevice = libxlDomainAttachDevice, /* 0.9.2 */
+    .domainAttachDeviceFlags = libxlDomainAttachDeviceFlags, /* 0.9.2 */
+    .domainDetachDevice = libxlDomainDetachDevice, /* 0.9.2 */
+    .domainDetachDeviceFlags = libxlDomainDetachDeviceFlags, /* 0.9.2 */
+    .domainDetachDeviceAlias = libxlDomainDetachDeviceAlias, /* 4.4.0 */
+    .domainUpdateDeviceFlags = libxlDomainUpdateDeviceFlags, /* 0.9.2 */
 };
 
 static const char *libxlURISchemes[] = { "xen", NULL };

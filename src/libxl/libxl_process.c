@@ -47,6 +47,7 @@
 #include "libxl_build.h"
 #include "libxl_domain.h"
 #include "libxl_host.h"
+#include "libxl_hotplug.h"
 #include "libxl_process.h"
 #include "libxl_save.h"
 
@@ -361,7 +362,7 @@ libxlProcessCreateFunc(libxl_ctx *ctx,
 }
 
 
-static void
+void
 libxlProcessBuildParams(libxlDriverConfig *cfg, libxlBuildParams *params)
 {
     memset(params, 0, sizeof(*params));
@@ -439,6 +440,7 @@ libxlProcessLaunch(libxlDriverPrivate *driver,
     if (virDomainObjSetDefTransient(driver->xmlopt, vm, NULL) < 0)
         goto out;
     libxlConsoleAssignAliases(vm->def);
+    libxlHotplugAssignAliases(vm->def);
     /* every run publishes its own ptys (a restart keeps the live def) */
     libxlConsoleClearPaths(vm->def);
 
