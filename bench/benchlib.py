@@ -244,8 +244,15 @@ def open_conn(uri):
     return libvirt.open(uri)
 
 
-def pv_xml(name, files, memory_mib=64, console=True):
+def pv_xml(name, files, memory_mib=64, console=True, disk=None, nic=False):
+    """A small PV guest; disk: a raw image file (blkback) to give it as
+    xvda; nic: an interface on the default network."""
     dev = "<console type='pty'/>" if console else ''
+    if disk:
+        dev += ("<disk type='file' device='disk'><driver name='phy' type='raw'/>"
+                "<source file='%s'/><target dev='xvda' bus='xen'/></disk>" % disk)
+    if nic:
+        dev += "<interface type='network'><source network='default'/></interface>"
     return """<domain type='xen'>
   <name>%s</name>
   <memory unit='MiB'>%d</memory>

@@ -44,6 +44,7 @@
 #include "libxl_domain.h"
 #include "libxl_driver.h"
 #include "libxl_host.h"
+#include "libxl_hotplug.h"
 #include "libxl_native.h"
 #include "libxl_process.h"
 #include "libxl_save.h"
@@ -417,6 +418,46 @@ static int
 libxlConnectIsAlive(virConnectPtr conn G_GNUC_UNUSED)
 {
     return 1;
+}
+
+
+/* The features a client may rely on.  The global ones (typed string
+ * parameters, fd passing, ...) are libvirt's; migration is not offered
+ * until this driver implements it. */
+static int
+libxlConnectSupportsFeature(virConnectPtr conn, int feature)
+{
+    int supported;
+
+    if (virConnectSupportsFeatureEnsureACL(conn) < 0)
+        return -1;
+
+    if (virDriverFeatureIsGlobal(feature, &supported))
+        return supported;
+
+    switch ((virDrvFeature) feature) {
+    case VIR_DRV_FEATURE_REMOTE:
+    case VIR_DRV_FEATURE_PROGRAM_KEEPALIVE:
+    case VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK:
+    case VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK:
+    case VIR_DRV_FEATURE_TYPED_PARAM_STRING:
+    case VIR_DRV_FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER:
+    case VIR_DRV_FEATURE_FD_PASSING:
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("global feature %d reached the driver"), feature);
+        return -1;
+    case VIR_DRV_FEATURE_MIGRATION_V1:
+    case VIR_DRV_FEATURE_MIGRATION_V2:
+    case VIR_DRV_FEATURE_MIGRATION_V3:
+    case VIR_DRV_FEATURE_MIGRATION_P2P:
+    case VIR_DRV_FEATURE_MIGRATION_DIRECT:
+    case VIR_DRV_FEATURE_MIGRATION_OFFLINE:
+    case VIR_DRV_FEATURE_MIGRATION_PARAMS:
+    case VIR_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION:
+    case VIR_DRV_FEATURE_XML_MIGRATABLE:
+    default:
+        return 0;
+    }
 }
 
 
@@ -1911,6 +1952,7 @@ libxlDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     libxlDomainObjPrivate *priv;
     virDomainObj *vm;
+    bool starting;
     int ret = -1;
 
     virCheckFlags(VIR_DOMAIN_DESTROY_GRACEFUL, -1);
@@ -1922,6 +1964,8 @@ libxlDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
     if (virDomainDestroyFlagsEnsureACL(dom->conn, vm->def) < 0)
         goto cleanup;
 
+    starting = priv->ao && (STREQ(priv->ao->name, "start") ||
+                            STREQ(priv->ao->name, "restore"));
     if (!(flags & VIR_DOMAIN_DESTROY_GRACEFUL) && priv->ao &&
         libxl_ao_abort(cfg->ctx, &priv->ao->how) == 0)
         VIR_INFO("aborted the %s of domain '%s' to destroy it",
@@ -1932,6 +1976,15 @@ libxlDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
 
     if (libxlDomainCheckNotDom0(vm, "destroy") < 0)
         goto endjob;
+
+    /* a start this destroy met ended without a domain (aborted or
+     * failed): shut off is what was asked for, as libvirt's drivers
+     * answer */
+    if (starting && !virDomainObjIsActive(vm)) {
+        VIR_DEBUG("domain '%s' is not running anymore", vm->def->name);
+        ret = 0;
+        goto endjob;
+    }
 
     if (virDomainObjCheckActive(vm) < 0)
         goto endjob;
@@ -2893,6 +2946,7 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainIsPersistent = libxlDomainIsPersistent, /* 0.9.0 */
     .domainIsUpdated = libxlDomainIsUpdated, /* 0.9.0 */
     .connectIsAlive = libxlConnectIsAlive, /* 0.9.8 */
+    .connectSupportsFeature = libxlConnectSupportsFeature, /* 1.1.1 */
     .nodeGetCPUMap = libxlNodeGetCPUMap, /* 1.0.0 */
     .connectGetDomainCapabilities = libxlConnectGetDomainCapabilities, /* 2.0.0 */
     .connectCompareCPU = libxlConnectCompareCPU, /* 2.3.0 */
@@ -2923,6 +2977,13 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainAbortJob = libxlDomainAbortJob, /* 1.3.1 */
     .domainSetMetadata = libxlDomainSetMetadata, /* 1.2.2 */
     .domainGetMetadata = libxlDomainGetMetadata, /* 1.2.2 */
+    /* devices: libxl_hotplug.c */
+    .domainAttachDevice = libxlDomainAttachDevice, /* 0.9.2 */
+    .domainAttachDeviceFlags = libxlDomainAttachDeviceFlags, /* 0.9.2 */
+    .domainDetachDevice = libxlDomainDetachDevice, /* 0.9.2 */
+    .domainDetachDeviceFlags = libxlDomainDetachDeviceFlags, /* 0.9.2 */
+    .domainDetachDeviceAlias = libxlDomainDetachDeviceAlias, /* 4.4.0 */
+    .domainUpdateDeviceFlags = libxlDomainUpdateDeviceFlags, /* 0.9.2 */
 };
 
 static const char *libxlURISchemes[] = { "xen", NULL };

@@ -47,6 +47,7 @@
 #include "libxl_build.h"
 #include "libxl_domain.h"
 #include "libxl_host.h"
+#include "libxl_hotplug.h"
 #include "libxl_process.h"
 #include "libxl_save.h"
 
@@ -361,7 +362,7 @@ libxlProcessCreateFunc(libxl_ctx *ctx,
 }
 
 
-static void
+void
 libxlProcessBuildParams(libxlDriverConfig *cfg, libxlBuildParams *params)
 {
     memset(params, 0, sizeof(*params));
@@ -381,6 +382,32 @@ libxlProcessBuildParams(libxlDriverConfig *cfg, libxlBuildParams *params)
  * failure it is left inactive as it was (the caller removes a transient
  * one).  The caller queues the STARTED event.
  */
+/*
+ * libxlProcessSetIfnames:
+ * The names Domain-0 gives the running domain's interfaces, in its live
+ * definition: the one its <target dev> asked for, else netback's
+ * "vif<domid>.<devid>" (libxl numbered the PV interfaces in order).
+ * domiflist shows them, domifstat and the statistics find them.
+ */
+static void
+libxlProcessSetIfnames(virDomainDef *def, const libxl_domain_config *d_config)
+{
+    size_t i;
+    int n = 0;
+
+    for (i = 0; i < def->nnets; i++) {
+        virDomainNetDef *net = def->nets[i];
+
+        if (virDomainNetGetActualType(net) == VIR_DOMAIN_NET_TYPE_HOSTDEV)
+            continue;
+        if (n < d_config->num_nics && !net->ifname)
+            net->ifname = g_strdup_printf("vif%d.%d", def->id,
+                                          d_config->nics[n].devid);
+        n++;
+    }
+}
+
+
 static int
 libxlProcessLaunch(libxlDriverPrivate *driver,
                    virDomainObj *vm,
@@ -413,6 +440,7 @@ libxlProcessLaunch(libxlDriverPrivate *driver,
     if (virDomainObjSetDefTransient(driver->xmlopt, vm, NULL) < 0)
         goto out;
     libxlConsoleAssignAliases(vm->def);
+    libxlHotplugAssignAliases(vm->def);
     /* every run publishes its own ptys (a restart keeps the live def) */
     libxlConsoleClearPaths(vm->def);
 
@@ -465,6 +493,7 @@ libxlProcessLaunch(libxlDriverPrivate *driver,
     }
 
     vm->def->id = domid;
+    libxlProcessSetIfnames(vm->def, &d_config);
     libxlConsoleSetPaths(cfg, vm);
 
     /* a daemon dying from here on finds a half-started domain to destroy */

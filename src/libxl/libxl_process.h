@@ -16,6 +16,7 @@
 #include "domain_conf.h"
 #include "domain_event.h"
 #include "libxl_conf.h"
+#include "libxl_build.h"
 
 /* libxlProcessStart flags */
 typedef enum {
@@ -59,6 +60,9 @@ void libxlProcessAutostartAll(libxlDriverPrivate *driver);
 void libxlProcessAutostartJoin(void);
 
 void libxlProcessQueueEvent(libxlDriverPrivate *driver, virObjectEvent *event);
+
+/* the conversion's parameters from the driver's configuration */
+void libxlProcessBuildParams(libxlDriverConfig *cfg, libxlBuildParams *params);
 
 /*
  * What a guest's shutdown (libxl DOMAIN_SHUTDOWN with @reason) leads to,

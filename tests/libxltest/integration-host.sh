@@ -9,7 +9,9 @@ require_sandbox
 work=$(mktemp -d /tmp/xl-host.XXXXXX)
 cfg=$top_srcdir/tests/libxltest/data/host-2node.cfg
 # The shape host-2node.cfg describes (libvirt counts sockets per NUMA node).
-want_cpus=12 want_sockets=1 want_cores=3 want_threads=2 want_nodes=2
+cfg_val() { sed -n "s/^$1 *= *//p" "$cfg"; }
+want_cpus=$(( $(cfg_val sockets) * $(cfg_val cores_per_socket) * $(cfg_val threads_per_core) ))
+want_sockets=1 want_cores=3 want_threads=2 want_nodes=2
 want_mhz=2900 want_mem_kib=$((24576 * 1024))
 
 field() { # virsh nodeinfo output, label
@@ -55,6 +57,25 @@ PY
     [ "$drv" = stock ] && TAP_TODO="stock: ignores the type"
     ok_match "$drv: virConnectGetMaxVcpus(kvm) is refused, naming the type" "^kvm=error: .*kvm" "$out"
     TAP_TODO=
+    # ... which is what xensim's libxl says: physinfo's max_cpu_id + 1
+    local max_id
+    max_id=$("$top_builddir/xensim/xensimctl" --dir "$work/$drv/xensim" host 2>&1 | sed -n 's/^max_cpu_id: //p')
+    ok_eq "$drv: the host's CPU count is xensim's max_cpu_id + 1" "$want_cpus" "$((${max_id:--1} + 1))"
+    # virsh maxvcpus itself.  On a read-write connection it answers the
+    # domain capabilities' vcpu max of the default machine, xenpv (the
+    # stock module said 512 on real Xen: xenlab/real-lab-answers.txt); a
+    # read-only one may not ask for them (libvirt), and virsh falls back to
+    # virConnectGetMaxVcpus: the host's CPU count.
+    local pvmax form
+    pvmax=$(awk '/^@@xenpv$/ {p = 1; next} /^@@/ {p = 0} p' "$top_srcdir/tests/libxltest/xenlab/real-lab-answers.txt" |
+            sed -n "s/.*<vcpu max='\([0-9]*\)'.*/\1/p")
+    for form in "maxvcpus" "maxvcpus --type xen" "-r maxvcpus" "-r maxvcpus --type xen"; do
+        local want=$pvmax c=$uri
+        case $form in -r*) want=$want_cpus c=$ro ;; esac
+        # shellcheck disable=SC2086
+        maxvcpus[$drv:$form]=$(virsh -c "$c" $form 2>&1 | sed '/^$/d')
+        ok_eq "$drv: virsh $form" "$want" "${maxvcpus[$drv:$form]}"
+    done
     if command -v dmidecode >/dev/null && dmidecode -t 0 >/dev/null 2>&1; then
         ok_match "$drv: sysinfo" "<sysinfo type=.smbios.>" "$(virsh -c "$uri" sysinfo 2>&1)"
     else
@@ -119,6 +140,7 @@ PY
     ok_fail "$drv: read-only connection refuses a write" "read.?only|denied" virsh -r -c "$ro" define /dev/null
 }
 
+declare -A maxvcpus=()
 for drv in ours stock; do
     if sandbox_up "$work/$drv" --driver=$drv --host=sim --xensim-config="$cfg" 2>"$work/$drv.err"; then
         tap_ok "$drv: sandbox up"
@@ -127,6 +149,11 @@ for drv in ours stock; do
         tap_fail "$drv: sandbox up" "$(cat "$work/$drv.err")"
     fi
     "$top_srcdir/scripts/sandbox" down "$work/$drv" >/dev/null 2>&1
+done
+
+# Ours answers virsh maxvcpus as the stock module does, in every form.
+for form in "maxvcpus" "maxvcpus --type xen" "-r maxvcpus" "-r maxvcpus --type xen"; do
+    ok_eq "virsh $form: ours answers as the stock module" "${maxvcpus[stock:$form]-}" "${maxvcpus[ours:$form]-}"
 done
 
 # The URI forms and a probe.

@@ -39,6 +39,7 @@ native_checks() { # driver uri
             tap_fail "$drv: $fmt $name to XML matches $name.xml" "$(head -n 30 "$work/diff")"
         fi
         stock_known "$name" round
+        rm -f "$work/diff"
         if virsh -c "$uri" domxml-to-native "$fmt" "$work/$drv-$name.xml" > "$work/$drv-$name.cfg" 2> "$work/err" &&
            virsh -c "$uri" domxml-from-native "$fmt" "$work/$drv-$name.cfg" > "$work/$drv-$name.2.xml" 2>> "$work/err" &&
            diff -u "$work/$drv-$name.xml" "$work/$drv-$name.2.xml" > "$work/diff"; then

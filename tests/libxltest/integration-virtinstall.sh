@@ -60,6 +60,10 @@ host_checks() { # drv
     out=$(virsh -c "$URI" dumpxml vi-pv 2>&1)
     ok_match "$drv: its interface plugs into the network's bridge" "<source network='default'.*bridge='$br'" \
         "$(tr -d '\n' <<<"$out" | sed 's/></>\n</g' | grep -A0 "source network")"
+    # Domain-0's name of the interface, as netback makes it
+    ok_eq "$drv: domiflist names the interface vif<domid>.0" \
+        "vif$(virsh -c "$URI" domid vi-pv 2>&1).0 network default" \
+        "$(virsh -c "$URI" domiflist vi-pv 2>&1 | awk 'NR == 3 {print $1, $2, $3}')"
     path=$(virsh -c "$URI" vol-path --pool vipool vi-pv.img 2>/dev/null)
     ok_match "$drv: its disk is the volume's file" "<source file='$path'" "$out"
 

@@ -13,7 +13,7 @@
  *   plan     libxl shutdown reasons and on_* settings -> actions, events
  *   status   the private part of the status XML survives a round trip
  *   process  libxl domain events reach the domain with that domid, once
- *   child    the childproc mode
+ *   child    the childproc mode the driver sets on the context it makes
  */
 #include <config.h>
 
@@ -901,44 +901,106 @@ END_TEST
 /* ---- child ---- */
 
 /*
- * What the driver hands libxl_childproc_setmode: this definition is the
- * test program's own, so the driver's call (libxlChildSetMode, from
- * libxlDriverConfigInit) lands here instead of in libxenlight.
+ * What the driver asks of libxl when it makes its context: the libxl
+ * calls of libxlDriverConfigInit are the test program's own definitions
+ * (no test of this program makes a real context), recording the order
+ * of the calls and what libxl_childproc_setmode was given.
  */
+#define CHILD_CTX ((libxl_ctx *) 0xc41d)
+
 static struct {
-    int calls;
-    libxl_ctx *ctx;
+    GString *calls;             /* the libxl calls, in order */
+    libxl_ctx *ctx;             /* what libxl_childproc_setmode got */
     libxl_childproc_hooks hooks;
     void *user;
-} childSetmode;
+    libxl_version_info version;
+} childLibxl;
+
+static void
+childLibxlCall(const char *name, libxl_ctx *ctx)
+{
+    ck_assert_ptr_eq(ctx, CHILD_CTX);
+    g_string_append_printf(childLibxl.calls, "%s ", name);
+}
+
+int
+libxl_ctx_alloc(libxl_ctx **pctx, int version G_GNUC_UNUSED,
+                unsigned flags G_GNUC_UNUSED, xentoollog_logger *lg G_GNUC_UNUSED)
+{
+    *pctx = CHILD_CTX;
+    g_string_append(childLibxl.calls, "ctx_alloc ");
+    return 0;
+}
+
+int
+libxl_ctx_free(libxl_ctx *ctx)
+{
+    if (ctx)
+        childLibxlCall("ctx_free", ctx);
+    return 0;
+}
+
+void
+libxl_osevent_register_hooks(libxl_ctx *ctx,
+                             const libxl_osevent_hooks *hooks G_GNUC_UNUSED,
+                             void *user G_GNUC_UNUSED)
+{
+    childLibxlCall("osevent_register_hooks", ctx);
+}
 
 void
 libxl_childproc_setmode(libxl_ctx *ctx, const libxl_childproc_hooks *hooks,
                         void *user)
 {
-    childSetmode.calls++;
-    childSetmode.ctx = ctx;
-    childSetmode.hooks = *hooks;
-    childSetmode.user = user;
+    childLibxlCall("childproc_setmode", ctx);
+    childLibxl.ctx = ctx;
+    childLibxl.hooks = *hooks;
+    childLibxl.user = user;
 }
 
+const libxl_version_info *
+libxl_get_version_info(libxl_ctx *ctx)
+{
+    childLibxlCall("get_version_info", ctx);
+    return &childLibxl.version;
+}
+
+/* the mode the driver sets on its context when it makes it */
 START_TEST(test_child_mode)
 {
-    libxl_ctx *ctx = (libxl_ctx *) &childSetmode;   /* any address: opaque */
+    g_autofree char *dir = g_strdup("/tmp/libxl-child-XXXXXX");
+    libxlDriverConfig *cfg = libxlDriverConfigNew();
 
-    memset(&childSetmode, 0, sizeof(childSetmode));
-    libxlChildSetMode(ctx);
+    memset(&childLibxl, 0, sizeof(childLibxl));
+    childLibxl.calls = g_string_new(NULL);
+    childLibxl.version.xen_version_major = 4;
+    childLibxl.version.xen_version_minor = 17;
+    childLibxl.version.xen_version_extra = (char *) ".3";
+    ck_assert_ptr_nonnull(g_mkdtemp(dir));
+    g_free(cfg->logDir);
+    cfg->logDir = g_strdup(dir);
 
-    ck_assert_int_eq(childSetmode.calls, 1);
-    ck_assert_ptr_eq(childSetmode.ctx, ctx);
+    ck_assert_int_eq(libxlDriverConfigInit(cfg), 0);
+    ck_assert_ptr_eq(cfg->ctx, CHILD_CTX);
+    ck_assert_uint_eq(cfg->version, 4017003);
+    /* the hooks before any other call on the context, the mode before
+     * anything that could fork */
+    ck_assert_str_eq(childLibxl.calls->str,
+                     "ctx_alloc osevent_register_hooks childproc_setmode get_version_info ");
     /* libxl reaps only its own children (waitpid on each pid it forked);
      * libvirt waitpid()s its own: neither steals the other's status */
-    ck_assert_int_eq(childSetmode.hooks.chldowner,
+    ck_assert_int_eq(childLibxl.hooks.chldowner,
                      libxl_sigchld_owner_libxl_always_selective_reap);
     /* nothing of libvirt's stands in for libxl's reaping or forking */
-    ck_assert_ptr_null(childSetmode.hooks.reaped_callback);
-    ck_assert_ptr_null(childSetmode.hooks.fork_replacement);
-    ck_assert_ptr_null(childSetmode.user);
+    ck_assert_ptr_null(childLibxl.hooks.reaped_callback);
+    ck_assert_ptr_null(childLibxl.hooks.fork_replacement);
+    ck_assert_ptr_null(childLibxl.user);
+
+    virObjectUnref(cfg);
+    ck_assert_str_eq(childLibxl.calls->str,
+                     "ctx_alloc osevent_register_hooks childproc_setmode get_version_info ctx_free ");
+    g_string_free(childLibxl.calls, TRUE);
+    ck_assert_int_eq(virFileDeleteTree(dir), 0);
 }
 END_TEST
 

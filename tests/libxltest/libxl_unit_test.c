@@ -10,10 +10,11 @@
  *            --force gives the first a clean end of stream, the session
  *            table freed under live sessions (the 2013 seed bugs' shape);
  *            aliases of every character device
- *   conf     libxl.conf settings
+ *   conf     libxl.conf settings; the configuration's teardown in libxl's order
  */
 #include <config.h>
 
+#include <poll.h>
 #include <pty.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 #include "libxl_domain.h"
 #include "libxl_driver.h"
 #include "libxl_logger.h"
+#include "libxl_osevent.h"
 #include "libxl_testutils.h"
 
 /* ---- uri ---- */
@@ -420,35 +422,160 @@ libxlTestOpenFds(void)
     return n;
 }
 
-/* a half-built driver configuration tears down cleanly: its logger's file
- * is closed, its event bridge released, nothing else touched */
+static void libxlTestEventLoopStart(void);
+
+#define TEST_CTX ((libxl_ctx *) 0xc7c7)
+
+/* occurrences the bridge delivered to "libxl" */
+static int libxlTestTeardownDelivered;
+
+static void
+libxlTestTeardownOccurredFd(libxl_ctx *ctx G_GNUC_UNUSED,
+                            void *for_libxl G_GNUC_UNUSED,
+                            int fd,
+                            short events G_GNUC_UNUSED,
+                            short revents G_GNUC_UNUSED)
+{
+    char c;
+
+    /* drained, or the loop would dispatch the same byte again */
+    ignore_value(read(fd, &c, 1));
+    g_atomic_int_inc(&libxlTestTeardownDelivered);
+}
+
+
+static void
+libxlTestTeardownOccurredTimeout(libxl_ctx *ctx G_GNUC_UNUSED,
+                                 void *for_libxl G_GNUC_UNUSED)
+{
+}
+
+
+static bool
+libxlTestTeardownWait(int (*get)(void), int want, int ms)
+{
+    for (; ms > 0; ms -= 10) {
+        if (get() == want)
+            return true;
+        g_usleep(10 * 1000);
+    }
+    return get() == want;
+}
+
+
+static int
+libxlTestTeardownDeliveredGet(void)
+{
+    return g_atomic_int_get(&libxlTestTeardownDelivered);
+}
+
+
+/*
+ * What libxl_ctx_free finds when the driver's configuration frees its
+ * context: this definition is the test program's own, so the call in
+ * libxlDriverConfigDispose lands here (no test of this program makes a
+ * real context).  Real libxl logs through the logger and deregisters its
+ * fds and timeouts through the bridge while it frees the context, and
+ * libxl must get no occurrence from then on.
+ */
+static struct {
+    int calls;
+    libxl_ctx *ctx;
+    int wfd;                  /* the write end of a registered pipe */
+    int fds;                  /* fds open while the context is freed */
+    int refs;                 /* the bridge's references then */
+    int delivered;            /* occurrences delivered during the free */
+    libxlEventBridge *bridge;
+} libxlTestCtxFree;
+
+int
+libxl_ctx_free(libxl_ctx *ctx)
+{
+    if (!ctx)
+        return 0;
+    libxlTestCtxFree.calls++;
+    libxlTestCtxFree.ctx = ctx;
+    libxlTestCtxFree.fds = libxlTestOpenFds();
+    libxlTestCtxFree.refs = libxlEventBridgeRefs(libxlTestCtxFree.bridge);
+    /* the registered fd becomes readable: a bridge still attached would
+     * hand it to the context being freed */
+    ck_assert_int_eq(write(libxlTestCtxFree.wfd, "x", 1), 1);
+    g_usleep(300 * 1000);
+    libxlTestCtxFree.delivered = libxlTestTeardownDeliveredGet();
+    return 0;
+}
+
+
+/*
+ * A driver configuration tears down in libxl's order: the bridge stops
+ * delivering occurrences before the context is freed, the logger the
+ * context logs through outlives it, and the configuration's reference on
+ * the bridge goes (a registration libxl still holds keeps it alive).
+ */
 START_TEST(test_conf_teardown)
 {
     g_autofree char *dir = g_strdup("/tmp/libxl-conf-XXXXXX");
     g_autofree char *log = NULL;
+    const libxl_osevent_hooks *hooks = libxlEventBridgeHooks();
     libxlDriverConfig *cfg;
+    libxlEventBridge *bridge;
+    void *reg = NULL;
+    int pipefd[2];
     int fds;
-    int regs = libxlEventRegistrationsAlive();
+    int regs;
 
+    libxlTestEventLoopStart();
+    regs = libxlEventRegistrationsAlive();
     ck_assert_ptr_nonnull(g_mkdtemp(dir));
     log = g_strdup_printf("%s/libxl-driver.log", dir);
-    fds = libxlTestOpenFds();
+    ck_assert_int_eq(pipe(pipefd), 0);
 
     cfg = libxlDriverConfigNew();
     ck_assert_ptr_nonnull((cfg->logger = libxlLoggerNewFile(log, VIR_LOG_ERROR)));
-    cfg->bridge = libxlEventBridgeNew();
-    ck_assert_int_eq(libxlEventBridgeRefs(cfg->bridge), 1);
-    ck_assert_int_eq(libxlTestOpenFds(), fds + 1);
+    cfg->ctx = TEST_CTX;
+    bridge = cfg->bridge = libxlEventBridgeNew();
+    libxlEventBridgeSetOccurred(bridge, TEST_CTX, libxlTestTeardownOccurredFd,
+                                libxlTestTeardownOccurredTimeout);
+    ck_assert_int_eq(hooks->fd_register(bridge, pipefd[0], &reg, POLLIN,
+                                        (void *) 0x1), 0);
+    ck_assert_int_eq(libxlEventRegistrationsAlive(), regs + 1);
+    ck_assert_int_eq(libxlEventBridgeRefs(bridge), 2);
+    /* attached: an occurrence reaches libxl */
+    ck_assert_int_eq(write(pipefd[1], "x", 1), 1);
+    ck_assert(libxlTestTeardownWait(libxlTestTeardownDeliveredGet, 1, 2000));
+    /* counted once the loop has run: it opens its own on its first turn */
+    fds = libxlTestOpenFds();
+
+    memset(&libxlTestCtxFree, 0, sizeof(libxlTestCtxFree));
+    libxlTestCtxFree.wfd = pipefd[1];
+    libxlTestCtxFree.bridge = bridge;
     virObjectUnref(cfg);
 
-    ck_assert_int_eq(libxlTestOpenFds(), fds);
-    ck_assert_int_eq(libxlEventRegistrationsAlive(), regs);
+    ck_assert_int_eq(libxlTestCtxFree.calls, 1);
+    ck_assert_ptr_eq(libxlTestCtxFree.ctx, TEST_CTX);
+    /* detached before the context was freed */
+    ck_assert_int_eq(libxlTestCtxFree.delivered, 1);
+    ck_assert_int_eq(libxlTestTeardownDeliveredGet(), 1);
+    /* the logger's file still open then, closed now */
+    ck_assert_int_eq(libxlTestCtxFree.fds, fds);
+    ck_assert_int_eq(libxlTestOpenFds(), fds - 1);
+    /* the configuration's reference on the bridge is gone, the
+     * registration's is left */
+    ck_assert_int_eq(libxlTestCtxFree.refs, 2);
+    ck_assert_int_eq(libxlEventBridgeRefs(bridge), 1);
+
+    /* libxl lets go of it: the record, and the bridge with it, are freed */
+    hooks->fd_deregister(bridge, pipefd[0], reg);
+    ck_assert(libxlTestTeardownWait(libxlEventRegistrationsAlive, regs, 2000));
 
     /* nothing built at all, and no object */
     virObjectUnref(libxlDriverConfigNew());
     virObjectUnref(NULL);
-    ck_assert_int_eq(libxlTestOpenFds(), fds);
+    ck_assert_int_eq(libxlTestCtxFree.calls, 1);
+    ck_assert_int_eq(libxlTestOpenFds(), fds - 1);
 
+    VIR_FORCE_CLOSE(pipefd[0]);
+    VIR_FORCE_CLOSE(pipefd[1]);
     unlink(log);
     rmdir(dir);
 }

@@ -35,7 +35,8 @@ job_checks() { # drv uri sbdir
     ok_fast "$drv: dumpxml answers during the start" 1500 virsh -c "$uri" dumpxml jb-slow
     ok_fast "$drv: list answers during the start" 1500 virsh -c "$uri" list --all
     [ "$drv" = stock ] && TAP_TODO="stock: no job wait time setting"
-    ok_fail "$drv: a second start fails naming the busy job" "busy with start" \
+    ok_fail "$drv: a second start fails naming the busy job" \
+        "^error: Timed out during operation: domain 'jb-slow' is busy with start \(for [0-9]+s\)\$" \
         virsh -c "$uri" start jb-slow
     TAP_TODO=
     # other domains build fast: they must not wait for jb-slow
@@ -54,7 +55,8 @@ job_checks() { # drv uri sbdir
     [ "$drv" = stock ] && TAP_TODO="stock: no domjobabort"
     ok_run "$drv: domjobabort during the start" virsh -c "$uri" domjobabort jb-slow
     wait "$pid"
-    ok_match "$drv: the aborted start fails saying so" "abort" "$(cat "$work/start2-$drv.log")"
+    ok_match "$drv: the aborted start fails saying so" \
+        "^error: operation aborted: starting domain 'jb-slow' was aborted\$" "$(cat "$work/start2-$drv.log")"
     ok_match "$drv: the aborted domain is shut off" "^shut off" \
         "$(virsh -c "$uri" domstate jb-slow 2>&1)"
     TAP_TODO=
@@ -69,7 +71,14 @@ job_checks() { # drv uri sbdir
     pid=$!
     sleep 0.5
     virsh -c "$uri" destroy jb-slow > "$work/destroy3-$drv.log" 2>&1
+    ok_eq "$drv: destroy during a start succeeds" 0 $?
+    ok_eq "$drv: destroy during a start says so" "Domain 'jb-slow' destroyed" \
+        "$(sed '/^$/d' "$work/destroy3-$drv.log")"
     wait "$pid"
+    [ "$drv" = stock ] && TAP_TODO="stock: no domjobabort"
+    ok_match "$drv: the start a destroy met fails, aborted" \
+        "^error: operation aborted: starting domain 'jb-slow' was aborted\$" "$(cat "$work/start3-$drv.log")"
+    TAP_TODO=
     ok_match "$drv: destroy during a start leaves it shut off" "^shut off" \
         "$(virsh -c "$uri" domstate jb-slow 2>&1)"
 

@@ -2,13 +2,16 @@
 """Talk to a domain's console through libvirt (virDomainOpenConsole), no tty needed.
 
     xen-console.py URI DOMAIN [TIMEOUT [takeover]]
+    xen-console.py URI DOMAIN TIMEOUT run COMMAND
 
 Waits for the xenlab guest's shell prompt (pressing Enter until it shows),
 runs `echo console-$((6*7))` and expects the shell's answer `console-42`
 (an answer, not an echo of what was typed).  Prints what it read; exit 0
 when the answer came, 1 otherwise.  With "takeover", a second client then
 opens the console with VIR_DOMAIN_CONSOLE_FORCE: exit 2 unless the first
-stream read a clean end and the second reached the shell.
+stream read a clean end and the second reached the shell.  With "run",
+COMMAND runs in the guest's shell instead and only its output is printed
+(exit 1 when it did not finish within TIMEOUT).
 """
 import sys
 import threading
@@ -24,6 +27,7 @@ def main():
     uri, name = sys.argv[1], sys.argv[2]
     timeout = float(sys.argv[3]) if len(sys.argv) > 3 else 60.0
     takeover = len(sys.argv) > 4 and sys.argv[4] == "takeover"
+    command = sys.argv[5] if len(sys.argv) > 5 and sys.argv[4] == "run" else None
     libvirt.virEventRegisterDefaultImpl()
 
     def loop():
@@ -58,9 +62,24 @@ def main():
             break
         buf += r
         if not sent and PROMPT in buf:
-            st.send(b"echo console-$((6*7))\r")
+            if command is not None:
+                # markers the shell prints, not the echo of what was typed
+                st.send(("echo @@$((1+1))B; %s; echo @@$((1+1))E\r" % command).encode())
+            else:
+                st.send(b"echo console-$((6*7))\r")
             sent = True
             buf_at_send = len(buf)
+        if sent and command is not None:
+            out = buf[buf_at_send:]
+            if b"@@2B" in out and b"@@2E" in out.split(b"@@2B", 1)[1]:
+                body = out.split(b"@@2B", 1)[1].split(b"@@2E", 1)[0]
+                try:
+                    st.abort()
+                except libvirt.libvirtError:
+                    pass
+                sys.stdout.write(body.decode("utf-8", "replace").replace("\r", "").strip("\n") + "\n")
+                return 0
+            continue
         if sent and ANSWER in buf[buf_at_send:].replace(b"$((6*7))", b""):
             ok = True
             break
@@ -71,6 +90,10 @@ def main():
         st.abort()
     except libvirt.libvirtError:
         pass
+    if command is not None:
+        sys.stdout.write(buf.decode("utf-8", "replace"))
+        print("\nthe command did not finish")
+        return 1
     sys.stdout.write(buf.decode("utf-8", "replace"))
     print()
     print("answer received" if ok else "no answer (prompt %s)" % ("seen" if sent else "not seen"))

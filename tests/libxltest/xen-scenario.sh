@@ -145,7 +145,7 @@ cat > "$work/pv.xml" <<EOF
 <domain type='xen'>
   <name>$name</name>
   <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
+  <vcpu current='1'>2</vcpu>
   <os>
     <type arch='x86_64' machine='xenpv'>linux</type>
     <kernel>$gdir/vmlinux</kernel>
@@ -157,9 +157,23 @@ cat > "$work/pv.xml" <<EOF
   <on_crash>destroy</on_crash>
   <devices>
     <console type='pty'><target type='xen' port='0'/></console>
+    <disk type='file' device='disk'>
+      <driver name='phy' type='raw'/>
+      <source file='$work/xvdb.img'/>
+      <target dev='xvdb' bus='xen'/>
+    </disk>
+    <interface type='bridge'>
+      <source bridge='xltbr0'/>
+      <mac address='00:16:3e:5a:00:01'/>
+    </interface>
   </devices>
 </domain>
 EOF
+# the guest's second disk (blkback: its kernel reads the partition table)
+# and its bridge in dom0
+truncate -s 16M "$work/xvdb.img"
+ip link show xltbr0 >/dev/null 2>&1 || ip link add xltbr0 type bridge
+ip link set xltbr0 up
 
 in_xl() { xl list 2>/dev/null | awk -v n="$1" '$1 == n {f=1} END {exit !f}'; }
 wait_gone() { # name seconds
@@ -197,6 +211,109 @@ wait_suspendable() { # seconds
         sleep 0.5
     done
     return 1
+}
+
+# Statistics and tuning on the running guest, each answer checked against
+# Xen's own (xl, xenstore, blkback's and netback's sysfs counters).
+xl_col() { xl list "$name" 2>/dev/null | awk -v c="$1" 'NR==2 {print $c}'; }
+stats_tune() {
+    local domid out vbd vif n t
+    domid=$(xl domid "$name" 2>/dev/null) || return 0
+    vbd=/sys/bus/xen-backend/devices/vbd-$domid-51728/statistics
+    vif=/sys/class/net/vif$domid.0/statistics
+    # the guest's kernel probes xvdb (reads) once its blkfront connects
+    for ((n = 0; n < 60; n++)); do
+        [ "$(cat "$vbd/rd_req" 2>/dev/null || echo 0)" -gt 0 ] && break
+        sleep 0.5
+    done
+    V suspend "$name" >/dev/null 2>&1
+    out=$(V domblkstat "$name" xvdb 2>&1)
+    ok_eq "$drv: domblkstat xvdb rd_req = blkback's" "$(cat "$vbd/rd_req" 2>&1)" \
+        "$(awk '$2 == "rd_req" {print $3}' <<<"$out")"
+    ok_eq "$drv: domblkstat xvdb rd_bytes = blkback's sectors x 512" \
+        "$(( $(cat "$vbd/rd_sect" 2>/dev/null || echo -1) * 512 ))" \
+        "$(awk '$2 == "rd_bytes" {print $3}' <<<"$out")"
+    out=$(V domifstat "$name" "vif$domid.0" 2>&1)
+    # the guest's view: what it received is what dom0's vif transmitted
+    ok_eq "$drv: domifstat rx_bytes = the vif's tx_bytes" "$(cat "$vif/tx_bytes" 2>&1)" \
+        "$(awk '$2 == "rx_bytes" {print $3}' <<<"$out")"
+    ok_eq "$drv: domifstat tx_packets = the vif's rx_packets" "$(cat "$vif/rx_packets" 2>&1)" \
+        "$(awk '$2 == "tx_packets" {print $3}' <<<"$out")"
+    out=$(V domstats "$name" 2>&1)
+    [ "$drv" = stock ] && TAP_TODO="stock module: no virConnectGetAllDomainStats"
+    ok_match "$drv: domstats: state paused" "state.state=3" "$out"
+    ok_match "$drv: domstats: its disk" "block.0.name=xvdb" "$out"
+    ok_eq "$drv: domstats: block.0.rd.reqs = blkback's" "$(cat "$vbd/rd_req" 2>&1)" \
+        "$(sed -n 's/^ *block.0.rd.reqs=//p' <<<"$out")"
+    ok_eq "$drv: domstats: net.0.name" "vif$domid.0" "$(sed -n 's/^ *net.0.name=//p' <<<"$out")"
+    ok_eq "$drv: domstats: balloon.current = xl's memory" "$(( $(xl_col 3) * 1024 ))" \
+        "$(sed -n 's/^ *balloon.current=//p' <<<"$out")"
+    TAP_TODO=
+    V resume "$name" >/dev/null 2>&1
+
+    out=$(V dommemstat "$name" 2>&1)
+    ok_eq "$drv: dommemstat actual = xl's memory" "$(( $(xl_col 3) * 1024 ))" \
+        "$(awk '$1 == "actual" {print $2}' <<<"$out")"
+    ok_eq "$drv: setmem 100 MiB --live" "" "$(V setmem "$name" 102400 --live 2>&1 | sed '/^$/d')"
+    ok_eq "$drv: setmem: xenstore memory/target" 102400 \
+        "$(xenstore-read "/local/domain/$domid/memory/target" 2>&1)"
+    for ((n = 0; n < 40; n++)); do
+        [ "$(xl_col 3)" = 100 ] && break
+        sleep 0.5
+    done
+    ok_eq "$drv: setmem: the guest ballooned down (xl list)" 100 "$(xl_col 3)"
+    ok_eq "$drv: setvcpus 2 --live" "" "$(V setvcpus "$name" 2 --live 2>&1 | sed '/^$/d')"
+    ok_eq "$drv: setvcpus: xenstore cpu/1/availability" online \
+        "$(xenstore-read "/local/domain/$domid/cpu/1/availability" 2>&1)"
+    # the guest's kernel marks the vCPU present; its userspace (udev, here
+    # the test) brings it online
+    guest_run 'echo 1 > /sys/devices/system/cpu/cpu1/online' >/dev/null
+    for ((n = 0; n < 20; n++)); do
+        [ "$(xl_col 4)" = 2 ] && break
+        sleep 0.5
+    done
+    ok_eq "$drv: setvcpus: vCPU 1 runs once the guest onlines it (xl list)" 2 "$(xl_col 4)"
+    ok_eq "$drv: vcpucount --live --active" 2 "$(V vcpucount "$name" --live --active 2>&1)"
+    out=$(V schedinfo "$name" --set weight=512 2>&1)
+    ok_match "$drv: schedinfo --set weight=512" "weight *: 512" "$out"
+    t=$(xl "sched-$(xi xen_scheduler)" -d "$name" 2>&1 | awk 'NR==2 {print $3}')
+    ok_eq "$drv: schedinfo: Xen's weight (xl sched-*)" 512 "$t"
+    [ "$drv" = stock ] && TAP_TODO="stock module: schedinfo takes no --live"
+    ok_match "$drv: schedinfo --live --set weight=384" "weight *: 384" \
+        "$(V schedinfo "$name" --live --set weight=384 2>&1)"
+    TAP_TODO=
+}
+
+# Hotplug on the running guest: a file disk and an interface on the
+# bridge, seen by Xen (xl block-list, network-list) and by the guest's own
+# kernel (/sys/block, /sys/class/net), then taken away again.
+guest_run() { timeout 90 python3 "$here/xen-console.py" "$uri" "$name" 60 run "$1" 2>&1; }
+hotplug() {
+    local out n
+    in_xl "$name" || return 0
+    truncate -s 8M "$work/xvdc.img"
+    out=$(V attach-disk "$name" "$work/xvdc.img" xvdc --driver phy --live 2>&1)
+    ok_match "$drv: attach-disk xvdc --live" "attached successfully" "$out"
+    ok_match "$drv: xl block-list shows xvdc (51744)" "^51744 " "$(xl block-list "$name" 2>&1)"
+    out=$(guest_run 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do [ -e /sys/block/xvdc ] && break; sleep 1; done; ls /sys/block')
+    ok_eq "$drv: the guest's kernel has xvdc" xvdc "$(tr -s ' \t' '\n\n' <<<"$out" | grep -x xvdc)"
+    out=$(V attach-interface "$name" bridge xltbr0 --mac 00:16:3e:5a:00:02 --live 2>&1)
+    ok_match "$drv: attach-interface --live" "attached successfully" "$out"
+    ok_match "$drv: xl network-list shows the MAC" "00:16:3e:5a:00:02" "$(xl network-list "$name" 2>&1)"
+    out=$(guest_run 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do [ -e /sys/class/net/eth1 ] && break; sleep 1; done; ls /sys/class/net')
+    ok_eq "$drv: the guest's kernel has eth1" eth1 "$(tr -s ' \t' '\n\n' <<<"$out" | grep -x eth1)"
+    ok_match "$drv: domiflist lists it" "00:16:3e:5a:00:02" "$(V domiflist "$name" 2>&1)"
+
+    out=$(V detach-interface "$name" bridge --mac 00:16:3e:5a:00:02 --live 2>&1)
+    ok_match "$drv: detach-interface --live" "detached successfully" "$out"
+    ok_eq "$drv: xl network-list no longer shows it" "" \
+        "$(xl network-list "$name" 2>&1 | grep -i "00:16:3e:5a:00:02")"
+    out=$(V detach-disk "$name" xvdc --live 2>&1)
+    ok_match "$drv: detach-disk xvdc --live" "detached successfully" "$out"
+    ok_eq "$drv: xl block-list no longer shows xvdc" "" "$(xl block-list "$name" 2>&1 | grep '^51744 ')"
+    out=$(guest_run 'for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /sys/block/xvdc ] || [ -e /sys/class/net/eth1 ] || break; sleep 1; done; ls /sys/block /sys/class/net')
+    ok_eq "$drv: the guest's kernel let go of both" "" "$(tr -s ' \t' '\n\n' <<<"$out" | grep -xE 'xvdc|eth1')"
+    ok_eq "$drv: domblklist without xvdc" "" "$(V domblklist "$name" 2>&1 | grep -w xvdc)"
 }
 
 saved_state() {
@@ -339,6 +456,8 @@ lifecycle() {
     out=$(V start "$name" 2>&1) && starts=$((starts + 1))
     ok_match "$drv: start" "started" "$out"
     ok_match "$drv: started guest runs in Xen" "^[0-9]+$" "$(xl domid "$name" 2>/dev/null)"
+    stats_tune
+    hotplug
     saved_state
     out=$(V destroy "$name" 2>&1)
     if unsupported "$out"; then
