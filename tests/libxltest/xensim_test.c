@@ -29,6 +29,7 @@
 #include <glib/gstdio.h>
 #include <libxl.h>
 #include <libxl_utils.h>
+#include <xenctrl.h>
 #include <xenstore.h>
 
 #include "xensimd-state.h"
@@ -2967,6 +2968,67 @@ START_TEST(test_sched_rtds)
 }
 END_TEST
 
+/* Physical CPUs' idle time (libxenctrl): uptime less what vCPUs ran
+ * there, where libxl_list_vcpu says they run. */
+START_TEST(test_cpuinfo)
+{
+    libxl_ctx *ctx = testCtx();
+    xc_interface *xch = xc_interface_open(NULL, NULL, 0);
+    xc_cpuinfo_t before[T_CPUS], after[T_CPUS], gone[T_CPUS];
+    libxl_bitmap pin;
+    libxl_vcpuinfo *v;
+    uint64_t d5, d6;
+    uint32_t domid;
+    int nr = 0;
+
+    ck_assert_ptr_nonnull(xch);
+    ck_assert_int_eq(xc_getcpuinfo(xch, T_CPUS, before, &nr), 0);
+    ck_assert_int_eq(nr, T_CPUS);
+    /* 600 s up; Domain-0's 3 vCPUs on CPUs 0-2, 5% busy: 30 s each */
+    ck_assert_uint_ge(before[3].idletime, 600 * 1000000000ULL);
+    ck_assert_uint_lt(before[3].idletime, 700 * 1000000000ULL);
+    ck_assert_uint_ge(before[0].idletime, 569 * 1000000000ULL);
+    ck_assert_uint_le(before[0].idletime + 29 * 1000000000ULL, before[3].idletime);
+    ck_assert_int_eq(xc_getcpuinfo(xch, 4, after, &nr), 0);
+    ck_assert_int_eq(nr, 4);
+
+    /* both vCPUs of a running domain on CPU 5 */
+    domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "cpuinfo-1");
+    testMap(&pin, T_CPUS, 5, -1);
+    ck_assert_int_eq(libxl_set_vcpuaffinity_all(ctx, domid, 2, &pin, NULL), 0);
+    libxl_bitmap_dispose(&pin);
+    v = testVcpus(ctx, domid, 2);
+    ck_assert_uint_eq(v[0].cpu, 5);
+    ck_assert_uint_eq(v[1].cpu, 5);
+    libxl_vcpuinfo_list_free(v, 2);
+    ck_assert_int_eq(xc_getcpuinfo(xch, T_CPUS, before, &nr), 0);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    g_usleep(300 * 1000);
+    ck_assert_int_eq(xc_getcpuinfo(xch, T_CPUS, after, &nr), 0);
+    d5 = after[5].idletime - before[5].idletime;
+    d6 = after[6].idletime - before[6].idletime;
+    /* CPU 6 idled all along; CPU 5 ran 2 x 5% of it */
+    ck_assert_uint_ge(d6, 300 * 1000000ULL);
+    ck_assert_uint_lt(d5, d6);
+    ck_assert_uint_le(d6 - d5, d6 / 10 + 5 * 1000000ULL);
+    ck_assert_uint_ge(d6 - d5 + 5 * 1000000ULL, d6 / 10);
+
+    /* what a destroyed domain ran stays run */
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    ck_assert_int_eq(xc_getcpuinfo(xch, T_CPUS, gone, &nr), 0);
+    ck_assert_uint_ge(gone[5].idletime, after[5].idletime);
+    ck_assert_uint_lt(gone[5].idletime - after[5].idletime,
+                      gone[6].idletime - after[6].idletime + 1000000ULL);
+
+    /* failures: -1, as libxenctrl */
+    ck_assert_int_eq(testCtl5("fault", "set", "xc_getcpuinfo", "ERROR_FAIL", "once"), 0);
+    ck_assert_int_eq(xc_getcpuinfo(xch, T_CPUS, after, &nr), -1);
+    ck_assert_int_eq(xc_getcpuinfo(xch, T_CPUS, after, &nr), 0);
+    ck_assert_int_eq(xc_interface_close(xch), 0);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 xensimSuite(void)
 {
@@ -3029,6 +3091,7 @@ xensimSuite(void)
     tcase_add_test(tc, test_vcpu_affinity);
     tcase_add_test(tc, test_vcpu_affinity_create);
     tcase_add_test(tc, test_vcpu_online);
+    tcase_add_test(tc, test_cpuinfo);
     tcase_add_test(tc, test_sched_credit);
     tcase_add_test(tc, test_sched_credit2);
     tcase_add_test(tc, test_sched_rtds);
