@@ -101,6 +101,28 @@ xensimConfigSetDefaults(libxl_domain_config *d_config)
     }
 }
 
+/* The video RAM libxl's setdefault gives a domain (qemu-xen): KiB */
+static uint64_t
+xensimVideoMemKB(const libxl_domain_build_info *b_info)
+{
+    if (b_info->video_memkb != LIBXL_MEMKB_DEFAULT)
+        return b_info->video_memkb;
+    if (b_info->type != LIBXL_DOMAIN_TYPE_HVM)
+        return 0;
+    switch (b_info->u.hvm.vga.kind) {
+    case LIBXL_VGA_INTERFACE_TYPE_NONE:
+        return 0;
+    case LIBXL_VGA_INTERFACE_TYPE_QXL:
+        return 128 * 1024;
+    case LIBXL_VGA_INTERFACE_TYPE_STD:
+        return 16 * 1024;
+    case LIBXL_VGA_INTERFACE_TYPE_UNKNOWN:
+    case LIBXL_VGA_INTERFACE_TYPE_CIRRUS:
+    default:
+        return 8 * 1024;
+    }
+}
+
 /* What libxl__build_pre and _post set of the build info's vCPU and
  * scheduling settings (xensimd-tune.c applies them): the deprecated cpumap
  * is every vCPU's hard affinity, as libxl's setdefault makes it. */
@@ -138,6 +160,8 @@ xensimCreateArgsTune(GPtrArray *args, const libxl_domain_build_info *b_info)
     }
     g_ptr_array_add(args, g_strdup_printf("sched=%s %d %d %d %d", sched ? sched : "",
                                           sp->weight, sp->cap, sp->period, sp->budget));
+    g_ptr_array_add(args, g_strdup_printf("video_memkb=%" PRIu64,
+                                          xensimVideoMemKB(b_info)));
 }
 
 /* xensimd's libxl_domain_create_new arguments for @d_config, built by @ao */

@@ -38,6 +38,8 @@
 #define XENSIM_RTDS_DEFAULT_BUDGET 4000
 #define XENSIM_RTDS_MIN 10                  /* RTDS_MIN_PERIOD, RTDS_MIN_BUDGET */
 #define XENSIM_CREDIT_DEFAULT_WEIGHT 256
+#define XENSIM_MAXMEM_CONSTANT 1024         /* libxl's LIBXL_MAXMEM_CONSTANT, KiB */
+#define XENSIM_MIN_DOM0_MEM (128 * 1024)    /* libxl's LIBXL_MIN_DOM0_MEM */
 
 /* Host CPUs and maps ------------------------------------------------- */
 
@@ -827,6 +829,166 @@ xensimCmdVcpuSchedSet(XensimCall *call)
     return 0;
 }
 
+/* Memory ------------------------------------------------------------ */
+
+/* The pages the guest's balloon driver aims at: memory/target, its video
+ * RAM, and what an HVM guest's firmware takes. */
+guint64
+xensimTuneGoalKB(XensimDomain *dom)
+{
+    return dom->target_memkb + dom->video_memkb +
+           (dom->type == XENSIM_DOMAIN_TYPE_HVM ? XENSIM_HVM_EXTRA_MEMKB : 0);
+}
+
+/* libxl_dominfo's max_memkb: the hypervisor's limit on the domain's pages */
+guint64
+xensimTuneMaxKB(XensimDomain *dom)
+{
+    return dom->hv_max_memkb ? dom->hv_max_memkb : dom->max_memkb;
+}
+
+/* libxl__get_targetmem_fudge: memory/target is the build info's target
+ * less the video RAM (and, for HVM guests that can balloon up, the
+ * constant libxl adds). */
+static guint64
+xensimTuneFudgeKB(XensimDomain *dom, guint64 b_target, guint64 b_max)
+{
+    return dom->video_memkb +
+           (dom->type == XENSIM_DOMAIN_TYPE_HVM && b_max > b_target ?
+            XENSIM_MAXMEM_CONSTANT : 0);
+}
+
+/* The build info's target_memkb, as libxl_retrieve_domain_configuration
+ * gives it back: memory/target and the fudge of the stored build info. */
+guint64
+xensimTuneConfigTargetKB(XensimDomain *dom)
+{
+    return dom->target_memkb + dom->fudge_kb;
+}
+
+/* The balloon driver: a running guest with PV drivers gives back or takes
+ * the pages between what it has and its goal, as far as the domain's
+ * limit and the host's free memory go; a paused one later. */
+static gboolean
+xensimTuneBalloon(gpointer opaque)
+{
+    XensimDomain *dom = opaque;
+    XensimState *state = dom->owner;
+    guint64 goal = MIN(xensimTuneGoalKB(dom), xensimTuneMaxKB(dom));
+    guint64 free_kb = xensimStateFreeMemKB(state);
+
+    dom->balloon_timer = 0;
+    if (dom->state == XENSIM_DOMAIN_SHUTDOWN || dom->state == XENSIM_DOMAIN_DYING ||
+        (dom->type == XENSIM_DOMAIN_TYPE_HVM && !dom->pv_drivers) || dom->building)
+        return G_SOURCE_REMOVE;
+    if (dom->state == XENSIM_DOMAIN_PAUSED) {
+        dom->balloon_timer = g_timeout_add(MAX(state->host.balloon_delay_ms, 10),
+                                           xensimTuneBalloon, dom);
+        return G_SOURCE_REMOVE;
+    }
+    if (goal > dom->current_memkb)
+        goal = dom->current_memkb + MIN(goal - dom->current_memkb, free_kb);
+    if (goal != dom->current_memkb)
+        xensimStateLog(state, "domain %u (%s): balloon %" G_GUINT64_FORMAT " -> %"
+                       G_GUINT64_FORMAT " KiB", dom->domid, dom->name,
+                       dom->current_memkb, goal);
+    dom->current_memkb = goal;
+    return G_SOURCE_REMOVE;
+}
+
+static void
+xensimTuneBalloonKick(XensimDomain *dom)
+{
+    if (dom->balloon_timer)
+        g_source_remove(dom->balloon_timer);
+    dom->balloon_timer = g_timeout_add(dom->owner->host.balloon_delay_ms,
+                                       xensimTuneBalloon, dom);
+}
+
+/* args: domid, target (KiB, signed), relative (0/1), enforce (0/1).
+ * As libxl_set_memory_target: relative to memory/target (not below 0),
+ * or absolute less the video RAM; above memory/static-max, or Domain-0
+ * under 128 MiB: ERROR_INVAL; enforce: the hypervisor's limit becomes
+ * the new target (with video RAM and libxl's constant).  Writes
+ * memory/target and /vm/UUID/memory; the guest follows later. */
+int
+xensimCmdSetMemoryTarget(XensimCall *call)
+{
+    XensimState *state = call->state;
+    g_autofree char *path = NULL;
+    g_autofree char *value = NULL;
+    XensimDomain *dom;
+    gint64 target;
+    gint64 newkb;
+    int rc;
+
+    if ((rc = xensimArgDomid(call, 0, &dom)))
+        return rc;
+    if (call->nargs < 4 ||
+        !g_ascii_string_to_signed(call->args[1], 10, G_MININT64, G_MAXINT64,
+                                  &target, NULL)) {
+        call->message = g_strdup("a memory target is expected");
+        return ERROR_INVAL;
+    }
+    if (strcmp(call->args[2], "1") == 0) {
+        if (target < 0 && (guint64)-target > dom->target_memkb)
+            newkb = 0;
+        else
+            newkb = (gint64)dom->target_memkb + target;
+    } else {
+        newkb = target - (gint64)dom->video_memkb;
+    }
+    if (newkb < 0 || (guint64)newkb > dom->max_memkb) {
+        call->message = g_strdup("memory_dynamic_max must be less than or equal to "
+                                 "memory_static_max");
+        return ERROR_INVAL;
+    }
+    if (dom->domid == 0 && newkb < XENSIM_MIN_DOM0_MEM) {
+        call->message = g_strdup_printf("New target %" G_GINT64_FORMAT " for dom0 is "
+                                        "below the minimum threshold", newkb);
+        return ERROR_INVAL;
+    }
+    if (strcmp(call->args[3], "1") == 0)
+        dom->hv_max_memkb = newkb + dom->video_memkb + XENSIM_MAXMEM_CONSTANT;
+    dom->target_memkb = newkb;
+    xensimDomainPublish(state, dom);
+    path = g_strdup_printf("/vm/%s/memory", dom->uuid);
+    value = g_strdup_printf("%" G_GINT64_FORMAT, newkb / 1024);
+    xensimStoreWrite(state->store, path, value);
+    xensimTuneBalloonKick(dom);
+    return 0;
+}
+
+/* args: domid, max_memkb.  As libxl_domain_setmaxmem: below memory/target
+ * it returns 1 (libxl's rc starts at 1 there), else the hypervisor's
+ * limit and memory/static-max change. */
+int
+xensimCmdSetMaxmem(XensimCall *call)
+{
+    XensimDomain *dom;
+    guint64 kb;
+    int rc;
+
+    if ((rc = xensimArgDomid(call, 0, &dom)))
+        return rc;
+    if (call->nargs < 2 ||
+        !g_ascii_string_to_unsigned(call->args[1], 10, 0, G_MAXUINT64 / 2, &kb, NULL)) {
+        call->message = g_strdup("a memory size in KiB is expected");
+        return ERROR_INVAL;
+    }
+    if (kb < dom->target_memkb) {
+        call->message = g_strdup_printf("memory_static_max must be greater than "
+                                        "or or equal to memory_dynamic_max "
+                                        "(%" G_GUINT64_FORMAT " < %" G_GUINT64_FORMAT ")",
+                                        kb, dom->target_memkb);
+        return 1;
+    }
+    dom->max_memkb = kb;
+    dom->hv_max_memkb = kb + XENSIM_MAXMEM_CONSTANT;
+    xensimDomainPublish(call->state, dom);
+    return 0;
+}
+
 /* Create ------------------------------------------------------------ */
 
 /* What libxl__build_pre does with the build info's vCPU settings, for a
@@ -841,6 +1003,26 @@ xensimTuneCreate(XensimCall *call, XensimDomain *dom)
     int rc;
 
     xensimTuneEnsure(dom);
+    /* memory: libxl__build_pre's setmaxmem, the build's xenstore */
+    if (dom->domid != 0) {
+        guint64 b_target = dom->target_memkb;
+        guint64 fudge;
+        g_autofree char *path = g_strdup_printf("/local/domain/%u/memory/videoram",
+                                                dom->domid);
+        g_autofree char *value = NULL;
+
+        for (i = 0; i < call->nargs; i++) {
+            if (g_str_has_prefix(call->args[i], "video_memkb="))
+                dom->video_memkb = g_ascii_strtoull(call->args[i] + strlen("video_memkb="),
+                                                    NULL, 10);
+        }
+        fudge = xensimTuneFudgeKB(dom, b_target, dom->max_memkb);
+        dom->fudge_kb = fudge;
+        dom->target_memkb = b_target > fudge ? b_target - fudge : 0;
+        dom->hv_max_memkb = b_target + XENSIM_MAXMEM_CONSTANT;
+        value = g_strdup_printf("%" G_GUINT64_FORMAT, dom->video_memkb);
+        xensimStoreWrite(call->state->store, path, value);
+    }
     for (i = 0; i < call->nargs; i++) {
         const char *arg = call->args[i];
         g_auto(GStrv) f = NULL;

@@ -138,6 +138,7 @@ xensimStart(void)
         "shutdown_delay_ms = 50\n"
         "destroy_delay_ms = 10\n"
         "console_delay_ms = 10\n"
+        "balloon_delay_ms = 300\n"
         "guest_ignore_shutdown = stubborn-* other\n"
         "guest_build_delay = slow-*=5000\n"
         "guest_shutdown_delay = lazy-*=400\n"
@@ -465,9 +466,12 @@ START_TEST(test_memory)
     ck_assert_int_eq(libxl_set_memory_target(ctx, 0, -512 * 1024, 1, 0), 0);
     ck_assert_int_eq(libxl_get_memory_target(ctx, 0, &target), 0);
     ck_assert_uint_eq(target, (T_DOM0_MIB - 512) * 1024ULL);
+    /* the balloon driver gives the memory back balloon_delay_ms later */
+    ck_assert_int_eq(libxl_get_free_memory(ctx, &free_kb), 0);
+    ck_assert_uint_eq(free_kb, (T_MEMORY_MIB - T_RESERVED_MIB - T_DOM0_MIB) * 1024ULL);
+    ck_assert_int_eq(libxl_wait_for_memory_target(ctx, 0, 1), 0);
     ck_assert_int_eq(libxl_get_free_memory(ctx, &free_kb), 0);
     ck_assert_uint_eq(free_kb, (T_MEMORY_MIB - T_RESERVED_MIB - T_DOM0_MIB + 512) * 1024ULL);
-    ck_assert_int_eq(libxl_wait_for_memory_target(ctx, 0, 1), 0);
     ck_assert_int_eq(libxl_set_memory_target(ctx, 0, T_DOM0_MIB * 1024, 0, 0), 0);
     ck_assert_int_ne(libxl_set_memory_target(ctx, 0, 1024ULL * 1024 * 1024, 0, 0), 0);
     ck_assert_int_eq(libxl_set_memory_target(ctx, 77, 1024, 0, 0), ERROR_DOMAIN_NOTFOUND);
@@ -1548,7 +1552,7 @@ START_TEST(test_save_stream)
     ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
     ck_assert(info.shutdown);
     ck_assert_int_eq(info.shutdown_reason, LIBXL_SHUTDOWN_REASON_SUSPEND);
-    ck_assert_int_gt(sb.st_size, (off_t)info.max_memkb * 1024);
+    ck_assert_int_gt(sb.st_size, (off_t)info.current_memkb * 1024);
     ck_assert_int_eq(pread(fd, magic, 16, 0), 16);
     ck_assert(memcmp(magic, "XenSimSaveStrm\n", 16) == 0);
     libxl_dominfo_dispose(&info);
@@ -1634,7 +1638,8 @@ START_TEST(test_restore_stream)
     libxl_dominfo_init(&info);
     ck_assert_int_eq(libxl_domain_info(ctx, &info, newid), 0);
     ck_assert(info.paused);
-    ck_assert_uint_eq(info.max_memkb, 256 * 1024);
+    /* the hypervisor's limit: the target and libxl's LIBXL_MAXMEM_CONSTANT */
+    ck_assert_uint_eq(info.max_memkb, 256 * 1024 + 1024);
     libxl_dominfo_dispose(&info);
     libxl_domain_config_init(&got);
     ck_assert_int_eq(libxl_retrieve_domain_configuration(ctx, newid, &got, NULL), 0);
@@ -3029,6 +3034,145 @@ START_TEST(test_cpuinfo)
 }
 END_TEST
 
+static uint64_t
+testCurrentKB(libxl_ctx *ctx, uint32_t domid, uint64_t *max_kb)
+{
+    libxl_dominfo info;
+    uint64_t kb;
+
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+    kb = info.current_memkb;
+    if (max_kb)
+        *max_kb = info.max_memkb;
+    libxl_dominfo_dispose(&info);
+    return kb;
+}
+
+static void
+testXsNum(const char *path, uint64_t want)
+{
+    struct xs_handle *xs = xs_open(0);
+    g_autofree char *text = g_strdup_printf("%" G_GUINT64_FORMAT, want);
+    unsigned int len;
+    char *got = xs_read(xs, XBT_NULL, path, &len);
+
+    ck_assert_msg(got, "%s: missing", path);
+    ck_assert_str_eq(got, text);
+    free(got);
+    xs_close(xs);
+}
+
+/* Balloon targets as libxl sets them; the guest follows after
+ * balloon_delay_ms (300 on the test host), as far as its limit goes. */
+START_TEST(test_balloon)
+{
+    libxl_ctx *ctx = testCtx();
+    g_autofree char *kernel = testKernel();
+    g_autofree char *target_path = NULL;
+    g_autofree char *max_path = NULL;
+    g_autofree char *vm_path = NULL;
+    libxl_domain_config cfg;
+    libxl_dominfo info;
+    uint64_t free0, target = 0, max_kb = 0;
+    uint32_t domid = INVALID_DOMID, hvm;
+    char uuid[LIBXL_UUID_FMTLEN + 1];
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "balloon-1", kernel, 256 * 1024);
+    cfg.b_info.max_memkb = 512 * 1024;
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    target_path = g_strdup_printf("/local/domain/%u/memory/target", domid);
+    max_path = g_strdup_printf("/local/domain/%u/memory/static-max", domid);
+    testXsNum(target_path, 256 * 1024);
+    testXsNum(max_path, 512 * 1024);
+    /* the hypervisor's limit: the target and libxl's constant */
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, &max_kb), 256 * 1024);
+    ck_assert_uint_eq(max_kb, 257 * 1024);
+    free0 = testFreeKB(ctx);
+
+    /* down, relative: at once only the target */
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, -64 * 1024, 1, 0), 0);
+    ck_assert_int_eq(libxl_get_memory_target(ctx, domid, &target), 0);
+    ck_assert_uint_eq(target, 192 * 1024);
+    testXsNum(target_path, 192 * 1024);
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+    g_snprintf(uuid, sizeof(uuid), LIBXL_UUID_FMT, LIBXL_UUID_BYTES(info.uuid));
+    libxl_dominfo_dispose(&info);
+    vm_path = g_strdup_printf("/vm/%s/memory", uuid);
+    testXsNum(vm_path, 192);
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, NULL), 256 * 1024);
+    g_usleep(600 * 1000);
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, NULL), 192 * 1024);
+    ck_assert_uint_eq(testFreeKB(ctx), free0 + 64 * 1024);
+
+    /* up, absolute, to 384 MiB: not enforced, the limit stays 257 MiB */
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, 384 * 1024, 0, 0), 0);
+    g_usleep(600 * 1000);
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, &max_kb), 257 * 1024);
+    ck_assert_uint_eq(max_kb, 257 * 1024);
+    /* enforced: the limit follows the target */
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, 384 * 1024, 0, 1), 0);
+    g_usleep(600 * 1000);
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, &max_kb), 384 * 1024);
+    ck_assert_uint_eq(max_kb, 385 * 1024);
+    ck_assert_uint_eq(testFreeKB(ctx), free0 - 128 * 1024);
+
+    /* above memory/static-max: ERROR_INVAL; relative below 0: 0 */
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, 513 * 1024, 0, 0), ERROR_INVAL);
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, 200 * 1024, 1, 0), ERROR_INVAL);
+    ck_assert_int_eq(libxl_get_memory_target(ctx, domid, &target), 0);
+    ck_assert_uint_eq(target, 384 * 1024);
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, -1024 * 1024, 1, 0), 0);
+    ck_assert_int_eq(libxl_get_memory_target(ctx, domid, &target), 0);
+    ck_assert_uint_eq(target, 0);
+    /* Domain-0 not under 128 MiB */
+    ck_assert_int_eq(libxl_set_memory_target(ctx, 0, 100 * 1024, 0, 0), ERROR_INVAL);
+
+    /* maxmem: not below memory/target (libxl returns 1 there); else the
+     * limit and static-max */
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, 256 * 1024, 0, 0), 0);
+    ck_assert_int_eq(libxl_domain_setmaxmem(ctx, domid, 255 * 1024), 1);
+    testXsNum(max_path, 512 * 1024);
+    ck_assert_int_eq(libxl_domain_setmaxmem(ctx, domid, 300 * 1024), 0);
+    testXsNum(max_path, 300 * 1024);
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, &max_kb), 384 * 1024);
+    ck_assert_uint_eq(max_kb, 301 * 1024);
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, 301 * 1024, 0, 0), ERROR_INVAL);
+
+    /* paused: the guest follows once it runs */
+    ck_assert_int_eq(libxl_domain_pause(ctx, domid, NULL), 0);
+    g_usleep(600 * 1000);
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, NULL), 384 * 1024);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    g_usleep(600 * 1000);
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, NULL), 256 * 1024);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+
+    /* HVM: memory/target is the target less the video RAM (8 MiB, a
+     * Cirrus card); an absolute target counts it too */
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_HVM, "balloon-hvm", NULL, 256 * 1024);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &hvm, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    g_free(target_path);
+    target_path = g_strdup_printf("/local/domain/%u/memory/target", hvm);
+    testXsNum(target_path, 248 * 1024);
+    g_free(vm_path);
+    vm_path = g_strdup_printf("/local/domain/%u/memory/videoram", hvm);
+    testXsNum(vm_path, 8 * 1024);
+    ck_assert_int_eq(libxl_set_memory_target(ctx, hvm, 200 * 1024, 0, 0), 0);
+    testXsNum(target_path, 192 * 1024);
+    libxl_domain_config_init(&cfg);
+    ck_assert_int_eq(libxl_retrieve_domain_configuration(ctx, hvm, &cfg, NULL), 0);
+    ck_assert_uint_eq(cfg.b_info.target_memkb, 200 * 1024);
+    libxl_domain_config_dispose(&cfg);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, hvm, NULL), 0);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 xensimSuite(void)
 {
@@ -3092,6 +3236,7 @@ xensimSuite(void)
     tcase_add_test(tc, test_vcpu_affinity_create);
     tcase_add_test(tc, test_vcpu_online);
     tcase_add_test(tc, test_cpuinfo);
+    tcase_add_test(tc, test_balloon);
     tcase_add_test(tc, test_sched_credit);
     tcase_add_test(tc, test_sched_credit2);
     tcase_add_test(tc, test_sched_rtds);
