@@ -438,6 +438,40 @@ libxl_domain_rename(libxl_ctx *ctx, uint32_t domid, const char *old_name,
     return xensimCall(ctx, "libxl_domain_rename", args, NULL);
 }
 
+/* As libxl's retrieve: avail_vcpus, max_vcpus bits, the vCPUs online
+ * (xenstore's cpu/N/availability, which the guest follows); the
+ * scheduler parameters the domain has now. */
+static int
+xensimConfigGetVcpus(libxl_ctx *ctx, uint32_t domid, libxl_domain_config *d_config,
+                     int online)
+{
+    libxl_domain_build_info *b_info = &d_config->b_info;
+    libxl_vcpuinfo *vcpus;
+    int n = 0, nr_cpus = 0, i, rc;
+
+    libxl_bitmap_dispose(&b_info->avail_vcpus);
+    libxl_bitmap_init(&b_info->avail_vcpus);
+    b_info->avail_vcpus.size = (b_info->max_vcpus + 7) / 8;
+    b_info->avail_vcpus.map = calloc(b_info->avail_vcpus.size ?
+                                     b_info->avail_vcpus.size : 1, 1);
+    if ((vcpus = libxl_list_vcpu(ctx, domid, &n, &nr_cpus))) {
+        for (i = 0; i < n && i < b_info->max_vcpus; i++) {
+            if (vcpus[i].online)
+                libxl_bitmap_set(&b_info->avail_vcpus, i);
+        }
+        libxl_vcpuinfo_list_free(vcpus, n);
+    } else {
+        for (i = 0; i < online && i < b_info->max_vcpus; i++)
+            libxl_bitmap_set(&b_info->avail_vcpus, i);
+    }
+    libxl_domain_sched_params_dispose(&b_info->sched_params);
+    if ((rc = libxl_domain_sched_params_get(ctx, domid, &b_info->sched_params))) {
+        xensimCtxLog(ctx, XTL_ERROR, "Fail to get scheduler parameters");
+        return rc;
+    }
+    return 0;
+}
+
 /* The stored configuration, with the live name, memory and vCPUs. */
 static int
 xensimConfigGet(libxl_ctx *ctx, const char *func, uint32_t domid,
@@ -448,7 +482,7 @@ xensimConfigGet(libxl_ctx *ctx, const char *func, uint32_t domid,
     g_autofree char *json = NULL;
     char id[16];
     const char *args[] = { id, NULL };
-    int online, rc, i;
+    int online, rc;
 
     xensimDomidArg(id, sizeof(id), domid);
     if ((rc = xensimCall(ctx, func, args, &records)))
@@ -465,12 +499,7 @@ xensimConfigGet(libxl_ctx *ctx, const char *func, uint32_t domid,
     d_config->b_info.max_memkb = xensimRecordU64(rec, "max_memkb", 0);
     d_config->b_info.target_memkb = xensimRecordU64(rec, "target_memkb", 0);
     online = xensimRecordU64(rec, "online_vcpus", 1);
-    if (d_config->b_info.avail_vcpus.size) {
-        libxl_bitmap_set_none(&d_config->b_info.avail_vcpus);
-        for (i = 0; i < online; i++)
-            libxl_bitmap_set(&d_config->b_info.avail_vcpus, i);
-    }
-    return 0;
+    return xensimConfigGetVcpus(ctx, domid, d_config, online);
 }
 
 int

@@ -2749,6 +2749,13 @@ START_TEST(test_vcpu_online)
     ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
     ck_assert_uint_eq(info.vcpu_online, 3);
     libxl_dominfo_dispose(&info);
+    /* as libxl retrieves it: the vCPUs online, max_vcpus bits */
+    libxl_domain_config_init(&cfg);
+    ck_assert_int_eq(libxl_retrieve_domain_configuration(ctx, domid, &cfg, NULL), 0);
+    ck_assert_map(&cfg.b_info.avail_vcpus, "0,1,3");
+    ck_assert_int_eq(cfg.b_info.sched_params.sched, LIBXL_SCHEDULER_CREDIT);
+    ck_assert_int_eq(cfg.b_info.sched_params.weight, 256);
+    libxl_domain_config_dispose(&cfg);
 
     /* the guest follows xenstore, whoever writes it */
     xs = xs_open(0);
@@ -2789,6 +2796,12 @@ START_TEST(test_sched_credit)
     ck_assert_int_eq(libxl_domain_sched_params_get(ctx, domid, &p), 0);
     ck_assert_int_eq(p.weight, 512);
     ck_assert_int_eq(p.cap, 200);
+    /* libxl_retrieve_domain_configuration: the parameters it has now */
+    libxl_domain_config_init(&cfg);
+    ck_assert_int_eq(libxl_retrieve_domain_configuration(ctx, domid, &cfg, NULL), 0);
+    ck_assert_int_eq(cfg.b_info.sched_params.weight, 512);
+    ck_assert_int_eq(cfg.b_info.sched_params.cap, 200);
+    libxl_domain_config_dispose(&cfg);
 
     libxl_domain_sched_params_init(&p);
     p.cap = 201;
