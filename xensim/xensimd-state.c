@@ -1030,6 +1030,7 @@ static const XensimCommand xensimCommands[] = {
     { "guest-set", xensimCmdGuestSet },
     { "host-set", xensimCmdHostSet },
     { "guest-event", xensimCmdGuestEvent },
+    { "tune", xensimCmdTune },
 };
 
 static const XensimCommand *

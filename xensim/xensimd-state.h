@@ -253,6 +253,7 @@ int xensimCmdSchedParamsGet(XensimCall *call);
 int xensimCmdSchedParamsSet(XensimCall *call);
 int xensimCmdVcpuSchedGet(XensimCall *call);
 int xensimCmdVcpuSchedSet(XensimCall *call);
+int xensimCmdTune(XensimCall *call);
 
 /* Consoles: a pty per console with a simulated guest (xensimd-console.c) */
 typedef enum {

@@ -989,6 +989,79 @@ xensimCmdSetMaxmem(XensimCall *call)
     return 0;
 }
 
+/* xensimctl tune ------------------------------------------------------ */
+
+static char *
+xensimTuneMapString(XensimState *state, const guint8 *map)
+{
+    GString *s = g_string_new(NULL);
+    guint c;
+
+    for (c = 0; c < xensimTuneCpus(state); c++) {
+        if (xensimMapTest(map, c))
+            g_string_append_printf(s, "%s%u", s->len ? "," : "", c);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* args: domid.  A record of the domain's scheduling and memory, then one
+ * per vCPU. */
+int
+xensimCmdTune(XensimCall *call)
+{
+    XensimState *state = call->state;
+    guint nbytes = xensimTuneMapBytes(state);
+    gint64 now = g_get_monotonic_time();
+    g_autofree char *nodes = NULL;
+    GString *n = g_string_new(NULL);
+    guint64 nodemap;
+    XensimDomain *dom;
+    XensimRec r;
+    guint i;
+    int rc;
+
+    if ((rc = xensimArgDomid(call, 0, &dom))) {
+        g_string_free(n, TRUE);
+        return rc;
+    }
+    xensimTuneEnsure(dom);
+    nodemap = xensimTuneNodeAffinity(dom);
+    for (i = 0; i < 64; i++) {
+        if (nodemap & (G_GUINT64_CONSTANT(1) << i))
+            g_string_append_printf(n, "%s%u", n->len ? "," : "", i);
+    }
+    nodes = g_string_free(n, FALSE);
+    xensimRecOpen(&r, call->records);
+    xensimRecStr(&r, "scheduler", state->host.scheduler);
+    xensimRecU64(&r, "weight", dom->weight);
+    xensimRecU64(&r, "cap", dom->cap);
+    xensimRecStr(&r, "node_affinity", nodes);
+    xensimRecStr(&r, "node_affinity_auto", dom->auto_node_affinity ? "yes" : "no");
+    xensimRecU64(&r, "target_memkb", dom->target_memkb);
+    xensimRecU64(&r, "current_memkb", dom->current_memkb);
+    xensimRecU64(&r, "static_max_memkb", dom->max_memkb);
+    xensimRecU64(&r, "max_memkb", xensimTuneMaxKB(dom));
+    xensimRecU64(&r, "video_memkb", dom->video_memkb);
+    xensimRecClose(&r);
+    for (i = 0; i < dom->max_vcpus; i++) {
+        g_autofree char *hard = xensimTuneMapString(state, dom->hard_affinity + i * nbytes);
+        g_autofree char *soft = xensimTuneMapString(state, dom->soft_affinity + i * nbytes);
+
+        xensimRecOpen(&r, call->records);
+        xensimRecU64(&r, "vcpu", i);
+        xensimRecU64(&r, "cpu", xensimTuneVcpuCpu(dom, i));
+        xensimRecStr(&r, "online", xensimTuneVcpuOnline(dom, i) ? "yes" : "no");
+        xensimRecU64(&r, "time_ns", xensimDomainVcpuTime(dom, i, now));
+        xensimRecStr(&r, "hard", hard);
+        xensimRecStr(&r, "soft", soft);
+        xensimRecU64(&r, "rtds_period", dom->rt_period[i]);
+        xensimRecU64(&r, "rtds_budget", dom->rt_budget[i]);
+        xensimRecU64(&r, "rtds_extratime", dom->rt_extratime[i]);
+        xensimRecClose(&r);
+    }
+    return 0;
+}
+
 /* Create ------------------------------------------------------------ */
 
 /* What libxl__build_pre does with the build info's vCPU settings, for a

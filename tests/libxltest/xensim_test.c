@@ -2976,6 +2976,23 @@ START_TEST(test_sched_rtds)
     testRtdsVcpu(&vp, 1, 1, 30000, 30000, 0);
     libxl_vcpu_sched_params_dispose(&vp);
 
+    /* xensimctl shows them */
+    {
+        g_autofree char *ctl = testBuildPath("xensim/xensimctl");
+        g_autofree char *id = g_strdup_printf("%u", domid);
+        const char *argv[] = { ctl, "--dir", testDir, "tune", id, NULL };
+        g_autofree char *out = NULL;
+        int status = -1;
+
+        ck_assert(g_spawn_sync(NULL, (char **)argv, NULL, 0, NULL, NULL, &out, NULL,
+                               &status, NULL));
+        ck_assert_int_eq(status, 0);
+        ck_assert_msg(strstr(out, "scheduler: rtds\n"), "%s", out);
+        ck_assert_msg(strstr(out, "vcpu 1 cpu "), "%s", out);
+        ck_assert_msg(strstr(out, " rtds_period 30000 rtds_budget 30000 rtds_extratime 0\n"),
+                      "%s", out);
+    }
+
     /* credit's parameters on rtds: the hypercall fails */
     libxl_domain_sched_params_init(&p);
     p.sched = LIBXL_SCHEDULER_CREDIT;
