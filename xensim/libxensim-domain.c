@@ -162,6 +162,12 @@ xensimCreateArgsTune(GPtrArray *args, const libxl_domain_build_info *b_info)
                                           sp->weight, sp->cap, sp->period, sp->budget));
     g_ptr_array_add(args, g_strdup_printf("video_memkb=%" PRIu64,
                                           xensimVideoMemKB(b_info)));
+    /* libxl__build_pre's automatic NUMA placement: on by default, not
+     * for a domain with a soft affinity or node map of its own */
+    if ((libxl_defbool_is_default(b_info->numa_placement) ||
+         libxl_defbool_val(b_info->numa_placement)) &&
+        !b_info->cpumap.size && !b_info->num_vcpu_soft_affinity && !b_info->nodemap.size)
+        g_ptr_array_add(args, g_strdup("numa_placement=1"));
 }
 
 /* xensimd's libxl_domain_create_new arguments for @d_config, built by @ao */

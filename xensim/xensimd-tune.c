@@ -1064,6 +1064,132 @@ xensimCmdTune(XensimCall *call)
 
 /* Create ------------------------------------------------------------ */
 
+/* Each node's free memory, KiB, as libxl_get_numainfo reports it (the
+ * domains' memory taken from node 0 on: xensimd-state.c). */
+static guint64
+xensimTuneNodeFreeKB(XensimState *state, guint node)
+{
+    guint nodes = state->host.nodes;
+    guint64 pages = state->host.memory_kib / 4;
+    guint64 used = pages - xensimStateFreeMemKB(state) / 4;
+    guint i;
+
+    for (i = 0; i < nodes; i++) {
+        guint64 ram = pages / nodes + (i < pages % nodes);
+        guint64 node_used = MIN(used, ram);
+
+        if (i == node)
+            return (ram - node_used) * 4;
+        used -= node_used;
+    }
+    return 0;
+}
+
+/*
+ * libxl's automatic NUMA placement (numa_place_domain, libxl_numa.c), for
+ * a domain without soft affinity or node map of its own: the smallest
+ * sets of nodes (of those with CPUs its vCPU 0's hard affinity allows)
+ * with enough free memory and CPUs for its vCPUs; of them, the one with
+ * the fewest vCPUs that may run there, then the most free memory.  Its
+ * vCPUs' soft affinity becomes those nodes' CPUs, and its node affinity
+ * those nodes.  Nothing on a host of one node (or more than 16).
+ */
+static void
+xensimTuneNumaPlace(XensimState *state, XensimDomain *dom, guint64 need_kb)
+{
+    guint nbytes = xensimTuneMapBytes(state);
+    guint cpus = xensimTuneCpus(state);
+    guint nodes = state->host.nodes;
+    g_autofree guint *vcpus_on_node = g_new0(guint, nodes);
+    guint64 suitable_nodes = 0, best = 0, best_free = 0;
+    guint best_vcpus = 0, size, min_nodes, nr_suit, c, i;
+    const guint8 *suitable = dom->hard_affinity;
+    GHashTableIter it;
+    gpointer value;
+
+    if (nodes <= 1 || nodes > 16)
+        return;
+    for (c = 0; c < cpus; c++) {
+        if (xensimMapTest(suitable, c))
+            suitable_nodes |= G_GUINT64_CONSTANT(1) << xensimTuneCpuNode(state, c);
+    }
+    /* the vCPUs that may run on each node (soft & hard, else hard) */
+    g_hash_table_iter_init(&it, state->domains);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        XensimDomain *d = value;
+
+        xensimTuneEnsure(d);
+        for (i = 0; i < d->max_vcpus; i++) {
+            guint64 both = 0, hard = 0, counted;
+            guint n;
+
+            for (c = 0; c < cpus; c++) {
+                guint64 bit = G_GUINT64_CONSTANT(1) << xensimTuneCpuNode(state, c);
+
+                if (!xensimMapTest(suitable, c) ||
+                    !xensimMapTest(d->hard_affinity + i * nbytes, c))
+                    continue;
+                hard |= bit;
+                if (xensimMapTest(d->soft_affinity + i * nbytes, c))
+                    both |= bit;
+            }
+            counted = both ? both : hard;
+            for (n = 0; n < nodes; n++)
+                vcpus_on_node[n] += (counted >> n) & 1;
+        }
+    }
+    nr_suit = __builtin_popcountll(suitable_nodes);
+    min_nodes = (dom->max_vcpus + cpus / nodes - 1) / MAX(cpus / nodes, 1);
+    min_nodes = MAX(MIN(min_nodes, nr_suit), 1);
+    for (size = min_nodes; size <= nr_suit && !best; size++) {
+        guint64 set;
+
+        for (set = 1; set < (G_GUINT64_CONSTANT(1) << nodes); set++) {
+            guint64 free_kb = 0;
+            guint set_cpus = 0, set_vcpus = 0, n;
+
+            if ((set & ~suitable_nodes) || (guint)__builtin_popcountll(set) != size)
+                continue;
+            for (n = 0; n < nodes; n++) {
+                if (set & (G_GUINT64_CONSTANT(1) << n)) {
+                    free_kb += xensimTuneNodeFreeKB(state, n);
+                    set_vcpus += vcpus_on_node[n];
+                }
+            }
+            for (c = 0; c < cpus; c++) {
+                if (xensimMapTest(suitable, c) &&
+                    (set >> xensimTuneCpuNode(state, c)) & 1)
+                    set_cpus++;
+            }
+            if (free_kb < need_kb || set_cpus < dom->max_vcpus)
+                continue;
+            if (!best || set_vcpus < best_vcpus ||
+                (set_vcpus == best_vcpus && free_kb > best_free)) {
+                best = set;
+                best_vcpus = set_vcpus;
+                best_free = free_kb;
+            }
+        }
+    }
+    if (!best)
+        return;
+    for (i = 0; i < dom->max_vcpus; i++) {
+        guint8 *soft = dom->soft_affinity + i * nbytes;
+
+        memset(soft, 0, nbytes);
+        for (c = 0; c < cpus; c++) {
+            if ((best >> xensimTuneCpuNode(state, c)) & 1)
+                xensimMapSet(soft, c);
+        }
+    }
+    if (best != xensimTuneAllNodes(state)) {
+        dom->auto_node_affinity = false;
+        dom->node_affinity = best;
+    }
+    xensimStateLog(state, "domain %u (%s): NUMA placement: nodes 0x%" G_GINT64_MODIFIER
+                   "x", dom->domid, dom->name, best);
+}
+
 /* What libxl__build_pre does with the build info's vCPU settings, for a
  * new domain (args as xensimCmdCreate's): node affinity, each vCPU's hard
  * and soft affinity ("vcpu_hard=N HEX", "vcpu_soft=N HEX", "nodemap=U64"),
@@ -1163,6 +1289,12 @@ xensimTuneCreate(XensimCall *call, XensimDomain *dom)
                 return rc;
             }
         }
+    }
+    /* libxl__build_pre: placement before the affinities are set, as if it
+     * had run first (it only changes soft affinity and the node map) */
+    for (i = 0; i < call->nargs; i++) {
+        if (strcmp(call->args[i], "numa_placement=1") == 0)
+            xensimTuneNumaPlace(call->state, dom, xensimTuneGoalKB(dom));
     }
     return 0;
 }

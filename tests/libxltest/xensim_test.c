@@ -2534,10 +2534,27 @@ testNodeAffinity(libxl_ctx *ctx, uint32_t domid)
 
 /* Affinity as Xen keeps it: hard and soft maps per vCPU, the vCPU on a
  * CPU of both (else of hard); refusals as libxl reports them. */
+/* A PV domain of 2 vCPUs, 128 MiB; placement: libxl's automatic NUMA
+ * placement (off: every vCPU may run everywhere). */
+static uint32_t
+testCreatePlaced(libxl_ctx *ctx, const char *name, int vcpus, bool placement)
+{
+    g_autofree char *kernel = testKernel();
+    libxl_domain_config cfg;
+    uint32_t domid = INVALID_DOMID;
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, name, kernel, 128 * 1024);
+    cfg.b_info.max_vcpus = vcpus;
+    libxl_defbool_set(&cfg.b_info.numa_placement, placement);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    return domid;
+}
+
 START_TEST(test_vcpu_affinity)
 {
     libxl_ctx *ctx = testCtx();
-    uint32_t domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "aff-1");
+    uint32_t domid = testCreatePlaced(ctx, "aff-1", 2, false);
     libxl_bitmap hard, soft, empty, beyond, all;
     libxl_vcpuinfo *v;
 
@@ -2673,6 +2690,88 @@ START_TEST(test_vcpu_affinity_create)
     libxl_domain_config_dispose(&cfg);
     libxl_dominfo_list_free(libxl_list_domain(ctx, &n), n);
     ck_assert_int_eq(n, 1);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* libxl's automatic NUMA placement (3 nodes of 4 CPUs; Domain-0's
+ * memory from node 0): a node with the fewest vCPUs that may run there,
+ * then the most free memory; enough nodes for the vCPUs; within the
+ * vCPUs' hard affinity. */
+START_TEST(test_numa_placement)
+{
+    libxl_ctx *ctx = testCtx();
+    g_autofree char *kernel = testKernel();
+    uint32_t a, b, c, d, e = INVALID_DOMID;
+    libxl_domain_config cfg;
+    libxl_vcpuinfo *v;
+
+    a = testCreatePlaced(ctx, "numa-a", 2, true);
+    v = testVcpus(ctx, a, 2);
+    ck_assert_map(&v[0].cpumap_soft, "4,5,6,7");
+    ck_assert_map(&v[1].cpumap_soft, "4,5,6,7");
+    ck_assert_int_eq(libxl_bitmap_count_set(&v[0].cpumap), T_CPUS);
+    ck_assert(v[0].cpu >= 4 && v[0].cpu <= 7);
+    libxl_vcpuinfo_list_free(v, 2);
+    ck_assert_uint_eq(testNodeAffinity(ctx, a), 0x2);
+
+    /* node 1 has a's vCPUs now; node 2 more free memory than node 0 */
+    b = testCreatePlaced(ctx, "numa-b", 2, true);
+    ck_assert_uint_eq(testNodeAffinity(ctx, b), 0x4);
+    v = testVcpus(ctx, b, 2);
+    ck_assert_map(&v[1].cpumap_soft, "8,9,10,11");
+    libxl_vcpuinfo_list_free(v, 2);
+
+    /* 5 vCPUs: two nodes */
+    c = testCreatePlaced(ctx, "numa-c", 5, true);
+    ck_assert_uint_eq(testNodeAffinity(ctx, c), 0x3);
+    v = testVcpus(ctx, c, 5);
+    ck_assert_map(&v[4].cpumap_soft, "0,1,2,3,4,5,6,7");
+    libxl_vcpuinfo_list_free(v, 5);
+
+    /* off: everywhere */
+    d = testCreatePlaced(ctx, "numa-d", 2, false);
+    ck_assert_uint_eq(testNodeAffinity(ctx, d), 0x7);
+    v = testVcpus(ctx, d, 2);
+    ck_assert_int_eq(libxl_bitmap_count_set(&v[0].cpumap_soft), T_CPUS);
+    libxl_vcpuinfo_list_free(v, 2);
+
+    /* pinned to CPUs 9 and 10: node 2, whatever else runs there */
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "numa-e", kernel, 128 * 1024);
+    cfg.b_info.vcpu_hard_affinity = calloc(2, sizeof(libxl_bitmap));
+    cfg.b_info.num_vcpu_hard_affinity = 2;
+    testMap(&cfg.b_info.vcpu_hard_affinity[0], T_CPUS, 9, 10, -1);
+    testMap(&cfg.b_info.vcpu_hard_affinity[1], T_CPUS, 9, 10, -1);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &e, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    ck_assert_uint_eq(testNodeAffinity(ctx, e), 0x4);
+    v = testVcpus(ctx, e, 2);
+    ck_assert_map(&v[0].cpumap, "9,10");
+    ck_assert_map(&v[0].cpumap_soft, "8,9,10,11");
+    ck_assert(v[0].cpu == 9 || v[0].cpu == 10);
+    libxl_vcpuinfo_list_free(v, 2);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, e, NULL), 0);
+
+    /* pinned to CPU 9 alone: too few CPUs for 2 vCPUs, no placement;
+     * the node affinity follows the hard affinity */
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "numa-e", kernel, 128 * 1024);
+    cfg.b_info.vcpu_hard_affinity = calloc(2, sizeof(libxl_bitmap));
+    cfg.b_info.num_vcpu_hard_affinity = 2;
+    testMap(&cfg.b_info.vcpu_hard_affinity[0], T_CPUS, 9, -1);
+    testMap(&cfg.b_info.vcpu_hard_affinity[1], T_CPUS, 9, -1);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &e, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    ck_assert_uint_eq(testNodeAffinity(ctx, e), 0x4);
+    v = testVcpus(ctx, e, 2);
+    ck_assert_int_eq(libxl_bitmap_count_set(&v[0].cpumap_soft), T_CPUS);
+    ck_assert_uint_eq(v[0].cpu, 9);
+    libxl_vcpuinfo_list_free(v, 2);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, a, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, b, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, c, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, d, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, e, NULL), 0);
     libxl_ctx_free(ctx);
 }
 END_TEST
@@ -3264,6 +3363,7 @@ xensimSuite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_vcpu_affinity);
     tcase_add_test(tc, test_vcpu_affinity_create);
+    tcase_add_test(tc, test_numa_placement);
     tcase_add_test(tc, test_vcpu_online);
     tcase_add_test(tc, test_cpuinfo);
     tcase_add_test(tc, test_balloon);
