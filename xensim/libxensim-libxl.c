@@ -532,8 +532,8 @@ libxl_list_vcpu(libxl_ctx *ctx, uint32_t domid, int *nb_vcpu, int *nr_cpus_out)
 }
 
 /* libxl__set_vcpuaffinity: NULL maps and no flags: ERROR_INVAL; the
- * hypervisor's refusal (no such vCPU, a hard map without any of the
- * host's CPUs): ERROR_FAIL. */
+ * hypervisor's refusal (no such domain or vCPU, a hard map without any
+ * of the host's CPUs): ERROR_FAIL. */
 static int
 xensimSetVcpuAffinity(libxl_ctx *ctx, uint32_t domid, uint32_t vcpuid,
                       const libxl_bitmap *cpumap_hard,
@@ -548,7 +548,8 @@ xensimSetVcpuAffinity(libxl_ctx *ctx, uint32_t domid, uint32_t vcpuid,
         return ERROR_INVAL;
     xensimDomidArg(id, sizeof(id), domid);
     g_snprintf(vcpu, sizeof(vcpu), "%u", vcpuid);
-    return xensimCall(ctx, "libxl_set_vcpuaffinity", args, NULL);
+    /* whatever the hypercall's failure (no such domain too) */
+    return xensimCall(ctx, "libxl_set_vcpuaffinity", args, NULL) ? ERROR_FAIL : 0;
 }
 
 int
