@@ -765,7 +765,8 @@ xensimCmdCreate(XensimCall *call)
         g_hash_table_remove(state->domains, GUINT_TO_POINTER(dom->domid));
         return rc;
     }
-    /* vCPU affinity, node affinity, scheduler parameters */
+    /* memory, vCPU and node affinity, NUMA placement, scheduler
+     * parameters (xensimd-tune.c) */
     if ((rc = xensimTuneCreate(call, dom))) {
         g_hash_table_remove(state->domains, GUINT_TO_POINTER(dom->domid));
         return rc;

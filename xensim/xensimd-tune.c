@@ -527,14 +527,26 @@ xensimCmdSetVcpuonline(XensimCall *call)
     return 0;
 }
 
-/* A write to xenstore the guest watches: cpu/N/availability. */
+static void xensimTuneBalloonKick(XensimDomain *dom);
+
+/* A write to xenstore the guest watches: cpu/N/availability (its CPU
+ * hotplug driver), memory/target (its balloon driver). */
 void
 xensimTuneStoreWritten(XensimState *state, const char *path, const char *value)
 {
     guint domid, vcpu;
     int end = 0;
     XensimDomain *dom;
+    guint64 kb;
 
+    if (sscanf(path, "/local/domain/%u/memory/target%n", &domid, &end) == 1 &&
+        path[end] == '\0' && (dom = xensimStateLookup(state, domid)) &&
+        g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT64 / 2, &kb, NULL)) {
+        dom->target_memkb = kb;
+        xensimTuneBalloonKick(dom);
+        return;
+    }
+    end = 0;
     if (sscanf(path, "/local/domain/%u/cpu/%u/availability%n", &domid, &vcpu,
                &end) != 2 || path[end] != '\0' ||
         !(dom = xensimStateLookup(state, domid)))

@@ -3279,6 +3279,18 @@ START_TEST(test_balloon)
     ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
     g_usleep(600 * 1000);
     ck_assert_uint_eq(testCurrentKB(ctx, domid, NULL), 256 * 1024);
+
+    /* the guest follows memory/target, whoever writes it */
+    {
+        struct xs_handle *xs = xs_open(0);
+
+        ck_assert(xs_write(xs, XBT_NULL, target_path, "245760", strlen("245760")));
+        xs_close(xs);
+        g_usleep(600 * 1000);
+        ck_assert_uint_eq(testCurrentKB(ctx, domid, NULL), 240 * 1024);
+        ck_assert_int_eq(libxl_get_memory_target(ctx, domid, &target), 0);
+        ck_assert_uint_eq(target, 240 * 1024);
+    }
     ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
 
     /* HVM: memory/target is the target less the video RAM (8 MiB, a
