@@ -180,6 +180,75 @@ xensimDiskFormatName(libxl_disk_format format)
     }
 }
 
+/* The video RAM libxl's setdefault gives a domain (qemu-xen): KiB */
+static uint64_t
+xensimVideoMemKB(const libxl_domain_build_info *b_info)
+{
+    if (b_info->video_memkb != LIBXL_MEMKB_DEFAULT)
+        return b_info->video_memkb;
+    if (b_info->type != LIBXL_DOMAIN_TYPE_HVM)
+        return 0;
+    switch (b_info->u.hvm.vga.kind) {
+    case LIBXL_VGA_INTERFACE_TYPE_NONE:
+        return 0;
+    case LIBXL_VGA_INTERFACE_TYPE_QXL:
+        return 128 * 1024;
+    case LIBXL_VGA_INTERFACE_TYPE_STD:
+        return 16 * 1024;
+    case LIBXL_VGA_INTERFACE_TYPE_UNKNOWN:
+    case LIBXL_VGA_INTERFACE_TYPE_CIRRUS:
+    default:
+        return 8 * 1024;
+    }
+}
+
+/* What libxl__build_pre and _post set of the build info's vCPU and
+ * scheduling settings (xensimd-tune.c applies them): the deprecated cpumap
+ * is every vCPU's hard affinity, as libxl's setdefault makes it. */
+static void
+xensimCreateArgsTune(GPtrArray *args, const libxl_domain_build_info *b_info)
+{
+    const libxl_domain_sched_params *sp = &b_info->sched_params;
+    const char *sched = sp->sched == LIBXL_SCHEDULER_UNKNOWN ? "" :
+                        libxl_scheduler_to_string(sp->sched);
+    int i;
+
+    if (b_info->nodemap.size) {
+        guint64 bits = 0;
+
+        for (i = 0; i < (int)b_info->nodemap.size && i < 8; i++)
+            bits |= (guint64)b_info->nodemap.map[i] << (8 * i);
+        g_ptr_array_add(args, g_strdup_printf("nodemap=%" G_GUINT64_FORMAT, bits));
+    }
+    if (b_info->num_vcpu_hard_affinity) {
+        for (i = 0; i < b_info->num_vcpu_hard_affinity; i++) {
+            g_autofree char *hex = xensimBitmapHex(&b_info->vcpu_hard_affinity[i]);
+
+            g_ptr_array_add(args, g_strdup_printf("vcpu_hard=%d %s", i, hex));
+        }
+    } else if (b_info->cpumap.size) {
+        g_autofree char *hex = xensimBitmapHex(&b_info->cpumap);
+
+        for (i = 0; i < b_info->max_vcpus; i++)
+            g_ptr_array_add(args, g_strdup_printf("vcpu_hard=%d %s", i, hex));
+    }
+    for (i = 0; i < b_info->num_vcpu_soft_affinity; i++) {
+        g_autofree char *hex = xensimBitmapHex(&b_info->vcpu_soft_affinity[i]);
+
+        g_ptr_array_add(args, g_strdup_printf("vcpu_soft=%d %s", i, hex));
+    }
+    g_ptr_array_add(args, g_strdup_printf("sched=%s %d %d %d %d", sched ? sched : "",
+                                          sp->weight, sp->cap, sp->period, sp->budget));
+    g_ptr_array_add(args, g_strdup_printf("video_memkb=%" PRIu64,
+                                          xensimVideoMemKB(b_info)));
+    /* libxl__build_pre's automatic NUMA placement: on by default, not
+     * for a domain with a soft affinity or node map of its own */
+    if ((libxl_defbool_is_default(b_info->numa_placement) ||
+         libxl_defbool_val(b_info->numa_placement)) &&
+        !b_info->cpumap.size && !b_info->num_vcpu_soft_affinity && !b_info->nodemap.size)
+        g_ptr_array_add(args, g_strdup("numa_placement=1"));
+}
+
 /* xensimd's libxl_domain_create_new arguments for @d_config, built by @ao */
 GPtrArray *
 xensimCreateArgs(libxl_ctx *ctx, libxl_domain_config *d_config, XensimAo *ao)
@@ -264,6 +333,7 @@ xensimCreateArgs(libxl_ctx *ctx, libxl_domain_config *d_config, XensimAo *ao)
         g_ptr_array_add(args, g_strdup_printf("pci=%04x:%02x:%02x.%01x", pci->domain,
                                               pci->bus, pci->dev, pci->func));
     }
+    xensimCreateArgsTune(args, b_info);
     json = libxl_domain_config_to_json(ctx, d_config);
     g_ptr_array_add(args, g_strdup_printf("json=%s", json ? json : ""));
     free(json);
@@ -427,15 +497,17 @@ libxl_send_trigger(libxl_ctx *ctx, uint32_t domid, libxl_trigger trigger,
     return xensimSimpleAo(ctx, "libxl_send_trigger", domid, args, ao_how);
 }
 
+/* The map goes as it is: xensimd writes cpu/N/availability for each
+ * vCPU, as libxl does (none, or more than the domain has: ERROR_FAIL). */
 int
 libxl_set_vcpuonline(libxl_ctx *ctx, uint32_t domid, libxl_bitmap *cpumap,
                      const libxl_asyncop_how *ao_how)
 {
-    char id[16], n[16];
-    const char *args[] = { id, n, NULL };
+    g_autofree char *map = xensimBitmapHex(cpumap);
+    char id[16];
+    const char *args[] = { id, map, NULL };
 
     xensimDomidArg(id, sizeof(id), domid);
-    g_snprintf(n, sizeof(n), "%d", libxl_bitmap_count_set(cpumap));
     return xensimSimpleAo(ctx, "libxl_set_vcpuonline", domid, args, ao_how);
 }
 
@@ -451,19 +523,6 @@ libxl_domain_setmaxmem(libxl_ctx *ctx, uint32_t domid, uint64_t target_memkb)
 }
 
 int
-libxl_domain_sched_params_set(libxl_ctx *ctx, uint32_t domid,
-                              const libxl_domain_sched_params *params)
-{
-    char id[16], weight[16], cap[16];
-    const char *args[] = { id, weight, cap, NULL };
-
-    xensimDomidArg(id, sizeof(id), domid);
-    g_snprintf(weight, sizeof(weight), "%d", params->weight);
-    g_snprintf(cap, sizeof(cap), "%d", params->cap);
-    return xensimCall(ctx, "libxl_domain_sched_params_set", args, NULL);
-}
-
-int
 libxl_domain_rename(libxl_ctx *ctx, uint32_t domid, const char *old_name,
                     const char *new_name)
 {
@@ -473,6 +532,40 @@ libxl_domain_rename(libxl_ctx *ctx, uint32_t domid, const char *old_name,
 
     xensimDomidArg(id, sizeof(id), domid);
     return xensimCall(ctx, "libxl_domain_rename", args, NULL);
+}
+
+/* As libxl's retrieve: avail_vcpus, max_vcpus bits, the vCPUs online
+ * (xenstore's cpu/N/availability, which the guest follows); the
+ * scheduler parameters the domain has now. */
+static int
+xensimConfigGetVcpus(libxl_ctx *ctx, uint32_t domid, libxl_domain_config *d_config,
+                     int online)
+{
+    libxl_domain_build_info *b_info = &d_config->b_info;
+    libxl_vcpuinfo *vcpus;
+    int n = 0, nr_cpus = 0, i, rc;
+
+    libxl_bitmap_dispose(&b_info->avail_vcpus);
+    libxl_bitmap_init(&b_info->avail_vcpus);
+    b_info->avail_vcpus.size = (b_info->max_vcpus + 7) / 8;
+    b_info->avail_vcpus.map = calloc(b_info->avail_vcpus.size ?
+                                     b_info->avail_vcpus.size : 1, 1);
+    if ((vcpus = libxl_list_vcpu(ctx, domid, &n, &nr_cpus))) {
+        for (i = 0; i < n && i < b_info->max_vcpus; i++) {
+            if (vcpus[i].online)
+                libxl_bitmap_set(&b_info->avail_vcpus, i);
+        }
+        libxl_vcpuinfo_list_free(vcpus, n);
+    } else {
+        for (i = 0; i < online && i < b_info->max_vcpus; i++)
+            libxl_bitmap_set(&b_info->avail_vcpus, i);
+    }
+    libxl_domain_sched_params_dispose(&b_info->sched_params);
+    if ((rc = libxl_domain_sched_params_get(ctx, domid, &b_info->sched_params))) {
+        xensimCtxLog(ctx, XTL_ERROR, "Fail to get scheduler parameters");
+        return rc;
+    }
+    return 0;
 }
 
 /* The stored configuration, with the live name, memory and vCPUs. */
@@ -485,7 +578,7 @@ xensimConfigGet(libxl_ctx *ctx, const char *func, uint32_t domid,
     g_autofree char *json = NULL;
     char id[16];
     const char *args[] = { id, NULL };
-    int online, rc, i;
+    int online, rc;
 
     xensimDomidArg(id, sizeof(id), domid);
     if ((rc = xensimCall(ctx, func, args, &records)))
@@ -502,12 +595,7 @@ xensimConfigGet(libxl_ctx *ctx, const char *func, uint32_t domid,
     d_config->b_info.max_memkb = xensimRecordU64(rec, "max_memkb", 0);
     d_config->b_info.target_memkb = xensimRecordU64(rec, "target_memkb", 0);
     online = xensimRecordU64(rec, "online_vcpus", 1);
-    if (d_config->b_info.avail_vcpus.size) {
-        libxl_bitmap_set_none(&d_config->b_info.avail_vcpus);
-        for (i = 0; i < online; i++)
-            libxl_bitmap_set(&d_config->b_info.avail_vcpus, i);
-    }
-    return 0;
+    return xensimConfigGetVcpus(ctx, domid, d_config, online);
 }
 
 int

@@ -38,7 +38,6 @@
 #define XENSIM_HVM_MAX_VCPUS 128
 #define XENSIM_PV_MAX_VCPUS 512
 /* firmware, ACPI tables...: what an HVM guest takes beyond its memory */
-#define XENSIM_HVM_EXTRA_MEMKB 2048
 
 typedef struct {
     int fd;
@@ -624,13 +623,11 @@ xensimDomainBuilt(gpointer opaque)
 {
     XensimDomain *dom = opaque;
     XensimState *state = dom->owner;
-    guint64 need = dom->target_memkb;
+    guint64 need = xensimTuneGoalKB(dom);
     guint64 free_kb = xensimStateFreeMemKB(state);
     guint32 domid = dom->domid;
 
     dom->build_timer = 0;
-    if (dom->type == XENSIM_DOMAIN_TYPE_HVM)
-        need += XENSIM_HVM_EXTRA_MEMKB;
     if (need > free_kb) {
         g_autofree char *token = g_steal_pointer(&dom->build_token);
         guint64 op = dom->build_op;
@@ -770,6 +767,12 @@ xensimCmdCreate(XensimCall *call)
                                     g_ptr_array_index(channels, i), &err);
     if (rc) {
         call->message = g_steal_pointer(&err);
+        g_hash_table_remove(state->domains, GUINT_TO_POINTER(dom->domid));
+        return rc;
+    }
+    /* memory, vCPU and node affinity, NUMA placement, scheduler
+     * parameters (xensimd-tune.c) */
+    if ((rc = xensimTuneCreate(call, dom))) {
         g_hash_table_remove(state->domains, GUINT_TO_POINTER(dom->domid));
         return rc;
     }
@@ -1141,6 +1144,7 @@ xensimStoreWritten(XensimState *state, const char *path, const char *value)
     int end = 0;
     XensimDomain *dom;
 
+    xensimTuneStoreWritten(state, path, value);
     if (sscanf(path, "/local/domain/%u/control/shutdown%n", &domid, &end) != 1 ||
         path[end] != '\0' || domid == 0 || !(dom = xensimStateLookup(state, domid)))
         return;
@@ -1370,78 +1374,6 @@ xensimCmdUnpause(XensimCall *call)
     return 0;
 }
 
-/* args: domid, max_memkb.  As libxl: not below the current target. */
-int
-xensimCmdSetMaxmem(XensimCall *call)
-{
-    XensimDomain *dom;
-    guint64 kb;
-    int rc;
-
-    if ((rc = xensimArgDomid(call, 0, &dom)) ||
-        (rc = xensimArgU64(call, 1, G_MAXUINT64, &kb, "a memory size in KiB")))
-        return rc;
-    if (kb < dom->target_memkb) {
-        call->message = g_strdup_printf("memory_static_max must be greater than "
-                                        "or or equal to memory_dynamic_max "
-                                        "(%" G_GUINT64_FORMAT " < %" G_GUINT64_FORMAT ")",
-                                        kb, dom->target_memkb);
-        return ERROR_INVAL;
-    }
-    dom->max_memkb = kb;
-    xensimDomainPublish(call->state, dom);
-    return 0;
-}
-
-/* args: domid, number of vCPUs online (the bitmap's first bits) */
-int
-xensimCmdSetVcpuonline(XensimCall *call)
-{
-    XensimDomain *dom;
-    guint64 n;
-    int rc;
-
-    if ((rc = xensimArgDomid(call, 0, &dom)) ||
-        (rc = xensimArgU64(call, 1, G_MAXUINT32, &n, "a vCPU count")))
-        return rc;
-    if (n > dom->max_vcpus) {
-        call->message = g_strdup_printf("Requested %" G_GUINT64_FORMAT " VCPUs, "
-                                        "however maxcpus is %u!", n, dom->max_vcpus);
-        return ERROR_FAIL;
-    }
-    xensimDomainCpuAccount(dom);
-    dom->online_vcpus = n;
-    xensimDomainPublish(call->state, dom);
-    return 0;
-}
-
-/* args: domid, weight (-1: keep), cap (-1: keep) */
-int
-xensimCmdSchedParamsSet(XensimCall *call)
-{
-    XensimDomain *dom;
-    gint64 weight, cap;
-    int rc;
-
-    if ((rc = xensimArgDomid(call, 0, &dom)))
-        return rc;
-    if (call->nargs < 3 ||
-        !g_ascii_string_to_signed(call->args[1], 10, -1, 65535, &weight, NULL) ||
-        !g_ascii_string_to_signed(call->args[2], 10, -1, 65535, &cap, NULL)) {
-        call->message = g_strdup("scheduler weight and cap are expected");
-        return ERROR_INVAL;
-    }
-    if (weight == 0) {
-        call->message = g_strdup("weight out of range (1 to 65535)");
-        return ERROR_INVAL;
-    }
-    if (weight > 0)
-        dom->weight = weight;
-    if (cap >= 0)
-        dom->cap = cap;
-    return 0;
-}
-
 /* args: domid, old name ("" any), new name */
 int
 xensimCmdRename(XensimCall *call)
@@ -1491,7 +1423,7 @@ xensimCmdRetrieveConfig(XensimCall *call)
     xensimRecStr(&r, "json", dom->config_json);
     xensimRecStr(&r, "name", dom->name);
     xensimRecU64(&r, "max_memkb", dom->max_memkb);
-    xensimRecU64(&r, "target_memkb", dom->target_memkb);
+    xensimRecU64(&r, "target_memkb", xensimTuneConfigTargetKB(dom));
     xensimRecU64(&r, "online_vcpus", dom->online_vcpus);
     xensimRecClose(&r);
     return 0;

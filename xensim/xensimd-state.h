@@ -11,6 +11,8 @@
 #include "xensimd-xenstore.h"
 
 #define XENSIM_HWCAP_WORDS 8
+/* What HVM guests take beyond their memory (firmware, ACPI...): KiB */
+#define XENSIM_HVM_EXTRA_MEMKB 2048
 
 /* The host's shape, as set by the config file and the command line. */
 typedef struct _XensimHostConfig XensimHostConfig;
@@ -48,6 +50,7 @@ struct _XensimHostConfig {
     guint console_delay_ms;     /* xenconsoled publishing console/tty */
     guint save_rate_mib_s;      /* save/restore streams */
     guint suspend_timeout_ms;   /* how long libxl waits for a guest to suspend */
+    guint balloon_delay_ms;     /* a guest's balloon driver following its target */
     char *guest_ignore_shutdown;    /* name globs, space separated */
     char *guest_no_pv_drivers;      /* name globs: HVM guests without PV drivers */
     char *guest_build_delay;        /* "GLOB=MS ...": build_delay_ms by name */
@@ -105,8 +108,21 @@ struct _XensimDomain {
     guint64 *vcpu_time_ns;      /* CPU time each vCPU used up to cpu_since */
     gint64 cpu_since;           /* monotonic, microseconds */
     guint32 cpupool;
-    int weight;
+    int weight;                 /* credit, credit2 */
     int cap;
+    /* vCPUs, scheduling, memory (xensimd-tune.c; made on first use) */
+    guint8 *vcpu_up;            /* per vCPU: the guest has it up */
+    guint8 *hard_affinity;      /* per vCPU, a CPU map of the host's size */
+    guint8 *soft_affinity;
+    bool auto_node_affinity;    /* else node_affinity, as set */
+    guint64 node_affinity;
+    guint *rt_period;           /* rtds, per vCPU: us */
+    guint *rt_budget;
+    guint8 *rt_extratime;
+    guint balloon_timer;        /* the balloon driver's next step */
+    guint64 video_memkb;        /* memory/videoram */
+    guint64 fudge_kb;           /* build info's target less memory/target */
+    guint64 hv_max_memkb;       /* the hypervisor's limit (max_pages); 0: max_memkb */
     GPtrArray *devices;         /* grows with device support */
     GHashTable *userdata;       /* libxl userdata: userid -> GBytes */
     /* domUs (xensimd-domain.c) */
@@ -149,6 +165,8 @@ struct _XensimState {
     XensimStore *store;
     GHashTable *faults;         /* entry point name -> XensimFault */
     guint32 next_domid;
+    gint64 started;             /* monotonic, us: uptime_s ago the host booted */
+    guint64 *pcpu_busy_ns;      /* per CPU: what it ran (xensimd-tune.c) */
     GHashTable *subscribers;    /* event connection fd -> XensimSubscriber */
     void (*log)(void *opaque, const char *msg);
     void *log_opaque;
@@ -190,6 +208,7 @@ int xensimArgDomid(XensimCall *call, guint i, XensimDomain **dom);
 void xensimDomainPublish(XensimState *state, XensimDomain *dom);
 void xensimAddDominfo(XensimRec *r, XensimDomain *dom);
 void xensimDomainCpuAccount(XensimDomain *dom);
+guint64 xensimDomainVcpuTime(XensimDomain *dom, guint vcpu, gint64 now);
 void xensimDomainSetState(XensimDomain *dom, XensimDomainState st);
 void xensimDomainFree(gpointer data);
 
@@ -210,9 +229,6 @@ int xensimCmdReboot(XensimCall *call);
 int xensimCmdSendTrigger(XensimCall *call);
 int xensimCmdPause(XensimCall *call);
 int xensimCmdUnpause(XensimCall *call);
-int xensimCmdSetMaxmem(XensimCall *call);
-int xensimCmdSetVcpuonline(XensimCall *call);
-int xensimCmdSchedParamsSet(XensimCall *call);
 int xensimCmdRename(XensimCall *call);
 int xensimCmdRetrieveConfig(XensimCall *call);
 int xensimCmdConsoleGetTty(XensimCall *call);
@@ -223,6 +239,33 @@ int xensimCmdSuspend(XensimCall *call);
 int xensimCmdResume(XensimCall *call);
 int xensimCmdStreamRate(XensimCall *call);
 void xensimStoreWritten(XensimState *state, const char *path, const char *value);
+
+/* vCPUs, scheduling, memory (xensimd-tune.c) */
+guint xensimTuneCpus(XensimState *state);
+bool xensimTuneVcpuOnline(XensimDomain *dom, guint vcpu);
+guint xensimTuneVcpuCpu(XensimDomain *dom, guint vcpu);
+void xensimTunePcpuCharge(XensimDomain *dom, guint vcpu, guint64 ns);
+void xensimTuneDomainFree(XensimDomain *dom);
+void xensimTuneStoreWritten(XensimState *state, const char *path, const char *value);
+int xensimTuneSchedSet(XensimCall *call, XensimDomain *dom, const char *sched,
+                       const gint64 *p);
+int xensimTuneCreate(XensimCall *call, XensimDomain *dom);
+guint64 xensimTuneGoalKB(XensimDomain *dom);
+guint64 xensimTuneMaxKB(XensimDomain *dom);
+guint64 xensimTuneConfigTargetKB(XensimDomain *dom);
+int xensimCmdSetMemoryTarget(XensimCall *call);
+int xensimCmdSetMaxmem(XensimCall *call);
+int xensimCmdGetCpuinfo(XensimCall *call);
+int xensimCmdListVcpu(XensimCall *call);
+int xensimCmdSetVcpuAffinity(XensimCall *call);
+int xensimCmdSetNodeAffinity(XensimCall *call);
+int xensimCmdGetNodeAffinity(XensimCall *call);
+int xensimCmdSetVcpuonline(XensimCall *call);
+int xensimCmdSchedParamsGet(XensimCall *call);
+int xensimCmdSchedParamsSet(XensimCall *call);
+int xensimCmdVcpuSchedGet(XensimCall *call);
+int xensimCmdVcpuSchedSet(XensimCall *call);
+int xensimCmdTune(XensimCall *call);
 
 /* Consoles: a pty per console with a simulated guest (xensimd-console.c) */
 typedef enum {
