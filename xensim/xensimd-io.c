@@ -1347,13 +1347,43 @@ xensimIoTick(gpointer opaque)
     return G_SOURCE_CONTINUE;
 }
 
-/* The domain's devices are made: blkback's statistics, the device
- * model's QMP monitor, netback's vifs. */
+/* A device of a running domain appears (at the create; issue 13: a
+ * hotplug, once the device is in dom->devices): its I/O starts from
+ * zero, blkback's statistics of a vbd, netback's vif of a nic. */
+void
+xensimIoDeviceAdd(XensimDomain *dom, XensimDevice *dev)
+{
+    XensimState *state = dom->owner;
+
+    xensimDeviceAccount(dom, dev, g_get_monotonic_time());
+    if (!dom->io || !state->root)
+        return;
+    if (xensimDeviceIsVbd(dev))
+        xensimIoWriteStatistics(dom);
+    if (dev->kind == XENSIM_DEVICE_NIC && state->host.netback && !dev->vif)
+        xensimVifCreate(dom, dev);
+}
+
+/* A device goes (the domain's destroy; a hot unplug, before the record
+ * leaves dom->devices): blkback's sysfs directory, the vif. */
+void
+xensimIoDeviceRemove(XensimDomain *dom, XensimDevice *dev)
+{
+    xensimDeviceAccount(dom, dev, g_get_monotonic_time());
+    if (xensimDeviceIsVbd(dev) && dom->owner->root) {
+        g_autofree char *dir = xensimVbdDir(dom, dev);
+
+        xensimRemoveTree(dir);
+    }
+    xensimVifDelete(dom, dev);
+}
+
+/* The domain's devices are made: the device model's QMP monitor, and
+ * each device's backend. */
 void
 xensimIoDomainStart(XensimDomain *dom)
 {
     XensimState *state = dom->owner;
-    gint64 now = g_get_monotonic_time();
     guint i;
 
     if (dom->io)
@@ -1363,21 +1393,10 @@ xensimIoDomainStart(XensimDomain *dom)
     dom->io->qmp_fd = -1;
     dom->io->packet_fd = -1;
     dom->io->qmp_clients = g_ptr_array_new_with_free_func(xensimQmpClientFree);
-    for (i = 0; i < dom->devices->len; i++)
-        xensimDeviceAccount(dom, g_ptr_array_index(dom->devices, i), now);
-    if (!state->root)
-        return;
-    xensimIoWriteStatistics(dom);
-    if (xensimDomainHasDeviceModel(dom))
+    if (state->root && xensimDomainHasDeviceModel(dom))
         xensimQmpListen(dom);
-    if (state->host.netback) {
-        for (i = 0; i < dom->devices->len; i++) {
-            XensimDevice *dev = g_ptr_array_index(dom->devices, i);
-
-            if (dev->kind == XENSIM_DEVICE_NIC)
-                xensimVifCreate(dom, dev);
-        }
-    }
+    for (i = 0; i < dom->devices->len; i++)
+        xensimIoDeviceAdd(dom, g_ptr_array_index(dom->devices, i));
     if (!state->io_tick)
         state->io_tick = g_timeout_add_seconds(1, xensimIoTick, state);
 }
@@ -1393,16 +1412,8 @@ xensimIoDomainStop(XensimDomain *dom)
     if (!dom->io)
         return;
     xensimIoDomainAccount(dom);
-    for (i = 0; i < dom->devices->len; i++) {
-        XensimDevice *dev = g_ptr_array_index(dom->devices, i);
-
-        if (xensimDeviceIsVbd(dev) && dom->owner->root) {
-            g_autofree char *dir = xensimVbdDir(dom, dev);
-
-            xensimRemoveTree(dir);
-        }
-        xensimVifDelete(dom, dev);
-    }
+    for (i = 0; i < dom->devices->len; i++)
+        xensimIoDeviceRemove(dom, g_ptr_array_index(dom->devices, i));
     xensimQmpClose(dom->io);
     g_ptr_array_unref(dom->io->qmp_clients);
     if (dom->io->packet_fd >= 0)
