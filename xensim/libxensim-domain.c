@@ -101,6 +101,45 @@ xensimConfigSetDefaults(libxl_domain_config *d_config)
     }
 }
 
+/* What libxl__build_pre and _post set of the build info's vCPU and
+ * scheduling settings (xensimd-tune.c applies them): the deprecated cpumap
+ * is every vCPU's hard affinity, as libxl's setdefault makes it. */
+static void
+xensimCreateArgsTune(GPtrArray *args, const libxl_domain_build_info *b_info)
+{
+    const libxl_domain_sched_params *sp = &b_info->sched_params;
+    const char *sched = sp->sched == LIBXL_SCHEDULER_UNKNOWN ? "" :
+                        libxl_scheduler_to_string(sp->sched);
+    int i;
+
+    if (b_info->nodemap.size) {
+        guint64 bits = 0;
+
+        for (i = 0; i < (int)b_info->nodemap.size && i < 8; i++)
+            bits |= (guint64)b_info->nodemap.map[i] << (8 * i);
+        g_ptr_array_add(args, g_strdup_printf("nodemap=%" G_GUINT64_FORMAT, bits));
+    }
+    if (b_info->num_vcpu_hard_affinity) {
+        for (i = 0; i < b_info->num_vcpu_hard_affinity; i++) {
+            g_autofree char *hex = xensimBitmapHex(&b_info->vcpu_hard_affinity[i]);
+
+            g_ptr_array_add(args, g_strdup_printf("vcpu_hard=%d %s", i, hex));
+        }
+    } else if (b_info->cpumap.size) {
+        g_autofree char *hex = xensimBitmapHex(&b_info->cpumap);
+
+        for (i = 0; i < b_info->max_vcpus; i++)
+            g_ptr_array_add(args, g_strdup_printf("vcpu_hard=%d %s", i, hex));
+    }
+    for (i = 0; i < b_info->num_vcpu_soft_affinity; i++) {
+        g_autofree char *hex = xensimBitmapHex(&b_info->vcpu_soft_affinity[i]);
+
+        g_ptr_array_add(args, g_strdup_printf("vcpu_soft=%d %s", i, hex));
+    }
+    g_ptr_array_add(args, g_strdup_printf("sched=%s %d %d %d %d", sched ? sched : "",
+                                          sp->weight, sp->cap, sp->period, sp->budget));
+}
+
 /* xensimd's libxl_domain_create_new arguments for @d_config, built by @ao */
 GPtrArray *
 xensimCreateArgs(libxl_ctx *ctx, libxl_domain_config *d_config, XensimAo *ao)
@@ -178,6 +217,7 @@ xensimCreateArgs(libxl_ctx *ctx, libxl_domain_config *d_config, XensimAo *ao)
         g_ptr_array_add(args, g_strdup_printf("pci=%04x:%02x:%02x.%01x", pci->domain,
                                               pci->bus, pci->dev, pci->func));
     }
+    xensimCreateArgsTune(args, b_info);
     json = libxl_domain_config_to_json(ctx, d_config);
     g_ptr_array_add(args, g_strdup_printf("json=%s", json ? json : ""));
     free(json);
@@ -337,15 +377,17 @@ libxl_send_trigger(libxl_ctx *ctx, uint32_t domid, libxl_trigger trigger,
     return xensimSimpleAo(ctx, "libxl_send_trigger", domid, args, ao_how);
 }
 
+/* The map goes as it is: xensimd writes cpu/N/availability for each
+ * vCPU, as libxl does (none, or more than the domain has: ERROR_FAIL). */
 int
 libxl_set_vcpuonline(libxl_ctx *ctx, uint32_t domid, libxl_bitmap *cpumap,
                      const libxl_asyncop_how *ao_how)
 {
-    char id[16], n[16];
-    const char *args[] = { id, n, NULL };
+    g_autofree char *map = xensimBitmapHex(cpumap);
+    char id[16];
+    const char *args[] = { id, map, NULL };
 
     xensimDomidArg(id, sizeof(id), domid);
-    g_snprintf(n, sizeof(n), "%d", libxl_bitmap_count_set(cpumap));
     return xensimSimpleAo(ctx, "libxl_set_vcpuonline", domid, args, ao_how);
 }
 
@@ -358,19 +400,6 @@ libxl_domain_setmaxmem(libxl_ctx *ctx, uint32_t domid, uint64_t target_memkb)
     xensimDomidArg(id, sizeof(id), domid);
     g_snprintf(kb, sizeof(kb), "%" PRIu64, target_memkb);
     return xensimCall(ctx, "libxl_domain_setmaxmem", args, NULL);
-}
-
-int
-libxl_domain_sched_params_set(libxl_ctx *ctx, uint32_t domid,
-                              const libxl_domain_sched_params *params)
-{
-    char id[16], weight[16], cap[16];
-    const char *args[] = { id, weight, cap, NULL };
-
-    xensimDomidArg(id, sizeof(id), domid);
-    g_snprintf(weight, sizeof(weight), "%d", params->weight);
-    g_snprintf(cap, sizeof(cap), "%d", params->cap);
-    return xensimCall(ctx, "libxl_domain_sched_params_set", args, NULL);
 }
 
 int

@@ -458,6 +458,38 @@ xensimBitmapAllSet(libxl_bitmap *map, int nr_bits)
     return 0;
 }
 
+/* A libxl_bitmap as xensimd takes it: its bytes in hex. */
+char *
+xensimBitmapHex(const libxl_bitmap *map)
+{
+    GString *hex = g_string_new(NULL);
+    uint32_t i;
+
+    for (i = 0; map && map->map && i < map->size; i++)
+        g_string_append_printf(hex, "%02x", map->map[i]);
+    return g_string_free(hex, FALSE);
+}
+
+/* A map of nr_bits from a record's byte array (missing: all set). */
+static int
+xensimBitmapFromRecord(GVariant *rec, const char *key, libxl_bitmap *map,
+                       int nr_bits)
+{
+    g_autoptr(GVariant) v = g_variant_lookup_value(rec, key, G_VARIANT_TYPE("ay"));
+    const guint8 *bytes;
+    gsize len = 0;
+    int rc;
+
+    if ((rc = xensimBitmapAllSet(map, nr_bits)) || !v)
+        return rc;
+    bytes = g_variant_get_fixed_array(v, &len, 1);
+    memset(map->map, 0, map->size);
+    memcpy(map->map, bytes, MIN(len, map->size));
+    return 0;
+}
+
+/* Each vCPU's state, time, CPU and affinity (XEN_DOMCTL_getvcpuinfo and
+ * getvcpuaffinity): maps of libxl_get_max_cpus bits, as libxl's. */
 libxl_vcpuinfo *
 libxl_list_vcpu(libxl_ctx *ctx, uint32_t domid, int *nb_vcpu, int *nr_cpus_out)
 {
@@ -488,8 +520,8 @@ libxl_list_vcpu(libxl_ctx *ctx, uint32_t domid, int *nb_vcpu, int *nr_cpus_out)
         info[i].blocked = xensimRecordU64(rec, "blocked", 0);
         info[i].running = xensimRecordU64(rec, "running", 0);
         info[i].vcpu_time = xensimRecordU64(rec, "vcpu_time", 0);
-        if (xensimBitmapAllSet(&info[i].cpumap, nr_cpus) < 0 ||
-            xensimBitmapAllSet(&info[i].cpumap_soft, nr_cpus) < 0) {
+        if (xensimBitmapFromRecord(rec, "cpumap", &info[i].cpumap, nr_cpus) < 0 ||
+            xensimBitmapFromRecord(rec, "cpumap_soft", &info[i].cpumap_soft, nr_cpus) < 0) {
             libxl_vcpuinfo_list_free(info, i + 1);
             return NULL;
         }
@@ -497,6 +529,105 @@ libxl_list_vcpu(libxl_ctx *ctx, uint32_t domid, int *nb_vcpu, int *nr_cpus_out)
     *nb_vcpu = n;
     *nr_cpus_out = nr_cpus;
     return info;
+}
+
+/* libxl__set_vcpuaffinity: NULL maps and no flags: ERROR_INVAL; the
+ * hypervisor's refusal (no such vCPU, a hard map without any of the
+ * host's CPUs): ERROR_FAIL. */
+static int
+xensimSetVcpuAffinity(libxl_ctx *ctx, uint32_t domid, uint32_t vcpuid,
+                      const libxl_bitmap *cpumap_hard,
+                      const libxl_bitmap *cpumap_soft, bool force)
+{
+    g_autofree char *hard = cpumap_hard ? xensimBitmapHex(cpumap_hard) : g_strdup("-");
+    g_autofree char *soft = cpumap_soft ? xensimBitmapHex(cpumap_soft) : g_strdup("-");
+    char id[16], vcpu[16];
+    const char *args[] = { id, vcpu, hard, soft, force ? "1" : "0", NULL };
+
+    if (!cpumap_hard && !cpumap_soft && !force)
+        return ERROR_INVAL;
+    xensimDomidArg(id, sizeof(id), domid);
+    g_snprintf(vcpu, sizeof(vcpu), "%u", vcpuid);
+    return xensimCall(ctx, "libxl_set_vcpuaffinity", args, NULL);
+}
+
+int
+libxl_set_vcpuaffinity(libxl_ctx *ctx, uint32_t domid, uint32_t vcpuid,
+                       const libxl_bitmap *cpumap_hard,
+                       const libxl_bitmap *cpumap_soft)
+{
+    return xensimSetVcpuAffinity(ctx, domid, vcpuid, cpumap_hard, cpumap_soft, false);
+}
+
+int
+libxl_set_vcpuaffinity_force(libxl_ctx *ctx, uint32_t domid, uint32_t vcpuid,
+                             const libxl_bitmap *cpumap_hard,
+                             const libxl_bitmap *cpumap_soft)
+{
+    return xensimSetVcpuAffinity(ctx, domid, vcpuid, cpumap_hard, cpumap_soft, true);
+}
+
+/* Every vCPU below max_vcpus; any failure: ERROR_FAIL, the others set. */
+int
+libxl_set_vcpuaffinity_all(libxl_ctx *ctx, uint32_t domid, unsigned int max_vcpus,
+                           const libxl_bitmap *cpumap_hard,
+                           const libxl_bitmap *cpumap_soft)
+{
+    unsigned int i;
+    int rc = 0;
+
+    for (i = 0; i < max_vcpus; i++) {
+        if (libxl_set_vcpuaffinity(ctx, domid, i, cpumap_hard, cpumap_soft)) {
+            xensimCtxLog(ctx, XTL_WARN, "Failed to set affinity for %u", i);
+            rc = ERROR_FAIL;
+        }
+    }
+    return rc;
+}
+
+/* Node maps go as a number: xensim has at most 64 nodes. */
+int
+libxl_domain_set_nodeaffinity(libxl_ctx *ctx, uint32_t domid, libxl_bitmap *nodemap)
+{
+    char id[16], map[32];
+    const char *args[] = { id, map, NULL };
+    guint64 bits = 0;
+    uint32_t i;
+
+    for (i = 0; i < nodemap->size && i < 8; i++)
+        bits |= (guint64)nodemap->map[i] << (8 * i);
+    xensimDomidArg(id, sizeof(id), domid);
+    g_snprintf(map, sizeof(map), "%" G_GUINT64_FORMAT, bits);
+    return xensimCall(ctx, "libxl_domain_set_nodeaffinity", args, NULL) ? ERROR_FAIL : 0;
+}
+
+/* Into the caller's map (libxl_node_bitmap_alloc'd), as far as it goes. */
+int
+libxl_domain_get_nodeaffinity(libxl_ctx *ctx, uint32_t domid, libxl_bitmap *nodemap)
+{
+    g_autoptr(GVariant) records = NULL;
+    g_autoptr(GVariant) rec = NULL;
+    char id[16];
+    const char *args[] = { id, NULL };
+    guint64 bits;
+    uint32_t i;
+
+    xensimDomidArg(id, sizeof(id), domid);
+    if (xensimCall(ctx, "libxl_domain_get_nodeaffinity", args, &records) ||
+        !(rec = xensimRecord(records)))
+        return ERROR_FAIL;
+    bits = xensimRecordU64(rec, "nodemap", 0);
+    for (i = 0; i < nodemap->size; i++)
+        nodemap->map[i] = i < 8 ? (bits >> (8 * i)) & 0xff : 0;
+    return 0;
+}
+
+/* A domain libxl cannot find the cpupool of has an unknown scheduler:
+ * "Unknown scheduler", ERROR_INVAL. */
+static int
+xensimSchedRc(int rc)
+{
+    return rc == ERROR_DOMAIN_NOTFOUND ? ERROR_INVAL : rc;
 }
 
 int
@@ -511,15 +642,15 @@ libxl_domain_sched_params_get(libxl_ctx *ctx, uint32_t domid,
     libxl_scheduler sched;
     int rc;
 
+    libxl_domain_sched_params_init(params);
     xensimDomidArg(id, sizeof(id), domid);
     if ((rc = xensimCall(ctx, "libxl_domain_sched_params_get", args, &records)))
-        return rc;
+        return xensimSchedRc(rc);
     if (!(rec = xensimRecord(records)) ||
         !(name = xensimRecordStr(rec, "scheduler")) ||
         libxl_scheduler_from_string(name, &sched) < 0)
         return ERROR_FAIL;
 
-    libxl_domain_sched_params_init(params);
     params->sched = sched;
     switch (sched) {
     case LIBXL_SCHEDULER_CREDIT:
@@ -528,17 +659,141 @@ libxl_domain_sched_params_get(libxl_ctx *ctx, uint32_t domid,
         params->cap = xensimRecordU64(rec, "cap", 0);
         break;
     case LIBXL_SCHEDULER_RTDS:
-        params->period = 10000;
-        params->budget = 4000;
-        params->extratime = 1;
+        /* extratime is left at its default, as libxl's sched_rtds_domain_get */
+        params->period = xensimRecordU64(rec, "period", 10000);
+        params->budget = xensimRecordU64(rec, "budget", 4000);
         break;
-    case LIBXL_SCHEDULER_UNKNOWN:
-    case LIBXL_SCHEDULER_SEDF:
-    case LIBXL_SCHEDULER_ARINC653:
     case LIBXL_SCHEDULER_NULL:
         break;
+    case LIBXL_SCHEDULER_ARINC653:
+    case LIBXL_SCHEDULER_UNKNOWN:
+    case LIBXL_SCHEDULER_SEDF:
+        xensimCtxLog(ctx, XTL_ERROR, "Unknown scheduler");
+        return ERROR_INVAL;
     }
     return 0;
+}
+
+static const char *
+xensimSchedName(libxl_scheduler sched)
+{
+    const char *name;
+
+    if (sched == LIBXL_SCHEDULER_UNKNOWN || !(name = libxl_scheduler_to_string(sched)))
+        return "";
+    return name;
+}
+
+int
+libxl_domain_sched_params_set(libxl_ctx *ctx, uint32_t domid,
+                              const libxl_domain_sched_params *params)
+{
+    char id[16], weight[16], cap[16], period[16], budget[16];
+    const char *args[] = { id, xensimSchedName(params->sched), weight, cap,
+                           period, budget, NULL };
+
+    xensimDomidArg(id, sizeof(id), domid);
+    g_snprintf(weight, sizeof(weight), "%d", params->weight);
+    g_snprintf(cap, sizeof(cap), "%d", params->cap);
+    g_snprintf(period, sizeof(period), "%d", params->period);
+    g_snprintf(budget, sizeof(budget), "%d", params->budget);
+    return xensimSchedRc(xensimCall(ctx, "libxl_domain_sched_params_set", args, NULL));
+}
+
+/* Per-vCPU parameters (rtds): the vCPUs named in params->vcpus, or (all)
+ * every vCPU of the domain, allocated here. */
+static int
+xensimVcpuSchedGet(libxl_ctx *ctx, uint32_t domid, libxl_vcpu_sched_params *params,
+                   bool all)
+{
+    g_autoptr(GVariant) records = NULL;
+    g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
+    size_t i, n;
+    int rc;
+
+    g_ptr_array_add(args, g_strdup_printf("%u", domid));
+    if (all) {
+        g_ptr_array_add(args, g_strdup(params->num_vcpus > 0 ? "-1" : "all"));
+    } else {
+        for (i = 0; params->num_vcpus > 0 && i < (size_t)params->num_vcpus; i++)
+            g_ptr_array_add(args, g_strdup_printf("%d", params->vcpus[i].vcpuid));
+    }
+    g_ptr_array_add(args, NULL);
+    params->sched = LIBXL_SCHEDULER_UNKNOWN;
+    if ((rc = xensimCall(ctx, "libxl_vcpu_sched_params_get",
+                         (const char *const *)args->pdata, &records)))
+        return xensimSchedRc(rc);
+    n = g_variant_n_children(records);
+    if (all) {
+        params->num_vcpus = n;
+        params->vcpus = calloc(n ? n : 1, sizeof(*params->vcpus));
+    }
+    params->sched = LIBXL_SCHEDULER_RTDS;
+    for (i = 0; i < n && i < (size_t)params->num_vcpus; i++) {
+        g_autoptr(GVariant) rec = g_variant_get_child_value(records, i);
+
+        params->vcpus[i].vcpuid = xensimRecordU64(rec, "vcpuid", i);
+        params->vcpus[i].period = xensimRecordU64(rec, "period", 0);
+        params->vcpus[i].budget = xensimRecordU64(rec, "budget", 0);
+        params->vcpus[i].extratime = xensimRecordU64(rec, "extratime", 0);
+    }
+    return 0;
+}
+
+int
+libxl_vcpu_sched_params_get(libxl_ctx *ctx, uint32_t domid,
+                            libxl_vcpu_sched_params *params)
+{
+    return xensimVcpuSchedGet(ctx, domid, params, false);
+}
+
+int
+libxl_vcpu_sched_params_get_all(libxl_ctx *ctx, uint32_t domid,
+                                libxl_vcpu_sched_params *params)
+{
+    return xensimVcpuSchedGet(ctx, domid, params, true);
+}
+
+/* params->vcpus (all: its only element, for every vCPU) */
+static int
+xensimVcpuSchedSet(libxl_ctx *ctx, uint32_t domid,
+                   const libxl_vcpu_sched_params *params, bool all)
+{
+    g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
+    int i;
+
+    g_ptr_array_add(args, g_strdup_printf("%u", domid));
+    g_ptr_array_add(args, g_strdup(xensimSchedName(params->sched)));
+    if (all && params->num_vcpus != 1) {
+        /* libxl: exactly one set of parameters, else ERROR_INVAL */
+        g_ptr_array_add(args, g_strdup("none"));
+    } else {
+        for (i = 0; i < params->num_vcpus; i++) {
+            const libxl_sched_params *v = &params->vcpus[i];
+
+            g_ptr_array_add(args, all ? g_strdup("all") : g_strdup_printf("%d", v->vcpuid));
+            g_ptr_array_add(args, g_strdup_printf("%d", v->period));
+            g_ptr_array_add(args, g_strdup_printf("%d", v->budget));
+            g_ptr_array_add(args, g_strdup_printf("%d", v->extratime ? 1 : 0));
+        }
+    }
+    g_ptr_array_add(args, NULL);
+    return xensimSchedRc(xensimCall(ctx, "libxl_vcpu_sched_params_set",
+                                    (const char *const *)args->pdata, NULL));
+}
+
+int
+libxl_vcpu_sched_params_set(libxl_ctx *ctx, uint32_t domid,
+                            const libxl_vcpu_sched_params *params)
+{
+    return xensimVcpuSchedSet(ctx, domid, params, false);
+}
+
+int
+libxl_vcpu_sched_params_set_all(libxl_ctx *ctx, uint32_t domid,
+                                const libxl_vcpu_sched_params *params)
+{
+    return xensimVcpuSchedSet(ctx, domid, params, true);
 }
 
 /* Memory ------------------------------------------------------------ */

@@ -62,6 +62,7 @@ int xensimCall(libxl_ctx *ctx, const char *func, const char *const *args,
                GVariant **records);
 GVariant *xensimRecord(GVariant *records);
 void xensimDomidArg(char *buf, size_t len, uint32_t domid);
+char *xensimBitmapHex(const libxl_bitmap *map);
 
 /* libxensim-event.c: events, asynchronous operations, children */
 int xensimEvInit(libxl_ctx *ctx);

@@ -768,6 +768,11 @@ xensimCmdCreate(XensimCall *call)
         g_hash_table_remove(state->domains, GUINT_TO_POINTER(dom->domid));
         return rc;
     }
+    /* vCPU affinity, node affinity, scheduler parameters */
+    if ((rc = xensimTuneCreate(call, dom))) {
+        g_hash_table_remove(state->domains, GUINT_TO_POINTER(dom->domid));
+        return rc;
+    }
 
     xensimDomainPublish(state, dom);
     xensimDomainPublishDevices(state, dom);
@@ -1134,6 +1139,7 @@ xensimStoreWritten(XensimState *state, const char *path, const char *value)
     int end = 0;
     XensimDomain *dom;
 
+    xensimTuneStoreWritten(state, path, value);
     if (sscanf(path, "/local/domain/%u/control/shutdown%n", &domid, &end) != 1 ||
         path[end] != '\0' || domid == 0 || !(dom = xensimStateLookup(state, domid)))
         return;
@@ -1383,55 +1389,6 @@ xensimCmdSetMaxmem(XensimCall *call)
     }
     dom->max_memkb = kb;
     xensimDomainPublish(call->state, dom);
-    return 0;
-}
-
-/* args: domid, number of vCPUs online (the bitmap's first bits) */
-int
-xensimCmdSetVcpuonline(XensimCall *call)
-{
-    XensimDomain *dom;
-    guint64 n;
-    int rc;
-
-    if ((rc = xensimArgDomid(call, 0, &dom)) ||
-        (rc = xensimArgU64(call, 1, G_MAXUINT32, &n, "a vCPU count")))
-        return rc;
-    if (n > dom->max_vcpus) {
-        call->message = g_strdup_printf("Requested %" G_GUINT64_FORMAT " VCPUs, "
-                                        "however maxcpus is %u!", n, dom->max_vcpus);
-        return ERROR_FAIL;
-    }
-    xensimDomainCpuAccount(dom);
-    dom->online_vcpus = n;
-    xensimDomainPublish(call->state, dom);
-    return 0;
-}
-
-/* args: domid, weight (-1: keep), cap (-1: keep) */
-int
-xensimCmdSchedParamsSet(XensimCall *call)
-{
-    XensimDomain *dom;
-    gint64 weight, cap;
-    int rc;
-
-    if ((rc = xensimArgDomid(call, 0, &dom)))
-        return rc;
-    if (call->nargs < 3 ||
-        !g_ascii_string_to_signed(call->args[1], 10, -1, 65535, &weight, NULL) ||
-        !g_ascii_string_to_signed(call->args[2], 10, -1, 65535, &cap, NULL)) {
-        call->message = g_strdup("scheduler weight and cap are expected");
-        return ERROR_INVAL;
-    }
-    if (weight == 0) {
-        call->message = g_strdup("weight out of range (1 to 65535)");
-        return ERROR_INVAL;
-    }
-    if (weight > 0)
-        dom->weight = weight;
-    if (cap >= 0)
-        dom->cap = cap;
     return 0;
 }
 

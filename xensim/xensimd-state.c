@@ -30,6 +30,7 @@ xensimDomainFree(gpointer data)
     g_free(dom->uuid);
     g_free(dom->name);
     g_free(dom->vcpu_time_ns);
+    xensimTuneDomainFree(dom);
     if (dom->devices)
         g_ptr_array_unref(dom->devices);
     if (dom->userdata)
@@ -69,7 +70,7 @@ xensimDomainPublish(XensimState *state, XensimDomain *dom)
     for (i = 0; i < dom->max_vcpus; i++) {
         g_autofree char *sub = g_strdup_printf("/cpu/%u/availability", i);
 
-        XS_SET(dompath, sub, "%s", i < dom->online_vcpus ? "online" : "offline");
+        XS_SET(dompath, sub, "%s", xensimTuneVcpuOnline(dom, i) ? "online" : "offline");
     }
     XS_SET(vmpath, "/name", "%s", dom->name);
     XS_SET(vmpath, "/uuid", "%s", dom->uuid);
@@ -121,6 +122,7 @@ xensimStateNew(XensimHostConfig *host)
     state->faults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     state->store = xensimStoreNew();
     state->next_domid = 1;
+    state->started = g_get_monotonic_time();
     state->subscribers = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                                NULL, xensimSubscriberFree);
 
@@ -144,6 +146,7 @@ xensimStateFree(XensimState *state)
     g_hash_table_destroy(state->domains);
     g_hash_table_destroy(state->faults);
     g_hash_table_destroy(state->subscribers);
+    g_free(state->pcpu_busy_ns);
     xensimStoreFree(state->store);
     xensimHostConfigDispose(&state->host);
     g_free(state);
@@ -455,12 +458,12 @@ xensimDomainStateString(XensimDomainState state)
  * shut down or dying domain uses none.  vcpu_time_ns holds what each vCPU
  * used up to cpu_since; xensimDomainCpuAccount brings it up to now, and
  * must run before a domain's state or online vCPUs change. */
-static guint64
+guint64
 xensimDomainVcpuTime(XensimDomain *dom, guint vcpu, gint64 now)
 {
     guint64 t = dom->vcpu_time_ns ? dom->vcpu_time_ns[vcpu] : 0;
 
-    if (dom->state == XENSIM_DOMAIN_RUNNING && vcpu < dom->online_vcpus &&
+    if (dom->state == XENSIM_DOMAIN_RUNNING && xensimTuneVcpuOnline(dom, vcpu) &&
         now > dom->cpu_since && dom->owner)
         t += (guint64)(now - dom->cpu_since) * 10 * dom->owner->host.cpu_load;
     return t;
@@ -474,8 +477,13 @@ xensimDomainCpuAccount(XensimDomain *dom)
 
     if (!dom->vcpu_time_ns)
         dom->vcpu_time_ns = g_new0(guint64, dom->max_vcpus);
-    for (i = 0; i < dom->max_vcpus; i++)
-        dom->vcpu_time_ns[i] = xensimDomainVcpuTime(dom, i, now);
+    for (i = 0; i < dom->max_vcpus; i++) {
+        guint64 t = xensimDomainVcpuTime(dom, i, now);
+
+        /* the CPU it ran on ran that long */
+        xensimTunePcpuCharge(dom, i, t - dom->vcpu_time_ns[i]);
+        dom->vcpu_time_ns[i] = t;
+    }
     dom->cpu_since = now;
 }
 
@@ -550,54 +558,6 @@ xensimCmdDomainInfo(XensimCall *call)
         return rc;
     xensimRecOpen(&r, call->records);
     xensimAddDominfo(&r, dom);
-    xensimRecClose(&r);
-    return 0;
-}
-
-/* Domain-0's vCPU 0 is running (it makes this very call); its others, idle
- * in a dom0 that waits for work, are blocked, as xl vcpu-list shows them. */
-static int
-xensimCmdListVcpu(XensimCall *call)
-{
-    guint nr_cpus = xensimHostCpus(&call->state->host);
-    gint64 now = g_get_monotonic_time();
-    XensimDomain *dom;
-    guint i;
-    int rc;
-
-    if ((rc = xensimArgDomid(call, 0, &dom)))
-        return rc;
-    for (i = 0; i < dom->max_vcpus; i++) {
-        bool online = i < dom->online_vcpus;
-        bool running = online && dom->state == XENSIM_DOMAIN_RUNNING &&
-                       (dom->domid != 0 || i == 0);
-        XensimRec r;
-
-        xensimRecOpen(&r, call->records);
-        xensimRecU64(&r, "vcpuid", i);
-        xensimRecU64(&r, "cpu", i % nr_cpus);
-        xensimRecU64(&r, "online", online);
-        xensimRecU64(&r, "running", running);
-        xensimRecU64(&r, "blocked", online && !running);
-        xensimRecU64(&r, "vcpu_time", xensimDomainVcpuTime(dom, i, now));
-        xensimRecClose(&r);
-    }
-    return 0;
-}
-
-static int
-xensimCmdSchedParamsGet(XensimCall *call)
-{
-    XensimDomain *dom;
-    XensimRec r;
-    int rc;
-
-    if ((rc = xensimArgDomid(call, 0, &dom)))
-        return rc;
-    xensimRecOpen(&r, call->records);
-    xensimRecStr(&r, "scheduler", call->state->host.scheduler);
-    xensimRecU64(&r, "weight", dom->weight);
-    xensimRecU64(&r, "cap", dom->cap);
     xensimRecClose(&r);
     return 0;
 }
@@ -968,7 +928,8 @@ xensimCmdFaultSet(XensimCall *call)
     }
     if (!xensimCommandKnown(call->args[0]) ||
         !(g_str_has_prefix(call->args[0], "libxl_") ||
-          g_str_has_prefix(call->args[0], "xs_"))) {
+          g_str_has_prefix(call->args[0], "xs_") ||
+          g_str_has_prefix(call->args[0], "xc_"))) {
         call->message = g_strdup_printf("%s: not an entry point xensimd serves",
                                         call->args[0]);
         return ERROR_INVAL;
@@ -1058,6 +1019,13 @@ static const XensimCommand xensimCommands[] = {
     { "libxl_domain_setmaxmem", xensimCmdSetMaxmem },
     { "libxl_set_vcpuonline", xensimCmdSetVcpuonline },
     { "libxl_domain_sched_params_set", xensimCmdSchedParamsSet },
+    /* vCPUs, scheduling, memory (xensimd-tune.c) */
+    { "libxl_set_vcpuaffinity", xensimCmdSetVcpuAffinity },
+    { "libxl_domain_set_nodeaffinity", xensimCmdSetNodeAffinity },
+    { "libxl_domain_get_nodeaffinity", xensimCmdGetNodeAffinity },
+    { "libxl_vcpu_sched_params_get", xensimCmdVcpuSchedGet },
+    { "libxl_vcpu_sched_params_set", xensimCmdVcpuSchedSet },
+    { "xc_getcpuinfo", xensimCmdGetCpuinfo },
     { "libxl_domain_rename", xensimCmdRename },
     { "libxl_retrieve_domain_configuration", xensimCmdRetrieveConfig },
     { "libxl_device_disk_list", xensimCmdRetrieveConfig },

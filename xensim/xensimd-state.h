@@ -96,8 +96,18 @@ struct _XensimDomain {
     guint64 *vcpu_time_ns;      /* CPU time each vCPU used up to cpu_since */
     gint64 cpu_since;           /* monotonic, microseconds */
     guint32 cpupool;
-    int weight;
+    int weight;                 /* credit, credit2 */
     int cap;
+    /* vCPUs, scheduling, memory (xensimd-tune.c; made on first use) */
+    guint8 *vcpu_up;            /* per vCPU: the guest has it up */
+    guint8 *hard_affinity;      /* per vCPU, a CPU map of the host's size */
+    guint8 *soft_affinity;
+    bool auto_node_affinity;    /* else node_affinity, as set */
+    guint64 node_affinity;
+    guint *rt_period;           /* rtds, per vCPU: us */
+    guint *rt_budget;
+    guint8 *rt_extratime;
+    guint balloon_timer;        /* the balloon driver's next step */
     GPtrArray *devices;         /* grows with device support */
     GHashTable *userdata;       /* libxl userdata: userid -> GBytes */
     /* domUs (xensimd-domain.c) */
@@ -139,6 +149,8 @@ struct _XensimState {
     XensimStore *store;
     GHashTable *faults;         /* entry point name -> XensimFault */
     guint32 next_domid;
+    gint64 started;             /* monotonic, us: uptime_s ago the host booted */
+    guint64 *pcpu_busy_ns;      /* per CPU: what it ran (xensimd-tune.c) */
     GHashTable *subscribers;    /* event connection fd -> XensimSubscriber */
     void (*log)(void *opaque, const char *msg);
     void *log_opaque;
@@ -178,6 +190,7 @@ int xensimArgDomid(XensimCall *call, guint i, XensimDomain **dom);
 void xensimDomainPublish(XensimState *state, XensimDomain *dom);
 void xensimAddDominfo(XensimRec *r, XensimDomain *dom);
 void xensimDomainCpuAccount(XensimDomain *dom);
+guint64 xensimDomainVcpuTime(XensimDomain *dom, guint vcpu, gint64 now);
 void xensimDomainSetState(XensimDomain *dom, XensimDomainState st);
 void xensimDomainFree(gpointer data);
 
@@ -199,8 +212,6 @@ int xensimCmdSendTrigger(XensimCall *call);
 int xensimCmdPause(XensimCall *call);
 int xensimCmdUnpause(XensimCall *call);
 int xensimCmdSetMaxmem(XensimCall *call);
-int xensimCmdSetVcpuonline(XensimCall *call);
-int xensimCmdSchedParamsSet(XensimCall *call);
 int xensimCmdRename(XensimCall *call);
 int xensimCmdRetrieveConfig(XensimCall *call);
 int xensimCmdConsoleGetTty(XensimCall *call);
@@ -211,6 +222,27 @@ int xensimCmdSuspend(XensimCall *call);
 int xensimCmdResume(XensimCall *call);
 int xensimCmdStreamRate(XensimCall *call);
 void xensimStoreWritten(XensimState *state, const char *path, const char *value);
+
+/* vCPUs, scheduling, memory (xensimd-tune.c) */
+guint xensimTuneCpus(XensimState *state);
+bool xensimTuneVcpuOnline(XensimDomain *dom, guint vcpu);
+guint xensimTuneVcpuCpu(XensimDomain *dom, guint vcpu);
+void xensimTunePcpuCharge(XensimDomain *dom, guint vcpu, guint64 ns);
+void xensimTuneDomainFree(XensimDomain *dom);
+void xensimTuneStoreWritten(XensimState *state, const char *path, const char *value);
+int xensimTuneSchedSet(XensimCall *call, XensimDomain *dom, const char *sched,
+                       const gint64 *p);
+int xensimTuneCreate(XensimCall *call, XensimDomain *dom);
+int xensimCmdGetCpuinfo(XensimCall *call);
+int xensimCmdListVcpu(XensimCall *call);
+int xensimCmdSetVcpuAffinity(XensimCall *call);
+int xensimCmdSetNodeAffinity(XensimCall *call);
+int xensimCmdGetNodeAffinity(XensimCall *call);
+int xensimCmdSetVcpuonline(XensimCall *call);
+int xensimCmdSchedParamsGet(XensimCall *call);
+int xensimCmdSchedParamsSet(XensimCall *call);
+int xensimCmdVcpuSchedGet(XensimCall *call);
+int xensimCmdVcpuSchedSet(XensimCall *call);
 
 /* Consoles: a pty per console with a simulated guest (xensimd-console.c) */
 typedef enum {

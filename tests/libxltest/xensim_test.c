@@ -14,6 +14,7 @@
 #include <sys/time.h>
 #include <stdbool.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include <glib/gstdio.h>
 #include <libxl.h>
 #include <libxl_utils.h>
+#include <xenctrl.h>
 #include <xenstore.h>
 
 #include "xensimd-state.h"
@@ -2435,6 +2437,598 @@ START_TEST(test_config_virt_caps)
 }
 END_TEST
 
+/* vCPUs, scheduling, host CPU time (xensimd-tune.c) ------------------- */
+
+/* Restart the host with one more --KEY VALUE (the domains go). */
+static void
+testRestartWith(const char *key, const char *value)
+{
+    g_autofree char *xensimd = testBuildPath("xensim/xensimd");
+    g_autofree char *config = g_build_filename(testDir, "host.conf", NULL);
+    g_autofree char *sock = g_build_filename(testDir, "xensimd.sock", NULL);
+    g_autofree char *flag = g_strdup_printf("--%s", key);
+    const char *argv[] = { xensimd, "--dir", testDir, "--config", config,
+                           flag, value, NULL };
+    g_autofree char *pidfile = g_build_filename(testDir, "xensimd.pid", NULL);
+    g_autofree char *pidtext = NULL;
+    gint64 running;
+    int i;
+
+    /* the daemon running now: the fixture's, or one a test started */
+    ck_assert(g_file_get_contents(pidfile, &pidtext, NULL, NULL));
+    ck_assert(g_ascii_string_to_signed(g_strstrip(pidtext), 10, 1, G_MAXINT,
+                                       &running, NULL));
+    xensimKill(running);
+    ck_assert(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                            xensimChildSetup, NULL, &testPid, NULL));
+    for (i = 0; i < 500 && !g_file_test(sock, G_FILE_TEST_EXISTS); i++)
+        g_usleep(10 * 1000);
+    ck_assert(g_file_test(sock, G_FILE_TEST_EXISTS));
+}
+
+/* A map of nbits with the given bits set; -1 ends the list. */
+static void
+testMap(libxl_bitmap *map, int nbits, ...)
+{
+    va_list ap;
+    int bit;
+
+    libxl_bitmap_init(map);
+    map->size = (nbits + 7) / 8;
+    map->map = calloc(map->size, 1);
+    va_start(ap, nbits);
+    while ((bit = va_arg(ap, int)) >= 0)
+        libxl_bitmap_set(map, bit);
+    va_end(ap);
+}
+
+static libxl_vcpuinfo *
+testVcpus(libxl_ctx *ctx, uint32_t domid, int want)
+{
+    int n = 0, nr_cpus = 0;
+    libxl_vcpuinfo *v = libxl_list_vcpu(ctx, domid, &n, &nr_cpus);
+
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(n, want);
+    ck_assert_int_eq(nr_cpus, T_CPUS);
+    return v;
+}
+
+/* The bits of a map as a string: "3,4" */
+static char *
+testMapStr(const libxl_bitmap *map)
+{
+    GString *s = g_string_new(NULL);
+    int i;
+
+    libxl_for_each_set_bit(i, *map)
+        g_string_append_printf(s, "%s%d", s->len ? "," : "", i);
+    return g_string_free(s, FALSE);
+}
+
+#define ck_assert_map(map, want) \
+    do { \
+        g_autofree char *got_ = testMapStr(map); \
+        ck_assert_str_eq(got_, want); \
+    } while (0)
+
+static uint64_t
+testNodeAffinity(libxl_ctx *ctx, uint32_t domid)
+{
+    libxl_bitmap nodes;
+    uint64_t bits = 0;
+    int i;
+
+    testMap(&nodes, T_NODES, -1);
+    ck_assert_int_eq(libxl_domain_get_nodeaffinity(ctx, domid, &nodes), 0);
+    libxl_for_each_set_bit(i, nodes)
+        bits |= 1ULL << i;
+    libxl_bitmap_dispose(&nodes);
+    return bits;
+}
+
+/* Affinity as Xen keeps it: hard and soft maps per vCPU, the vCPU on a
+ * CPU of both (else of hard); refusals as libxl reports them. */
+START_TEST(test_vcpu_affinity)
+{
+    libxl_ctx *ctx = testCtx();
+    uint32_t domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "aff-1");
+    libxl_bitmap hard, soft, empty, beyond, all;
+    libxl_vcpuinfo *v;
+
+    /* everywhere, at first; a CPU picked by domid + vCPU */
+    v = testVcpus(ctx, domid, 2);
+    ck_assert_int_eq(libxl_bitmap_count_set(&v[0].cpumap), T_CPUS);
+    ck_assert_int_eq(libxl_bitmap_count_set(&v[1].cpumap_soft), T_CPUS);
+    ck_assert_uint_eq(v[1].cpu, (domid + 1) % T_CPUS);
+    libxl_vcpuinfo_list_free(v, 2);
+    ck_assert_uint_eq(testNodeAffinity(ctx, domid), 0x7);
+
+    testMap(&hard, T_CPUS, 3, 4, -1);
+    ck_assert_int_eq(libxl_set_vcpuaffinity(ctx, domid, 1, &hard, NULL), 0);
+    v = testVcpus(ctx, domid, 2);
+    ck_assert_map(&v[1].cpumap, "3,4");
+    ck_assert_int_eq(libxl_bitmap_count_set(&v[1].cpumap_soft), T_CPUS);
+    ck_assert_int_eq(libxl_bitmap_count_set(&v[0].cpumap), T_CPUS);
+    ck_assert(v[1].cpu == 3 || v[1].cpu == 4);
+    libxl_vcpuinfo_list_free(v, 2);
+
+    /* soft & hard is {4}: it runs there */
+    testMap(&soft, T_CPUS, 4, 5, -1);
+    ck_assert_int_eq(libxl_set_vcpuaffinity(ctx, domid, 1, NULL, &soft), 0);
+    v = testVcpus(ctx, domid, 2);
+    ck_assert_map(&v[1].cpumap, "3,4");
+    ck_assert_map(&v[1].cpumap_soft, "4,5");
+    ck_assert_uint_eq(v[1].cpu, 4);
+    libxl_vcpuinfo_list_free(v, 2);
+
+    /* errors: no such vCPU, a hard map without a CPU of the host (empty,
+     * or only past its CPUs): the hypervisor's -EINVAL, ERROR_FAIL; no
+     * map at all: ERROR_INVAL; force without maps: nothing to do */
+    testMap(&empty, T_CPUS, -1);
+    testMap(&beyond, 64, 40, -1);
+    ck_assert_int_eq(libxl_set_vcpuaffinity(ctx, domid, 2, &hard, NULL), ERROR_FAIL);
+    ck_assert_int_eq(libxl_set_vcpuaffinity(ctx, domid, 0, &empty, NULL), ERROR_FAIL);
+    ck_assert_int_eq(libxl_set_vcpuaffinity(ctx, domid, 0, &beyond, NULL), ERROR_FAIL);
+    ck_assert_int_eq(libxl_set_vcpuaffinity(ctx, domid, 0, NULL, NULL), ERROR_INVAL);
+    ck_assert_int_eq(libxl_set_vcpuaffinity_force(ctx, domid, 0, NULL, NULL), 0);
+    ck_assert_int_eq(libxl_set_vcpuaffinity(ctx, 4242, 0, &hard, NULL), ERROR_DOMAIN_NOTFOUND);
+    /* an empty soft map is allowed: hard alone counts */
+    ck_assert_int_eq(libxl_set_vcpuaffinity(ctx, domid, 1, NULL, &empty), 0);
+    v = testVcpus(ctx, domid, 2);
+    ck_assert_map(&v[1].cpumap_soft, "");
+    ck_assert(v[1].cpu == 3 || v[1].cpu == 4);
+    ck_assert_map(&v[0].cpumap_soft, "0,1,2,3,4,5,6,7,8,9,10,11");
+    libxl_vcpuinfo_list_free(v, 2);
+
+    /* _all: every vCPU below max_vcpus; one failing: ERROR_FAIL, the
+     * others set */
+    testMap(&all, T_CPUS, 0, -1);
+    ck_assert_int_eq(libxl_set_vcpuaffinity_all(ctx, domid, 3, &all, NULL), ERROR_FAIL);
+    v = testVcpus(ctx, domid, 2);
+    ck_assert_map(&v[0].cpumap, "0");
+    ck_assert_map(&v[1].cpumap, "0");
+    ck_assert_uint_eq(v[0].cpu, 0);
+    libxl_vcpuinfo_list_free(v, 2);
+
+    /* node affinity: automatic (CPU 0: node 0) until set; all nodes
+     * make it automatic again; none of the host's: ERROR_FAIL */
+    ck_assert_uint_eq(testNodeAffinity(ctx, domid), 0x1);
+    libxl_bitmap_dispose(&all);
+    testMap(&all, T_NODES, 1, 2, -1);
+    ck_assert_int_eq(libxl_domain_set_nodeaffinity(ctx, domid, &all), 0);
+    ck_assert_uint_eq(testNodeAffinity(ctx, domid), 0x6);
+    libxl_bitmap_set(&all, 0);
+    ck_assert_int_eq(libxl_domain_set_nodeaffinity(ctx, domid, &all), 0);
+    ck_assert_uint_eq(testNodeAffinity(ctx, domid), 0x1);
+    ck_assert_int_eq(libxl_domain_set_nodeaffinity(ctx, domid, &empty), ERROR_FAIL);
+    ck_assert_int_eq(libxl_domain_set_nodeaffinity(ctx, domid, &beyond), ERROR_FAIL);
+    ck_assert_uint_eq(testNodeAffinity(ctx, domid), 0x1);
+
+    libxl_bitmap_dispose(&hard);
+    libxl_bitmap_dispose(&soft);
+    libxl_bitmap_dispose(&empty);
+    libxl_bitmap_dispose(&beyond);
+    libxl_bitmap_dispose(&all);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* The build info's affinities and node map, as libxl__build_pre sets them. */
+START_TEST(test_vcpu_affinity_create)
+{
+    libxl_ctx *ctx = testCtx();
+    g_autofree char *kernel = testKernel();
+    libxl_domain_config cfg;
+    libxl_vcpuinfo *v;
+    uint32_t domid = INVALID_DOMID;
+    int n = 0;
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "aff-create", kernel, 128 * 1024);
+    cfg.b_info.vcpu_hard_affinity = calloc(2, sizeof(libxl_bitmap));
+    cfg.b_info.num_vcpu_hard_affinity = 2;
+    testMap(&cfg.b_info.vcpu_hard_affinity[0], T_CPUS, 6, 7, -1);
+    testMap(&cfg.b_info.vcpu_hard_affinity[1], T_CPUS, 8, -1);
+    cfg.b_info.vcpu_soft_affinity = calloc(1, sizeof(libxl_bitmap));
+    cfg.b_info.num_vcpu_soft_affinity = 1;
+    testMap(&cfg.b_info.vcpu_soft_affinity[0], T_CPUS, 7, -1);
+    testMap(&cfg.b_info.nodemap, T_NODES, 2, -1);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    v = testVcpus(ctx, domid, 2);
+    ck_assert_map(&v[0].cpumap, "6,7");
+    ck_assert_map(&v[0].cpumap_soft, "7");
+    ck_assert_uint_eq(v[0].cpu, 7);
+    ck_assert_map(&v[1].cpumap, "8");
+    ck_assert_uint_eq(v[1].cpu, 8);
+    ck_assert_int_eq(libxl_bitmap_count_set(&v[1].cpumap_soft), T_CPUS);
+    libxl_vcpuinfo_list_free(v, 2);
+    ck_assert_uint_eq(testNodeAffinity(ctx, domid), 0x4);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+
+    /* the deprecated cpumap: every vCPU's hard affinity */
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "aff-cpumap", kernel, 128 * 1024);
+    testMap(&cfg.b_info.cpumap, T_CPUS, 2, -1);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    v = testVcpus(ctx, domid, 2);
+    ck_assert_map(&v[0].cpumap, "2");
+    ck_assert_map(&v[1].cpumap, "2");
+    ck_assert_uint_eq(v[1].cpu, 2);
+    libxl_vcpuinfo_list_free(v, 2);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+
+    /* a hard affinity with no CPU of the host fails the create */
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "aff-bad", kernel, 128 * 1024);
+    cfg.b_info.vcpu_hard_affinity = calloc(1, sizeof(libxl_bitmap));
+    cfg.b_info.num_vcpu_hard_affinity = 1;
+    testMap(&cfg.b_info.vcpu_hard_affinity[0], T_CPUS, -1);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), ERROR_FAIL);
+    libxl_domain_config_dispose(&cfg);
+    libxl_dominfo_list_free(libxl_list_domain(ctx, &n), n);
+    ck_assert_int_eq(n, 1);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+static void
+testXsIs(uint32_t domid, unsigned vcpu, const char *want)
+{
+    struct xs_handle *xs = xs_open(0);
+    g_autofree char *path = g_strdup_printf("/local/domain/%u/cpu/%u/availability",
+                                            domid, vcpu);
+    unsigned int len;
+    char *got = xs_read(xs, XBT_NULL, path, &len);
+
+    ck_assert_msg(got, "%s: missing", path);
+    ck_assert_str_eq(got, want);
+    free(got);
+    xs_close(xs);
+}
+
+/* libxl_set_vcpuonline writes cpu/N/availability; the guest follows;
+ * offline vCPUs use no time. */
+START_TEST(test_vcpu_online)
+{
+    libxl_ctx *ctx = testCtx();
+    g_autofree char *kernel = testKernel();
+    libxl_domain_config cfg;
+    libxl_dominfo info;
+    libxl_bitmap map;
+    libxl_vcpuinfo *v;
+    uint32_t domid = INVALID_DOMID;
+    struct xs_handle *xs;
+    g_autofree char *path = NULL;
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "online-1", kernel, 128 * 1024);
+    cfg.b_info.max_vcpus = 4;
+    testMap(&cfg.b_info.avail_vcpus, 4, 0, 1, -1);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+    ck_assert_uint_eq(info.vcpu_online, 2);
+    ck_assert_uint_eq(info.vcpu_max_id, 3);
+    libxl_dominfo_dispose(&info);
+    testXsIs(domid, 1, "online");
+    testXsIs(domid, 2, "offline");
+
+    /* vCPUs 0, 1 and 3: not only the first ones */
+    testMap(&map, 4, 0, 1, 3, -1);
+    ck_assert_int_eq(libxl_set_vcpuonline(ctx, domid, &map, NULL), 0);
+    libxl_bitmap_dispose(&map);
+    testXsIs(domid, 2, "offline");
+    testXsIs(domid, 3, "online");
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+    ck_assert_uint_eq(info.vcpu_online, 3);
+    libxl_dominfo_dispose(&info);
+
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    g_usleep(100 * 1000);
+    v = testVcpus(ctx, domid, 4);
+    ck_assert(v[3].online && v[3].running);
+    ck_assert(!v[2].online && !v[2].running && !v[2].blocked);
+    ck_assert_uint_eq(v[2].vcpu_time, 0);
+    ck_assert_uint_gt(v[3].vcpu_time, 0);
+    libxl_vcpuinfo_list_free(v, 4);
+
+    /* more than the domain has, or none: ERROR_FAIL, nothing changed */
+    testMap(&map, 8, 0, 1, 2, 3, 4, -1);
+    ck_assert_int_eq(libxl_set_vcpuonline(ctx, domid, &map, NULL), ERROR_FAIL);
+    libxl_bitmap_dispose(&map);
+    testMap(&map, 4, -1);
+    ck_assert_int_eq(libxl_set_vcpuonline(ctx, domid, &map, NULL), ERROR_FAIL);
+    libxl_bitmap_dispose(&map);
+    testXsIs(domid, 2, "offline");
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+    ck_assert_uint_eq(info.vcpu_online, 3);
+    libxl_dominfo_dispose(&info);
+
+    /* the guest follows xenstore, whoever writes it */
+    xs = xs_open(0);
+    path = g_strdup_printf("/local/domain/%u/cpu/3/availability", domid);
+    ck_assert(xs_write(xs, XBT_NULL, path, "offline", strlen("offline")));
+    xs_close(xs);
+    v = testVcpus(ctx, domid, 4);
+    ck_assert(!v[3].online);
+    libxl_vcpuinfo_list_free(v, 4);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* credit (the test host's): weight 1..65535, cap 0..100 x vCPUs */
+START_TEST(test_sched_credit)
+{
+    libxl_ctx *ctx = testCtx();
+    uint32_t domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "credit-1");
+    g_autofree char *kernel = testKernel();
+    libxl_domain_sched_params p;
+    libxl_vcpu_sched_params vp;
+    libxl_domain_config cfg;
+    uint32_t other = INVALID_DOMID;
+
+    ck_assert_int_eq(libxl_domain_sched_params_get(ctx, domid, &p), 0);
+    ck_assert_int_eq(p.sched, LIBXL_SCHEDULER_CREDIT);
+    ck_assert_int_eq(p.weight, 256);
+    ck_assert_int_eq(p.cap, 0);
+
+    libxl_domain_sched_params_init(&p);
+    p.weight = 512;
+    p.cap = 150;
+    ck_assert_int_eq(libxl_domain_sched_params_set(ctx, domid, &p), 0);
+    libxl_domain_sched_params_init(&p);
+    p.cap = 200;        /* the weight is kept */
+    ck_assert_int_eq(libxl_domain_sched_params_set(ctx, domid, &p), 0);
+    ck_assert_int_eq(libxl_domain_sched_params_get(ctx, domid, &p), 0);
+    ck_assert_int_eq(p.weight, 512);
+    ck_assert_int_eq(p.cap, 200);
+
+    libxl_domain_sched_params_init(&p);
+    p.cap = 201;
+    ck_assert_int_eq(libxl_domain_sched_params_set(ctx, domid, &p), ERROR_INVAL);
+    libxl_domain_sched_params_init(&p);
+    p.weight = 0;
+    ck_assert_int_eq(libxl_domain_sched_params_set(ctx, domid, &p), ERROR_INVAL);
+    p.weight = 65536;
+    ck_assert_int_eq(libxl_domain_sched_params_set(ctx, domid, &p), ERROR_INVAL);
+    /* another scheduler's parameters: the hypercall fails */
+    libxl_domain_sched_params_init(&p);
+    p.sched = LIBXL_SCHEDULER_CREDIT2;
+    p.weight = 100;
+    ck_assert_int_eq(libxl_domain_sched_params_set(ctx, domid, &p), ERROR_FAIL);
+    p.sched = LIBXL_SCHEDULER_SEDF;
+    ck_assert_int_eq(libxl_domain_sched_params_set(ctx, domid, &p), ERROR_FEATURE_REMOVED);
+    ck_assert_int_eq(libxl_domain_sched_params_get(ctx, domid, &p), 0);
+    ck_assert_int_eq(p.weight, 512);
+    ck_assert_int_eq(p.cap, 200);
+    /* a domain libxl finds no cpupool of: "Unknown scheduler" */
+    ck_assert_int_eq(libxl_domain_sched_params_get(ctx, 4242, &p), ERROR_INVAL);
+
+    /* per-vCPU parameters: rtds only */
+    libxl_vcpu_sched_params_init(&vp);
+    ck_assert_int_eq(libxl_vcpu_sched_params_get_all(ctx, domid, &vp), ERROR_INVAL);
+    libxl_vcpu_sched_params_dispose(&vp);
+
+    /* the build info's parameters, and a refusal fails the create */
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "credit-2", kernel, 128 * 1024);
+    cfg.b_info.sched_params.weight = 1000;
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &other, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    ck_assert_int_eq(libxl_domain_sched_params_get(ctx, other, &p), 0);
+    ck_assert_int_eq(p.weight, 1000);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, other, NULL), 0);
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "credit-3", kernel, 128 * 1024);
+    cfg.b_info.sched_params.cap = 1000;
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &other, NULL, NULL), ERROR_INVAL);
+    libxl_domain_config_dispose(&cfg);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* credit2 (host key scheduler): the same limits, cap as Xen 4.17 */
+START_TEST(test_sched_credit2)
+{
+    libxl_ctx *ctx;
+    libxl_domain_sched_params p;
+    uint32_t domid;
+
+    testRestartWith("scheduler", "credit2");
+    ctx = testCtx();
+    ck_assert_int_eq(libxl_get_scheduler(ctx), LIBXL_SCHEDULER_CREDIT2);
+    domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PVH, "credit2-1");
+    ck_assert_int_eq(libxl_domain_sched_params_get(ctx, domid, &p), 0);
+    ck_assert_int_eq(p.sched, LIBXL_SCHEDULER_CREDIT2);
+    ck_assert_int_eq(p.weight, 256);
+    ck_assert_int_eq(p.cap, 0);
+    libxl_domain_sched_params_init(&p);
+    p.sched = LIBXL_SCHEDULER_CREDIT2;
+    p.weight = 65535;
+    p.cap = 200;
+    ck_assert_int_eq(libxl_domain_sched_params_set(ctx, domid, &p), 0);
+    p.cap = 201;
+    ck_assert_int_eq(libxl_domain_sched_params_set(ctx, domid, &p), ERROR_INVAL);
+    p.cap = 0;          /* no cap */
+    p.weight = 1;
+    ck_assert_int_eq(libxl_domain_sched_params_set(ctx, domid, &p), 0);
+    ck_assert_int_eq(libxl_domain_sched_params_get(ctx, domid, &p), 0);
+    ck_assert_int_eq(p.weight, 1);
+    ck_assert_int_eq(p.cap, 0);
+    p.sched = LIBXL_SCHEDULER_CREDIT;
+    ck_assert_int_eq(libxl_domain_sched_params_set(ctx, domid, &p), ERROR_FAIL);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+static void
+testRtdsVcpu(const libxl_vcpu_sched_params *vp, int i, int vcpuid, int period,
+             int budget, int extratime)
+{
+    ck_assert_int_eq(vp->vcpus[i].vcpuid, vcpuid);
+    ck_assert_int_eq(vp->vcpus[i].period, period);
+    ck_assert_int_eq(vp->vcpus[i].budget, budget);
+    ck_assert_int_eq(vp->vcpus[i].extratime, extratime);
+}
+
+/* rtds: per vCPU period, budget, extratime; the domain-wide getinfo
+ * answers Xen's defaults, as Xen 4.17's rt_dom_cntl */
+START_TEST(test_sched_rtds)
+{
+    libxl_ctx *ctx;
+    libxl_domain_sched_params p;
+    libxl_vcpu_sched_params vp;
+    libxl_sched_params one;
+    uint32_t domid;
+
+    testRestartWith("scheduler", "rtds");
+    ctx = testCtx();
+    ck_assert_int_eq(libxl_get_scheduler(ctx), LIBXL_SCHEDULER_RTDS);
+    domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "rtds-1");
+    ck_assert_int_eq(libxl_domain_sched_params_get(ctx, domid, &p), 0);
+    ck_assert_int_eq(p.sched, LIBXL_SCHEDULER_RTDS);
+    ck_assert_int_eq(p.period, 10000);
+    ck_assert_int_eq(p.budget, 4000);
+    ck_assert_int_eq(p.extratime, LIBXL_DOMAIN_SCHED_PARAM_EXTRATIME_DEFAULT);
+
+    libxl_vcpu_sched_params_init(&vp);
+    ck_assert_int_eq(libxl_vcpu_sched_params_get_all(ctx, domid, &vp), 0);
+    ck_assert_int_eq(vp.sched, LIBXL_SCHEDULER_RTDS);
+    ck_assert_int_eq(vp.num_vcpus, 2);
+    testRtdsVcpu(&vp, 1, 1, 10000, 4000, 1);
+    libxl_vcpu_sched_params_dispose(&vp);
+
+    /* domain-wide: every vCPU (extratime kept); getinfo still answers
+     * the defaults */
+    libxl_domain_sched_params_init(&p);
+    p.period = 20000;
+    p.budget = 5000;
+    ck_assert_int_eq(libxl_domain_sched_params_set(ctx, domid, &p), 0);
+    libxl_vcpu_sched_params_init(&vp);
+    ck_assert_int_eq(libxl_vcpu_sched_params_get_all(ctx, domid, &vp), 0);
+    testRtdsVcpu(&vp, 0, 0, 20000, 5000, 1);
+    testRtdsVcpu(&vp, 1, 1, 20000, 5000, 1);
+    libxl_vcpu_sched_params_dispose(&vp);
+    ck_assert_int_eq(libxl_domain_sched_params_get(ctx, domid, &p), 0);
+    ck_assert_int_eq(p.period, 10000);
+    libxl_domain_sched_params_init(&p);
+    p.budget = 20000;   /* > the default period */
+    ck_assert_int_eq(libxl_domain_sched_params_set(ctx, domid, &p), ERROR_INVAL);
+
+    /* one vCPU */
+    libxl_vcpu_sched_params_init(&vp);
+    vp.num_vcpus = 1;
+    vp.vcpus = calloc(1, sizeof(*vp.vcpus));
+    vp.vcpus[0].vcpuid = 1;
+    vp.vcpus[0].period = 1000;
+    vp.vcpus[0].budget = 500;
+    vp.vcpus[0].extratime = 0;
+    ck_assert_int_eq(libxl_vcpu_sched_params_set(ctx, domid, &vp), 0);
+    vp.vcpus[0].period = vp.vcpus[0].budget = 0;
+    ck_assert_int_eq(libxl_vcpu_sched_params_get(ctx, domid, &vp), 0);
+    testRtdsVcpu(&vp, 0, 1, 1000, 500, 0);
+    /* libxl's checks: ERROR_INVAL; Xen's (under 10 us): ERROR_FAIL */
+    vp.vcpus[0].budget = 2000;
+    ck_assert_int_eq(libxl_vcpu_sched_params_set(ctx, domid, &vp), ERROR_INVAL);
+    vp.vcpus[0].budget = 5;
+    ck_assert_int_eq(libxl_vcpu_sched_params_set(ctx, domid, &vp), ERROR_FAIL);
+    vp.vcpus[0].budget = 500;
+    vp.vcpus[0].vcpuid = 2;
+    ck_assert_int_eq(libxl_vcpu_sched_params_set(ctx, domid, &vp), ERROR_INVAL);
+    ck_assert_int_eq(libxl_vcpu_sched_params_get(ctx, domid, &vp), ERROR_INVAL);
+    libxl_vcpu_sched_params_dispose(&vp);
+
+    /* _set_all: exactly one set of parameters */
+    libxl_vcpu_sched_params_init(&vp);
+    vp.num_vcpus = 1;
+    vp.vcpus = &one;
+    one.vcpuid = 0;
+    one.period = 30000;
+    one.budget = 30000;
+    one.extratime = 0;
+    ck_assert_int_eq(libxl_vcpu_sched_params_set_all(ctx, domid, &vp), 0);
+    vp.num_vcpus = 0;
+    vp.vcpus = NULL;
+    ck_assert_int_eq(libxl_vcpu_sched_params_set_all(ctx, domid, &vp), ERROR_INVAL);
+    ck_assert_int_eq(libxl_vcpu_sched_params_get_all(ctx, domid, &vp), 0);
+    testRtdsVcpu(&vp, 0, 0, 30000, 30000, 0);
+    testRtdsVcpu(&vp, 1, 1, 30000, 30000, 0);
+    libxl_vcpu_sched_params_dispose(&vp);
+
+    /* credit's parameters on rtds: the hypercall fails */
+    libxl_domain_sched_params_init(&p);
+    p.sched = LIBXL_SCHEDULER_CREDIT;
+    p.weight = 300;
+    ck_assert_int_eq(libxl_domain_sched_params_set(ctx, domid, &p), ERROR_FAIL);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* Physical CPUs' idle time (libxenctrl): uptime less what vCPUs ran
+ * there, where libxl_list_vcpu says they run. */
+START_TEST(test_cpuinfo)
+{
+    libxl_ctx *ctx = testCtx();
+    xc_interface *xch = xc_interface_open(NULL, NULL, 0);
+    xc_cpuinfo_t before[T_CPUS], after[T_CPUS], gone[T_CPUS];
+    libxl_bitmap pin;
+    libxl_vcpuinfo *v;
+    uint64_t d5, d6;
+    uint32_t domid;
+    int nr = 0;
+
+    ck_assert_ptr_nonnull(xch);
+    ck_assert_int_eq(xc_getcpuinfo(xch, T_CPUS, before, &nr), 0);
+    ck_assert_int_eq(nr, T_CPUS);
+    /* 600 s up; Domain-0's 3 vCPUs on CPUs 0-2, 5% busy: 30 s each */
+    ck_assert_uint_ge(before[3].idletime, 600 * 1000000000ULL);
+    ck_assert_uint_lt(before[3].idletime, 700 * 1000000000ULL);
+    ck_assert_uint_ge(before[0].idletime, 569 * 1000000000ULL);
+    ck_assert_uint_le(before[0].idletime + 29 * 1000000000ULL, before[3].idletime);
+    ck_assert_int_eq(xc_getcpuinfo(xch, 4, after, &nr), 0);
+    ck_assert_int_eq(nr, 4);
+
+    /* both vCPUs of a running domain on CPU 5 */
+    domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "cpuinfo-1");
+    testMap(&pin, T_CPUS, 5, -1);
+    ck_assert_int_eq(libxl_set_vcpuaffinity_all(ctx, domid, 2, &pin, NULL), 0);
+    libxl_bitmap_dispose(&pin);
+    v = testVcpus(ctx, domid, 2);
+    ck_assert_uint_eq(v[0].cpu, 5);
+    ck_assert_uint_eq(v[1].cpu, 5);
+    libxl_vcpuinfo_list_free(v, 2);
+    ck_assert_int_eq(xc_getcpuinfo(xch, T_CPUS, before, &nr), 0);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    g_usleep(300 * 1000);
+    ck_assert_int_eq(xc_getcpuinfo(xch, T_CPUS, after, &nr), 0);
+    d5 = after[5].idletime - before[5].idletime;
+    d6 = after[6].idletime - before[6].idletime;
+    /* CPU 6 idled all along; CPU 5 ran 2 x 5% of it */
+    ck_assert_uint_ge(d6, 300 * 1000000ULL);
+    ck_assert_uint_lt(d5, d6);
+    ck_assert_uint_le(d6 - d5, d6 / 10 + 5 * 1000000ULL);
+    ck_assert_uint_ge(d6 - d5 + 5 * 1000000ULL, d6 / 10);
+
+    /* what a destroyed domain ran stays run */
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    ck_assert_int_eq(xc_getcpuinfo(xch, T_CPUS, gone, &nr), 0);
+    ck_assert_uint_ge(gone[5].idletime, after[5].idletime);
+    ck_assert_uint_lt(gone[5].idletime - after[5].idletime,
+                      gone[6].idletime - after[6].idletime + 1000000ULL);
+
+    /* failures: -1, as libxenctrl */
+    ck_assert_int_eq(testCtl5("fault", "set", "xc_getcpuinfo", "ERROR_FAIL", "once"), 0);
+    ck_assert_int_eq(xc_getcpuinfo(xch, T_CPUS, after, &nr), -1);
+    ck_assert_int_eq(xc_getcpuinfo(xch, T_CPUS, after, &nr), 0);
+    ck_assert_int_eq(xc_interface_close(xch), 0);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 xensimSuite(void)
 {
@@ -2488,6 +3082,19 @@ xensimSuite(void)
     tcase_add_test(tc, test_childproc_save);
     tcase_add_test(tc, test_console);
     tcase_add_test(tc, test_reconnect_events);
+    suite_add_tcase(s, tc);
+
+    /* vCPUs, scheduling, memory, host CPU time; restarts xensimd */
+    tc = tcase_create("tune");
+    tcase_add_unchecked_fixture(tc, xensimStart, xensimStop);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_vcpu_affinity);
+    tcase_add_test(tc, test_vcpu_affinity_create);
+    tcase_add_test(tc, test_vcpu_online);
+    tcase_add_test(tc, test_cpuinfo);
+    tcase_add_test(tc, test_sched_credit);
+    tcase_add_test(tc, test_sched_credit2);
+    tcase_add_test(tc, test_sched_rtds);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("config");
