@@ -1549,9 +1549,11 @@ libxlDomainGetNumaParameters(virDomainPtr dom,
     if (virTypedParameterAssign(&params[0], VIR_DOMAIN_NUMA_MODE,
                                 VIR_TYPED_PARAM_INT, mode) < 0)
         goto cleanup;
+    /* the parameter takes the string */
     if (*nparams > 1 &&
         virTypedParameterAssign(&params[1], VIR_DOMAIN_NUMA_NODESET,
-                                VIR_TYPED_PARAM_STRING, nodeset) < 0)
+                                VIR_TYPED_PARAM_STRING,
+                                g_steal_pointer(&nodeset)) < 0)
         goto cleanup;
 
     *nparams = MIN(*nparams, LIBXL_TUNE_NUMA_NPARAM);
