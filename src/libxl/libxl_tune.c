@@ -1160,6 +1160,51 @@ libxlTuneSchedToDef(const libxl_domain_sched_params *sc,
 }
 
 
+/*
+ * libxlTuneSchedGetLive:
+ * The running domain's parameters.  RTDS's domain-wide get answers
+ * Xen's defaults whatever was set (rt_dom_cntl): its period and budget
+ * are vcpu 0's (a domain-wide set gives every vcpu the same).
+ */
+static int
+libxlTuneSchedGetLive(libxl_ctx *ctx,
+                      virDomainDef *def,
+                      int sched,
+                      libxl_domain_sched_params *sc)
+{
+    libxl_vcpu_sched_params vsc;
+    int ret = -1;
+    int rc;
+
+    libxl_vcpu_sched_params_init(&vsc);
+
+    if ((rc = libxl_domain_sched_params_get(ctx, def->id, sc)) != 0) {
+        libxlReportError(VIR_ERR_INTERNAL_ERROR,
+                         _("cannot get the scheduler parameters of domain '%s' (libxl error %d)"),
+                         def->name, rc);
+        goto cleanup;
+    }
+
+    if (sched == LIBXL_SCHEDULER_RTDS) {
+        if ((rc = libxl_vcpu_sched_params_get_all(ctx, def->id, &vsc)) != 0) {
+            libxlReportError(VIR_ERR_INTERNAL_ERROR,
+                             _("cannot get the vcpus' scheduler parameters of domain '%s' (libxl error %d)"),
+                             def->name, rc);
+            goto cleanup;
+        }
+        if (vsc.num_vcpus > 0) {
+            sc->period = vsc.vcpus[0].period;
+            sc->budget = vsc.vcpus[0].budget;
+        }
+    }
+    ret = 0;
+
+ cleanup:
+    libxl_vcpu_sched_params_dispose(&vsc);
+    return ret;
+}
+
+
 char *
 libxlDomainGetSchedulerType(virDomainPtr dom, int *nparams)
 {
@@ -1204,7 +1249,6 @@ libxlDomainGetSchedulerParametersFlags(virDomainPtr dom,
     int sched;
     int n = 0;
     int ret = -1;
-    int rc;
 
     virCheckFlags(VIR_DOMAIN_AFFECT_LIVE |
                   VIR_DOMAIN_AFFECT_CONFIG |
@@ -1227,12 +1271,8 @@ libxlDomainGetSchedulerParametersFlags(virDomainPtr dom,
         goto cleanup;
 
     if (live) {
-        if ((rc = libxl_domain_sched_params_get(cfg->ctx, def->id, &sc)) != 0) {
-            libxlReportError(VIR_ERR_INTERNAL_ERROR,
-                             _("cannot get the scheduler parameters of domain '%s' (libxl error %d)"),
-                             def->name, rc);
+        if (libxlTuneSchedGetLive(cfg->ctx, def, sched, &sc) < 0)
             goto cleanup;
-        }
     } else {
         libxlTuneSchedFromDef(def, &sc);
     }
@@ -1409,12 +1449,8 @@ libxlDomainSetSchedulerParametersFlags(virDomainPtr dom,
     }
 
     if (def) {
-        if ((rc = libxl_domain_sched_params_get(cfg->ctx, def->id, &sc)) != 0) {
-            libxlReportError(VIR_ERR_INTERNAL_ERROR,
-                             _("cannot get the scheduler parameters of domain '%s' (libxl error %d)"),
-                             def->name, rc);
+        if (libxlTuneSchedGetLive(cfg->ctx, def, sched, &sc) < 0)
             goto endjob;
-        }
         if (libxlTuneSchedParamsApply(params, nparams, sched,
                                       virDomainDefGetVcpusMax(def), &sc) < 0)
             goto endjob;

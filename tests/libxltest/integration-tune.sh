@@ -22,6 +22,12 @@ xl() {
     XENSIM_DIR="$1/xensim" "$xltune" "$2" 2>/dev/null | sed -n "s/^$3=//p"
 }
 
+xsctl() { # sb args...
+    local sb=$1
+    shift
+    "$top_builddir/xensim/xensimctl" --dir "$sb/xensim" "$@" >/dev/null 2>&1
+}
+
 # the guest: 128 MiB, 96 MiB current; 4 vcpus, 2 online
 tune_xml() { # kind name
     lc_xml "$1" "$2" "$work" |
@@ -184,6 +190,23 @@ tune_checks() { # drv uri sb kind
     ok_match "$t: dumpxml --inactive <shares>300</shares>" "<shares>300</shares>" \
         "$(virsh -c "$uri" dumpxml --inactive "$name" 2>&1)"
     ok_eq "$t: xl: live weight unchanged by --config" 512 "$(xl "$sb" "$id" weight)"
+    # a live change Xen refuses leaves both definitions as they were
+    xsctl "$sb" fault set libxl_domain_sched_params_set ERROR_FAIL once
+    ok_fail "$t: schedinfo --live --config failing in libxl" \
+        "cannot set the scheduler parameters of domain '$name'" \
+        virsh -c "$uri" schedinfo "$name" --live --config --set weight=777
+    out=$(virsh -c "$uri" schedinfo "$name" --config 2>&1)
+    ok_eq "$t: the failed live change left --config's weight" 300 "$(field weight "$out")"
+    out=$(virsh -c "$uri" schedinfo "$name" --live 2>&1)
+    ok_eq "$t: the failed live change left the live weight" "512 512" \
+        "$(field weight "$out") $(xl "$sb" "$id" weight)"
+    xsctl "$sb" fault set libxl_set_vcpuonline ERROR_FAIL once
+    ok_fail "$t: setvcpus --live --config failing in libxl" \
+        "cannot set the vcpus of domain '$name' to 3" \
+        virsh -c "$uri" setvcpus "$name" 3 --live --config
+    ok_eq "$t: the failed live change left both vcpu counts" "1 2 2" \
+        "$(virsh -c "$uri" vcpucount "$name" --config --current 2>&1) $(virsh -c "$uri" vcpucount "$name" --live --current 2>&1) $(xl "$sb" "$id" vcpu_online)"
+    xsctl "$sb" fault clear
 
     # ---- NUMA ----
     ok_run "$t: numatune --live --nodeset 1" virsh -c "$uri" numatune "$name" --live --nodeset 1
@@ -246,6 +269,47 @@ after_restart() { # drv uri sb kind
     ok_run "$t: undefine" virsh -c "$uri" undefine "$name"
 }
 
+# RTDS (a host whose scheduler is rtds): period and budget of each vcpu,
+# as schedinfo's vcpu_period and vcpu_quota
+rtds_checks() { # drv uri sb kind
+    local drv=$1 uri=$2 sb=$3 kind=$4 name="rt-$4" out id
+    local t="$drv/rtds/$kind"
+
+    tune_xml "$kind" "$name" > "$work/$name-$drv.xml"
+    ok_run "$t: define" virsh -c "$uri" define "$work/$name-$drv.xml"
+    ok_run "$t: start" virsh -c "$uri" start "$name"
+    id=$(virsh -c "$uri" domid "$name" 2>&1)
+    out=$(virsh -c "$uri" schedinfo "$name" 2>&1)
+    ok_eq "$t: schedinfo: rtds, period 10000, budget 4000" "rtds 10000 4000" \
+        "$(field Scheduler "$out") $(field vcpu_period "$out") $(field vcpu_quota "$out")"
+    ok_run "$t: schedinfo --live vcpu_period=20000 vcpu_quota=5000" \
+        virsh -c "$uri" schedinfo "$name" --live --set vcpu_period=20000 --set vcpu_quota=5000
+    ok_eq "$t: xl: each vcpu 20000/5000" "20000/5000 20000/5000" "$(xl "$sb" "$id" rtds0) $(xl "$sb" "$id" rtds3)"
+    out=$(virsh -c "$uri" schedinfo "$name" --live 2>&1)
+    ok_eq "$t: schedinfo --live shows them" "20000 5000" "$(field vcpu_period "$out") $(field vcpu_quota "$out")"
+    ok_run "$t: schedinfo --live vcpu_quota=8000 alone keeps the period" \
+        virsh -c "$uri" schedinfo "$name" --live --set vcpu_quota=8000
+    ok_eq "$t: xl: each vcpu 20000/8000" "20000/8000" "$(xl "$sb" "$id" rtds1)"
+    ok_fail "$t: a budget above the period refused" \
+        "vcpu_quota 30000 out of range: the rtds scheduler's budget cannot exceed the period 20000" \
+        virsh -c "$uri" schedinfo "$name" --live --set vcpu_quota=30000
+    ok_fail "$t: a period under 10 us refused with the range" \
+        "vcpu_period 5 out of range: the rtds scheduler takes 10 to 1000000000 microseconds" \
+        virsh -c "$uri" schedinfo "$name" --live --set vcpu_period=5
+    ok_eq "$t: xl: unchanged by the refusals" "20000/8000" "$(xl "$sb" "$id" rtds0)"
+    ok_run "$t: schedinfo --config vcpu_period=30000 vcpu_quota=6000" \
+        virsh -c "$uri" schedinfo "$name" --config --set vcpu_period=30000 --set vcpu_quota=6000
+    out=$(virsh -c "$uri" dumpxml --inactive "$name" 2>&1)
+    ok_match "$t: dumpxml --inactive <period>, <quota>" "<period>30000</period>" "$out"
+    ok_match "$t: dumpxml --inactive <quota>" "<quota>6000</quota>" "$out"
+    ok_run "$t: destroy" virsh -c "$uri" destroy "$name"
+    ok_run "$t: start again" virsh -c "$uri" start "$name"
+    id=$(virsh -c "$uri" domid "$name" 2>&1)
+    ok_eq "$t: xl: the config's 30000/6000 at start" "30000/6000 30000/6000" "$(xl "$sb" "$id" rtds0) $(xl "$sb" "$id" rtds2)"
+    ok_run "$t: destroy" virsh -c "$uri" destroy "$name"
+    ok_run "$t: undefine" virsh -c "$uri" undefine "$name"
+}
+
 for drv in ${TUNE_DRIVERS:-ours stock}; do
     lc_sandbox_prep "$work/sb-$drv"
     if ! sandbox_up "$work/sb-$drv" --driver=$drv --host=sim; then
@@ -263,6 +327,21 @@ for drv in ${TUNE_DRIVERS:-ours stock}; do
     ok_run "$drv: daemon restart" "$top_srcdir/scripts/sandbox" restart "$work/sb-$drv"
     for kind in pv pvh hvm; do
         after_restart "$drv" "$uri" "$work/sb-$drv" "$kind"
+    done
+    TAP_RECORD=
+done
+
+sed 's/^scheduler = .*/scheduler = rtds/' "$top_srcdir/tests/libxltest/data/host-2node.cfg" > "$work/rtds.cfg"
+for drv in ${TUNE_DRIVERS:-ours stock}; do
+    lc_sandbox_prep "$work/rt-$drv"
+    if ! sandbox_up "$work/rt-$drv" --driver=$drv --host=sim --xensim-config="$work/rtds.cfg"; then
+        tap_fail "$drv: rtds sandbox up"
+        continue
+    fi
+    TAP_RECORD=
+    [ "$drv" = stock ] && TAP_RECORD="stock: recorded"
+    for kind in pv hvm; do
+        rtds_checks "$drv" "$URI" "$work/rt-$drv" "$kind"
     done
     TAP_RECORD=
 done

@@ -10,7 +10,9 @@
  *   (libxl_get_memory_target), vcpu_online, vcpu_max (libxl_domain_info),
  *   sched, weight, cap, period, budget (libxl_domain_sched_params_get),
  *   vcpuN=online|offline:AFFINITY (libxl_list_vcpu, the hard affinity as
- *   a CPU list), nodeaffinity=LIST (libxl_domain_get_nodeaffinity).
+ *   a CPU list), nodeaffinity=LIST (libxl_domain_get_nodeaffinity); on
+ *   rtds, rtdsN=PERIOD/BUDGET (libxl_vcpu_sched_params_get_all: the
+ *   domain-wide get answers Xen's defaults).
  * A call that fails gives "KEY=error RC" and the exit status 1.
  *
  * This library is free software; you can redistribute it and/or
@@ -108,6 +110,21 @@ main(int argc, char **argv)
     } else {
         printf("sched=error %d\n", rc);
         status = 1;
+    }
+
+    if (sc.sched == LIBXL_SCHEDULER_RTDS) {
+        libxl_vcpu_sched_params vsc;
+
+        libxl_vcpu_sched_params_init(&vsc);
+        if ((rc = libxl_vcpu_sched_params_get_all(ctx, domid, &vsc)) == 0) {
+            for (i = 0; i < vsc.num_vcpus; i++)
+                printf("rtds%d=%d/%d\n", vsc.vcpus[i].vcpuid,
+                       vsc.vcpus[i].period, vsc.vcpus[i].budget);
+        } else {
+            printf("rtds=error %d\n", rc);
+            status = 1;
+        }
+        libxl_vcpu_sched_params_dispose(&vsc);
     }
 
     if ((vcpus = libxl_list_vcpu(ctx, domid, &nvcpus, &ncpus))) {
