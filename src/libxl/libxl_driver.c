@@ -421,6 +421,46 @@ libxlConnectIsAlive(virConnectPtr conn G_GNUC_UNUSED)
 }
 
 
+/* The features a client may rely on.  The global ones (typed string
+ * parameters, fd passing, ...) are libvirt's; migration is not offered
+ * until this driver implements it. */
+static int
+libxlConnectSupportsFeature(virConnectPtr conn, int feature)
+{
+    int supported;
+
+    if (virConnectSupportsFeatureEnsureACL(conn) < 0)
+        return -1;
+
+    if (virDriverFeatureIsGlobal(feature, &supported))
+        return supported;
+
+    switch ((virDrvFeature) feature) {
+    case VIR_DRV_FEATURE_REMOTE:
+    case VIR_DRV_FEATURE_PROGRAM_KEEPALIVE:
+    case VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK:
+    case VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK:
+    case VIR_DRV_FEATURE_TYPED_PARAM_STRING:
+    case VIR_DRV_FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER:
+    case VIR_DRV_FEATURE_FD_PASSING:
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("global feature %d reached the driver"), feature);
+        return -1;
+    case VIR_DRV_FEATURE_MIGRATION_V1:
+    case VIR_DRV_FEATURE_MIGRATION_V2:
+    case VIR_DRV_FEATURE_MIGRATION_V3:
+    case VIR_DRV_FEATURE_MIGRATION_P2P:
+    case VIR_DRV_FEATURE_MIGRATION_DIRECT:
+    case VIR_DRV_FEATURE_MIGRATION_OFFLINE:
+    case VIR_DRV_FEATURE_MIGRATION_PARAMS:
+    case VIR_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION:
+    case VIR_DRV_FEATURE_XML_MIGRATABLE:
+    default:
+        return 0;
+    }
+}
+
+
 static int
 libxlConnectIsSecure(virConnectPtr conn G_GNUC_UNUSED)
 {
@@ -2894,6 +2934,7 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainIsPersistent = libxlDomainIsPersistent, /* 0.9.0 */
     .domainIsUpdated = libxlDomainIsUpdated, /* 0.9.0 */
     .connectIsAlive = libxlConnectIsAlive, /* 0.9.8 */
+    .connectSupportsFeature = libxlConnectSupportsFeature, /* 1.1.1 */
     .nodeGetCPUMap = libxlNodeGetCPUMap, /* 1.0.0 */
     .connectGetDomainCapabilities = libxlConnectGetDomainCapabilities, /* 2.0.0 */
     .connectCompareCPU = libxlConnectCompareCPU, /* 2.3.0 */
