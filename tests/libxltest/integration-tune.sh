@@ -15,7 +15,7 @@ require_sandbox
 work=$(mktemp -d /tmp/xl-tune.XXXXXX)
 lc_files "$work"
 xltune=$top_builddir/tests/libxltest/xensim-xltune
-py() { "${PYTHON3:-/usr/bin/python3}" "$top_srcdir/tests/libxltest/integration-tune.py" "$@" 2>&1; }
+py() { "${PYTHON3:-/usr/bin/python3}" "$top_srcdir/tests/libxltest/integration-tune-api.py" "$@" 2>&1; }
 
 # xl SB DOMID KEY: what the simulated host's libxl says of KEY
 xl() {

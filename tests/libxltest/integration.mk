@@ -25,7 +25,7 @@ EXTRA_DIST += tap.sh data \
 # virsh and the Python binding, each value checked through the simulated
 # host's libxl as well (xensim-xltune: what xl would say)
 TESTS += integration-tune.sh
-EXTRA_DIST += integration-tune.sh integration-tune.py
+EXTRA_DIST += integration-tune.sh integration-tune-api.py
 check_PROGRAMS += xensim-xltune
 xensim_xltune_SOURCES = xensim-xltune.c
 xensim_xltune_CFLAGS = $(XL_WARN_CFLAGS) -DLIBXL_API_VERSION=0x041300

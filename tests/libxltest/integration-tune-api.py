@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 # The tuning calls virsh does not make, through the libvirt Python binding,
 # for integration-tune.sh (which checks what this prints):
-#   integration-tune.py URI DOM maxvcpus        virDomainGetMaxVcpus
-#   integration-tune.py URI DOM pin-cpu CPU     virDomainPinVcpuFlags(0, CPU, LIVE)
-#   integration-tune.py URI DOM setvcpus N FLAGS virDomainSetVcpusFlags
-#   integration-tune.py URI DOM vcpus           virDomainGetVcpus: N STATE CPU AFFINITY
-#   integration-tune.py URI DOM balloon KIB     virDomainSetMemoryFlags(LIVE) seen
+#   integration-tune-api.py URI DOM maxvcpus        virDomainGetMaxVcpus
+#   integration-tune-api.py URI DOM pin-cpu CPU     virDomainPinVcpuFlags(0, CPU, LIVE)
+#   integration-tune-api.py URI DOM setvcpus N FLAGS virDomainSetVcpusFlags
+#   integration-tune-api.py URI DOM vcpus           virDomainGetVcpus: N STATE CPU AFFINITY
+#   integration-tune-api.py URI DOM balloon KIB     virDomainSetMemoryFlags(LIVE) seen
 #                                               by a BALLOON_CHANGE callback
 # Prints "ok VALUE" or "error MESSAGE"; exit status 0 either way, 2 on
 # bad usage.
