@@ -234,19 +234,44 @@ tune_checks() { # drv uri sb kind
         virsh -c "$uri" schedinfo "$name" --live --set weight=100
     ok_fail "$t: vcpupin --live on an inactive domain" "domain is not running" \
         virsh -c "$uri" vcpupin "$name" 0 1 --live
+    # --current on an inactive domain: the persistent definition
     ok_run "$t: setvcpus 2 --current (inactive: config)" virsh -c "$uri" setvcpus "$name" 2 --current
+    ok_run "$t: setmem 62M --current (inactive: config)" virsh -c "$uri" setmem "$name" 62M --current
+    ok_match "$t: dumpxml --inactive currentMemory 63488" "<currentMemory unit='KiB'>63488</currentMemory>" \
+        "$(virsh -c "$uri" dumpxml --inactive "$name" 2>&1)"
+    ok_run "$t: schedinfo --current weight=350 (inactive: config)" \
+        virsh -c "$uri" schedinfo "$name" --current --set weight=350
+    ok_eq "$t: schedinfo --config weight 350" 350 "$(field weight "$(virsh -c "$uri" schedinfo "$name" --config 2>&1)")"
+    ok_run "$t: vcpupin 2 4 --current (inactive: config)" virsh -c "$uri" vcpupin "$name" 2 4 --current
+    ok_eq "$t: vcpupin --config vcpu 2 on 4" 4 "$(pin_of "$uri" "$name" 2 --config)"
     ok_run "$t: start again" virsh -c "$uri" start "$name"
     id=$(virsh -c "$uri" domid "$name" 2>&1)
     ok_eq "$t: xl: vcpus of the config: 2 online of 3" "2 3" "$(xl "$sb" "$id" vcpu_online) $(xl "$sb" "$id" vcpu_max)"
     ok_eq "$t: xl: vcpu0 pinned to 2-3 by the config" online:2-3 "$(xl "$sb" "$id" vcpu0)"
-    ok_eq "$t: xl: memory of the config: max 122880, target 65536" "122880 65536" \
+    ok_eq "$t: xl: vcpu2 pinned to 4 by the config" offline:4 "$(xl "$sb" "$id" vcpu2)"
+    ok_eq "$t: xl: memory of the config: max 122880, target 63488" "122880 63488" \
         "$(xl "$sb" "$id" max_memkb) $(xl "$sb" "$id" target_memkb)"
-    ok_eq "$t: xl: weight 300 cap 25 of the config" "300 25" "$(xl "$sb" "$id" weight) $(xl "$sb" "$id" cap)"
+    ok_eq "$t: xl: weight 350 cap 25 of the config" "350 25" "$(xl "$sb" "$id" weight) $(xl "$sb" "$id" cap)"
     ok_eq "$t: xl: node affinity 0 of the config" 0 "$(xl "$sb" "$id" nodeaffinity)"
+
+    # --current on a running domain: the live one
+    ok_run "$t: setmem 60M --current (running: live)" virsh -c "$uri" setmem "$name" 60M --current
+    ok_eq "$t: xl: target 61440" 61440 "$(xl "$sb" "$id" target_memkb)"
+    ok_run "$t: setmaxmem 110M --current (running: live)" virsh -c "$uri" setmaxmem "$name" 110M --current
+    ok_eq "$t: xl: max 112640" 112640 "$(xl "$sb" "$id" max_memkb)"
+    ok_run "$t: schedinfo --current cap=10 (running: live)" \
+        virsh -c "$uri" schedinfo "$name" --current --set cap=10
+    ok_eq "$t: xl: cap 10" 10 "$(xl "$sb" "$id" cap)"
+    ok_run "$t: vcpupin 1 6 --current (running: live)" virsh -c "$uri" vcpupin "$name" 1 6 --current
+    ok_eq "$t: xl: vcpu1 on 6" online:6 "$(xl "$sb" "$id" vcpu1)"
+    ok_run "$t: numatune --current --nodeset 1 (running: live)" \
+        virsh -c "$uri" numatune "$name" --current --nodeset 1
+    ok_eq "$t: xl: node affinity 1" 1 "$(xl "$sb" "$id" nodeaffinity)"
+    ok_match "$t: the persistent definition unchanged by --current" "<memory unit='KiB'>122880</memory>" \
+        "$(virsh -c "$uri" dumpxml --inactive "$name" 2>&1)"
 
     # live changes survive a daemon restart (status XML), --config too
     virsh -c "$uri" setvcpus "$name" 3 --live >/dev/null 2>&1
-    virsh -c "$uri" setmem "$name" 60M --live >/dev/null 2>&1
     kill "$evpid" 2>/dev/null
     wait "$evpid" 2>/dev/null
 }
@@ -260,7 +285,14 @@ after_restart() { # drv uri sb kind
     ok_match "$t: after restart: dominfo used memory 61440" "Used memory: +61440 KiB" \
         "$(virsh -c "$uri" dominfo "$name" 2>&1)"
     out=$(virsh -c "$uri" schedinfo "$name" --config 2>&1)
-    ok_eq "$t: after restart: schedinfo --config" "300 25" "$(field weight "$out") $(field cap "$out")"
+    ok_eq "$t: after restart: schedinfo --config" "350 25" "$(field weight "$out") $(field cap "$out")"
+    out=$(virsh -c "$uri" schedinfo "$name" --live 2>&1)
+    ok_eq "$t: after restart: schedinfo --live" "350 10" "$(field weight "$out") $(field cap "$out")"
+    ok_eq "$t: after restart: vcpupin --live" 6 "$(pin_of "$uri" "$name" 1)"
+    out=$(virsh -c "$uri" dumpxml --inactive "$name" 2>&1)
+    ok_match "$t: after restart: dumpxml --inactive memory" "<memory unit='KiB'>122880</memory>" "$out"
+    ok_match "$t: after restart: dumpxml --inactive currentMemory" "<currentMemory unit='KiB'>63488</currentMemory>" "$out"
+    ok_match "$t: after restart: dumpxml --inactive numatune" "<memory mode='interleave' nodeset='0'/>" "$out"
     ok_eq "$t: after restart: vcpupin --config" 2-3 "$(pin_of "$uri" "$name" 0 --config)"
     ok_eq "$t: after restart: vcpucount --maximum --config" 3 "$(virsh -c "$uri" vcpucount "$name" --maximum --config 2>&1)"
     ok_run "$t: setvcpus 1 --live after restart" virsh -c "$uri" setvcpus "$name" 1 --live
