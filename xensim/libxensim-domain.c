@@ -101,6 +101,28 @@ xensimConfigSetDefaults(libxl_domain_config *d_config)
     }
 }
 
+/* The video RAM libxl's setdefault gives a domain (qemu-xen): KiB */
+static uint64_t
+xensimVideoMemKB(const libxl_domain_build_info *b_info)
+{
+    if (b_info->video_memkb != LIBXL_MEMKB_DEFAULT)
+        return b_info->video_memkb;
+    if (b_info->type != LIBXL_DOMAIN_TYPE_HVM)
+        return 0;
+    switch (b_info->u.hvm.vga.kind) {
+    case LIBXL_VGA_INTERFACE_TYPE_NONE:
+        return 0;
+    case LIBXL_VGA_INTERFACE_TYPE_QXL:
+        return 128 * 1024;
+    case LIBXL_VGA_INTERFACE_TYPE_STD:
+        return 16 * 1024;
+    case LIBXL_VGA_INTERFACE_TYPE_UNKNOWN:
+    case LIBXL_VGA_INTERFACE_TYPE_CIRRUS:
+    default:
+        return 8 * 1024;
+    }
+}
+
 /* What libxl__build_pre and _post set of the build info's vCPU and
  * scheduling settings (xensimd-tune.c applies them): the deprecated cpumap
  * is every vCPU's hard affinity, as libxl's setdefault makes it. */
@@ -138,6 +160,14 @@ xensimCreateArgsTune(GPtrArray *args, const libxl_domain_build_info *b_info)
     }
     g_ptr_array_add(args, g_strdup_printf("sched=%s %d %d %d %d", sched ? sched : "",
                                           sp->weight, sp->cap, sp->period, sp->budget));
+    g_ptr_array_add(args, g_strdup_printf("video_memkb=%" PRIu64,
+                                          xensimVideoMemKB(b_info)));
+    /* libxl__build_pre's automatic NUMA placement: on by default, not
+     * for a domain with a soft affinity or node map of its own */
+    if ((libxl_defbool_is_default(b_info->numa_placement) ||
+         libxl_defbool_val(b_info->numa_placement)) &&
+        !b_info->cpumap.size && !b_info->num_vcpu_soft_affinity && !b_info->nodemap.size)
+        g_ptr_array_add(args, g_strdup("numa_placement=1"));
 }
 
 /* xensimd's libxl_domain_create_new arguments for @d_config, built by @ao */
@@ -414,6 +444,40 @@ libxl_domain_rename(libxl_ctx *ctx, uint32_t domid, const char *old_name,
     return xensimCall(ctx, "libxl_domain_rename", args, NULL);
 }
 
+/* As libxl's retrieve: avail_vcpus, max_vcpus bits, the vCPUs online
+ * (xenstore's cpu/N/availability, which the guest follows); the
+ * scheduler parameters the domain has now. */
+static int
+xensimConfigGetVcpus(libxl_ctx *ctx, uint32_t domid, libxl_domain_config *d_config,
+                     int online)
+{
+    libxl_domain_build_info *b_info = &d_config->b_info;
+    libxl_vcpuinfo *vcpus;
+    int n = 0, nr_cpus = 0, i, rc;
+
+    libxl_bitmap_dispose(&b_info->avail_vcpus);
+    libxl_bitmap_init(&b_info->avail_vcpus);
+    b_info->avail_vcpus.size = (b_info->max_vcpus + 7) / 8;
+    b_info->avail_vcpus.map = calloc(b_info->avail_vcpus.size ?
+                                     b_info->avail_vcpus.size : 1, 1);
+    if ((vcpus = libxl_list_vcpu(ctx, domid, &n, &nr_cpus))) {
+        for (i = 0; i < n && i < b_info->max_vcpus; i++) {
+            if (vcpus[i].online)
+                libxl_bitmap_set(&b_info->avail_vcpus, i);
+        }
+        libxl_vcpuinfo_list_free(vcpus, n);
+    } else {
+        for (i = 0; i < online && i < b_info->max_vcpus; i++)
+            libxl_bitmap_set(&b_info->avail_vcpus, i);
+    }
+    libxl_domain_sched_params_dispose(&b_info->sched_params);
+    if ((rc = libxl_domain_sched_params_get(ctx, domid, &b_info->sched_params))) {
+        xensimCtxLog(ctx, XTL_ERROR, "Fail to get scheduler parameters");
+        return rc;
+    }
+    return 0;
+}
+
 /* The stored configuration, with the live name, memory and vCPUs. */
 static int
 xensimConfigGet(libxl_ctx *ctx, const char *func, uint32_t domid,
@@ -424,7 +488,7 @@ xensimConfigGet(libxl_ctx *ctx, const char *func, uint32_t domid,
     g_autofree char *json = NULL;
     char id[16];
     const char *args[] = { id, NULL };
-    int online, rc, i;
+    int online, rc;
 
     xensimDomidArg(id, sizeof(id), domid);
     if ((rc = xensimCall(ctx, func, args, &records)))
@@ -441,12 +505,7 @@ xensimConfigGet(libxl_ctx *ctx, const char *func, uint32_t domid,
     d_config->b_info.max_memkb = xensimRecordU64(rec, "max_memkb", 0);
     d_config->b_info.target_memkb = xensimRecordU64(rec, "target_memkb", 0);
     online = xensimRecordU64(rec, "online_vcpus", 1);
-    if (d_config->b_info.avail_vcpus.size) {
-        libxl_bitmap_set_none(&d_config->b_info.avail_vcpus);
-        for (i = 0; i < online; i++)
-            libxl_bitmap_set(&d_config->b_info.avail_vcpus, i);
-    }
-    return 0;
+    return xensimConfigGetVcpus(ctx, domid, d_config, online);
 }
 
 int

@@ -532,8 +532,8 @@ libxl_list_vcpu(libxl_ctx *ctx, uint32_t domid, int *nb_vcpu, int *nr_cpus_out)
 }
 
 /* libxl__set_vcpuaffinity: NULL maps and no flags: ERROR_INVAL; the
- * hypervisor's refusal (no such vCPU, a hard map without any of the
- * host's CPUs): ERROR_FAIL. */
+ * hypervisor's refusal (no such domain or vCPU, a hard map without any
+ * of the host's CPUs): ERROR_FAIL. */
 static int
 xensimSetVcpuAffinity(libxl_ctx *ctx, uint32_t domid, uint32_t vcpuid,
                       const libxl_bitmap *cpumap_hard,
@@ -548,7 +548,8 @@ xensimSetVcpuAffinity(libxl_ctx *ctx, uint32_t domid, uint32_t vcpuid,
         return ERROR_INVAL;
     xensimDomidArg(id, sizeof(id), domid);
     g_snprintf(vcpu, sizeof(vcpu), "%u", vcpuid);
-    return xensimCall(ctx, "libxl_set_vcpuaffinity", args, NULL);
+    /* whatever the hypercall's failure (no such domain too) */
+    return xensimCall(ctx, "libxl_set_vcpuaffinity", args, NULL) ? ERROR_FAIL : 0;
 }
 
 int
@@ -887,11 +888,54 @@ libxl_get_memory_target(libxl_ctx *ctx, uint32_t domid, uint64_t *out_target)
     return 0;
 }
 
-/* The simulated balloon reaches its target at once. */
+/* As libxl's: every 2 s, the domain's pages against memory/target;
+ * ERROR_FAIL if they grew, or if they did not come down to it in time
+ * (wait_secs counts only the checks that saw no progress). */
 int
 libxl_wait_for_memory_target(libxl_ctx *ctx, uint32_t domid, int wait_secs)
 {
-    return libxl_domain_info(ctx, NULL, domid);
+    uint64_t target = 0, current = 0, prev = UINT64_MAX;
+    libxl_dominfo info;
+    int rc;
+
+    if ((rc = libxl_get_memory_target(ctx, domid, &target)) < 0)
+        return rc;
+    do {
+        g_usleep(2 * G_USEC_PER_SEC);
+        if ((rc = libxl_domain_info(ctx, &info, domid)) < 0)
+            return rc;
+        current = info.current_memkb + info.outstanding_memkb;
+        libxl_dominfo_dispose(&info);
+        if (current > prev)
+            return ERROR_FAIL;
+        if (current == prev)
+            wait_secs -= 2;
+        prev = current;
+    } while (wait_secs > 0 && current > target);
+    return current <= target ? 0 : ERROR_FAIL;
+}
+
+/* As libxl's: once a second, the host's free pages; ERROR_NOMEM when
+ * wait_secs pass. */
+int
+libxl_wait_for_free_memory(libxl_ctx *ctx, uint32_t domid, uint64_t memory_kb,
+                           int wait_secs)
+{
+    libxl_physinfo info;
+    int rc;
+
+    while (wait_secs > 0) {
+        libxl_physinfo_init(&info);
+        rc = libxl_get_physinfo(ctx, &info);
+        libxl_physinfo_dispose(&info);
+        if (rc < 0)
+            return rc;
+        if (info.free_pages * 4 >= memory_kb)
+            return 0;
+        wait_secs--;
+        g_usleep(G_USEC_PER_SEC);
+    }
+    return ERROR_NOMEM;
 }
 
 /* Names -------------------------------------------------------------- */

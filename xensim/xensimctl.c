@@ -38,6 +38,8 @@ static const char *xensimctlUsage =
     "                                pv-drivers on|off, ack-requests on|off\n"
     "  guest DOMAIN EVENT            the guest does it now: poweroff, reboot,\n"
     "                                crash, suspend, watchdog, soft_reset\n"
+    "  tune DOMID                    scheduler parameters, memory, and each\n"
+    "                                vCPU's CPU, affinity, time, rtds parameters\n"
     "  console-tty DOMID [pv|serial|channel [N]]\n"
     "                                a console's pty (as libxl_console_get_tty)\n";
 
@@ -111,6 +113,50 @@ xensimctlList(const char *dir)
                xensimRecordU64(rec, "current_memkb", 0) / 1024,
                xensimRecordU64(rec, "vcpu_online", 0));
         g_variant_unref(rec);
+    }
+    return 0;
+}
+
+static void
+xensimctlPrintValue(GVariant *rec, const char *key, GVariant *value)
+{
+    if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+        printf("%s", g_variant_get_string(value, NULL));
+    else
+        printf("%" G_GUINT64_FORMAT, xensimRecordU64(rec, key, 0));
+}
+
+/* The domain's "key: value" lines, then a line per vCPU. */
+static int
+xensimctlTune(const char *dir, const char *domid)
+{
+    g_autoptr(GVariant) records = NULL;
+    gsize i;
+
+    if (xensimctlCall(dir, "tune", (const char *[]){ domid, NULL }, &records))
+        return 1;
+    for (i = 0; i < g_variant_n_children(records); i++) {
+        g_autoptr(GVariant) rec = g_variant_get_child_value(records, i);
+        GVariantIter it;
+        const char *key;
+        GVariant *value;
+        bool first = true;
+
+        g_variant_iter_init(&it, rec);
+        while (g_variant_iter_next(&it, "{&sv}", &key, &value)) {
+            if (i == 0) {
+                printf("%s: ", key);
+                xensimctlPrintValue(rec, key, value);
+                printf("\n");
+            } else {
+                printf(first ? "%s " : " %s ", key);
+                xensimctlPrintValue(rec, key, value);
+                first = false;
+            }
+            g_variant_unref(value);
+        }
+        if (i > 0)
+            printf("\n");
     }
     return 0;
 }
@@ -333,6 +379,8 @@ main(int argc, char **argv)
     if (strcmp(cmd, "guest") == 0 && argc == 2)
         return xensimctlCall(dir, "guest-event",
                              (const char *[]){ argv[0], argv[1], NULL }, NULL);
+    if (strcmp(cmd, "tune") == 0 && argc == 1)
+        return xensimctlTune(dir, argv[0]);
     if (strcmp(cmd, "console-tty") == 0 && argc >= 1 && argc <= 3)
         return xensimctlConsoleTty(dir, argv[0], argc > 1 ? argv[1] : "pv",
                                    argc > 2 ? argv[2] : "0");

@@ -63,6 +63,7 @@ xensimHostConfigInit(XensimHostConfig *cfg)
     cfg->console_delay_ms = 20;
     cfg->save_rate_mib_s = 1024;
     cfg->suspend_timeout_ms = 60000;
+    cfg->balloon_delay_ms = 100;
     cfg->guest_ignore_shutdown = g_strdup("");
     cfg->guest_no_pv_drivers = g_strdup("");
     cfg->guest_build_delay = g_strdup("");
@@ -417,6 +418,8 @@ xensimHostConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
         return xensimParseUint(value, 1u << 20, &cfg->save_rate_mib_s, err);
     if (strcmp(key, "suspend_timeout_ms") == 0)
         return xensimParseMs(value, &cfg->suspend_timeout_ms, err);
+    if (strcmp(key, "balloon_delay_ms") == 0)
+        return xensimParseMs(value, &cfg->balloon_delay_ms, err);
     if (strcmp(key, "guest_ignore_shutdown") == 0) {
         xensimSetString(&cfg->guest_ignore_shutdown, value);
         return 0;

@@ -38,7 +38,6 @@
 #define XENSIM_HVM_MAX_VCPUS 128
 #define XENSIM_PV_MAX_VCPUS 512
 /* firmware, ACPI tables...: what an HVM guest takes beyond its memory */
-#define XENSIM_HVM_EXTRA_MEMKB 2048
 
 typedef struct {
     int fd;
@@ -625,13 +624,11 @@ xensimDomainBuilt(gpointer opaque)
 {
     XensimDomain *dom = opaque;
     XensimState *state = dom->owner;
-    guint64 need = dom->target_memkb;
+    guint64 need = xensimTuneGoalKB(dom);
     guint64 free_kb = xensimStateFreeMemKB(state);
     guint32 domid = dom->domid;
 
     dom->build_timer = 0;
-    if (dom->type == XENSIM_DOMAIN_TYPE_HVM)
-        need += XENSIM_HVM_EXTRA_MEMKB;
     if (need > free_kb) {
         g_autofree char *token = g_steal_pointer(&dom->build_token);
         guint64 op = dom->build_op;
@@ -768,7 +765,8 @@ xensimCmdCreate(XensimCall *call)
         g_hash_table_remove(state->domains, GUINT_TO_POINTER(dom->domid));
         return rc;
     }
-    /* vCPU affinity, node affinity, scheduler parameters */
+    /* memory, vCPU and node affinity, NUMA placement, scheduler
+     * parameters (xensimd-tune.c) */
     if ((rc = xensimTuneCreate(call, dom))) {
         g_hash_table_remove(state->domains, GUINT_TO_POINTER(dom->domid));
         return rc;
@@ -1369,29 +1367,6 @@ xensimCmdUnpause(XensimCall *call)
     return 0;
 }
 
-/* args: domid, max_memkb.  As libxl: not below the current target. */
-int
-xensimCmdSetMaxmem(XensimCall *call)
-{
-    XensimDomain *dom;
-    guint64 kb;
-    int rc;
-
-    if ((rc = xensimArgDomid(call, 0, &dom)) ||
-        (rc = xensimArgU64(call, 1, G_MAXUINT64, &kb, "a memory size in KiB")))
-        return rc;
-    if (kb < dom->target_memkb) {
-        call->message = g_strdup_printf("memory_static_max must be greater than "
-                                        "or or equal to memory_dynamic_max "
-                                        "(%" G_GUINT64_FORMAT " < %" G_GUINT64_FORMAT ")",
-                                        kb, dom->target_memkb);
-        return ERROR_INVAL;
-    }
-    dom->max_memkb = kb;
-    xensimDomainPublish(call->state, dom);
-    return 0;
-}
-
 /* args: domid, old name ("" any), new name */
 int
 xensimCmdRename(XensimCall *call)
@@ -1441,7 +1416,7 @@ xensimCmdRetrieveConfig(XensimCall *call)
     xensimRecStr(&r, "json", dom->config_json);
     xensimRecStr(&r, "name", dom->name);
     xensimRecU64(&r, "max_memkb", dom->max_memkb);
-    xensimRecU64(&r, "target_memkb", dom->target_memkb);
+    xensimRecU64(&r, "target_memkb", xensimTuneConfigTargetKB(dom));
     xensimRecU64(&r, "online_vcpus", dom->online_vcpus);
     xensimRecClose(&r);
     return 0;

@@ -521,7 +521,7 @@ xensimAddDominfo(XensimRec *r, XensimDomain *dom)
     xensimRecU64(r, "dying", dom->state == XENSIM_DOMAIN_DYING);
     xensimRecU64(r, "shutdown_reason", dom->shutdown_reason);
     xensimRecU64(r, "current_memkb", dom->current_memkb);
-    xensimRecU64(r, "max_memkb", dom->max_memkb);
+    xensimRecU64(r, "max_memkb", xensimTuneMaxKB(dom));
     xensimRecU64(r, "target_memkb", dom->target_memkb);
     xensimRecU64(r, "cpu_time", xensimDomainCpuTime(dom));
     xensimRecU64(r, "vcpu_max_id", dom->max_vcpus - 1);
@@ -559,40 +559,6 @@ xensimCmdDomainInfo(XensimCall *call)
     xensimRecOpen(&r, call->records);
     xensimAddDominfo(&r, dom);
     xensimRecClose(&r);
-    return 0;
-}
-
-/* args: domid, target (KiB, signed), relative (0/1), enforce (0/1) */
-static int
-xensimCmdSetMemoryTarget(XensimCall *call)
-{
-    XensimDomain *dom;
-    gint64 target;
-    gint64 limit;
-    int rc;
-
-    if ((rc = xensimArgDomid(call, 0, &dom)))
-        return rc;
-    if (call->nargs < 4 ||
-        !g_ascii_string_to_signed(call->args[1], 10, G_MININT64, G_MAXINT64,
-                                  &target, NULL)) {
-        call->message = g_strdup("a memory target is expected");
-        return ERROR_INVAL;
-    }
-    if (strcmp(call->args[2], "1") == 0)
-        target += dom->target_memkb;
-    limit = dom->current_memkb + xensimStateFreeMemKB(call->state);
-    if (target < 0 || target > limit) {
-        call->message = g_strdup_printf("memory target %" G_GINT64_FORMAT
-                                        " KiB out of range (0 to %"
-                                        G_GINT64_FORMAT ")", target, limit);
-        return ERROR_INVAL;
-    }
-    dom->target_memkb = target;
-    dom->current_memkb = target;    /* the balloon driver is instantaneous */
-    if (strcmp(call->args[3], "1") == 0 && (guint64)target > dom->max_memkb)
-        dom->max_memkb = target;
-    xensimDomainPublish(call->state, dom);
     return 0;
 }
 
@@ -888,7 +854,8 @@ xensimCmdHostSet(XensimCall *call)
 {
     static const char *const keys[] = {
         "build_delay_ms", "build_ms_per_gib", "shutdown_delay_ms", "destroy_delay_ms",
-        "console_delay_ms", "save_rate_mib_s", "suspend_timeout_ms", "guest_ignore_shutdown",
+        "console_delay_ms", "save_rate_mib_s", "suspend_timeout_ms", "balloon_delay_ms",
+        "guest_ignore_shutdown",
         "guest_no_pv_drivers", "guest_build_delay", "guest_shutdown_delay", "guest_no_ack", NULL,
     };
     g_autofree char *err = NULL;
@@ -898,6 +865,7 @@ xensimCmdHostSet(XensimCall *call)
                                  "build_ms_per_gib, "
                                  "shutdown_delay_ms, destroy_delay_ms, "
                                  "console_delay_ms, save_rate_mib_s, suspend_timeout_ms, "
+                                 "balloon_delay_ms, "
                                  "guest_ignore_shutdown, guest_no_pv_drivers, "
                                  "guest_build_delay, guest_shutdown_delay, guest_no_ack");
         return ERROR_INVAL;
@@ -999,7 +967,7 @@ static const XensimCommand xensimCommands[] = {
     { "libxl_domain_info", xensimCmdDomainInfo },
     { "libxl_list_vcpu", xensimCmdListVcpu },
     { "libxl_domain_sched_params_get", xensimCmdSchedParamsGet },
-    { "libxl_set_memory_target", xensimCmdSetMemoryTarget },
+    { "libxl_set_memory_target", xensimCmdSetMemoryTarget },     /* xensimd-tune.c */
     { "libxl_get_memory_target", xensimCmdDomainInfo },
     { "libxl_domid_to_name", xensimCmdDomainInfo },
     { "libxl_name_to_domid", xensimCmdNameToDomid },
@@ -1062,6 +1030,7 @@ static const XensimCommand xensimCommands[] = {
     { "guest-set", xensimCmdGuestSet },
     { "host-set", xensimCmdHostSet },
     { "guest-event", xensimCmdGuestEvent },
+    { "tune", xensimCmdTune },
 };
 
 static const XensimCommand *

@@ -11,6 +11,8 @@
 #include "xensimd-xenstore.h"
 
 #define XENSIM_HWCAP_WORDS 8
+/* What HVM guests take beyond their memory (firmware, ACPI...): KiB */
+#define XENSIM_HVM_EXTRA_MEMKB 2048
 
 /* The host's shape, as set by the config file and the command line. */
 typedef struct _XensimHostConfig XensimHostConfig;
@@ -48,6 +50,7 @@ struct _XensimHostConfig {
     guint console_delay_ms;     /* xenconsoled publishing console/tty */
     guint save_rate_mib_s;      /* save/restore streams */
     guint suspend_timeout_ms;   /* how long libxl waits for a guest to suspend */
+    guint balloon_delay_ms;     /* a guest's balloon driver following its target */
     char *guest_ignore_shutdown;    /* name globs, space separated */
     char *guest_no_pv_drivers;      /* name globs: HVM guests without PV drivers */
     char *guest_build_delay;        /* "GLOB=MS ...": build_delay_ms by name */
@@ -108,6 +111,9 @@ struct _XensimDomain {
     guint *rt_budget;
     guint8 *rt_extratime;
     guint balloon_timer;        /* the balloon driver's next step */
+    guint64 video_memkb;        /* memory/videoram */
+    guint64 fudge_kb;           /* build info's target less memory/target */
+    guint64 hv_max_memkb;       /* the hypervisor's limit (max_pages); 0: max_memkb */
     GPtrArray *devices;         /* grows with device support */
     GHashTable *userdata;       /* libxl userdata: userid -> GBytes */
     /* domUs (xensimd-domain.c) */
@@ -211,7 +217,6 @@ int xensimCmdReboot(XensimCall *call);
 int xensimCmdSendTrigger(XensimCall *call);
 int xensimCmdPause(XensimCall *call);
 int xensimCmdUnpause(XensimCall *call);
-int xensimCmdSetMaxmem(XensimCall *call);
 int xensimCmdRename(XensimCall *call);
 int xensimCmdRetrieveConfig(XensimCall *call);
 int xensimCmdConsoleGetTty(XensimCall *call);
@@ -233,6 +238,11 @@ void xensimTuneStoreWritten(XensimState *state, const char *path, const char *va
 int xensimTuneSchedSet(XensimCall *call, XensimDomain *dom, const char *sched,
                        const gint64 *p);
 int xensimTuneCreate(XensimCall *call, XensimDomain *dom);
+guint64 xensimTuneGoalKB(XensimDomain *dom);
+guint64 xensimTuneMaxKB(XensimDomain *dom);
+guint64 xensimTuneConfigTargetKB(XensimDomain *dom);
+int xensimCmdSetMemoryTarget(XensimCall *call);
+int xensimCmdSetMaxmem(XensimCall *call);
 int xensimCmdGetCpuinfo(XensimCall *call);
 int xensimCmdListVcpu(XensimCall *call);
 int xensimCmdSetVcpuAffinity(XensimCall *call);
@@ -243,6 +253,7 @@ int xensimCmdSchedParamsGet(XensimCall *call);
 int xensimCmdSchedParamsSet(XensimCall *call);
 int xensimCmdVcpuSchedGet(XensimCall *call);
 int xensimCmdVcpuSchedSet(XensimCall *call);
+int xensimCmdTune(XensimCall *call);
 
 /* Consoles: a pty per console with a simulated guest (xensimd-console.c) */
 typedef enum {

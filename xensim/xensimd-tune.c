@@ -38,6 +38,8 @@
 #define XENSIM_RTDS_DEFAULT_BUDGET 4000
 #define XENSIM_RTDS_MIN 10                  /* RTDS_MIN_PERIOD, RTDS_MIN_BUDGET */
 #define XENSIM_CREDIT_DEFAULT_WEIGHT 256
+#define XENSIM_MAXMEM_CONSTANT 1024         /* libxl's LIBXL_MAXMEM_CONSTANT, KiB */
+#define XENSIM_MIN_DOM0_MEM (128 * 1024)    /* libxl's LIBXL_MIN_DOM0_MEM */
 
 /* Host CPUs and maps ------------------------------------------------- */
 
@@ -525,14 +527,26 @@ xensimCmdSetVcpuonline(XensimCall *call)
     return 0;
 }
 
-/* A write to xenstore the guest watches: cpu/N/availability. */
+static void xensimTuneBalloonKick(XensimDomain *dom);
+
+/* A write to xenstore the guest watches: cpu/N/availability (its CPU
+ * hotplug driver), memory/target (its balloon driver). */
 void
 xensimTuneStoreWritten(XensimState *state, const char *path, const char *value)
 {
     guint domid, vcpu;
     int end = 0;
     XensimDomain *dom;
+    guint64 kb;
 
+    if (sscanf(path, "/local/domain/%u/memory/target%n", &domid, &end) == 1 &&
+        path[end] == '\0' && (dom = xensimStateLookup(state, domid)) &&
+        g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT64 / 2, &kb, NULL)) {
+        dom->target_memkb = kb;
+        xensimTuneBalloonKick(dom);
+        return;
+    }
+    end = 0;
     if (sscanf(path, "/local/domain/%u/cpu/%u/availability%n", &domid, &vcpu,
                &end) != 2 || path[end] != '\0' ||
         !(dom = xensimStateLookup(state, domid)))
@@ -827,7 +841,366 @@ xensimCmdVcpuSchedSet(XensimCall *call)
     return 0;
 }
 
+/* Memory ------------------------------------------------------------ */
+
+/* The pages the guest's balloon driver aims at: memory/target, its video
+ * RAM, and what an HVM guest's firmware takes. */
+guint64
+xensimTuneGoalKB(XensimDomain *dom)
+{
+    return dom->target_memkb + dom->video_memkb +
+           (dom->type == XENSIM_DOMAIN_TYPE_HVM ? XENSIM_HVM_EXTRA_MEMKB : 0);
+}
+
+/* libxl_dominfo's max_memkb: the hypervisor's limit on the domain's pages */
+guint64
+xensimTuneMaxKB(XensimDomain *dom)
+{
+    return dom->hv_max_memkb ? dom->hv_max_memkb : dom->max_memkb;
+}
+
+/* libxl__get_targetmem_fudge: memory/target is the build info's target
+ * less the video RAM (and, for HVM guests that can balloon up, the
+ * constant libxl adds). */
+static guint64
+xensimTuneFudgeKB(XensimDomain *dom, guint64 b_target, guint64 b_max)
+{
+    return dom->video_memkb +
+           (dom->type == XENSIM_DOMAIN_TYPE_HVM && b_max > b_target ?
+            XENSIM_MAXMEM_CONSTANT : 0);
+}
+
+/* The build info's target_memkb, as libxl_retrieve_domain_configuration
+ * gives it back: memory/target and the fudge of the stored build info. */
+guint64
+xensimTuneConfigTargetKB(XensimDomain *dom)
+{
+    return dom->target_memkb + dom->fudge_kb;
+}
+
+/* The balloon driver: a running guest with PV drivers gives back or takes
+ * the pages between what it has and its goal, as far as the domain's
+ * limit and the host's free memory go; a paused one later. */
+static gboolean
+xensimTuneBalloon(gpointer opaque)
+{
+    XensimDomain *dom = opaque;
+    XensimState *state = dom->owner;
+    guint64 goal = MIN(xensimTuneGoalKB(dom), xensimTuneMaxKB(dom));
+    guint64 free_kb = xensimStateFreeMemKB(state);
+
+    dom->balloon_timer = 0;
+    if (dom->state == XENSIM_DOMAIN_SHUTDOWN || dom->state == XENSIM_DOMAIN_DYING ||
+        (dom->type == XENSIM_DOMAIN_TYPE_HVM && !dom->pv_drivers) || dom->building)
+        return G_SOURCE_REMOVE;
+    if (dom->state == XENSIM_DOMAIN_PAUSED) {
+        dom->balloon_timer = g_timeout_add(MAX(state->host.balloon_delay_ms, 10),
+                                           xensimTuneBalloon, dom);
+        return G_SOURCE_REMOVE;
+    }
+    if (goal > dom->current_memkb)
+        goal = dom->current_memkb + MIN(goal - dom->current_memkb, free_kb);
+    if (goal != dom->current_memkb)
+        xensimStateLog(state, "domain %u (%s): balloon %" G_GUINT64_FORMAT " -> %"
+                       G_GUINT64_FORMAT " KiB", dom->domid, dom->name,
+                       dom->current_memkb, goal);
+    dom->current_memkb = goal;
+    return G_SOURCE_REMOVE;
+}
+
+static void
+xensimTuneBalloonKick(XensimDomain *dom)
+{
+    if (dom->balloon_timer)
+        g_source_remove(dom->balloon_timer);
+    dom->balloon_timer = g_timeout_add(dom->owner->host.balloon_delay_ms,
+                                       xensimTuneBalloon, dom);
+}
+
+/* args: domid, target (KiB, signed), relative (0/1), enforce (0/1).
+ * As libxl_set_memory_target: relative to memory/target (not below 0),
+ * or absolute less the video RAM; above memory/static-max, or Domain-0
+ * under 128 MiB: ERROR_INVAL; enforce: the hypervisor's limit becomes
+ * the new target (with video RAM and libxl's constant).  Writes
+ * memory/target and /vm/UUID/memory; the guest follows later. */
+int
+xensimCmdSetMemoryTarget(XensimCall *call)
+{
+    XensimState *state = call->state;
+    g_autofree char *path = NULL;
+    g_autofree char *value = NULL;
+    XensimDomain *dom;
+    gint64 target;
+    gint64 newkb;
+    int rc;
+
+    if ((rc = xensimArgDomid(call, 0, &dom)))
+        return rc;
+    if (call->nargs < 4 ||
+        !g_ascii_string_to_signed(call->args[1], 10, G_MININT64, G_MAXINT64,
+                                  &target, NULL)) {
+        call->message = g_strdup("a memory target is expected");
+        return ERROR_INVAL;
+    }
+    if (strcmp(call->args[2], "1") == 0) {
+        if (target < 0 && (guint64)-target > dom->target_memkb)
+            newkb = 0;
+        else
+            newkb = (gint64)dom->target_memkb + target;
+    } else {
+        newkb = target - (gint64)dom->video_memkb;
+    }
+    if (newkb < 0 || (guint64)newkb > dom->max_memkb) {
+        call->message = g_strdup("memory_dynamic_max must be less than or equal to "
+                                 "memory_static_max");
+        return ERROR_INVAL;
+    }
+    if (dom->domid == 0 && newkb < XENSIM_MIN_DOM0_MEM) {
+        call->message = g_strdup_printf("New target %" G_GINT64_FORMAT " for dom0 is "
+                                        "below the minimum threshold", newkb);
+        return ERROR_INVAL;
+    }
+    if (strcmp(call->args[3], "1") == 0)
+        dom->hv_max_memkb = newkb + dom->video_memkb + XENSIM_MAXMEM_CONSTANT;
+    dom->target_memkb = newkb;
+    xensimDomainPublish(state, dom);
+    path = g_strdup_printf("/vm/%s/memory", dom->uuid);
+    value = g_strdup_printf("%" G_GINT64_FORMAT, newkb / 1024);
+    xensimStoreWrite(state->store, path, value);
+    xensimTuneBalloonKick(dom);
+    return 0;
+}
+
+/* args: domid, max_memkb.  As libxl_domain_setmaxmem: below memory/target
+ * it returns 1 (libxl's rc starts at 1 there), else the hypervisor's
+ * limit and memory/static-max change. */
+int
+xensimCmdSetMaxmem(XensimCall *call)
+{
+    XensimDomain *dom;
+    guint64 kb;
+    int rc;
+
+    if ((rc = xensimArgDomid(call, 0, &dom)))
+        return rc;
+    if (call->nargs < 2 ||
+        !g_ascii_string_to_unsigned(call->args[1], 10, 0, G_MAXUINT64 / 2, &kb, NULL)) {
+        call->message = g_strdup("a memory size in KiB is expected");
+        return ERROR_INVAL;
+    }
+    if (kb < dom->target_memkb) {
+        call->message = g_strdup_printf("memory_static_max must be greater than "
+                                        "or or equal to memory_dynamic_max "
+                                        "(%" G_GUINT64_FORMAT " < %" G_GUINT64_FORMAT ")",
+                                        kb, dom->target_memkb);
+        return 1;
+    }
+    dom->max_memkb = kb;
+    dom->hv_max_memkb = kb + XENSIM_MAXMEM_CONSTANT;
+    xensimDomainPublish(call->state, dom);
+    return 0;
+}
+
+/* xensimctl tune ------------------------------------------------------ */
+
+static char *
+xensimTuneMapString(XensimState *state, const guint8 *map)
+{
+    GString *s = g_string_new(NULL);
+    guint c;
+
+    for (c = 0; c < xensimTuneCpus(state); c++) {
+        if (xensimMapTest(map, c))
+            g_string_append_printf(s, "%s%u", s->len ? "," : "", c);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* args: domid.  A record of the domain's scheduling and memory, then one
+ * per vCPU. */
+int
+xensimCmdTune(XensimCall *call)
+{
+    XensimState *state = call->state;
+    guint nbytes = xensimTuneMapBytes(state);
+    gint64 now = g_get_monotonic_time();
+    g_autofree char *nodes = NULL;
+    GString *n = g_string_new(NULL);
+    guint64 nodemap;
+    XensimDomain *dom;
+    XensimRec r;
+    guint i;
+    int rc;
+
+    if ((rc = xensimArgDomid(call, 0, &dom))) {
+        g_string_free(n, TRUE);
+        return rc;
+    }
+    xensimTuneEnsure(dom);
+    nodemap = xensimTuneNodeAffinity(dom);
+    for (i = 0; i < 64; i++) {
+        if (nodemap & (G_GUINT64_CONSTANT(1) << i))
+            g_string_append_printf(n, "%s%u", n->len ? "," : "", i);
+    }
+    nodes = g_string_free(n, FALSE);
+    xensimRecOpen(&r, call->records);
+    xensimRecStr(&r, "scheduler", state->host.scheduler);
+    xensimRecU64(&r, "weight", dom->weight);
+    xensimRecU64(&r, "cap", dom->cap);
+    xensimRecStr(&r, "node_affinity", nodes);
+    xensimRecStr(&r, "node_affinity_auto", dom->auto_node_affinity ? "yes" : "no");
+    xensimRecU64(&r, "target_memkb", dom->target_memkb);
+    xensimRecU64(&r, "current_memkb", dom->current_memkb);
+    xensimRecU64(&r, "static_max_memkb", dom->max_memkb);
+    xensimRecU64(&r, "max_memkb", xensimTuneMaxKB(dom));
+    xensimRecU64(&r, "video_memkb", dom->video_memkb);
+    xensimRecClose(&r);
+    for (i = 0; i < dom->max_vcpus; i++) {
+        g_autofree char *hard = xensimTuneMapString(state, dom->hard_affinity + i * nbytes);
+        g_autofree char *soft = xensimTuneMapString(state, dom->soft_affinity + i * nbytes);
+
+        xensimRecOpen(&r, call->records);
+        xensimRecU64(&r, "vcpu", i);
+        xensimRecU64(&r, "cpu", xensimTuneVcpuCpu(dom, i));
+        xensimRecStr(&r, "online", xensimTuneVcpuOnline(dom, i) ? "yes" : "no");
+        xensimRecU64(&r, "time_ns", xensimDomainVcpuTime(dom, i, now));
+        xensimRecStr(&r, "hard", hard);
+        xensimRecStr(&r, "soft", soft);
+        xensimRecU64(&r, "rtds_period", dom->rt_period[i]);
+        xensimRecU64(&r, "rtds_budget", dom->rt_budget[i]);
+        xensimRecU64(&r, "rtds_extratime", dom->rt_extratime[i]);
+        xensimRecClose(&r);
+    }
+    return 0;
+}
+
 /* Create ------------------------------------------------------------ */
+
+/* Each node's free memory, KiB, as libxl_get_numainfo reports it (the
+ * domains' memory taken from node 0 on: xensimd-state.c). */
+static guint64
+xensimTuneNodeFreeKB(XensimState *state, guint node)
+{
+    guint nodes = state->host.nodes;
+    guint64 pages = state->host.memory_kib / 4;
+    guint64 used = pages - xensimStateFreeMemKB(state) / 4;
+    guint i;
+
+    for (i = 0; i < nodes; i++) {
+        guint64 ram = pages / nodes + (i < pages % nodes);
+        guint64 node_used = MIN(used, ram);
+
+        if (i == node)
+            return (ram - node_used) * 4;
+        used -= node_used;
+    }
+    return 0;
+}
+
+/*
+ * libxl's automatic NUMA placement (numa_place_domain, libxl_numa.c), for
+ * a domain without soft affinity or node map of its own: the smallest
+ * sets of nodes (of those with CPUs its vCPU 0's hard affinity allows)
+ * with enough free memory and CPUs for its vCPUs; of them, the one with
+ * the fewest vCPUs that may run there, then the most free memory.  Its
+ * vCPUs' soft affinity becomes those nodes' CPUs, and its node affinity
+ * those nodes.  Nothing on a host of one node (or more than 16).
+ */
+static void
+xensimTuneNumaPlace(XensimState *state, XensimDomain *dom, guint64 need_kb)
+{
+    guint nbytes = xensimTuneMapBytes(state);
+    guint cpus = xensimTuneCpus(state);
+    guint nodes = state->host.nodes;
+    g_autofree guint *vcpus_on_node = g_new0(guint, nodes);
+    guint64 suitable_nodes = 0, best = 0, best_free = 0;
+    guint best_vcpus = 0, size, min_nodes, nr_suit, c, i;
+    const guint8 *suitable = dom->hard_affinity;
+    GHashTableIter it;
+    gpointer value;
+
+    if (nodes <= 1 || nodes > 16)
+        return;
+    for (c = 0; c < cpus; c++) {
+        if (xensimMapTest(suitable, c))
+            suitable_nodes |= G_GUINT64_CONSTANT(1) << xensimTuneCpuNode(state, c);
+    }
+    /* the vCPUs that may run on each node (soft & hard, else hard) */
+    g_hash_table_iter_init(&it, state->domains);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        XensimDomain *d = value;
+
+        xensimTuneEnsure(d);
+        for (i = 0; i < d->max_vcpus; i++) {
+            guint64 both = 0, hard = 0, counted;
+            guint n;
+
+            for (c = 0; c < cpus; c++) {
+                guint64 bit = G_GUINT64_CONSTANT(1) << xensimTuneCpuNode(state, c);
+
+                if (!xensimMapTest(suitable, c) ||
+                    !xensimMapTest(d->hard_affinity + i * nbytes, c))
+                    continue;
+                hard |= bit;
+                if (xensimMapTest(d->soft_affinity + i * nbytes, c))
+                    both |= bit;
+            }
+            counted = both ? both : hard;
+            for (n = 0; n < nodes; n++)
+                vcpus_on_node[n] += (counted >> n) & 1;
+        }
+    }
+    nr_suit = __builtin_popcountll(suitable_nodes);
+    min_nodes = (dom->max_vcpus + cpus / nodes - 1) / MAX(cpus / nodes, 1);
+    min_nodes = MAX(MIN(min_nodes, nr_suit), 1);
+    for (size = min_nodes; size <= nr_suit && !best; size++) {
+        guint64 set;
+
+        for (set = 1; set < (G_GUINT64_CONSTANT(1) << nodes); set++) {
+            guint64 free_kb = 0;
+            guint set_cpus = 0, set_vcpus = 0, n;
+
+            if ((set & ~suitable_nodes) || (guint)__builtin_popcountll(set) != size)
+                continue;
+            for (n = 0; n < nodes; n++) {
+                if (set & (G_GUINT64_CONSTANT(1) << n)) {
+                    free_kb += xensimTuneNodeFreeKB(state, n);
+                    set_vcpus += vcpus_on_node[n];
+                }
+            }
+            for (c = 0; c < cpus; c++) {
+                if (xensimMapTest(suitable, c) &&
+                    (set >> xensimTuneCpuNode(state, c)) & 1)
+                    set_cpus++;
+            }
+            if (free_kb < need_kb || set_cpus < dom->max_vcpus)
+                continue;
+            if (!best || set_vcpus < best_vcpus ||
+                (set_vcpus == best_vcpus && free_kb > best_free)) {
+                best = set;
+                best_vcpus = set_vcpus;
+                best_free = free_kb;
+            }
+        }
+    }
+    if (!best)
+        return;
+    for (i = 0; i < dom->max_vcpus; i++) {
+        guint8 *soft = dom->soft_affinity + i * nbytes;
+
+        memset(soft, 0, nbytes);
+        for (c = 0; c < cpus; c++) {
+            if ((best >> xensimTuneCpuNode(state, c)) & 1)
+                xensimMapSet(soft, c);
+        }
+    }
+    if (best != xensimTuneAllNodes(state)) {
+        dom->auto_node_affinity = false;
+        dom->node_affinity = best;
+    }
+    xensimStateLog(state, "domain %u (%s): NUMA placement: nodes 0x%" G_GINT64_MODIFIER
+                   "x", dom->domid, dom->name, best);
+}
 
 /* What libxl__build_pre does with the build info's vCPU settings, for a
  * new domain (args as xensimCmdCreate's): node affinity, each vCPU's hard
@@ -841,6 +1214,26 @@ xensimTuneCreate(XensimCall *call, XensimDomain *dom)
     int rc;
 
     xensimTuneEnsure(dom);
+    /* memory: libxl__build_pre's setmaxmem, the build's xenstore */
+    if (dom->domid != 0) {
+        guint64 b_target = dom->target_memkb;
+        guint64 fudge;
+        g_autofree char *path = g_strdup_printf("/local/domain/%u/memory/videoram",
+                                                dom->domid);
+        g_autofree char *value = NULL;
+
+        for (i = 0; i < call->nargs; i++) {
+            if (g_str_has_prefix(call->args[i], "video_memkb="))
+                dom->video_memkb = g_ascii_strtoull(call->args[i] + strlen("video_memkb="),
+                                                    NULL, 10);
+        }
+        fudge = xensimTuneFudgeKB(dom, b_target, dom->max_memkb);
+        dom->fudge_kb = fudge;
+        dom->target_memkb = b_target > fudge ? b_target - fudge : 0;
+        dom->hv_max_memkb = b_target + XENSIM_MAXMEM_CONSTANT;
+        value = g_strdup_printf("%" G_GUINT64_FORMAT, dom->video_memkb);
+        xensimStoreWrite(call->state->store, path, value);
+    }
     for (i = 0; i < call->nargs; i++) {
         const char *arg = call->args[i];
         g_auto(GStrv) f = NULL;
@@ -908,6 +1301,12 @@ xensimTuneCreate(XensimCall *call, XensimDomain *dom)
                 return rc;
             }
         }
+    }
+    /* libxl__build_pre: placement before the affinities are set, as if it
+     * had run first (it only changes soft affinity and the node map) */
+    for (i = 0; i < call->nargs; i++) {
+        if (strcmp(call->args[i], "numa_placement=1") == 0)
+            xensimTuneNumaPlace(call->state, dom, xensimTuneGoalKB(dom));
     }
     return 0;
 }

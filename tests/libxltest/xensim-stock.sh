@@ -200,6 +200,7 @@ ok_run "stock: suspend (pause)" virsh -c "$URI" suspend pv1
 ok_match "stock: paused, in xensim too" "^$id +pv1 +paused" "$($ctl list)"
 ok_run "stock: resume" virsh -c "$URI" resume pv1
 ok_run "stock: setmem" virsh -c "$URI" setmem pv1 200M --live
+sleep 1     # the guest's balloon driver follows balloon_delay_ms later
 ok_match "stock: setmem: xensim's balloon target" "^$id +pv1 +running +200 " "$($ctl list)"
 ok_run "stock: setvcpus" virsh -c "$URI" setvcpus pv1 1 --live
 ok_match "stock: setvcpus: one vCPU online" "^$id +pv1 +running +200 +1\$" "$($ctl list)"

@@ -138,6 +138,7 @@ xensimStart(void)
         "shutdown_delay_ms = 50\n"
         "destroy_delay_ms = 10\n"
         "console_delay_ms = 10\n"
+        "balloon_delay_ms = 300\n"
         "guest_ignore_shutdown = stubborn-* other\n"
         "guest_build_delay = slow-*=5000\n"
         "guest_shutdown_delay = lazy-*=400\n"
@@ -465,9 +466,12 @@ START_TEST(test_memory)
     ck_assert_int_eq(libxl_set_memory_target(ctx, 0, -512 * 1024, 1, 0), 0);
     ck_assert_int_eq(libxl_get_memory_target(ctx, 0, &target), 0);
     ck_assert_uint_eq(target, (T_DOM0_MIB - 512) * 1024ULL);
+    /* the balloon driver gives the memory back balloon_delay_ms later */
+    ck_assert_int_eq(libxl_get_free_memory(ctx, &free_kb), 0);
+    ck_assert_uint_eq(free_kb, (T_MEMORY_MIB - T_RESERVED_MIB - T_DOM0_MIB) * 1024ULL);
+    ck_assert_int_eq(libxl_wait_for_memory_target(ctx, 0, 1), 0);
     ck_assert_int_eq(libxl_get_free_memory(ctx, &free_kb), 0);
     ck_assert_uint_eq(free_kb, (T_MEMORY_MIB - T_RESERVED_MIB - T_DOM0_MIB + 512) * 1024ULL);
-    ck_assert_int_eq(libxl_wait_for_memory_target(ctx, 0, 1), 0);
     ck_assert_int_eq(libxl_set_memory_target(ctx, 0, T_DOM0_MIB * 1024, 0, 0), 0);
     ck_assert_int_ne(libxl_set_memory_target(ctx, 0, 1024ULL * 1024 * 1024, 0, 0), 0);
     ck_assert_int_eq(libxl_set_memory_target(ctx, 77, 1024, 0, 0), ERROR_DOMAIN_NOTFOUND);
@@ -1548,7 +1552,7 @@ START_TEST(test_save_stream)
     ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
     ck_assert(info.shutdown);
     ck_assert_int_eq(info.shutdown_reason, LIBXL_SHUTDOWN_REASON_SUSPEND);
-    ck_assert_int_gt(sb.st_size, (off_t)info.max_memkb * 1024);
+    ck_assert_int_gt(sb.st_size, (off_t)info.current_memkb * 1024);
     ck_assert_int_eq(pread(fd, magic, 16, 0), 16);
     ck_assert(memcmp(magic, "XenSimSaveStrm\n", 16) == 0);
     libxl_dominfo_dispose(&info);
@@ -1634,7 +1638,8 @@ START_TEST(test_restore_stream)
     libxl_dominfo_init(&info);
     ck_assert_int_eq(libxl_domain_info(ctx, &info, newid), 0);
     ck_assert(info.paused);
-    ck_assert_uint_eq(info.max_memkb, 256 * 1024);
+    /* the hypervisor's limit: the target and libxl's LIBXL_MAXMEM_CONSTANT */
+    ck_assert_uint_eq(info.max_memkb, 256 * 1024 + 1024);
     libxl_dominfo_dispose(&info);
     libxl_domain_config_init(&got);
     ck_assert_int_eq(libxl_retrieve_domain_configuration(ctx, newid, &got, NULL), 0);
@@ -2529,10 +2534,27 @@ testNodeAffinity(libxl_ctx *ctx, uint32_t domid)
 
 /* Affinity as Xen keeps it: hard and soft maps per vCPU, the vCPU on a
  * CPU of both (else of hard); refusals as libxl reports them. */
+/* A PV domain of 2 vCPUs, 128 MiB; placement: libxl's automatic NUMA
+ * placement (off: every vCPU may run everywhere). */
+static uint32_t
+testCreatePlaced(libxl_ctx *ctx, const char *name, int vcpus, bool placement)
+{
+    g_autofree char *kernel = testKernel();
+    libxl_domain_config cfg;
+    uint32_t domid = INVALID_DOMID;
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, name, kernel, 128 * 1024);
+    cfg.b_info.max_vcpus = vcpus;
+    libxl_defbool_set(&cfg.b_info.numa_placement, placement);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    return domid;
+}
+
 START_TEST(test_vcpu_affinity)
 {
     libxl_ctx *ctx = testCtx();
-    uint32_t domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "aff-1");
+    uint32_t domid = testCreatePlaced(ctx, "aff-1", 2, false);
     libxl_bitmap hard, soft, empty, beyond, all;
     libxl_vcpuinfo *v;
 
@@ -2572,7 +2594,7 @@ START_TEST(test_vcpu_affinity)
     ck_assert_int_eq(libxl_set_vcpuaffinity(ctx, domid, 0, &beyond, NULL), ERROR_FAIL);
     ck_assert_int_eq(libxl_set_vcpuaffinity(ctx, domid, 0, NULL, NULL), ERROR_INVAL);
     ck_assert_int_eq(libxl_set_vcpuaffinity_force(ctx, domid, 0, NULL, NULL), 0);
-    ck_assert_int_eq(libxl_set_vcpuaffinity(ctx, 4242, 0, &hard, NULL), ERROR_DOMAIN_NOTFOUND);
+    ck_assert_int_eq(libxl_set_vcpuaffinity(ctx, 4242, 0, &hard, NULL), ERROR_FAIL);
     /* an empty soft map is allowed: hard alone counts */
     ck_assert_int_eq(libxl_set_vcpuaffinity(ctx, domid, 1, NULL, &empty), 0);
     v = testVcpus(ctx, domid, 2);
@@ -2672,6 +2694,88 @@ START_TEST(test_vcpu_affinity_create)
 }
 END_TEST
 
+/* libxl's automatic NUMA placement (3 nodes of 4 CPUs; Domain-0's
+ * memory from node 0): a node with the fewest vCPUs that may run there,
+ * then the most free memory; enough nodes for the vCPUs; within the
+ * vCPUs' hard affinity. */
+START_TEST(test_numa_placement)
+{
+    libxl_ctx *ctx = testCtx();
+    g_autofree char *kernel = testKernel();
+    uint32_t a, b, c, d, e = INVALID_DOMID;
+    libxl_domain_config cfg;
+    libxl_vcpuinfo *v;
+
+    a = testCreatePlaced(ctx, "numa-a", 2, true);
+    v = testVcpus(ctx, a, 2);
+    ck_assert_map(&v[0].cpumap_soft, "4,5,6,7");
+    ck_assert_map(&v[1].cpumap_soft, "4,5,6,7");
+    ck_assert_int_eq(libxl_bitmap_count_set(&v[0].cpumap), T_CPUS);
+    ck_assert(v[0].cpu >= 4 && v[0].cpu <= 7);
+    libxl_vcpuinfo_list_free(v, 2);
+    ck_assert_uint_eq(testNodeAffinity(ctx, a), 0x2);
+
+    /* node 1 has a's vCPUs now; node 2 more free memory than node 0 */
+    b = testCreatePlaced(ctx, "numa-b", 2, true);
+    ck_assert_uint_eq(testNodeAffinity(ctx, b), 0x4);
+    v = testVcpus(ctx, b, 2);
+    ck_assert_map(&v[1].cpumap_soft, "8,9,10,11");
+    libxl_vcpuinfo_list_free(v, 2);
+
+    /* 5 vCPUs: two nodes */
+    c = testCreatePlaced(ctx, "numa-c", 5, true);
+    ck_assert_uint_eq(testNodeAffinity(ctx, c), 0x3);
+    v = testVcpus(ctx, c, 5);
+    ck_assert_map(&v[4].cpumap_soft, "0,1,2,3,4,5,6,7");
+    libxl_vcpuinfo_list_free(v, 5);
+
+    /* off: everywhere */
+    d = testCreatePlaced(ctx, "numa-d", 2, false);
+    ck_assert_uint_eq(testNodeAffinity(ctx, d), 0x7);
+    v = testVcpus(ctx, d, 2);
+    ck_assert_int_eq(libxl_bitmap_count_set(&v[0].cpumap_soft), T_CPUS);
+    libxl_vcpuinfo_list_free(v, 2);
+
+    /* pinned to CPUs 9 and 10: node 2, whatever else runs there */
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "numa-e", kernel, 128 * 1024);
+    cfg.b_info.vcpu_hard_affinity = calloc(2, sizeof(libxl_bitmap));
+    cfg.b_info.num_vcpu_hard_affinity = 2;
+    testMap(&cfg.b_info.vcpu_hard_affinity[0], T_CPUS, 9, 10, -1);
+    testMap(&cfg.b_info.vcpu_hard_affinity[1], T_CPUS, 9, 10, -1);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &e, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    ck_assert_uint_eq(testNodeAffinity(ctx, e), 0x4);
+    v = testVcpus(ctx, e, 2);
+    ck_assert_map(&v[0].cpumap, "9,10");
+    ck_assert_map(&v[0].cpumap_soft, "8,9,10,11");
+    ck_assert(v[0].cpu == 9 || v[0].cpu == 10);
+    libxl_vcpuinfo_list_free(v, 2);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, e, NULL), 0);
+
+    /* pinned to CPU 9 alone: too few CPUs for 2 vCPUs, no placement;
+     * the node affinity follows the hard affinity */
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "numa-e", kernel, 128 * 1024);
+    cfg.b_info.vcpu_hard_affinity = calloc(2, sizeof(libxl_bitmap));
+    cfg.b_info.num_vcpu_hard_affinity = 2;
+    testMap(&cfg.b_info.vcpu_hard_affinity[0], T_CPUS, 9, -1);
+    testMap(&cfg.b_info.vcpu_hard_affinity[1], T_CPUS, 9, -1);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &e, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    ck_assert_uint_eq(testNodeAffinity(ctx, e), 0x4);
+    v = testVcpus(ctx, e, 2);
+    ck_assert_int_eq(libxl_bitmap_count_set(&v[0].cpumap_soft), T_CPUS);
+    ck_assert_uint_eq(v[0].cpu, 9);
+    libxl_vcpuinfo_list_free(v, 2);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, a, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, b, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, c, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, d, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, e, NULL), 0);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
 static void
 testXsIs(uint32_t domid, unsigned vcpu, const char *want)
 {
@@ -2744,6 +2848,13 @@ START_TEST(test_vcpu_online)
     ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
     ck_assert_uint_eq(info.vcpu_online, 3);
     libxl_dominfo_dispose(&info);
+    /* as libxl retrieves it: the vCPUs online, max_vcpus bits */
+    libxl_domain_config_init(&cfg);
+    ck_assert_int_eq(libxl_retrieve_domain_configuration(ctx, domid, &cfg, NULL), 0);
+    ck_assert_map(&cfg.b_info.avail_vcpus, "0,1,3");
+    ck_assert_int_eq(cfg.b_info.sched_params.sched, LIBXL_SCHEDULER_CREDIT);
+    ck_assert_int_eq(cfg.b_info.sched_params.weight, 256);
+    libxl_domain_config_dispose(&cfg);
 
     /* the guest follows xenstore, whoever writes it */
     xs = xs_open(0);
@@ -2784,6 +2895,12 @@ START_TEST(test_sched_credit)
     ck_assert_int_eq(libxl_domain_sched_params_get(ctx, domid, &p), 0);
     ck_assert_int_eq(p.weight, 512);
     ck_assert_int_eq(p.cap, 200);
+    /* libxl_retrieve_domain_configuration: the parameters it has now */
+    libxl_domain_config_init(&cfg);
+    ck_assert_int_eq(libxl_retrieve_domain_configuration(ctx, domid, &cfg, NULL), 0);
+    ck_assert_int_eq(cfg.b_info.sched_params.weight, 512);
+    ck_assert_int_eq(cfg.b_info.sched_params.cap, 200);
+    libxl_domain_config_dispose(&cfg);
 
     libxl_domain_sched_params_init(&p);
     p.cap = 201;
@@ -2958,6 +3075,23 @@ START_TEST(test_sched_rtds)
     testRtdsVcpu(&vp, 1, 1, 30000, 30000, 0);
     libxl_vcpu_sched_params_dispose(&vp);
 
+    /* xensimctl shows them */
+    {
+        g_autofree char *ctl = testBuildPath("xensim/xensimctl");
+        g_autofree char *id = g_strdup_printf("%u", domid);
+        const char *argv[] = { ctl, "--dir", testDir, "tune", id, NULL };
+        g_autofree char *out = NULL;
+        int status = -1;
+
+        ck_assert(g_spawn_sync(NULL, (char **)argv, NULL, 0, NULL, NULL, &out, NULL,
+                               &status, NULL));
+        ck_assert_int_eq(status, 0);
+        ck_assert_msg(strstr(out, "scheduler: rtds\n"), "%s", out);
+        ck_assert_msg(strstr(out, "vcpu 1 cpu "), "%s", out);
+        ck_assert_msg(strstr(out, " rtds_period 30000 rtds_budget 30000 rtds_extratime 0\n"),
+                      "%s", out);
+    }
+
     /* credit's parameters on rtds: the hypercall fails */
     libxl_domain_sched_params_init(&p);
     p.sched = LIBXL_SCHEDULER_CREDIT;
@@ -3007,11 +3141,12 @@ START_TEST(test_cpuinfo)
     ck_assert_int_eq(xc_getcpuinfo(xch, T_CPUS, after, &nr), 0);
     d5 = after[5].idletime - before[5].idletime;
     d6 = after[6].idletime - before[6].idletime;
-    /* CPU 6 idled all along; CPU 5 ran 2 x 5% of it */
+    /* CPU 6 idled all along; CPU 5 ran 2 x 5% of it (less the time the
+     * unpause took) */
     ck_assert_uint_ge(d6, 300 * 1000000ULL);
     ck_assert_uint_lt(d5, d6);
     ck_assert_uint_le(d6 - d5, d6 / 10 + 5 * 1000000ULL);
-    ck_assert_uint_ge(d6 - d5 + 5 * 1000000ULL, d6 / 10);
+    ck_assert_uint_ge(d6 - d5 + 20 * 1000000ULL, d6 / 10);
 
     /* what a destroyed domain ran stays run */
     ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
@@ -3025,6 +3160,157 @@ START_TEST(test_cpuinfo)
     ck_assert_int_eq(xc_getcpuinfo(xch, T_CPUS, after, &nr), -1);
     ck_assert_int_eq(xc_getcpuinfo(xch, T_CPUS, after, &nr), 0);
     ck_assert_int_eq(xc_interface_close(xch), 0);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+static uint64_t
+testCurrentKB(libxl_ctx *ctx, uint32_t domid, uint64_t *max_kb)
+{
+    libxl_dominfo info;
+    uint64_t kb;
+
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+    kb = info.current_memkb;
+    if (max_kb)
+        *max_kb = info.max_memkb;
+    libxl_dominfo_dispose(&info);
+    return kb;
+}
+
+static void
+testXsNum(const char *path, uint64_t want)
+{
+    struct xs_handle *xs = xs_open(0);
+    g_autofree char *text = g_strdup_printf("%" G_GUINT64_FORMAT, want);
+    unsigned int len;
+    char *got = xs_read(xs, XBT_NULL, path, &len);
+
+    ck_assert_msg(got, "%s: missing", path);
+    ck_assert_str_eq(got, text);
+    free(got);
+    xs_close(xs);
+}
+
+/* Balloon targets as libxl sets them; the guest follows after
+ * balloon_delay_ms (300 on the test host), as far as its limit goes. */
+START_TEST(test_balloon)
+{
+    libxl_ctx *ctx = testCtx();
+    g_autofree char *kernel = testKernel();
+    g_autofree char *target_path = NULL;
+    g_autofree char *max_path = NULL;
+    g_autofree char *vm_path = NULL;
+    libxl_domain_config cfg;
+    libxl_dominfo info;
+    uint64_t free0, target = 0, max_kb = 0;
+    uint32_t domid = INVALID_DOMID, hvm;
+    char uuid[LIBXL_UUID_FMTLEN + 1];
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "balloon-1", kernel, 256 * 1024);
+    cfg.b_info.max_memkb = 512 * 1024;
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    target_path = g_strdup_printf("/local/domain/%u/memory/target", domid);
+    max_path = g_strdup_printf("/local/domain/%u/memory/static-max", domid);
+    testXsNum(target_path, 256 * 1024);
+    testXsNum(max_path, 512 * 1024);
+    /* the hypervisor's limit: the target and libxl's constant */
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, &max_kb), 256 * 1024);
+    ck_assert_uint_eq(max_kb, 257 * 1024);
+    free0 = testFreeKB(ctx);
+
+    /* down, relative: at once only the target */
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, -64 * 1024, 1, 0), 0);
+    ck_assert_int_eq(libxl_get_memory_target(ctx, domid, &target), 0);
+    ck_assert_uint_eq(target, 192 * 1024);
+    testXsNum(target_path, 192 * 1024);
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+    g_snprintf(uuid, sizeof(uuid), LIBXL_UUID_FMT, LIBXL_UUID_BYTES(info.uuid));
+    libxl_dominfo_dispose(&info);
+    vm_path = g_strdup_printf("/vm/%s/memory", uuid);
+    testXsNum(vm_path, 192);
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, NULL), 256 * 1024);
+    g_usleep(600 * 1000);
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, NULL), 192 * 1024);
+    ck_assert_uint_eq(testFreeKB(ctx), free0 + 64 * 1024);
+
+    /* up, absolute, to 384 MiB: not enforced, the limit stays 257 MiB */
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, 384 * 1024, 0, 0), 0);
+    g_usleep(600 * 1000);
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, &max_kb), 257 * 1024);
+    ck_assert_uint_eq(max_kb, 257 * 1024);
+    /* enforced: the limit follows the target */
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, 384 * 1024, 0, 1), 0);
+    g_usleep(600 * 1000);
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, &max_kb), 384 * 1024);
+    ck_assert_uint_eq(max_kb, 385 * 1024);
+    ck_assert_uint_eq(testFreeKB(ctx), free0 - 128 * 1024);
+
+    /* above memory/static-max: ERROR_INVAL; relative below 0: 0 */
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, 513 * 1024, 0, 0), ERROR_INVAL);
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, 200 * 1024, 1, 0), ERROR_INVAL);
+    ck_assert_int_eq(libxl_get_memory_target(ctx, domid, &target), 0);
+    ck_assert_uint_eq(target, 384 * 1024);
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, -1024 * 1024, 1, 0), 0);
+    ck_assert_int_eq(libxl_get_memory_target(ctx, domid, &target), 0);
+    ck_assert_uint_eq(target, 0);
+    /* Domain-0 not under 128 MiB */
+    ck_assert_int_eq(libxl_set_memory_target(ctx, 0, 100 * 1024, 0, 0), ERROR_INVAL);
+
+    /* maxmem: not below memory/target (libxl returns 1 there); else the
+     * limit and static-max */
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, 256 * 1024, 0, 0), 0);
+    ck_assert_int_eq(libxl_domain_setmaxmem(ctx, domid, 255 * 1024), 1);
+    testXsNum(max_path, 512 * 1024);
+    ck_assert_int_eq(libxl_domain_setmaxmem(ctx, domid, 300 * 1024), 0);
+    testXsNum(max_path, 300 * 1024);
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, &max_kb), 384 * 1024);
+    ck_assert_uint_eq(max_kb, 301 * 1024);
+    ck_assert_int_eq(libxl_set_memory_target(ctx, domid, 301 * 1024, 0, 0), ERROR_INVAL);
+
+    /* paused: the guest follows once it runs */
+    ck_assert_int_eq(libxl_domain_pause(ctx, domid, NULL), 0);
+    g_usleep(600 * 1000);
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, NULL), 384 * 1024);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    g_usleep(600 * 1000);
+    ck_assert_uint_eq(testCurrentKB(ctx, domid, NULL), 256 * 1024);
+
+    /* the guest follows memory/target, whoever writes it */
+    {
+        struct xs_handle *xs = xs_open(0);
+
+        ck_assert(xs_write(xs, XBT_NULL, target_path, "245760", strlen("245760")));
+        xs_close(xs);
+        g_usleep(600 * 1000);
+        ck_assert_uint_eq(testCurrentKB(ctx, domid, NULL), 240 * 1024);
+        ck_assert_int_eq(libxl_get_memory_target(ctx, domid, &target), 0);
+        ck_assert_uint_eq(target, 240 * 1024);
+    }
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+
+    /* HVM: memory/target is the target less the video RAM (8 MiB, a
+     * Cirrus card); an absolute target counts it too */
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_HVM, "balloon-hvm", NULL, 256 * 1024);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &hvm, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    g_free(target_path);
+    target_path = g_strdup_printf("/local/domain/%u/memory/target", hvm);
+    testXsNum(target_path, 248 * 1024);
+    g_free(vm_path);
+    vm_path = g_strdup_printf("/local/domain/%u/memory/videoram", hvm);
+    testXsNum(vm_path, 8 * 1024);
+    ck_assert_int_eq(libxl_set_memory_target(ctx, hvm, 200 * 1024, 0, 0), 0);
+    testXsNum(target_path, 192 * 1024);
+    libxl_domain_config_init(&cfg);
+    ck_assert_int_eq(libxl_retrieve_domain_configuration(ctx, hvm, &cfg, NULL), 0);
+    ck_assert_uint_eq(cfg.b_info.target_memkb, 200 * 1024);
+    libxl_domain_config_dispose(&cfg);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, hvm, NULL), 0);
     libxl_ctx_free(ctx);
 }
 END_TEST
@@ -3090,8 +3376,10 @@ xensimSuite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_vcpu_affinity);
     tcase_add_test(tc, test_vcpu_affinity_create);
+    tcase_add_test(tc, test_numa_placement);
     tcase_add_test(tc, test_vcpu_online);
     tcase_add_test(tc, test_cpuinfo);
+    tcase_add_test(tc, test_balloon);
     tcase_add_test(tc, test_sched_credit);
     tcase_add_test(tc, test_sched_credit2);
     tcase_add_test(tc, test_sched_rtds);
