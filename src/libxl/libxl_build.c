@@ -224,8 +224,20 @@ libxlBuildCreateInfo(virDomainDef *def,
 }
 
 
-/* <vcpupin>: one hard affinity map per vcpu up to the last pinned one;
- * vcpus in between run anywhere. */
+/* <vcpupin>, or <vcpu cpuset> for the vcpus without one: one hard
+ * affinity map per vcpu up to the last pinned one; vcpus in between run
+ * anywhere. */
+static virBitmap *
+libxlBuildVcpuMask(virDomainDef *def, unsigned int i)
+{
+    virDomainVcpuDef *vcpu = virDomainDefGetVcpu(def, i);
+
+    if (vcpu && vcpu->cpumask)
+        return vcpu->cpumask;
+    return def->cpumask;
+}
+
+
 static int
 libxlBuildVcpuAffinity(virDomainDef *def,
                        const libxlBuildParams *params,
@@ -236,13 +248,13 @@ libxlBuildVcpuAffinity(virDomainDef *def,
     unsigned int i;
 
     for (i = 0; i < b_info->max_vcpus; i++) {
-        virDomainVcpuDef *vcpu = virDomainDefGetVcpu(def, i);
+        virBitmap *mask = libxlBuildVcpuMask(def, i);
         ssize_t last;
 
-        if (!vcpu || !vcpu->cpumask)
+        if (!mask)
             continue;
         npinned = i + 1;
-        last = virBitmapLastSetBit(vcpu->cpumask);
+        last = virBitmapLastSetBit(mask);
         if (params->hostMaxCpus == 0 && last >= 0 && last + 1 > nbits)
             nbits = last + 1;
     }
@@ -253,13 +265,13 @@ libxlBuildVcpuAffinity(virDomainDef *def,
     b_info->num_vcpu_hard_affinity = npinned;
     for (i = 0; i < npinned; i++) {
         libxl_bitmap *map = &b_info->vcpu_hard_affinity[i];
-        virDomainVcpuDef *vcpu = virDomainDefGetVcpu(def, i);
+        virBitmap *mask = libxlBuildVcpuMask(def, i);
 
         libxlBuildBitmap(map, nbits);
-        if (vcpu && vcpu->cpumask) {
+        if (mask) {
             ssize_t cpu = -1;
 
-            while ((cpu = virBitmapNextSetBit(vcpu->cpumask, cpu)) >= 0) {
+            while ((cpu = virBitmapNextSetBit(mask, cpu)) >= 0) {
                 if (cpu >= nbits) {
                     virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                                    _("vcpupin of vcpu %u names CPU %zd, the host has %u"),
@@ -274,6 +286,74 @@ libxlBuildVcpuAffinity(virDomainDef *def,
     }
     libxl_defbool_set(&b_info->numa_placement, false);
     return 0;
+}
+
+
+/* <numatune><memory nodeset>: the domain's node affinity (where Xen
+ * takes its memory from, the nodes its vcpus prefer). */
+static int
+libxlBuildNodeAffinity(virDomainDef *def,
+                       const libxlBuildParams *params,
+                       libxl_domain_build_info *b_info)
+{
+    virBitmap *nodeset = virDomainNumatuneGetNodeset(def->numa, NULL, -1);
+    unsigned int nbits = params->hostNumaNodes;
+    ssize_t node = -1;
+
+    if (!nodeset || virBitmapIsAllClear(nodeset))
+        return 0;
+
+    if (nbits == 0)
+        nbits = virBitmapLastSetBit(nodeset) + 1;
+
+    libxl_bitmap_dispose(&b_info->nodemap);
+    libxlBuildBitmap(&b_info->nodemap, nbits);
+    while ((node = virBitmapNextSetBit(nodeset, node)) >= 0) {
+        if (node >= nbits) {
+            virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                           _("<numatune> names NUMA node %zd, the host has %u"),
+                           node, nbits);
+            return -1;
+        }
+        libxl_bitmap_set(&b_info->nodemap, node);
+    }
+    libxl_defbool_set(&b_info->numa_placement, false);
+    return 0;
+}
+
+
+int
+libxlBuildCapFromDef(const virDomainDef *def)
+{
+    unsigned long long cap;
+
+    if (def->cputune.global_period == 0 || def->cputune.global_quota <= 0)
+        return 0;
+    cap = (unsigned long long) def->cputune.global_quota * 100 /
+          def->cputune.global_period;
+    if (cap == 0)
+        return 1;
+    return cap > INT_MAX ? INT_MAX : (int) cap;
+}
+
+
+/* <cputune>: the credit schedulers' weight (<shares>) and cap
+ * (<global_quota> / <global_period>, in percent of one CPU), RTDS's
+ * period and budget of each vcpu (<period>, <quota>, microseconds).
+ * libxl gives each scheduler the ones it has. */
+static void
+libxlBuildSchedParams(virDomainDef *def, libxl_domain_build_info *b_info)
+{
+    int cap;
+
+    if (def->cputune.sharesSpecified)
+        b_info->sched_params.weight = def->cputune.shares;
+    if ((cap = libxlBuildCapFromDef(def)) > 0)
+        b_info->sched_params.cap = cap;
+    if (def->cputune.period > 0 && def->cputune.period <= INT_MAX)
+        b_info->sched_params.period = def->cputune.period;
+    if (def->cputune.quota > 0 && def->cputune.quota <= INT_MAX)
+        b_info->sched_params.budget = def->cputune.quota;
 }
 
 
@@ -742,10 +822,12 @@ libxlBuildBuildInfo(virDomainDef *def,
     if (libxlBuildVcpuAffinity(def, params, b_info) < 0)
         return -1;
 
+    if (libxlBuildNodeAffinity(def, params, b_info) < 0)
+        return -1;
+
     libxlBuildClock(def, b_info);
 
-    if (def->cputune.sharesSpecified)
-        b_info->sched_params.weight = def->cputune.shares;
+    libxlBuildSchedParams(def, b_info);
 
     /* Xen allocates memory in whole MiB */
     virDomainDefSetMemoryTotal(def, VIR_ROUND_UP(virDomainDefGetMemoryInitial(def), 1024));

@@ -77,6 +77,10 @@ int libxlBuildDomainConfig(virDomainDef *def,
                            libxl_ctx *ctx,
                            libxl_domain_config *d_config);
 
+/* The credit schedulers' cap a definition asks for: <cputune>'s
+ * global_quota / global_period in percent of one CPU, 0 for none. */
+int libxlBuildCapFromDef(const virDomainDef *def);
+
 /* One device at a time, for hotplug. */
 int libxlBuildDisk(virDomainDiskDef *disk,
                    const libxlBuildParams *params,

@@ -48,6 +48,7 @@
 #include "libxl_native.h"
 #include "libxl_process.h"
 #include "libxl_save.h"
+#include "libxl_tune.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
@@ -2984,6 +2985,29 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainDetachDeviceFlags = libxlDomainDetachDeviceFlags, /* 0.9.2 */
     .domainDetachDeviceAlias = libxlDomainDetachDeviceAlias, /* 4.4.0 */
     .domainUpdateDeviceFlags = libxlDomainUpdateDeviceFlags, /* 0.9.2 */
+    /* tuning: libxl_tune.c */
+    .domainSetMaxMemory = libxlDomainSetMaxMemory, /* 0.9.0 */
+    .domainSetMemory = libxlDomainSetMemory, /* 0.9.0 */
+    .domainSetMemoryFlags = libxlDomainSetMemoryFlags, /* 0.9.0 */
+    .domainSetMemoryParameters = libxlDomainSetMemoryParameters, /* 9.1.0 */
+    .domainGetMemoryParameters = libxlDomainGetMemoryParameters, /* 9.1.0 */
+    .domainSetVcpus = libxlDomainSetVcpus, /* 0.9.0 */
+    .domainSetVcpusFlags = libxlDomainSetVcpusFlags, /* 0.9.0 */
+    .domainGetVcpusFlags = libxlDomainGetVcpusFlags, /* 0.9.0 */
+    .domainGetMaxVcpus = libxlDomainGetMaxVcpus, /* 3.0.0 */
+    .domainPinVcpu = libxlDomainPinVcpu, /* 0.9.0 */
+    .domainPinVcpuFlags = libxlDomainPinVcpuFlags, /* 1.2.1 */
+    .domainGetVcpus = libxlDomainGetVcpus, /* 0.9.0 */
+    .domainGetVcpuPinInfo = libxlDomainGetVcpuPinInfo, /* 1.2.1 */
+    .domainPinEmulator = libxlDomainPinEmulator, /* 9.1.0 */
+    .domainGetEmulatorPinInfo = libxlDomainGetEmulatorPinInfo, /* 9.1.0 */
+    .domainGetSchedulerType = libxlDomainGetSchedulerType, /* 0.9.0 */
+    .domainGetSchedulerParameters = libxlDomainGetSchedulerParameters, /* 0.9.0 */
+    .domainGetSchedulerParametersFlags = libxlDomainGetSchedulerParametersFlags, /* 0.9.2 */
+    .domainSetSchedulerParameters = libxlDomainSetSchedulerParameters, /* 0.9.0 */
+    .domainSetSchedulerParametersFlags = libxlDomainSetSchedulerParametersFlags, /* 0.9.2 */
+    .domainGetNumaParameters = libxlDomainGetNumaParameters, /* 1.1.1 */
+    .domainSetNumaParameters = libxlDomainSetNumaParameters, /* 9.1.0 */
 };
 
 static const char *libxlURISchemes[] = { "xen", NULL };

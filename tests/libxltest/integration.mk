@@ -20,3 +20,14 @@ EXTRA_DIST += tap.sh data \
 	integration-install.sh integration-badinput.sh \
 	integration-host.sh integration-hostpy.py integration-native.sh integration-switch.sh \
 	integration-names.sh integration-virtinstall.sh
+
+# Tuning (vcpus, pinning, memory, scheduler, NUMA; src/libxl/libxl_tune.c):
+# virsh and the Python binding, each value checked through the simulated
+# host's libxl as well (xensim-xltune: what xl would say)
+TESTS += integration-tune.sh
+EXTRA_DIST += integration-tune.sh integration-tune-api.py
+check_PROGRAMS += xensim-xltune
+xensim_xltune_SOURCES = xensim-xltune.c
+xensim_xltune_CFLAGS = $(XL_WARN_CFLAGS) -DLIBXL_API_VERSION=0x041300
+xensim_xltune_LDADD = $(top_builddir)/xensim/libxensim.la \
+	$(GLIB_LIBS) -lxenlight -lxenstore -lxentoollog
