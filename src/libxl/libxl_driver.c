@@ -47,6 +47,7 @@
 #include "libxl_native.h"
 #include "libxl_process.h"
 #include "libxl_save.h"
+#include "libxl_stats.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
@@ -2923,6 +2924,19 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainAbortJob = libxlDomainAbortJob, /* 1.3.1 */
     .domainSetMetadata = libxlDomainSetMetadata, /* 1.2.2 */
     .domainGetMetadata = libxlDomainGetMetadata, /* 1.2.2 */
+    /* statistics: libxl_stats.c */
+    .connectGetAllDomainStats = libxlConnectGetAllDomainStats, /* 1.2.8 */
+    .domainBlockStats = libxlDomainBlockStats, /* 2.1.0 */
+    .domainBlockStatsFlags = libxlDomainBlockStatsFlags, /* 2.1.0 */
+    .domainGetBlockInfo = libxlDomainGetBlockInfo, /* 9.1.0 */
+    .domainGetDiskErrors = libxlDomainGetDiskErrors, /* 9.1.0 */
+    .domainInterfaceStats = libxlDomainInterfaceStats, /* 1.3.2 */
+    .domainInterfaceAddresses = libxlDomainInterfaceAddresses, /* 1.3.5 */
+    .domainMemoryStats = libxlDomainMemoryStats, /* 1.3.0 */
+    .domainSetMemoryStatsPeriod = libxlDomainSetMemoryStatsPeriod, /* 9.1.0 */
+    .domainGetCPUStats = libxlDomainGetCPUStats, /* 1.3.0 */
+    .nodeGetCPUStats = libxlNodeGetCPUStats, /* 9.1.0 */
+    .nodeGetMemoryStats = libxlNodeGetMemoryStats, /* 9.1.0 */
 };
 
 static const char *libxlURISchemes[] = { "xen", NULL };
