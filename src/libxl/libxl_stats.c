@@ -242,11 +242,13 @@ libxlStatsDiskDevid(const char *vdev)
 
 
 /* The name Domain-0 gives the vif of the @idx-th interface of domain
- * @domid: the <target dev> the user chose, or libxl's vifDOMID.DEVID. */
+ * @domid: the <target dev> the user chose (libxl's vifname), or libxl's
+ * vifDOMID.DEVID, also in place of a generated name of an earlier run. */
 static char *
 libxlStatsNetIfname(virDomainNetDef *net, int domid, size_t idx)
 {
-    if (net->ifname && !STRPREFIX(net->ifname, "vif"))
+    if (net->ifname &&
+        !g_regex_match_simple("^vif[0-9]+\\.[0-9]+(-emu)?$", net->ifname, 0, 0))
         return g_strdup(net->ifname);
     return g_strdup_printf("vif%d.%zu", domid, idx);
 }
@@ -1580,6 +1582,17 @@ libxlStatsBulkBalloon(libxlStatsDomain *d,
 }
 
 
+/* libvirt's state of a vCPU Xen reports: a runnable vCPU (preempted,
+ * or its domain paused) is as much "running" as one on a CPU now */
+static int
+libxlStatsVcpuState(bool online, bool blocked)
+{
+    if (!online)
+        return VIR_VCPU_OFFLINE;
+    return blocked ? VIR_VCPU_BLOCKED : VIR_VCPU_RUNNING;
+}
+
+
 static int
 libxlStatsBulkVcpu(libxlStatsBulk *bulk,
                    libxlStatsDomain *d,
@@ -1602,19 +1615,28 @@ libxlStatsBulkVcpu(libxlStatsBulk *bulk,
     if (!d->active || !info)
         return 0;
 
+    /* A domain of one vCPU: Xen's domain CPU time is the sum of its vCPUs'
+     * and its running/blocked flags are its vCPUs' (XEN_DOMCTL_getdomaininfo),
+     * so libxl_dominfo already says all libxl_list_vcpu would. */
+    if (info->vcpu_max_id == 0 && info->vcpu_online == 1) {
+        if (virTypedParamListAddInt(params,
+                                    libxlStatsVcpuState(true, info->blocked),
+                                    "vcpu.0.state") < 0 ||
+            virTypedParamListAddULLong(params, info->cpu_time, "vcpu.0.time") < 0)
+            return -1;
+        return 0;
+    }
+
     /* a domain that vanished meanwhile has no vCPUs left to report */
     if (!(vcpus = libxl_list_vcpu(bulk->ctx, d->id, &nvcpus, &nhost)))
         return 0;
 
     for (i = 0; i < nvcpus; i++) {
-        int state;
-
         if (!vcpus[i].online)
             continue;
-        state = vcpus[i].running ? VIR_VCPU_RUNNING :
-            vcpus[i].blocked ? VIR_VCPU_BLOCKED : VIR_VCPU_OFFLINE;
-        if (virTypedParamListAddInt(params, state, "vcpu.%u.state",
-                                    vcpus[i].vcpuid) < 0 ||
+        if (virTypedParamListAddInt(params,
+                                    libxlStatsVcpuState(true, vcpus[i].blocked),
+                                    "vcpu.%u.state", vcpus[i].vcpuid) < 0 ||
             virTypedParamListAddULLong(params, vcpus[i].vcpu_time,
                                        "vcpu.%u.time", vcpus[i].vcpuid) < 0)
             goto cleanup;
