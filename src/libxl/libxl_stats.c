@@ -470,7 +470,8 @@ libxlStatsBlockReadVbd(int domid, int devid, libxlStatsBlock *b)
 }
 
 
-/* Add the device model's counters of the drives of target @dst. */
+/* Add the device model's counters of the drives of target @dst (an HVM
+ * guest's xvdX is also its emulated IDE disk of the same index). */
 static void
 libxlStatsBlockAddQmp(const char *dst,
                       libxlQmpBlockStats *qmp,
@@ -480,7 +481,7 @@ libxlStatsBlockAddQmp(const char *dst,
     size_t i;
 
     for (i = 0; i < nqmp; i++) {
-        if (STRNEQ_NULLABLE(qmp[i].target, dst))
+        if (!qmp[i].target || !libxlQmpBlockStatsMatch(&qmp[i], dst))
             continue;
         b->found = true;
         libxlStatsAdd(&b->rd_req, qmp[i].rd_req);
@@ -667,6 +668,12 @@ libxlStatsBlockGet(virDomainPtr dom,
     libxlStatsBlockInit(out);
     for (i = 0; i < d->ndisks; i++)
         libxlStatsBlockSum(out, &blocks[i]);
+    /* a sum of errors is known only if every disk's is (blkback counts
+     * none) */
+    for (i = 0; i < d->ndisks; i++) {
+        if (blocks[i].found && blocks[i].errs < 0)
+            out->errs = -1;
+    }
 
     if (idx >= 0 && !blocks[idx].found) {
         virReportError(VIR_ERR_OPERATION_FAILED,
