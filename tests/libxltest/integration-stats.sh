@@ -307,8 +307,17 @@ for drv in ours stock; do
             h2=$(vif_counts "$sb" "$vif" "$kind")
             read -r rb1 tb1 rp1 tp1 rd1 td1 <<< "$h1"
             read -r rb2 tb2 rp2 tp2 rd2 td2 <<< "$h2"
-            ok_eq "$t: domifstat $vif: the guest sends what Domain-0 receives" \
-                "$rb2 $rp2 $rd2" "$(ifs_field "$out" tx_bytes) $(ifs_field "$out" tx_packets) $(ifs_field "$out" tx_drop)"
+            # exact unless the kernel itself sent a frame from the guest's
+            # end of the veth meanwhile (then between the two readings)
+            if [ "$rb1 $rp1 $rd1" = "$rb2 $rp2 $rd2" ]; then
+                ok_eq "$t: domifstat $vif: the guest sends what Domain-0 receives" \
+                    "$rb2 $rp2 $rd2" "$(ifs_field "$out" tx_bytes) $(ifs_field "$out" tx_packets) $(ifs_field "$out" tx_drop)"
+            else
+                ok_eq "$t: domifstat $vif: the guest sends what Domain-0 receives" ok \
+                    "$(between "$rb1" "$(ifs_field "$out" tx_bytes)" "$rb2" &&
+                       between "$rp1" "$(ifs_field "$out" tx_packets)" "$rp2" &&
+                       between "$rd1" "$(ifs_field "$out" tx_drop)" "$rd2" && echo ok)"
+            fi
             ok_eq "$t: domifstat $vif: the guest receives what Domain-0 sends" \
                 "ok" "$(between "$tb1" "$(ifs_field "$out" rx_bytes)" "$tb2" &&
                         between "$tp1" "$(ifs_field "$out" rx_packets)" "$tp2" &&
@@ -391,6 +400,22 @@ for drv in ours stock; do
         ok_eq "$t: domblkerror" "No errors found" "$(V domblkerror "$name" 2>&1)"
         TAP_RECORD=
 
+        # ---- addresses: the network driver's DHCP lease of the vif on
+        # the default network (the simulated guest asks for none: its
+        # lease is written where dnsmasq keeps them) ----
+        lmac="52:54:00:5a:$mac:02"
+        printf '[{"ip-address": "192.168.122.%d", "mac-address": "%s", "hostname": "%s", "expiry-time": %d}]\n' \
+            "$mac" "$lmac" "$name" $(( $(date +%s) + 3600 )) > "$sb/lib/dnsmasq/virbr0.status"
+        TODO_STOCK "the live XML names no vif"
+        ok_match "$t: domifaddr: the lease of the vif on the default network" \
+            "^ vif$id\.1 +$lmac +ipv4 +192\.168\.122\.$mac/24" "$(V domifaddr "$name" 2>&1)"
+        TAP_RECORD=
+        TODO_STOCK "another text"
+        ok_fail "$t: domifaddr --source agent" \
+            "Operation not supported: Xen has no guest agent channel to ask a guest for its addresses" \
+            V domifaddr "$name" --source agent
+        TAP_RECORD=
+
         # ---- errors ----
         TODO_STOCK "another text"
         ok_fail "$t: domblkstat of an unknown disk" "^error: invalid argument: invalid path: xvdq$" \
@@ -449,6 +474,19 @@ for drv in ours stock; do
     ok_fail "$drv: nodememstats of a cell the host has not" "cellNum" V nodememstats --cell 99
     TAP_RECORD=
     TODO_STOCK "no virNodeGetCPUStats"
+    # all CPUs' idle time is their sum: between the sums before and after
+    ncpu=$(V nodeinfo | awk '/^CPU\(s\)/ {print $2}')
+    sum1=0 sum2=0
+    for ((c = 0; c < ncpu; c++)); do
+        sum1=$(add "$sum1" "$(V nodecpustats --cpu $c 2>&1 | awk '$1 == "idle:" {print $2}')")
+    done
+    tot=$(V nodecpustats 2>&1 | awk '$1 == "idle:" {print $2}')
+    for ((c = 0; c < ncpu; c++)); do
+        sum2=$(add "$sum2" "$(V nodecpustats --cpu $c 2>&1 | awk '$1 == "idle:" {print $2}')")
+    done
+    ok_eq "$drv: nodecpustats: all CPUs' idle time is the sum of each one's" ok \
+        "$(between "$sum1" "$tot" "$sum2" && echo ok)"
+    ok_fail "$drv: nodecpustats of a CPU the host has not" "cpuNum" V nodecpustats --cpu 999
     a=$(V nodecpustats --cpu 0 2>&1 | awk '$1 == "idle:" {print $2}')
     sleep 1
     b=$(V nodecpustats --cpu 0 2>&1 | awk '$1 == "idle:" {print $2}')
