@@ -107,7 +107,10 @@ vif_counts() {
 
 # between LOW V HIGH: LOW <= V <= HIGH, all numbers
 between() {
-    case "$1$2$3" in ''|*[!0-9]*) return 1 ;; esac
+    local a
+    for a in "$1" "$2" "$3"; do
+        case $a in ''|*[!0-9]*) return 1 ;; esac
+    done
     [ "$1" -le "$2" ] && [ "$2" -le "$3" ]
 }
 
@@ -167,6 +170,16 @@ add() {
         s=$((s + a))
     done
     echo "$s"
+}
+
+# ok_same DESC A B: the driver's two answers agree, and are numbers
+ok_same() {
+    local w
+    for w in $2; do
+        case $w in *[!0-9]*) tap_fail "$1" "not numbers: '$2' / '$3'"; return ;; esac
+    done
+    if [ -z "$2" ]; then tap_fail "$1" "no value"; return; fi
+    ok_eq "$1" "$2" "$3"
 }
 
 # blk_field OUTPUT NAME: a value of 'virsh domblkstat' output
@@ -237,7 +250,7 @@ for drv in ours stock; do
         ok_eq "$t: domblkstat xvda flush_operations" "$(( ${fq:-0} + qfq ))" \
             "$(blk_field "$out" flush_operations)"
         # by its source path too
-        ok_eq "$t: domblkstat by source path" "$(blk_field "$out" rd_req)" \
+        ok_same "$t: domblkstat by source path" "$(blk_field "$out" rd_req)" \
             "$(blk_field "$(V domblkstat "$name" "$work/$name-raw.img" 2>&1)" rd_req)"
         TAP_RECORD=
 
@@ -274,10 +287,10 @@ for drv in ours stock; do
         ok_eq "$t: domstats block.count" 2 "$(kv "$ds" block.count)"
         ok_eq "$t: domstats block.0.name/path" "xvda $work/$name-raw.img" \
             "$(kv "$ds" block.0.name) $(kv "$ds" block.0.path)"
-        ok_eq "$t: domstats block.0.rd.reqs/wr.bytes = domblkstat" \
+        ok_same "$t: domstats block.0.rd.reqs/wr.bytes = domblkstat" \
             "$(blk_field "$a" rd_req) $(blk_field "$a" wr_bytes)" \
             "$(kv "$ds" block.0.rd.reqs) $(kv "$ds" block.0.wr.bytes)"
-        ok_eq "$t: domstats block.1.rd.bytes/wr.reqs/fl.reqs = domblkstat" \
+        ok_same "$t: domstats block.1.rd.bytes/wr.reqs/fl.reqs = domblkstat" \
             "$(blk_field "$b" rd_bytes) $(blk_field "$b" wr_req) $(blk_field "$b" flush_operations)" \
             "$(kv "$ds" block.1.rd.bytes) $(kv "$ds" block.1.wr.reqs) $(kv "$ds" block.1.fl.reqs)"
         ok_eq "$t: domstats block.1 capacity is the qcow2 virtual size" 50331648 \
@@ -326,7 +339,7 @@ for drv in ours stock; do
                 "$([ "$(num "$(ifs_field "$out" tx_bytes)")" -gt 0 ] && echo ok)"
             TAP_RECORD=
             TODO_STOCK "no virConnectGetAllDomainStats"
-            ok_eq "$t: domstats net.$n.tx = domifstat" \
+            ok_same "$t: domstats net.$n.tx = domifstat" \
                 "$(ifs_field "$out" tx_bytes) $(ifs_field "$out" tx_packets) $(ifs_field "$out" tx_errs) $(ifs_field "$out" tx_drop)" \
                 "$(kv "$dsn" "net.$n.tx.bytes") $(kv "$dsn" "net.$n.tx.pkts") $(kv "$dsn" "net.$n.tx.errs") $(kv "$dsn" "net.$n.tx.drop")"
             ok_eq "$t: domstats net.$n.rx: what Domain-0 sent" ok \
@@ -335,7 +348,7 @@ for drv in ours stock; do
             TAP_RECORD=
         done
         TODO_STOCK "the live XML names no vif"
-        ok_eq "$t: domifstat by MAC = by name" \
+        ok_same "$t: domifstat by MAC = by name" \
             "$(ifs_field "$(V domifstat "$name" "vif$id.1" 2>&1)" rx_bytes)" \
             "$(ifs_field "$(V domifstat "$name" "52:54:00:5a:$mac:02" 2>&1)" rx_bytes)"
         TAP_RECORD=
@@ -347,13 +360,15 @@ for drv in ours stock; do
         TODO_STOCK "no rss"
         ok_eq "$t: dommemstat rss" "$xenmem" "$(kv "$out" rss)"
         TAP_RECORD=
-        ok_eq "$t: dommemstat: no guest-internal figures Xen does not know" "" \
-            "$(printf '%s\n' "$out" | grep -E '^(unused|usable|swap_in|major_fault)')"
+        TODO_STOCK "no rss"
+        ok_eq "$t: dommemstat: no guest-internal figures Xen does not know" "actual available rss" \
+            "$(printf '%s\n' "$out" | awk '{print $1}' | grep -Ev '^(last_update|)$' | sort | xargs)"
+        TAP_RECORD=
 
         out=$(V cpu-stats "$name" --total 2>&1)
         tot=$(printf '%s\n' "$out" | awk '$1 == "cpu_time" {print $2}')
         TODO_STOCK "no virConnectGetAllDomainStats"
-        ok_eq "$t: cpu-stats total = domstats cpu.time (paused)" \
+        ok_same "$t: cpu-stats total = domstats cpu.time (paused)" \
             "$(kv "$ds" cpu.time)" "$(printf '%s' "$tot" | tr -d . | sed 's/^0*//')"
         TAP_RECORD=
         out=$(V cpu-stats "$name" 2>&1)
@@ -444,8 +459,8 @@ for drv in ours stock; do
         "$(kv "$ds" state.state) $(kv "$ds" balloon.current) $(kv "$ds" balloon.maximum) $(kv "$ds" vcpu.current) $(kv "$ds" vcpu.maximum)"
     ok_eq "$drv: domstats of an inactive domain: its disks, no counters" "2 xvdb " \
         "$(kv "$ds" block.count) $(kv "$ds" block.1.name) $(kv "$ds" block.0.rd.reqs)"
-    ok_eq "$drv: domstats --list-active leaves it out" "" \
-        "$(V domstats --list-active 2>&1 | grep "st-$drv-off")"
+    ok_eq "$drv: domstats --list-active: Domain-0, not the inactive domain" "Domain-0" \
+        "$(V domstats --list-active --state 2>&1 | sed -n "s/^Domain: '\(.*\)'$/\1/p" | xargs)"
     ok_match "$drv: domstats --list-inactive has it" "st-$drv-off" "$(V domstats --list-inactive --state 2>&1)"
     ok_fail "$drv: domstats --enforce with a group Xen does not back" \
         "unsupported.*Stats types bits 0x40 are not supported by this daemon or Xen" \
