@@ -292,6 +292,8 @@ void xensimDiskCounters(XensimDomain *dom, XensimDevice *dev, XensimDiskCounters
 char *xensimDiskEmulatedName(XensimDomain *dom, XensimDevice *dev);
 char *xensimDiskQdiskNodeName(XensimDevice *dev);
 void xensimIoDomainStart(XensimDomain *dom);
+void xensimIoDeviceAdd(XensimDomain *dom, XensimDevice *dev);
+void xensimIoDeviceRemove(XensimDomain *dom, XensimDevice *dev);
 void xensimIoDomainStop(XensimDomain *dom);
 void xensimIoDomainAccount(XensimDomain *dom);
 void xensimIoStateDispose(XensimState *state);
