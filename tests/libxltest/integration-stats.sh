@@ -172,6 +172,14 @@ add() {
     echo "$s"
 }
 
+# io_val OUT SEL KEY: KEY=N on the line of 'xensimctl io' output OUT that
+# has the word SEL (vdev=xvda, vif=vif3.0)
+io_val() {
+    printf '%s\n' "$1" | awk -v sel="$2" -v k="$3" '
+        { hit = 0; for (i = 2; i <= NF; i++) if ($i == sel) hit = 1 }
+        hit { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }'
+}
+
 # ok_same DESC A B: the driver's two answers agree, and are numbers
 ok_same() {
     local w
@@ -272,6 +280,27 @@ for drv in ours stock; do
         fi
         TAP_RECORD=
 
+        # ---- the same numbers as xensim's own account (xensimctl io):
+        # a disk's PV and emulated I/O, what each vif received from the
+        # guest ----
+        io=$("$ctl" --dir "$sb/xensim" io "$id" 2>&1)
+        for dev in xvda xvdb; do
+            [ "$dev" = xvdb ] && TODO_STOCK "no statistics of qdisk disks (the device model's)"
+            out=$(V domblkstat "$name" "$dev" 2>&1)
+            ok_eq "$t: domblkstat $dev = xensimctl io (requests, bytes, flushes)" \
+                "$(add "$(io_val "$io" "vdev=$dev" rd_req)" "$(io_val "$io" "vdev=$dev" emu_rd_req)") $(( $(num "$(add "$(io_val "$io" "vdev=$dev" rd_sect)" "$(io_val "$io" "vdev=$dev" emu_rd_sect)")") * 512 )) $(add "$(io_val "$io" "vdev=$dev" wr_req)" "$(io_val "$io" "vdev=$dev" emu_wr_req)") $(( $(num "$(add "$(io_val "$io" "vdev=$dev" wr_sect)" "$(io_val "$io" "vdev=$dev" emu_wr_sect)")") * 512 )) $(add "$(io_val "$io" "vdev=$dev" f_req)" "$(io_val "$io" "vdev=$dev" emu_f_req)")" \
+                "$(blk_field "$out" rd_req) $(blk_field "$out" rd_bytes) $(blk_field "$out" wr_req) $(blk_field "$out" wr_bytes) $(blk_field "$out" flush_operations)"
+            TAP_RECORD=
+        done
+        for n in 0 1; do
+            [ "$kind" = hvm ] && TODO_STOCK "the live XML names vifD.N-emu"
+            out=$(V domifstat "$name" "vif$id.$n" 2>&1)
+            ok_eq "$t: domifstat vif$id.$n = xensimctl io (what the guest sent)" \
+                "$(io_val "$io" "vif=vif$id.$n" vif_rx_bytes) $(io_val "$io" "vif=vif$id.$n" vif_rx_packets)" \
+                "$(ifs_field "$out" tx_bytes) $(ifs_field "$out" tx_packets)"
+            TAP_RECORD=
+        done
+
         # ---- all disks summed, and domstats ----
         TODO_STOCK "domblkstat of all disks needs every disk's statistics"
         a=$(V domblkstat "$name" xvda 2>&1)
@@ -349,8 +378,8 @@ for drv in ours stock; do
         done
         TODO_STOCK "the live XML names no vif"
         ok_same "$t: domifstat by MAC = by name" \
-            "$(ifs_field "$(V domifstat "$name" "vif$id.1" 2>&1)" rx_bytes)" \
-            "$(ifs_field "$(V domifstat "$name" "52:54:00:5a:$mac:02" 2>&1)" rx_bytes)"
+            "$(ifs_field "$(V domifstat "$name" "vif$id.1" 2>&1)" tx_bytes)" \
+            "$(ifs_field "$(V domifstat "$name" "52:54:00:5a:$mac:02" 2>&1)" tx_bytes)"
         TAP_RECORD=
 
         # ---- memory and CPU ----
