@@ -183,7 +183,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(libxlStatsDomain, libxlStatsDomainFree);
  * Xen's device number of a virtual disk named @vdev (xen-vbd-interface:
  * xvdX, hdX, sdX with an optional partition number), or -1.
  */
-int
+static int
 libxlStatsDiskDevid(const char *vdev)
 {
     const char *p;
@@ -858,7 +858,7 @@ libxlDomainGetDiskErrors(virDomainPtr dom,
  * Domain-0's interfaces' counters from the text of /proc/net/dev, in a
  * new table of name -> libxlStatsNetDev.
  */
-int
+static int
 libxlStatsParseNetDev(const char *text, GHashTable **table)
 {
     g_autoptr(GHashTable) t = g_hash_table_new_full(g_str_hash, g_str_equal,

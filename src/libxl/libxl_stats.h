@@ -14,10 +14,6 @@
 #include "internal.h"
 #include "driver.h"
 
-/* pure helpers, exported for the unit tests */
-int libxlStatsDiskDevid(const char *vdev);
-int libxlStatsParseNetDev(const char *text, GHashTable **table);
-
 /* the driver's entry points (libxl_driver.c's table) */
 int libxlConnectGetAllDomainStats(virConnectPtr conn,
                                   virDomainPtr *doms,
