@@ -49,6 +49,7 @@
 #include "libxl_process.h"
 #include "libxl_save.h"
 #include "libxl_tune.h"
+#include "libxl_stats.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
@@ -3008,6 +3009,19 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainSetSchedulerParametersFlags = libxlDomainSetSchedulerParametersFlags, /* 0.9.2 */
     .domainGetNumaParameters = libxlDomainGetNumaParameters, /* 1.1.1 */
     .domainSetNumaParameters = libxlDomainSetNumaParameters, /* 9.1.0 */
+    /* statistics: libxl_stats.c */
+    .connectGetAllDomainStats = libxlConnectGetAllDomainStats, /* 1.2.8 */
+    .domainBlockStats = libxlDomainBlockStats, /* 2.1.0 */
+    .domainBlockStatsFlags = libxlDomainBlockStatsFlags, /* 2.1.0 */
+    .domainGetBlockInfo = libxlDomainGetBlockInfo, /* 9.1.0 */
+    .domainGetDiskErrors = libxlDomainGetDiskErrors, /* 9.1.0 */
+    .domainInterfaceStats = libxlDomainInterfaceStats, /* 1.3.2 */
+    .domainInterfaceAddresses = libxlDomainInterfaceAddresses, /* 1.3.5 */
+    .domainMemoryStats = libxlDomainMemoryStats, /* 1.3.0 */
+    .domainSetMemoryStatsPeriod = libxlDomainSetMemoryStatsPeriod, /* 9.1.0 */
+    .domainGetCPUStats = libxlDomainGetCPUStats, /* 1.3.0 */
+    .nodeGetCPUStats = libxlNodeGetCPUStats, /* 9.1.0 */
+    .nodeGetMemoryStats = libxlNodeGetMemoryStats, /* 9.1.0 */
 };
 
 static const char *libxlURISchemes[] = { "xen", NULL };
