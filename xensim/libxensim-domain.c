@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #pragma GCC visibility push(default)
 #include <libxl.h>
@@ -101,6 +102,84 @@ xensimConfigSetDefaults(libxl_domain_config *d_config)
     }
 }
 
+/* The backend libxl gives a disk whose backend is UNKNOWN, as its
+ * libxl__device_disk_set_backend: phy (blkback) for a raw image that is a
+ * block device or a regular file (Linux's libxl__try_phy_backend), else
+ * qdisk (QEMU); tap only when asked for.  libxl stats the path in the
+ * application's process, and a path it cannot stat fails the create. */
+int
+xensimDiskSetBackend(libxl_ctx *ctx, libxl_device_disk *disk)
+{
+    struct stat st = { 0 };
+    bool raw = disk->format == LIBXL_DISK_FORMAT_RAW ||
+               disk->format == LIBXL_DISK_FORMAT_UNKNOWN;
+
+    if (disk->format == LIBXL_DISK_FORMAT_EMPTY) {
+        if (!disk->is_cdrom) {
+            xensimCtxLog(ctx, XTL_ERROR, "Disk vdev=%s is empty but not cdrom",
+                         disk->vdev ? disk->vdev : "");
+            return ERROR_INVAL;
+        }
+        if (disk->backend == LIBXL_DISK_BACKEND_UNKNOWN)
+            disk->backend = LIBXL_DISK_BACKEND_PHY;
+        return 0;
+    }
+    if ((disk->backend == LIBXL_DISK_BACKEND_UNKNOWN ||
+         disk->backend == LIBXL_DISK_BACKEND_PHY) &&
+        disk->backend_domid == 0 && !disk->script) {
+        if (!disk->pdev_path || stat(disk->pdev_path, &st) < 0) {
+            xensimCtxLog(ctx, XTL_ERROR, "Disk vdev=%s failed to stat: %s: %s",
+                         disk->vdev ? disk->vdev : "",
+                         disk->pdev_path ? disk->pdev_path : "",
+                         g_strerror(disk->pdev_path ? errno : ENOENT));
+            return ERROR_INVAL;
+        }
+    }
+    if (disk->backend != LIBXL_DISK_BACKEND_UNKNOWN)
+        return 0;
+    if (raw && (disk->backend_domid != 0 || disk->script ||
+                S_ISBLK(st.st_mode) || S_ISREG(st.st_mode)))
+        disk->backend = LIBXL_DISK_BACKEND_PHY;
+    else if (!disk->script)
+        disk->backend = LIBXL_DISK_BACKEND_QDISK;
+    else if (raw || disk->format == LIBXL_DISK_FORMAT_VHD)
+        disk->backend = LIBXL_DISK_BACKEND_TAP;
+    else {
+        xensimCtxLog(ctx, XTL_ERROR, "no suitable backend for disk %s",
+                     disk->vdev ? disk->vdev : "");
+        return ERROR_INVAL;
+    }
+    return 0;
+}
+
+static const char *
+xensimDiskBackendName(libxl_disk_backend backend)
+{
+    switch (backend) {
+    case LIBXL_DISK_BACKEND_PHY: return "phy";
+    case LIBXL_DISK_BACKEND_TAP: return "tap";
+    case LIBXL_DISK_BACKEND_QDISK: return "qdisk";
+    case LIBXL_DISK_BACKEND_STANDALONE: return "standalone";
+    case LIBXL_DISK_BACKEND_UNKNOWN:
+    default: return "phy";
+    }
+}
+
+static const char *
+xensimDiskFormatName(libxl_disk_format format)
+{
+    switch (format) {
+    case LIBXL_DISK_FORMAT_QCOW: return "qcow";
+    case LIBXL_DISK_FORMAT_QCOW2: return "qcow2";
+    case LIBXL_DISK_FORMAT_VHD: return "vhd";
+    case LIBXL_DISK_FORMAT_QED: return "qed";
+    case LIBXL_DISK_FORMAT_EMPTY: return "empty";
+    case LIBXL_DISK_FORMAT_UNKNOWN:
+    case LIBXL_DISK_FORMAT_RAW:
+    default: return "raw";
+    }
+}
+
 /* xensimd's libxl_domain_create_new arguments for @d_config, built by @ao */
 GPtrArray *
 xensimCreateArgs(libxl_ctx *ctx, libxl_domain_config *d_config, XensimAo *ao)
@@ -142,11 +221,18 @@ xensimCreateArgs(libxl_ctx *ctx, libxl_domain_config *d_config, XensimAo *ao)
                                                   d_config->channels[i].name ?
                                                   d_config->channels[i].name : ""));
     }
-    for (i = 0; i < d_config->num_disks; i++)
-        g_ptr_array_add(args, g_strdup_printf("disk=%s %s", d_config->disks[i].vdev ?
-                                              d_config->disks[i].vdev : "",
-                                              d_config->disks[i].pdev_path ?
-                                              d_config->disks[i].pdev_path : ""));
+    for (i = 0; i < d_config->num_disks; i++) {
+        const libxl_device_disk *disk = &d_config->disks[i];
+
+        /* "VDEV BACKEND FORMAT disk|cdrom w|r PATH" */
+        g_ptr_array_add(args, g_strdup_printf("disk=%s %s %s %s %s %s",
+                                              disk->vdev ? disk->vdev : "",
+                                              xensimDiskBackendName(disk->backend),
+                                              xensimDiskFormatName(disk->format),
+                                              disk->is_cdrom ? "cdrom" : "disk",
+                                              disk->readwrite ? "w" : "r",
+                                              disk->pdev_path ? disk->pdev_path : ""));
+    }
     for (i = 0; i < d_config->num_nics; i++) {
         const libxl_device_nic *nic = &d_config->nics[i];
 
@@ -196,7 +282,7 @@ libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
     g_autoptr(GPtrArray) args = NULL;
     XensimAo *ao;
     uint32_t newid;
-    int rc;
+    int i, rc;
 
     *domid = INVALID_DOMID;
     /* libxl's AO_CREATE(ctx, 0, ao_how): its completion event says domid 0 */
@@ -207,6 +293,10 @@ libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
     xensimAoSetAbortable(ao, true);
 
     xensimConfigSetDefaults(d_config);
+    for (i = 0; i < d_config->num_disks; i++) {
+        if ((rc = xensimDiskSetBackend(ctx, &d_config->disks[i])))
+            return xensimAoInProgress(ao, rc);
+    }
     if (d_config->c_info.type == LIBXL_DOMAIN_TYPE_PV && !xensimKernel(b_info) &&
         !b_info->u.pv.bootloader) {
         xensimCtxLog(ctx, XTL_ERROR, "xc_dom_kernel_file failed: no kernel and "

@@ -89,4 +89,5 @@ int xensimAoCreateFail(XensimAo *ao, int rc);
 
 /* libxensim-domain.c: what a restore builds like a new domain */
 void xensimConfigSetDefaults(libxl_domain_config *d_config);
+int xensimDiskSetBackend(libxl_ctx *ctx, libxl_device_disk *disk);
 GPtrArray *xensimCreateArgs(libxl_ctx *ctx, libxl_domain_config *d_config, XensimAo *ao);

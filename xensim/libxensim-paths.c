@@ -1,16 +1,19 @@
 /*
  * libxensim-paths.c: the Xen paths, seen through $XENSIM_DIR/root
  *
- * /proc/xen, /dev/xen, /sys/bus/xen-backend, /sys/kernel/iommu_groups and
- * xenstored's pid file cannot be overlaid in the daemon's mount namespace,
+ * /proc/xen, /dev/xen, /sys/bus/xen-backend, /sys/kernel/iommu_groups,
+ * xenstored's pid file and Xen's run directory (/var/run/xen, /run/xen:
+ * QEMU's QMP sockets) cannot be overlaid in the daemon's mount namespace,
  * so the libc entry points that look paths up are interposed: an absolute
  * path under one of those prefixes is looked up under $XENSIM_DIR/root
- * instead.  Everything else goes to the next definition (libc's) untouched.
+ * instead; so is the path of an AF_UNIX connect().  Everything else goes
+ * to the next definition (libc's) untouched.
  * Nothing here allocates or locks: the rewritten path lives on the caller's
  * stack.
  */
 #undef _FORTIFY_SOURCE
 #include <dirent.h>
+#include <stddef.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #define XENSIM_EXPORT __attribute__((visibility("default")))
 /* Longer redirected paths are not redirected (keeps stack frames small). */
@@ -33,6 +38,8 @@ static const char *const xensimRedirected[] = {
     "/sys/kernel/iommu_groups",     /* none in Domain-0: Xen owns the IOMMU */
     "/var/run/xenstored.pid",
     "/run/xenstored.pid",
+    "/var/run/xen",                 /* libxl__run_dir_path(): QMP sockets */
+    "/run/xen",
 };
 
 /* The path to use for path: path itself, or its image under
@@ -209,3 +216,34 @@ XENSIM_INTERPOSE(int, __fxstatat,
 XENSIM_INTERPOSE(int, __fxstatat64,
                  (int ver, int dirfd, const char *path, struct stat64 *st, int flags),
                  (ver, dirfd, xensimPath(path, buf), st, flags))
+
+/* An AF_UNIX socket under a redirected directory (QEMU's QMP sockets in
+ * /var/run/xen): connect to its image under $XENSIM_DIR/root. */
+XENSIM_EXPORT int
+connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+    char buf[XENSIM_PATH_MAX];
+    struct sockaddr_un sun;
+    const char *path;
+    size_t plen;
+    XENSIM_NEXT(connect);
+
+    if (addr && addr->sa_family == AF_UNIX &&
+        len > offsetof(struct sockaddr_un, sun_path) &&
+        len <= sizeof(struct sockaddr_un)) {
+        memset(&sun, 0, sizeof(sun));
+        memcpy(&sun, addr, len);
+        /* sun_path need not be NUL-terminated; an abstract name starts with NUL */
+        if (sun.sun_path[0] == '/' &&
+            memchr(sun.sun_path, '\0', sizeof(sun.sun_path))) {
+            path = xensimPath(sun.sun_path, buf);
+            plen = strlen(path);
+            if (path != sun.sun_path && plen < sizeof(sun.sun_path)) {
+                memcpy(sun.sun_path, path, plen + 1);
+                return next_connect(fd, (struct sockaddr *)&sun,
+                                    offsetof(struct sockaddr_un, sun_path) + plen + 1);
+            }
+        }
+    }
+    return next_connect(fd, addr, len);
+}

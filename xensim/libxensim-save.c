@@ -436,7 +436,7 @@ libxl_domain_create_restore(libxl_ctx *ctx, libxl_domain_config *d_config,
     XensimStream *st;
     XensimAo *ao;
     const char *args[] = { NULL };
-    int rc;
+    int i, rc;
 
     *domid = INVALID_DOMID;
     ao = xensimAoNew(ctx, "libxl_domain_create_restore", 0, ao_how, 0);
@@ -448,6 +448,10 @@ libxl_domain_create_restore(libxl_ctx *ctx, libxl_domain_config *d_config,
         return xensimAoInProgress(ao, rc);
 
     xensimConfigSetDefaults(d_config);
+    for (i = 0; i < d_config->num_disks; i++) {
+        if ((rc = xensimDiskSetBackend(ctx, &d_config->disks[i])))
+            return xensimAoInProgress(ao, rc);
+    }
     b = g_new0(XensimRestoreBuild, 1);
     b->args = xensimCreateArgs(ctx, d_config, ao);
     b->type = d_config->c_info.type;

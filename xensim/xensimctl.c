@@ -39,7 +39,9 @@ static const char *xensimctlUsage =
     "  guest DOMAIN EVENT            the guest does it now: poweroff, reboot,\n"
     "                                crash, suspend, watchdog, soft_reset\n"
     "  console-tty DOMID [pv|serial|channel [N]]\n"
-    "                                a console's pty (as libxl_console_get_tty)\n";
+    "                                a console's pty (as libxl_console_get_tty)\n"
+    "  io DOMID                      the domain's devices and their counters:\n"
+    "                                a line per device, KIND then KEY=VALUE\n";
 
 static int G_GNUC_PRINTF(1, 2)
 xensimctlFail(const char *fmt, ...)
@@ -110,6 +112,41 @@ xensimctlList(const char *dir)
                xensimRecordU64(rec, "domid", 0), name, state,
                xensimRecordU64(rec, "current_memkb", 0) / 1024,
                xensimRecordU64(rec, "vcpu_online", 0));
+        g_variant_unref(rec);
+    }
+    return 0;
+}
+
+/* A line per device: "disk" or "nic", then its record as KEY=VALUE. */
+static int
+xensimctlIo(const char *dir, const char *domid)
+{
+    g_autoptr(GVariant) records = NULL;
+    GVariantIter recs;
+    GVariant *rec;
+
+    if (xensimctlCall(dir, "io-stats", (const char *[]){ domid, NULL }, &records))
+        return 1;
+    g_variant_iter_init(&recs, records);
+    while ((rec = g_variant_iter_next_value(&recs))) {
+        GVariantIter it;
+        const char *key;
+        GVariant *value;
+        const char *kind = NULL;
+
+        g_variant_lookup(rec, "kind", "&s", &kind);
+        printf("%s", kind ? kind : "device");
+        g_variant_iter_init(&it, rec);
+        while (g_variant_iter_next(&it, "{&sv}", &key, &value)) {
+            if (strcmp(key, "kind") != 0) {
+                if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+                    printf(" %s=%s", key, g_variant_get_string(value, NULL));
+                else
+                    printf(" %s=%" G_GUINT64_FORMAT, key, xensimRecordU64(rec, key, 0));
+            }
+            g_variant_unref(value);
+        }
+        printf("\n");
         g_variant_unref(rec);
     }
     return 0;
@@ -336,5 +373,7 @@ main(int argc, char **argv)
     if (strcmp(cmd, "console-tty") == 0 && argc >= 1 && argc <= 3)
         return xensimctlConsoleTty(dir, argv[0], argc > 1 ? argv[1] : "pv",
                                    argc > 2 ? argv[2] : "0");
+    if (strcmp(cmd, "io") == 0 && argc == 1)
+        return xensimctlIo(dir, argv[0]);
     return xensimctlFail("unknown command or wrong arguments: %s (try --help)", cmd);
 }

@@ -68,6 +68,14 @@ xensimHostConfigInit(XensimHostConfig *cfg)
     cfg->guest_build_delay = g_strdup("");
     cfg->guest_shutdown_delay = g_strdup("");
     cfg->guest_no_ack = g_strdup("");
+    cfg->io_read_iops = 40;
+    cfg->io_write_iops = 20;
+    cfg->io_request_kib = 16;
+    cfg->io_latency_us = 250;
+    cfg->netback = false;
+    cfg->net_rx_pps = 10;
+    cfg->net_tx_pps = 5;
+    cfg->net_frame_bytes = 1000;
 }
 
 void
@@ -107,6 +115,18 @@ xensimParseUint(const char *value, guint max, guint *out, char **err)
     guint64 v;
 
     if (xensimParseU64(value, 1, max, &v, err) < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* A rate or a duration: 0 to max. */
+static int
+xensimParseUint0(const char *value, guint max, guint *out, char **err)
+{
+    guint64 v;
+
+    if (xensimParseU64(value, 0, max, &v, err) < 0)
         return -1;
     *out = v;
     return 0;
@@ -435,6 +455,40 @@ xensimHostConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
     }
     if (strcmp(key, "virt_caps") == 0)
         return xensimParseVirtCaps(cfg, value, err);
+    if (strcmp(key, "io_read_iops") == 0)
+        return xensimParseUint0(value, 1000000, &cfg->io_read_iops, err);
+    if (strcmp(key, "io_write_iops") == 0)
+        return xensimParseUint0(value, 1000000, &cfg->io_write_iops, err);
+    if (strcmp(key, "io_request_kib") == 0)
+        return xensimParseUint(value, 4096, &cfg->io_request_kib, err);
+    if (strcmp(key, "io_latency_us") == 0)
+        return xensimParseUint0(value, 10000000, &cfg->io_latency_us, err);
+    if (strcmp(key, "netback") == 0) {
+        if (strcmp(value, "on") == 0 || strcmp(value, "1") == 0 ||
+            strcmp(value, "yes") == 0 || strcmp(value, "true") == 0) {
+            cfg->netback = true;
+        } else if (strcmp(value, "off") == 0 || strcmp(value, "0") == 0 ||
+                   strcmp(value, "no") == 0 || strcmp(value, "false") == 0) {
+            cfg->netback = false;
+        } else {
+            *err = g_strdup_printf("'%s' is not on or off", value);
+            return -1;
+        }
+        return 0;
+    }
+    if (strcmp(key, "net_rx_pps") == 0)
+        return xensimParseUint0(value, 100000, &cfg->net_rx_pps, err);
+    if (strcmp(key, "net_tx_pps") == 0)
+        return xensimParseUint0(value, 100000, &cfg->net_tx_pps, err);
+    if (strcmp(key, "net_frame_bytes") == 0) {
+        if (xensimParseUint(value, 1514, &cfg->net_frame_bytes, err) < 0)
+            return -1;
+        if (cfg->net_frame_bytes < 60) {
+            *err = g_strdup("a frame is 60 to 1514 bytes");
+            return -1;
+        }
+        return 0;
+    }
 
     *err = g_strdup_printf("unknown key '%s'", key);
     return -1;

@@ -296,6 +296,7 @@ xensimTimerClear(guint *timer)
 void
 xensimDomainDispose(XensimDomain *dom)
 {
+    xensimIoDomainStop(dom);
     xensimTimerClear(&dom->build_timer);
     xensimTimerClear(&dom->console_timer);
     xensimTimerClear(&dom->guest_timer);
@@ -354,24 +355,6 @@ xensimKvAll(XensimCall *call, const char *key)
             g_ptr_array_add(values, g_strdup(call->args[i] + len + 1));
     }
     return values;
-}
-
-/* The Linux device number of a virtual disk name, as libxl computes it
- * (xvdX: 202, hdX: 3/22, sdX: 8); -1 if it is none of these. */
-static int
-xensimDiskDevnum(const char *vdev)
-{
-    int idx;
-
-    if (g_str_has_prefix(vdev, "xvd") && g_ascii_islower(vdev[3]))
-        return (202 << 8) | ((vdev[3] - 'a') << 4);
-    if (g_str_has_prefix(vdev, "sd") && g_ascii_islower(vdev[2]))
-        return (8 << 8) | ((vdev[2] - 'a') << 4);
-    if (g_str_has_prefix(vdev, "hd") && g_ascii_islower(vdev[2])) {
-        idx = vdev[2] - 'a';
-        return ((idx < 2 ? 3 : 22) << 8) | ((idx % 2) << 6);
-    }
-    return -1;
 }
 
 static void G_GNUC_PRINTF(3, 4)
@@ -477,27 +460,43 @@ xensimDomainPublishDevices(XensimState *state, XensimDomain *dom)
     guint i;
 
 #define P(...) g_strdup_printf(__VA_ARGS__)
-    for (i = 0; i < dom->disks->len; i++) {
-        /* "VDEV PATH" */
-        g_auto(GStrv) vp = g_strsplit(g_ptr_array_index(dom->disks, i), " ", 2);
-        const char *vdev = vp[0] ? vp[0] : "";
-        int devnum = xensimDiskDevnum(vdev);
+    for (i = 0; i < dom->devices->len; i++) {
+        XensimDevice *dev = g_ptr_array_index(dom->devices, i);
+        /* libxl's backend kinds: blkback (vbd), QEMU (qdisk), tapdisk (vbd3) */
+        const char *kind = strcmp(dev->backend, "qdisk") == 0 ? "qdisk" :
+                           strcmp(dev->backend, "tap") == 0 ? "vbd3" : "vbd";
         g_autofree char *fe = NULL;
         g_autofree char *bk = NULL;
         g_autofree char *p = NULL;
 
-        if (devnum < 0)
-            devnum = 51712 + 16 * i;
-        fe = P("%s/device/vbd/%d", dompath, devnum);
-        bk = P("%s/vbd/%u/%d", be, dom->domid, devnum);
+        if (dev->kind != XENSIM_DEVICE_DISK)
+            continue;
+        fe = P("%s/device/vbd/%d", dompath, dev->devid);
+        bk = P("%s/%s/%u/%d", be, kind, dom->domid, dev->devid);
         g_free(p); p = P("%s/backend", fe); xensimXsPrintf(state, p, "%s", bk);
         g_free(p); p = P("%s/backend-id", fe); xensimXsPrintf(state, p, "0");
-        g_free(p); p = P("%s/virtual-device", fe); xensimXsPrintf(state, p, "%d", devnum);
+        g_free(p); p = P("%s/virtual-device", fe); xensimXsPrintf(state, p, "%d", dev->devid);
+        g_free(p); p = P("%s/device-type", fe);
+        xensimXsPrintf(state, p, "%s", dev->cdrom ? "cdrom" : "disk");
         g_free(p); p = P("%s/state", fe); xensimXsPrintf(state, p, "4");
         g_free(p); p = P("%s/frontend", bk); xensimXsPrintf(state, p, "%s", fe);
         g_free(p); p = P("%s/frontend-id", bk); xensimXsPrintf(state, p, "%u", dom->domid);
-        g_free(p); p = P("%s/dev", bk); xensimXsPrintf(state, p, "%s", vdev);
-        g_free(p); p = P("%s/params", bk); xensimXsPrintf(state, p, "%s", vp[0] && vp[1] ? vp[1] : "");
+        g_free(p); p = P("%s/dev", bk); xensimXsPrintf(state, p, "%s", dev->vdev);
+        g_free(p); p = P("%s/type", bk); xensimXsPrintf(state, p, "%s", dev->backend);
+        g_free(p); p = P("%s/mode", bk); xensimXsPrintf(state, p, "%s", dev->readonly ? "r" : "w");
+        g_free(p); p = P("%s/device-type", bk);
+        xensimXsPrintf(state, p, "%s", dev->cdrom ? "cdrom" : "disk");
+        g_free(p); p = P("%s/removable", bk); xensimXsPrintf(state, p, "%d", dev->cdrom);
+        g_free(p); p = P("%s/bootable", bk); xensimXsPrintf(state, p, "1");
+        g_free(p); p = P("%s/params", bk);
+        if (strcmp(kind, "vbd") == 0) {
+            xensimXsPrintf(state, p, "%s", dev->path);
+        } else {
+            /* libxl__device_disk_string_of_format: raw is "aio" */
+            xensimXsPrintf(state, p, "%s:%s", strcmp(dev->format, "raw") == 0 ||
+                           strcmp(dev->format, "empty") == 0 ? "aio" : dev->format,
+                           dev->path);
+        }
         g_free(p); p = P("%s/online", bk); xensimXsPrintf(state, p, "1");
         g_free(p); p = P("%s/state", bk); xensimXsPrintf(state, p, "4");
     }
@@ -732,7 +731,7 @@ xensimCmdCreate(XensimCall *call)
     dom->vcpu_time_ns = g_new0(guint64, max_vcpus);
     dom->cpu_since = g_get_monotonic_time();
     dom->weight = 256;
-    dom->devices = g_ptr_array_new();
+    dom->devices = g_ptr_array_new_with_free_func(xensimDeviceFree);
     dom->userdata = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify)g_bytes_unref);
     dom->owner = state;
@@ -753,6 +752,12 @@ xensimCmdCreate(XensimCall *call)
     dom->consoles = g_ptr_array_new_with_free_func(xensimConsoleFree);
     dom->disks = xensimKvAll(call, "disk");
     dom->nics = xensimKvAll(call, "nic");
+    for (i = 0; i < dom->disks->len; i++)
+        g_ptr_array_add(dom->devices,
+                        xensimDeviceParseDisk(g_ptr_array_index(dom->disks, i), i));
+    for (i = 0; i < dom->nics->len; i++)
+        g_ptr_array_add(dom->devices,
+                        xensimDeviceParseNic(g_ptr_array_index(dom->nics, i), i));
     g_hash_table_insert(state->domains, GUINT_TO_POINTER(dom->domid), dom);
 
     /* console 0; HVM serial ports; channels are PV consoles 1.. */
@@ -772,6 +777,7 @@ xensimCmdCreate(XensimCall *call)
     xensimDomainPublish(state, dom);
     xensimDomainPublishDevices(state, dom);
     xensimPublishOtherDevices(state, dom, call);
+    xensimIoDomainStart(dom);
     dom->console_timer = g_timeout_add(state->host.console_delay_ms,
                                        xensimDomainConsolesReady, dom);
     /* populating the memory: libxl does it in the initiating call of the
@@ -938,6 +944,7 @@ xensimCmdDestroy(XensimCall *call)
     xensimTimerClear(&dom->guest_timer);
     g_ptr_array_set_size(dom->consoles, 0);
     dom->destroying = true;
+    xensimIoDomainStop(dom);
     /* libxl pauses it first */
     if (dom->state == XENSIM_DOMAIN_RUNNING || dom->state == XENSIM_DOMAIN_BLOCKED) {
         xensimDomainSetState(dom, XENSIM_DOMAIN_PAUSED);
@@ -1596,8 +1603,13 @@ xensimCmdGuestSet(XensimCall *call)
     }
     if (strcmp(call->args[1], "ignore-shutdown") == 0)
         return xensimParseOnOff(call, call->args[2], &dom->ignore_shutdown);
-    if (strcmp(call->args[1], "pv-drivers") == 0)
-        return xensimParseOnOff(call, call->args[2], &dom->pv_drivers);
+    if (strcmp(call->args[1], "pv-drivers") == 0) {
+        int r = xensimParseOnOff(call, call->args[2], &dom->pv_drivers);
+
+        /* the guest's disk I/O moves between emulated and PV disks */
+        xensimIoDomainAccount(dom);
+        return r;
+    }
     if (strcmp(call->args[1], "ack-requests") == 0) {
         bool ack;
         int r = xensimParseOnOff(call, call->args[2], &ack);

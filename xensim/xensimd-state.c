@@ -142,6 +142,7 @@ xensimStateFree(XensimState *state)
     if (!state)
         return;
     g_hash_table_destroy(state->domains);
+    xensimIoStateDispose(state);
     g_hash_table_destroy(state->faults);
     g_hash_table_destroy(state->subscribers);
     xensimStoreFree(state->store);
@@ -484,6 +485,7 @@ xensimDomainSetState(XensimDomain *dom, XensimDomainState st)
 {
     xensimDomainCpuAccount(dom);
     dom->state = st;
+    xensimIoDomainAccount(dom);
 }
 
 /* libxl_dominfo's cpu_time: what its vCPUs used, as Xen sums them. */
@@ -1094,6 +1096,7 @@ static const XensimCommand xensimCommands[] = {
     { "guest-set", xensimCmdGuestSet },
     { "host-set", xensimCmdHostSet },
     { "guest-event", xensimCmdGuestEvent },
+    { "io-stats", xensimCmdIoStats },
 };
 
 static const XensimCommand *

@@ -53,6 +53,15 @@ struct _XensimHostConfig {
     char *guest_build_delay;        /* "GLOB=MS ...": build_delay_ms by name */
     char *guest_shutdown_delay;     /* "GLOB=MS ...": shutdown_delay_ms by name */
     char *guest_no_ack;             /* name globs: never acknowledge requests */
+    /* device I/O (xensimd-io.c) */
+    guint io_read_iops;         /* read requests/s of a domain's first disk */
+    guint io_write_iops;        /* write requests/s of its first disk */
+    guint io_request_kib;       /* the size of each request */
+    guint io_latency_us;        /* each request's service time (QMP *_total_time_ns) */
+    bool netback;               /* veth pairs for vifs (needs CAP_NET_ADMIN) */
+    guint net_rx_pps;           /* frames/s Domain-0 sends a guest's first nic */
+    guint net_tx_pps;           /* frames/s the guest sends back */
+    guint net_frame_bytes;      /* each frame's size */
 };
 
 void xensimHostConfigInit(XensimHostConfig *cfg);
@@ -125,6 +134,7 @@ struct _XensimDomain {
     GPtrArray *consoles;        /* XensimConsole */
     GPtrArray *disks;           /* vdev names */
     GPtrArray *nics;            /* "devid mac bridge" */
+    struct _XensimDomainIo *io; /* device model and netback (xensimd-io.c) */
 };
 
 typedef struct _XensimFault XensimFault;
@@ -142,6 +152,8 @@ struct _XensimState {
     GHashTable *subscribers;    /* event connection fd -> XensimSubscriber */
     void (*log)(void *opaque, const char *msg);
     void *log_opaque;
+    char *root;                 /* DIR/root: sysfs statistics, QMP sockets */
+    guint io_tick;              /* the counters' 1 s tick (xensimd-io.c) */
 };
 
 XensimState *xensimStateNew(XensimHostConfig *host);
@@ -230,3 +242,57 @@ void xensimConsoleBoot(XensimConsole *console);
 void xensimConsoleShutdownText(XensimConsole *console, int reason);
 /* what the guest does when a command asks for it */
 void xensimGuestInitiate(XensimDomain *dom, int reason);
+
+/* Device records and their I/O: blkback statistics, the device model's
+ * QMP socket, netback vifs (xensimd-io.c) */
+typedef enum {
+    XENSIM_DEVICE_DISK,
+    XENSIM_DEVICE_NIC,
+} XensimDeviceKind;
+
+typedef struct _XensimDevice XensimDevice;
+struct _XensimDevice {
+    XensimDeviceKind kind;
+    guint index;                /* n-th device of its kind: rates x (n + 1) */
+    int devid;                  /* disks: the Linux device number; nics: devid */
+    char *vdev;                 /* disks: xvda, hda... */
+    char *backend;              /* disks: phy, qdisk, tap; nics: vif */
+    char *format;               /* disks: raw, qcow2, qcow, vhd, qed, empty */
+    char *path;                 /* disks: pdev_path */
+    bool cdrom;
+    bool readonly;
+    char *mac;                  /* nics */
+    char *bridge;               /* nics: "" if none */
+    /* running time the device did I/O through its PV backend and through
+     * its emulated (device model) disk, up to io_since; io_path: where
+     * its I/O went from io_since (0 nowhere, 1 PV backend, 2 emulated) */
+    guint64 pv_us;
+    guint64 emu_us;
+    gint64 io_since;
+    int io_path;
+    char *vif;                  /* netback: the vif made, or NULL */
+    char *vif_peer;             /* its guest end */
+    gint64 net_since;           /* net frames sent up to here */
+    guint64 net_rx_frames;      /* frames the guest received (vif tx) */
+    guint64 net_tx_frames;      /* frames the guest sent (vif rx) */
+};
+
+/* The counters of a device at now. */
+typedef struct {
+    guint64 rd_req, wr_req, f_req, rd_sect, wr_sect;          /* PV backend */
+    guint64 emu_rd_req, emu_wr_req, emu_f_req, emu_rd_sect, emu_wr_sect;
+    guint64 rd_ns, wr_ns, f_ns, emu_rd_ns, emu_wr_ns, emu_f_ns;
+} XensimDiskCounters;
+
+XensimDevice *xensimDeviceParseDisk(const char *spec, guint index);
+XensimDevice *xensimDeviceParseNic(const char *spec, guint index);
+void xensimDeviceFree(gpointer dev);
+bool xensimDomainHasDeviceModel(XensimDomain *dom);
+void xensimDiskCounters(XensimDomain *dom, XensimDevice *dev, XensimDiskCounters *c);
+char *xensimDiskEmulatedName(XensimDomain *dom, XensimDevice *dev);
+char *xensimDiskQdiskNodeName(XensimDevice *dev);
+void xensimIoDomainStart(XensimDomain *dom);
+void xensimIoDomainStop(XensimDomain *dom);
+void xensimIoDomainAccount(XensimDomain *dom);
+void xensimIoStateDispose(XensimState *state);
+int xensimCmdIoStats(XensimCall *call);

@@ -144,6 +144,7 @@ xensimMakeRoot(const char *dir, GError **error)
     static const char *const dirs[] = {
         "proc/xen", "dev/xen", "sys/bus/xen-backend/devices",
         "sys/bus/xen-backend/drivers", "sys/kernel/iommu_groups", "var/run", "run",
+        "var/run/xen",
     };
     static const char *const files[] = {
         "proc/xen/privcmd", "proc/xen/xenbus", "proc/xen/xsd_kva",
@@ -175,6 +176,15 @@ xensimMakeRoot(const char *dir, GError **error)
         g_autofree char *xsd = g_build_filename(root, "var/run/xenstored.pid", NULL);
         g_autofree char *xsd2 = g_build_filename(root, "run/xenstored.pid", NULL);
 
+        g_autofree char *runxen = g_build_filename(root, "run/xen", NULL);
+
+        /* /var/run is /run: one directory for QEMU's sockets */
+        if (!g_file_test(runxen, G_FILE_TEST_EXISTS) &&
+            symlink("../var/run/xen", runxen) < 0) {
+            g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+                        "cannot create %s: %s", runxen, g_strerror(errno));
+            return -1;
+        }
         if (xensimWriteFile(caps, "control_d\n", error) < 0 ||
             xensimWriteFile(xsd, pid, error) < 0 ||
             xensimWriteFile(xsd2, pid, error) < 0)
@@ -384,6 +394,7 @@ main(int argc, char **argv)
     }
 
     d.state = xensimStateNew(&cfg);
+    d.state->root = g_build_filename(d.dir, "root", NULL);
     d.state->log = xensimStateLogLine;
     d.state->log_opaque = &d;
     d.loop = g_main_loop_new(NULL, FALSE);

@@ -946,7 +946,10 @@ START_TEST(test_devices)
     cfg.num_disks = 1;
     libxl_device_disk_init(&cfg.disks[0]);
     cfg.disks[0].vdev = strdup("xvdb");
-    cfg.disks[0].pdev_path = strdup("/var/lib/xen/images/devices.img");
+    /* libxl stats the image: it must exist */
+    cfg.disks[0].pdev_path = g_strdup_printf("%s/devices.img", testDir);
+    ck_assert(g_file_set_contents(cfg.disks[0].pdev_path, "", 0, NULL));
+    cfg.disks[0].format = LIBXL_DISK_FORMAT_RAW;
     cfg.nics = calloc(1, sizeof(*cfg.nics));
     cfg.num_nics = 1;
     libxl_device_nic_init(&cfg.nics[0]);
@@ -1003,6 +1006,419 @@ START_TEST(test_devices)
     g_snprintf(path, sizeof(path), "/local/domain/0/backend/pci/%u", domid);
     ck_assert_ptr_null(xs_read(xs, XBT_NULL, path, &(unsigned int){ 0 }));
     xs_close(xs);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* ---- device I/O: blkback statistics, the device model's QMP, xensimctl io ---- */
+
+/* A raw image of 8 MiB, or a qcow2 one (a header with its virtual size). */
+static char *
+testImage(const char *name, bool qcow2)
+{
+    char *path = g_build_filename(testDir, name, NULL);
+    guint8 hdr[104] = { 'Q', 'F', 'I', 0xfb, 0, 0, 0, 3 };
+    guint64 size = 64ULL << 20;
+    int i;
+
+    if (qcow2) {
+        for (i = 0; i < 8; i++)
+            hdr[24 + i] = size >> (56 - 8 * i);
+        ck_assert(g_file_set_contents(path, (const char *)hdr, sizeof(hdr), NULL));
+    } else {
+        ck_assert(g_file_set_contents(path, "", 0, NULL));
+        ck_assert_int_eq(truncate(path, 8 << 20), 0);
+    }
+    return path;
+}
+
+static void
+testAddDisk(libxl_domain_config *cfg, const char *vdev, const char *path,
+            libxl_disk_format format)
+{
+    libxl_device_disk *d;
+
+    cfg->disks = realloc(cfg->disks, (cfg->num_disks + 1) * sizeof(*cfg->disks));
+    d = &cfg->disks[cfg->num_disks++];
+    libxl_device_disk_init(d);
+    d->vdev = strdup(vdev);
+    d->pdev_path = strdup(path);
+    d->format = format;
+    d->readwrite = 1;
+}
+
+/* xensimctl's output */
+static char *
+testCtlOut(const char *a1, const char *a2)
+{
+    g_autofree char *ctl = testBuildPath("xensim/xensimctl");
+    const char *argv[] = { ctl, "--dir", testDir, a1, a2, NULL };
+    char *out = NULL;
+    int status = -1;
+
+    ck_assert(g_spawn_sync(NULL, (char **)argv, NULL, 0, NULL, NULL, &out, NULL,
+                           &status, NULL));
+    ck_assert_int_eq(status, 0);
+    return out;
+}
+
+/* KEY=N in the line of `xensimctl io` about the device with FIELD */
+static guint64
+testIoValue(const char *out, const char *field, const char *key)
+{
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    g_autofree char *pat = g_strdup_printf(" %s=", key);
+    char **l;
+
+    for (l = lines; *l; l++) {
+        const char *k;
+
+        if (!strstr(*l, field))
+            continue;
+        ck_assert_msg((k = strstr(*l, pat)), "%s: no %s in '%s'", field, key, *l);
+        return g_ascii_strtoull(k + strlen(pat), NULL, 10);
+    }
+    ck_abort_msg("no device %s in: %s", field, out);
+    return 0;
+}
+
+static guint64
+testStat(uint32_t domid, int devid, const char *name)
+{
+    g_autofree char *path =
+        g_strdup_printf("/sys/bus/xen-backend/devices/vbd-%u-%d/statistics/%s",
+                        domid, devid, name);
+    g_autofree char *text = NULL;
+    char *end = NULL;
+    guint64 v;
+
+    ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL), "%s: missing", path);
+    v = g_ascii_strtoull(text, &end, 10);
+    ck_assert_msg(end && strcmp(end, "\n") == 0, "%s: '%s' is not decimal + newline",
+                  path, text);
+    return v;
+}
+
+/* libxl's backend choice: raw images to blkback (vbd), qcow2 to QEMU
+ * (qdisk); a path it cannot stat fails the create. */
+START_TEST(test_io_backends)
+{
+    libxl_ctx *ctx = testCtx();
+    struct xs_handle *xs = xs_open(0);
+    g_autofree char *kernel = testKernel();
+    g_autofree char *raw = testImage("b-raw.img", false);
+    g_autofree char *qcow = testImage("b-q.qcow2", true);
+    libxl_domain_config cfg, got;
+    uint32_t domid;
+    char path[128];
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "io-backends", kernel, 64 * 1024);
+    testAddDisk(&cfg, "xvda", raw, LIBXL_DISK_FORMAT_RAW);
+    testAddDisk(&cfg, "xvdb", qcow, LIBXL_DISK_FORMAT_QCOW2);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+
+    g_snprintf(path, sizeof(path), "/local/domain/%u/device/vbd/51712/backend", domid);
+    {
+        g_autofree char *be = g_strdup_printf("/local/domain/0/backend/vbd/%u/51712", domid);
+
+        testXsEq(xs, path, be);
+    }
+    g_snprintf(path, sizeof(path), "/local/domain/0/backend/vbd/%u/51712/params", domid);
+    testXsEq(xs, path, raw);
+    g_snprintf(path, sizeof(path), "/local/domain/0/backend/vbd/%u/51712/type", domid);
+    testXsEq(xs, path, "phy");
+    g_snprintf(path, sizeof(path), "/local/domain/%u/device/vbd/51728/backend", domid);
+    {
+        g_autofree char *be = g_strdup_printf("/local/domain/0/backend/qdisk/%u/51728", domid);
+
+        testXsEq(xs, path, be);
+    }
+    g_snprintf(path, sizeof(path), "/local/domain/0/backend/qdisk/%u/51728/params", domid);
+    {
+        g_autofree char *want = g_strdup_printf("qcow2:%s", qcow);
+
+        testXsEq(xs, path, want);
+    }
+    /* the configuration libxl keeps says which backend it chose */
+    libxl_domain_config_init(&got);
+    ck_assert_int_eq(libxl_retrieve_domain_configuration(ctx, domid, &got, NULL), 0);
+    ck_assert_int_eq(got.num_disks, 2);
+    ck_assert_int_eq(got.disks[0].backend, LIBXL_DISK_BACKEND_PHY);
+    ck_assert_int_eq(got.disks[1].backend, LIBXL_DISK_BACKEND_QDISK);
+    libxl_domain_config_dispose(&got);
+    /* a PV guest with a qdisk disk has a device model */
+    g_snprintf(path, sizeof(path), "/var/run/xen/qmp-libxenstat-%u", domid);
+    ck_assert_int_eq(access(path, F_OK), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    ck_assert_int_ne(access(path, F_OK), 0);
+
+    /* a missing image: libxl cannot stat it */
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "io-missing", kernel, 64 * 1024);
+    testAddDisk(&cfg, "xvda", "/nonexistent/disk.img", LIBXL_DISK_FORMAT_RAW);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), ERROR_INVAL);
+    libxl_domain_config_dispose(&cfg);
+    ck_assert_int_ne(libxl_name_to_domid(ctx, "io-missing", &domid), 0);
+    xs_close(xs);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* blkback's statistics: decimal files that move while the guest runs,
+ * stand still while it is paused, equal xensimctl io's counters, and go
+ * with the domain. */
+START_TEST(test_io_vbd_stats)
+{
+    libxl_ctx *ctx = testCtx();
+    g_autofree char *kernel = testKernel();
+    g_autofree char *raw = testImage("s-a.img", false);
+    g_autofree char *raw2 = testImage("s-b.img", false);
+    g_autofree char *dir = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *id = NULL;
+    libxl_domain_config cfg;
+    static const char *const names[] = { "oo_req", "rd_req", "wr_req", "f_req",
+                                         "ds_req", "rd_sect", "wr_sect" };
+    guint64 rd, wr, rd2;
+    uint32_t domid;
+    size_t i;
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "io-stats", kernel, 64 * 1024);
+    testAddDisk(&cfg, "xvda", raw, LIBXL_DISK_FORMAT_RAW);
+    testAddDisk(&cfg, "xvdb", raw2, LIBXL_DISK_FORMAT_RAW);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    id = g_strdup_printf("%u", domid);
+
+    /* made with the domain, zero before it runs */
+    for (i = 0; i < G_N_ELEMENTS(names); i++)
+        ck_assert_uint_eq(testStat(domid, 51712, names[i]), 0);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    g_usleep(2200 * 1000);
+    /* the 1 s tick rewrote them (at least 1.2 s of running in them): 40
+     * reads/s, 20 writes/s of 16 KiB */
+    rd = testStat(domid, 51712, "rd_req");
+    wr = testStat(domid, 51712, "wr_req");
+    ck_assert_uint_ge(rd, 40);
+    ck_assert_uint_le(rd, 88);
+    ck_assert_uint_ge(wr, 20);
+    ck_assert_uint_eq(testStat(domid, 51712, "rd_sect"), rd * 32);
+    ck_assert_uint_eq(testStat(domid, 51712, "f_req"), wr / 8);
+
+    /* paused: the files hold the counters, exactly, and stay */
+    ck_assert_int_eq(libxl_domain_pause(ctx, domid, NULL), 0);
+    rd = testStat(domid, 51712, "rd_req");
+    wr = testStat(domid, 51712, "wr_req");
+    rd2 = testStat(domid, 51728, "rd_req");
+    /* the second disk does twice the first's rate */
+    ck_assert_uint_ge(rd2, 2 * rd - 1);
+    ck_assert_uint_le(rd2, 2 * rd + 2);
+    out = testCtlOut("io", id);
+    ck_assert_uint_eq(testIoValue(out, "vdev=xvda", "rd_req"), rd);
+    ck_assert_uint_eq(testIoValue(out, "vdev=xvda", "wr_req"), wr);
+    ck_assert_uint_eq(testIoValue(out, "vdev=xvda", "rd_sect"), rd * 32);
+    ck_assert_uint_eq(testIoValue(out, "vdev=xvdb", "rd_req"), rd2);
+    ck_assert_uint_eq(testIoValue(out, "vdev=xvda", "devid"), 51712);
+    g_usleep(1200 * 1000);
+    ck_assert_uint_eq(testStat(domid, 51712, "rd_req"), rd);
+    ck_assert_uint_eq(testStat(domid, 51712, "wr_req"), wr);
+    g_free(out);
+    out = testCtlOut("io", id);
+    ck_assert_uint_eq(testIoValue(out, "vdev=xvda", "rd_req"), rd);
+
+    dir = g_strdup_printf("/sys/bus/xen-backend/devices/vbd-%u-51712", domid);
+    ck_assert(g_file_test(dir, G_FILE_TEST_IS_DIR));
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    ck_assert(!g_file_test(dir, G_FILE_TEST_EXISTS));
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* A QMP client of the libxenstat monitor: connect (through libxensim's
+ * connect(), at Xen's path), read the greeting. */
+static int
+testQmpConnect(uint32_t domid, char **greeting)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    ck_assert_int_ge(fd, 0);
+    g_snprintf(addr.sun_path, sizeof(addr.sun_path), "/var/run/xen/qmp-libxenstat-%u", domid);
+    ck_assert_msg(connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0,
+                  "connect %s: %s", addr.sun_path, g_strerror(errno));
+    *greeting = NULL;
+    return fd;
+}
+
+/* One line from the monitor ("\r\n"-terminated) */
+static char *
+testQmpLine(int fd)
+{
+    GString *line = g_string_new(NULL);
+    char ch;
+
+    for (;;) {
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+        ck_assert_msg(poll(&pfd, 1, 2000) == 1, "QMP: no answer");
+        ck_assert_int_eq(read(fd, &ch, 1), 1);
+        if (ch == '\n')
+            break;
+        g_string_append_c(line, ch);
+    }
+    ck_assert(line->len && line->str[line->len - 1] == '\r');
+    g_string_truncate(line, line->len - 1);
+    return g_string_free(line, FALSE);
+}
+
+static char *
+testQmp(int fd, const char *cmd)
+{
+    ck_assert_int_eq(write(fd, cmd, strlen(cmd)), (ssize_t)strlen(cmd));
+    return testQmpLine(fd);
+}
+
+/* "KEY": N in the "stats" of the query-blockstats entry whose text has
+ * ANCHOR (the entry's own stats: they follow its "parent") */
+static guint64
+testQmpStat(const char *reply, const char *anchor, const char *key)
+{
+    g_autofree char *pat = g_strdup_printf("\"%s\": ", key);
+    const char *start = strstr(reply, anchor), *k;
+
+    ck_assert_msg(start, "%s not in %s", anchor, reply);
+    while (start > reply && strncmp(start, "{\"device\"", 9) != 0)
+        start--;
+    k = strstr(start, "}, \"stats\": ");
+    ck_assert_ptr_nonnull(k);
+    k = strstr(k, pat);
+    ck_assert_msg(k, "%s not in %s", key, reply);
+    return g_ascii_strtoull(k + strlen(pat), NULL, 10);
+}
+
+/* The device model's QMP monitor as QEMU 7.2 answers: greeting, the
+ * capabilities negotiation first, query-blockstats with QEMU's names for
+ * an HVM guest's emulated IDE disks and xen-block (qdisk) drives, errors
+ * as QEMU's; counters frozen while paused; gone with the domain. */
+START_TEST(test_io_qmp)
+{
+    libxl_ctx *ctx = testCtx();
+    g_autofree char *raw = testImage("q-a.img", false);
+    g_autofree char *qcow = testImage("q-b.qcow2", true);
+    g_autofree char *id = NULL;
+    g_autofree char *sock = NULL;
+    libxl_domain_config cfg;
+    uint32_t domid;
+    char *r, *g;
+    guint64 emu_rd, xb_rd, xb_wr;
+    int fd;
+
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_HVM, "io-qmp", NULL, 64 * 1024);
+    testAddDisk(&cfg, "hda", raw, LIBXL_DISK_FORMAT_RAW);
+    testAddDisk(&cfg, "xvdb", qcow, LIBXL_DISK_FORMAT_QCOW2);
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    id = g_strdup_printf("%u", domid);
+    sock = g_strdup_printf("%s/root/var/run/xen/qmp-libxenstat-%u", testDir, domid);
+    ck_assert(g_file_test(sock, G_FILE_TEST_EXISTS));
+
+    fd = testQmpConnect(domid, &g);
+    g = testQmpLine(fd);
+    ck_assert_str_eq(g, "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, "
+                     "\"major\": 7}, \"package\": \"Debian 1:7.2+dfsg-7+deb12u7\"}, "
+                     "\"capabilities\": [\"oob\"]}}");
+    g_free(g);
+    /* nothing before qmp_capabilities */
+    r = testQmp(fd, "{\"execute\": \"query-blockstats\"}");
+    ck_assert_str_eq(r, "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": "
+                     "\"Expecting capabilities negotiation with 'qmp_capabilities'\"}}");
+    g_free(r);
+    r = testQmp(fd, "{ \"execute\": \"qmp_capabilities\", \"id\": 7 }");
+    ck_assert_str_eq(r, "{\"return\": {}, \"id\": 7}");
+    g_free(r);
+    r = testQmp(fd, "{\"execute\": \"qmp_capabilities\"}");
+    ck_assert_str_eq(r, "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": "
+                     "\"Capabilities negotiation is already complete, command ignored\"}}");
+    g_free(r);
+    r = testQmp(fd, "{\"execute\": \"no-such-command\", \"id\": \"x\"}");
+    ck_assert_str_eq(r, "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": "
+                     "\"The command no-such-command has not been found\"}, \"id\": \"x\"}");
+    g_free(r);
+    r = testQmp(fd, "{\"execute\": \"query-status\", \"arguments\": {\"bogus\": 1}}");
+    ck_assert_str_eq(r, "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+                     "\"Parameter 'bogus' is unexpected\"}}");
+    g_free(r);
+    r = testQmp(fd, "{\"execute\": \"query-version\"}");
+    ck_assert_str_eq(r, "{\"return\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, "
+                     "\"package\": \"Debian 1:7.2+dfsg-7+deb12u7\"}}");
+    g_free(r);
+
+    /* both disks are emulated (IDE index 0 and 1); the qcow2 one also
+     * has its xen-block drive; nothing ran yet */
+    r = testQmp(fd, "{\"execute\": \"query-blockstats\"}");
+    ck_assert_ptr_nonnull(strstr(r, "\"device\": \"ide0-hd0\""));
+    ck_assert_ptr_nonnull(strstr(r, "\"device\": \"ide0-hd1\""));
+    ck_assert_ptr_nonnull(strstr(r, "\"node-name\": \"xvdb-qcow2\""));
+    ck_assert_uint_eq(testQmpStat(r, "\"ide0-hd0\"", "rd_operations"), 0);
+    ck_assert_uint_eq(testQmpStat(r, "\"xvdb-qcow2\"", "rd_operations"), 0);
+    g_free(r);
+    r = testQmp(fd, "{\"execute\": \"query-block\"}");
+    ck_assert_ptr_nonnull(strstr(r, "\"drv\": \"qcow2\""));
+    ck_assert_ptr_nonnull(strstr(r, "\"virtual-size\": 67108864"));
+    g_free(r);
+
+    /* with PV drivers the guest uses the PV disks: xen-block moves, the
+     * emulated disks stay */
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    r = testQmp(fd, "{\"execute\": \"query-status\"}");
+    ck_assert_str_eq(r, "{\"return\": {\"status\": \"running\", \"singlestep\": false, "
+                     "\"running\": true}}");
+    g_free(r);
+    g_usleep(500 * 1000);
+    ck_assert_int_eq(libxl_domain_pause(ctx, domid, NULL), 0);
+    r = testQmp(fd, "{\"execute\": \"query-blockstats\"}");
+    xb_rd = testQmpStat(r, "\"xvdb-qcow2\"", "rd_operations");
+    xb_wr = testQmpStat(r, "\"xvdb-qcow2\"", "wr_operations");
+    /* xvdb is the second disk: twice 40 reads/s */
+    ck_assert_uint_ge(xb_rd, 30);
+    ck_assert_uint_le(xb_rd, 80);
+    ck_assert_uint_eq(testQmpStat(r, "\"xvdb-qcow2\"", "rd_bytes"), xb_rd * 16384);
+    ck_assert_uint_eq(testQmpStat(r, "\"xvdb-qcow2\"", "wr_bytes"), xb_wr * 16384);
+    ck_assert_uint_eq(testQmpStat(r, "\"xvdb-qcow2\"", "rd_total_time_ns"), xb_rd * 250000);
+    ck_assert_uint_eq(testQmpStat(r, "\"ide0-hd0\"", "rd_operations"), 0);
+    g_free(r);
+    r = testQmp(fd, "{\"execute\": \"query-status\"}");
+    ck_assert_str_eq(r, "{\"return\": {\"status\": \"paused\", \"singlestep\": false, "
+                     "\"running\": false}}");
+    g_free(r);
+    /* paused: frozen, and what xensimctl io says */
+    g_usleep(300 * 1000);
+    r = testQmp(fd, "{\"execute\": \"query-blockstats\"}");
+    ck_assert_uint_eq(testQmpStat(r, "\"xvdb-qcow2\"", "rd_operations"), xb_rd);
+    g_free(r);
+    {
+        g_autofree char *out = testCtlOut("io", id);
+
+        ck_assert_uint_eq(testIoValue(out, "vdev=xvdb", "rd_req"), xb_rd);
+        ck_assert_uint_eq(testIoValue(out, "vdev=xvdb", "wr_req"), xb_wr);
+        ck_assert_ptr_nonnull(strstr(out, "emulated=ide0-hd0"));
+        ck_assert_ptr_nonnull(strstr(out, "node=xvdb-qcow2"));
+    }
+
+    /* without PV drivers it uses the emulated disks */
+    ck_assert_int_eq(testCtl5("guest", id, "set", "pv-drivers", "off"), 0);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    g_usleep(300 * 1000);
+    ck_assert_int_eq(libxl_domain_pause(ctx, domid, NULL), 0);
+    r = testQmp(fd, "{\"execute\": \"query-blockstats\"}");
+    emu_rd = testQmpStat(r, "\"ide0-hd0\"", "rd_operations");
+    ck_assert_uint_ge(emu_rd, 8);
+    ck_assert_uint_eq(testQmpStat(r, "\"xvdb-qcow2\"", "rd_operations"), xb_rd);
+    g_free(r);
+    close(fd);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    ck_assert(!g_file_test(sock, G_FILE_TEST_EXISTS));
     libxl_ctx_free(ctx);
 }
 END_TEST
@@ -2488,6 +2904,14 @@ xensimSuite(void)
     tcase_add_test(tc, test_childproc_save);
     tcase_add_test(tc, test_console);
     tcase_add_test(tc, test_reconnect_events);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("io");
+    tcase_add_unchecked_fixture(tc, xensimStart, xensimStop);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_io_backends);
+    tcase_add_test(tc, test_io_vbd_stats);
+    tcase_add_test(tc, test_io_qmp);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("config");
