@@ -1402,6 +1402,39 @@ xensimIoDomainStop(XensimDomain *dom)
     g_clear_pointer(&dom->io, g_free);
 }
 
+/* A device hotplugged into a running domain (xensimd-hotplug.c): its
+ * backend's statistics, the device model's monitor for a qdisk, netback's
+ * vif. */
+void
+xensimIoDeviceAdded(XensimDomain *dom, XensimDevice *dev)
+{
+    if (!dom->io)
+        return;
+    xensimDeviceAccount(dom, dev, g_get_monotonic_time());
+    if (!dom->owner->root)
+        return;
+    xensimIoWriteStatistics(dom);
+    if (dom->io->qmp_fd < 0 && xensimDomainHasDeviceModel(dom))
+        xensimQmpListen(dom);
+    if (dev->kind == XENSIM_DEVICE_NIC && dom->owner->host.netback && !dev->vif)
+        xensimVifCreate(dom, dev);
+}
+
+/* ... and removed from it */
+void
+xensimIoDeviceRemoved(XensimDomain *dom, XensimDevice *dev)
+{
+    if (!dom->io)
+        return;
+    xensimIoDomainAccount(dom);
+    if (xensimDeviceIsVbd(dev) && dom->owner->root) {
+        g_autofree char *dir = xensimVbdDir(dom, dev);
+
+        xensimRemoveTree(dir);
+    }
+    xensimVifDelete(dom, dev);
+}
+
 void
 xensimIoStateDispose(XensimState *state)
 {
