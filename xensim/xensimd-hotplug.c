@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <libxl.h>
 
 #include "xensimd-state.h"
@@ -230,10 +231,9 @@ xensimHpScript(XensimState *state, XensimDomain *dom, XensimDevice *dev,
                const char *be)
 {
     if (dev->kind == XENSIM_DEVICE_NIC && state->host.netback) {
-        g_autofree char *sys = g_strdup_printf("/sys/class/net/%s", dev->bridge);
-
-        /* vif-bridge: ip link show dev BRIDGE, else fatal */
-        if (!*dev->bridge || !g_file_test(sys, G_FILE_TEST_EXISTS)) {
+        /* vif-bridge: ip link show dev BRIDGE (in this network namespace:
+         * /sys/class/net shows the one sysfs was mounted in), else fatal */
+        if (!*dev->bridge || if_nametoindex(dev->bridge) == 0) {
             char *err = *dev->bridge ?
                 g_strdup_printf("Could not find bridge device %s", dev->bridge) :
                 g_strdup("Could not find bridge, and none was specified");
@@ -242,6 +242,18 @@ xensimHpScript(XensimState *state, XensimDomain *dom, XensimDevice *dev,
             xensimHpWrite(state, be, "hotplug-status", "error");
             return err;
         }
+    }
+    if (dev->kind == XENSIM_DEVICE_NIC && dev->vif) {
+        /* add_to_bridge */
+        const char *argv[] = { "ip", "link", "set", dev->vif, "master", dev->bridge, NULL };
+        g_autofree char *err = NULL;
+        int status = 0;
+
+        if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH |
+                          G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
+                          &status, NULL) || !g_spawn_check_wait_status(status, NULL))
+            xensimStateLog(state, "domain %u: %s: ip link set master %s failed: %s",
+                           dom->domid, dev->vif, dev->bridge, err ? g_strstrip(err) : "");
     }
     if (dev->kind == XENSIM_DEVICE_DISK)
         xensimHpWrite(state, be, "physical-device", "%x:%x", 7, dev->devid & 0xff);
@@ -524,6 +536,25 @@ xensimCmdDeviceRemove(XensimCall *call)
     return 0;
 }
 
+/* libxl__xs_path_cleanup: the directory, and its parents left empty */
+static void
+xensimHpPathCleanup(XensimState *state, const char *path)
+{
+    g_autofree char *p = g_strdup(path);
+    char *slash;
+
+    xensimStoreRm(state->store, p);
+    while ((slash = strrchr(p, '/')) && slash != p) {
+        g_auto(GStrv) children = NULL;
+
+        *slash = '\0';
+        children = xensimStoreDirectory(state->store, p);
+        if (!children || children[0])
+            break;
+        xensimStoreRm(state->store, p);
+    }
+}
+
 /* args: domid, kind, devid, backend kind.  libxl__device_destroy: the
  * backend's, the frontend's and libxl's directories go, and with them
  * the device (netback's vif, blkback's statistics). */
@@ -551,9 +582,9 @@ xensimCmdDeviceDestroy(XensimCall *call)
     fe = xensimHpFrontend(dom->domid, kind, devid);
     be = xensimHpBackend(dom->domid, call->args[3], devid);
     lp = xensimHpLibxl(dom->domid, kind, devid);
-    xensimStoreRm(state->store, be);
-    xensimStoreRm(state->store, fe);
-    xensimStoreRm(state->store, lp);
+    xensimHpPathCleanup(state, be);
+    xensimHpPathCleanup(state, fe);
+    xensimHpPathCleanup(state, lp);
     if (xensimHpWaits)
         g_hash_table_remove(xensimHpWaits, be);
     if ((dev = xensimHpFind(dom, kind, devid, &index))) {
