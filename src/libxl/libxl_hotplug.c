@@ -247,7 +247,6 @@ libxlHotplugDetachDiskLive(libxlDriverPrivate *driver,
     /* @target may be the disk's own, freed with it */
     g_autofree char *dst = g_strdup(target);
     virDomainDiskDef *disk;
-    libxlBuildParams params;
     libxl_device_disk x_disk;
     g_autofree char *alias = NULL;
     int idx;
@@ -275,9 +274,14 @@ libxlHotplugDetachDiskLive(libxlDriverPrivate *driver,
         goto cleanup;
     }
 
-    libxlHotplugBuildParams(driver, cfg, &params);
-    if (libxlBuildDisk(disk, &params, &x_disk) < 0)
+    /* the disk as libxl made it: libxl removes a disk by its backend
+     * (phy, qdisk), which it chose at attach when the XML named none */
+    if (libxl_vdev_to_device_disk(cfg->ctx, vm->def->id, dst, &x_disk) != 0) {
+        libxlReportError(VIR_ERR_OPERATION_FAILED,
+                         _("disk %s of domain '%s' is not known to libxenlight"),
+                         dst, vm->def->name);
         goto cleanup;
+    }
 
     alias = g_strdup(disk->info.alias);
     libxlLoggerResetLastError();
