@@ -125,6 +125,14 @@ libxlHotplugNicAdd(libxl_ctx *ctx, uint32_t domid,
 
 
 static int
+libxlHotplugNicDestroy(libxl_ctx *ctx, uint32_t domid,
+                       const libxl_asyncop_how *how, void *opaque)
+{
+    return libxl_device_nic_destroy(ctx, domid, opaque, how);
+}
+
+
+static int
 libxlHotplugNicRemove(libxl_ctx *ctx, uint32_t domid,
                       const libxl_asyncop_how *how, void *opaque)
 {
@@ -434,9 +442,21 @@ libxlHotplugAttachNetLive(libxlDriverPrivate *driver,
     libxlLoggerResetLastError();
     if (libxlDomainAORun(vm, cfg->ctx, "attach-interface",
                          libxlHotplugNicAdd, &x_nic) != 0) {
+        virErrorPtr saved;
+
         libxlReportError(VIR_ERR_OPERATION_FAILED,
                          _("libxenlight failed to attach interface %s to domain '%s'"),
                          mac, vm->def->name);
+        /* libxl leaves a nic whose hotplug script failed half made (its
+         * backend waiting in xenstore, netback's vif): take it away, or
+         * the guest keeps a dead interface libvirt does not know of */
+        virErrorPreserveLast(&saved);
+        if (x_nic.devid >= 0 && virDomainObjIsActive(vm) &&
+            libxlDomainAORun(vm, cfg->ctx, "attach-interface",
+                             libxlHotplugNicDestroy, &x_nic) != 0)
+            VIR_WARN("cannot remove the half attached interface %s of domain '%s'",
+                     mac, vm->def->name);
+        virErrorRestore(&saved);
         goto cleanup;
     }
 
