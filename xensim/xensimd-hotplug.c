@@ -288,7 +288,7 @@ xensimHpStepRun(gpointer opaque)
         if (bstate != XB_INITIALISING)
             break;
         xensimHpWrite(state, be, "state", "%d", XB_INITWAIT);
-        xensimIoDeviceAdded(dom, dev);
+        xensimIoDeviceAdd(dom, dev);
         /* libxl sees InitWait and runs the hotplug script */
         if ((err = xensimHpScript(state, dom, dev, be))) {
             g_autofree char *msg = g_strdup_printf("script: %s\nUnable to add %s with id %d",
@@ -471,7 +471,7 @@ xensimCmdDeviceAdd(XensimCall *call)
     xensimRecU64(&r, "devid", dev->devid);
     if (strcmp(bkind, "qdisk") == 0) {
         /* QEMU's backend is not waited for: it connects with the frontend */
-        xensimIoDeviceAdded(dom, dev);
+        xensimIoDeviceAdd(dom, dev);
         xensimHpWrite(state, be, "hotplug-status", "connected");
         xensimRecU64(&r, "wait", 0);
         xensimHpSchedule(state, dom, dev, XENSIM_HP_CONNECT);
@@ -588,7 +588,7 @@ xensimCmdDeviceDestroy(XensimCall *call)
     if (xensimHpWaits)
         g_hash_table_remove(xensimHpWaits, be);
     if ((dev = xensimHpFind(dom, kind, devid, &index))) {
-        xensimIoDeviceRemoved(dom, dev);
+        xensimIoDeviceRemove(dom, dev);
         g_ptr_array_remove_index(dom->devices, index);
     }
     xensimStateLog(state, "domain %u: %s destroyed", dom->domid, fe);

@@ -1177,11 +1177,22 @@ xensimRunIp(XensimState *state, const char *const *argv)
 }
 
 static void
+xensimLogErrno(const char *path)
+{
+    g_printerr("xensimd: %s: %s\n", path, g_strerror(errno));
+}
+
+static void
 xensimSysctl(const char *ifname, const char *key, const char *value)
 {
     g_autofree char *path = g_strdup_printf("/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
 
-    g_file_set_contents(path, value, -1, NULL);
+    /* in place: /proc/sys takes no temporary file and rename */
+    if (fd < 0 || write(fd, value, strlen(value)) < 0)
+        xensimLogErrno(path);
+    if (fd >= 0)
+        close(fd);
 }
 
 /* netback's vif: a veth pair, Domain-0's end vifD.N (as netback names
@@ -1193,7 +1204,6 @@ xensimVifCreate(XensimDomain *dom, XensimDevice *dev)
     XensimState *state = dom->owner;
     g_autofree char *vif = g_strdup_printf("vif%u.%d", dom->domid, dev->devid);
     g_autofree char *peer = g_strdup_printf("vif%u.%dg", dom->domid, dev->devid);
-    g_autofree char *brpath = NULL;
 
     if (strlen(peer) >= IFNAMSIZ) {
         xensimStateLog(state, "domain %u: %s: name too long", dom->domid, peer);
@@ -1221,9 +1231,9 @@ xensimVifCreate(XensimDomain *dom, XensimDevice *dev)
 
         xensimRunIp(state, mac);
     }
+    /* by name in this network namespace (sysfs may show another's) */
     if (dev->bridge && *dev->bridge) {
-        brpath = g_strdup_printf("/sys/class/net/%s/bridge", dev->bridge);
-        if (g_file_test(brpath, G_FILE_TEST_IS_DIR)) {
+        if (if_nametoindex(dev->bridge)) {
             const char *master[] = { "ip", "link", "set", vif, "master", dev->bridge, NULL };
 
             xensimRunIp(state, master);
@@ -1254,16 +1264,18 @@ xensimVifDelete(XensimDomain *dom, XensimDevice *dev)
     g_clear_pointer(&dev->vif_peer, g_free);
 }
 
-/* @n frames of the configured size out of @ifname: link-local LLDP
- * destination (a bridge never forwards it), an experimental ethertype. */
+/* @n frames of the configured size out of @ifname, from and to @mac:
+ * IPv4 frames that no one takes and no one counts as dropped: the peer
+ * sees them for another host (IP drops those before looking at them),
+ * a bridge finds their destination on the port they came in by. */
 static void
-xensimSendFrames(XensimDomain *dom, const char *ifname, const char *src, guint64 n)
+xensimSendFrames(XensimDomain *dom, const char *ifname, const char *mac, guint64 n)
 {
     XensimDomainIo *io = dom->io;
     guint size = dom->owner->host.net_frame_bytes;
     struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_halen = ETH_ALEN };
     g_autofree guint8 *frame = g_malloc0(size);
-    unsigned int mac[6] = { 0 };
+    unsigned int m[6] = { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff };
     guint64 i;
     int k;
 
@@ -1275,16 +1287,12 @@ xensimSendFrames(XensimDomain *dom, const char *ifname, const char *src, guint64
                        g_strerror(errno));
         return;
     }
-    memcpy(frame, "\x01\x80\xc2\x00\x00\x0e", 6);
-    if (src && sscanf(src, "%x:%x:%x:%x:%x:%x", &mac[0], &mac[1], &mac[2], &mac[3],
-                      &mac[4], &mac[5]) == 6) {
-        for (k = 0; k < 6; k++)
-            frame[6 + k] = mac[k];
-    } else {
-        memcpy(frame + 6, "\xfe\xff\xff\xff\xff\xff", 6);
-    }
-    frame[12] = 0x88;
-    frame[13] = 0xb5;
+    if (mac)
+        sscanf(mac, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]);
+    for (k = 0; k < 6; k++)
+        frame[k] = frame[6 + k] = m[k];
+    frame[12] = 0x08;           /* IPv4 */
+    frame[13] = 0x00;
     memcpy(sll.sll_addr, frame, 6);
     for (i = 0; i < n; i++)
         sendto(io->packet_fd, frame, size, MSG_DONTWAIT, (struct sockaddr *)&sll, sizeof(sll));
@@ -1310,7 +1318,7 @@ xensimNetSend(XensimDomain *dom)
         rx = xensimRequests(dev, us, state->host.net_rx_pps);
         tx = xensimRequests(dev, us, state->host.net_tx_pps);
         if (dev->vif && rx > dev->net_rx_frames)
-            xensimSendFrames(dom, dev->vif, NULL, rx - dev->net_rx_frames);
+            xensimSendFrames(dom, dev->vif, "fe:ff:ff:ff:ff:ff", rx - dev->net_rx_frames);
         if (dev->vif_peer && tx > dev->net_tx_frames)
             xensimSendFrames(dom, dev->vif_peer, dev->mac, tx - dev->net_tx_frames);
         dev->net_rx_frames = MAX(rx, dev->net_rx_frames);
@@ -1339,13 +1347,43 @@ xensimIoTick(gpointer opaque)
     return G_SOURCE_CONTINUE;
 }
 
-/* The domain's devices are made: blkback's statistics, the device
- * model's QMP monitor, netback's vifs. */
+/* A device of a running domain appears (at the create; issue 13: a
+ * hotplug, once the device is in dom->devices): its I/O starts from
+ * zero, blkback's statistics of a vbd, netback's vif of a nic. */
+void
+xensimIoDeviceAdd(XensimDomain *dom, XensimDevice *dev)
+{
+    XensimState *state = dom->owner;
+
+    xensimDeviceAccount(dom, dev, g_get_monotonic_time());
+    if (!dom->io || !state->root)
+        return;
+    if (xensimDeviceIsVbd(dev))
+        xensimIoWriteStatistics(dom);
+    if (dev->kind == XENSIM_DEVICE_NIC && state->host.netback && !dev->vif)
+        xensimVifCreate(dom, dev);
+}
+
+/* A device goes (the domain's destroy; a hot unplug, before the record
+ * leaves dom->devices): blkback's sysfs directory, the vif. */
+void
+xensimIoDeviceRemove(XensimDomain *dom, XensimDevice *dev)
+{
+    xensimDeviceAccount(dom, dev, g_get_monotonic_time());
+    if (xensimDeviceIsVbd(dev) && dom->owner->root) {
+        g_autofree char *dir = xensimVbdDir(dom, dev);
+
+        xensimRemoveTree(dir);
+    }
+    xensimVifDelete(dom, dev);
+}
+
+/* The domain's devices are made: the device model's QMP monitor, and
+ * each device's backend. */
 void
 xensimIoDomainStart(XensimDomain *dom)
 {
     XensimState *state = dom->owner;
-    gint64 now = g_get_monotonic_time();
     guint i;
 
     if (dom->io)
@@ -1355,21 +1393,10 @@ xensimIoDomainStart(XensimDomain *dom)
     dom->io->qmp_fd = -1;
     dom->io->packet_fd = -1;
     dom->io->qmp_clients = g_ptr_array_new_with_free_func(xensimQmpClientFree);
-    for (i = 0; i < dom->devices->len; i++)
-        xensimDeviceAccount(dom, g_ptr_array_index(dom->devices, i), now);
-    if (!state->root)
-        return;
-    xensimIoWriteStatistics(dom);
-    if (xensimDomainHasDeviceModel(dom))
+    if (state->root && xensimDomainHasDeviceModel(dom))
         xensimQmpListen(dom);
-    if (state->host.netback) {
-        for (i = 0; i < dom->devices->len; i++) {
-            XensimDevice *dev = g_ptr_array_index(dom->devices, i);
-
-            if (dev->kind == XENSIM_DEVICE_NIC)
-                xensimVifCreate(dom, dev);
-        }
-    }
+    for (i = 0; i < dom->devices->len; i++)
+        xensimIoDeviceAdd(dom, g_ptr_array_index(dom->devices, i));
     if (!state->io_tick)
         state->io_tick = g_timeout_add_seconds(1, xensimIoTick, state);
 }
@@ -1385,54 +1412,13 @@ xensimIoDomainStop(XensimDomain *dom)
     if (!dom->io)
         return;
     xensimIoDomainAccount(dom);
-    for (i = 0; i < dom->devices->len; i++) {
-        XensimDevice *dev = g_ptr_array_index(dom->devices, i);
-
-        if (xensimDeviceIsVbd(dev) && dom->owner->root) {
-            g_autofree char *dir = xensimVbdDir(dom, dev);
-
-            xensimRemoveTree(dir);
-        }
-        xensimVifDelete(dom, dev);
-    }
+    for (i = 0; i < dom->devices->len; i++)
+        xensimIoDeviceRemove(dom, g_ptr_array_index(dom->devices, i));
     xensimQmpClose(dom->io);
     g_ptr_array_unref(dom->io->qmp_clients);
     if (dom->io->packet_fd >= 0)
         close(dom->io->packet_fd);
     g_clear_pointer(&dom->io, g_free);
-}
-
-/* A device hotplugged into a running domain (xensimd-hotplug.c): its
- * backend's statistics, the device model's monitor for a qdisk, netback's
- * vif. */
-void
-xensimIoDeviceAdded(XensimDomain *dom, XensimDevice *dev)
-{
-    if (!dom->io)
-        return;
-    xensimDeviceAccount(dom, dev, g_get_monotonic_time());
-    if (!dom->owner->root)
-        return;
-    xensimIoWriteStatistics(dom);
-    if (dom->io->qmp_fd < 0 && xensimDomainHasDeviceModel(dom))
-        xensimQmpListen(dom);
-    if (dev->kind == XENSIM_DEVICE_NIC && dom->owner->host.netback && !dev->vif)
-        xensimVifCreate(dom, dev);
-}
-
-/* ... and removed from it */
-void
-xensimIoDeviceRemoved(XensimDomain *dom, XensimDevice *dev)
-{
-    if (!dom->io)
-        return;
-    xensimIoDomainAccount(dom);
-    if (xensimDeviceIsVbd(dev) && dom->owner->root) {
-        g_autofree char *dir = xensimVbdDir(dom, dev);
-
-        xensimRemoveTree(dir);
-    }
-    xensimVifDelete(dom, dev);
 }
 
 void

@@ -296,6 +296,8 @@ void xensimDiskCounters(XensimDomain *dom, XensimDevice *dev, XensimDiskCounters
 char *xensimDiskEmulatedName(XensimDomain *dom, XensimDevice *dev);
 char *xensimDiskQdiskNodeName(XensimDevice *dev);
 void xensimIoDomainStart(XensimDomain *dom);
+void xensimIoDeviceAdd(XensimDomain *dom, XensimDevice *dev);
+void xensimIoDeviceRemove(XensimDomain *dom, XensimDevice *dev);
 void xensimIoDomainStop(XensimDomain *dom);
 void xensimIoDomainAccount(XensimDomain *dom);
 void xensimIoStateDispose(XensimState *state);
@@ -314,5 +316,3 @@ int xensimCmdDeviceAdd(XensimCall *call);
 int xensimCmdDeviceRemove(XensimCall *call);
 int xensimCmdDeviceDestroy(XensimCall *call);
 int xensimCmdCdromInsert(XensimCall *call);
-void xensimIoDeviceAdded(XensimDomain *dom, XensimDevice *dev);
-void xensimIoDeviceRemoved(XensimDomain *dom, XensimDevice *dev);

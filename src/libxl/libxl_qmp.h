@@ -27,7 +27,9 @@ struct _libxlQmpBlockStats {
     char *target;       /* libvirt disk target the drive belongs to:
                            "hda" for QEMU's "ide0-hd0", "xvda" for a
                            xen-block (qdisk) drive of vdev xvda */
-    char *device;       /* QEMU's name for the drive ("ide0-hd0", "xvda") */
+    char *device;       /* QEMU's name for the drive: its BlockBackend
+                           ("ide0-hd0"), or for xen-block, whose
+                           BlockBackend has none, its node ("xvda-qcow2") */
     unsigned long long rd_req;      /* rd_operations */
     unsigned long long rd_bytes;    /* rd_bytes */
     unsigned long long wr_req;      /* wr_operations */
@@ -38,6 +40,7 @@ struct _libxlQmpBlockStats {
     unsigned long long fl_total_ns; /* flush_total_time_ns */
     long long errs;     /* failed_{rd,wr,flush}_operations summed;
                            -1 when QEMU does not report them */
+    int index;          /* an emulated IDE disk's disk index (0-3), else -1 */
 };
 
 /* The path of the libxenstat QMP socket of domain @domid. */
@@ -52,5 +55,14 @@ char *libxlQmpSocketPath(int domid);
 int libxlQmpQueryBlockStats(int domid,
                             libxlQmpBlockStats **stats,
                             size_t *nstats);
+
+/*
+ * Whether the drive @stats belongs to the libvirt disk @target.  An HVM
+ * guest's disk of index N < 4, hdX or xvdX alike, is emulated as IDE disk
+ * N ("ide<N/2>-hd<N%2>", target "hd<a+N>"): it matches "xvd<a+N>" too.
+ * Such a disk with PV drivers in the guest also has a PV backend (blkback
+ * or xen-block): its I/O is the sum of both.
+ */
+bool libxlQmpBlockStatsMatch(const libxlQmpBlockStats *stats, const char *target);
 
 void libxlQmpBlockStatsFree(libxlQmpBlockStats *stats, size_t nstats);

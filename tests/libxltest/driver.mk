@@ -29,6 +29,15 @@ libxl_lifecycle_test_CPPFLAGS = $(DRIVER_TEST_CPPFLAGS)
 libxl_lifecycle_test_CFLAGS = $(DRIVER_TEST_CFLAGS)
 libxl_lifecycle_test_LDADD = $(DRIVER_TEST_LDADD)
 
+# the QMP client against xensimd's device model: libxensim comes first,
+# as libvirtd has it preloaded (libxl calls, connect() to /var/run/xen)
+DRIVER_TESTS += libxl_qmp_test
+libxl_qmp_test_SOURCES = libxl_qmp_test.c
+libxl_qmp_test_CPPFLAGS = $(DRIVER_TEST_CPPFLAGS)
+libxl_qmp_test_CFLAGS = $(DRIVER_TEST_CFLAGS)
+libxl_qmp_test_LDADD = $(top_builddir)/xensim/libxensim.la $(DRIVER_TEST_LDADD) \
+	-lxentoollog
+
 # the built module loads on its own: every import resolves
 driver_module_test_SOURCES = driver_module_test.c
 driver_module_test_CPPFLAGS = $(DRIVER_TEST_CPPFLAGS)

@@ -297,6 +297,62 @@ ok_run "stock: ACPI shutdown" virsh -c "$URI" shutdown --mode acpi nopv-1
 if wait_state nopv-1 "shut off"; then tap_ok "stock: ACPI: shut off"; else
     tap_fail "stock: ACPI: shut off" "$(virsh -c "$URI" domstate nopv-1 2>&1)"; fi
 
+# Device counters: the stock module reads blkback's sysfs statistics
+# (domblkstat) and the vif's /proc/net/dev (domifstat, the guest's view);
+# both equal xensim's (xensimctl io) once the guest is paused.
+truncate -s 8M "$work/io.img"
+cat > "$work/io.xml" <<EOF
+<domain type='xen'>
+  <name>io1</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='xenpv'>linux</type><kernel>$work/vmlinuz</kernel></os>
+  <devices>
+    <disk type='file' device='disk'><driver name='phy'/><source file='$work/io.img'/>
+      <target dev='xvda' bus='xen'/></disk>
+    <interface type='network'><source network='default'/><mac address='00:16:3e:12:34:56'/></interface>
+    <console type='pty'/>
+  </devices>
+</domain>
+EOF
+io_val() { # OUT FIELD KEY: KEY=N on the line of xensimctl io's OUT with FIELD
+    printf '%s\n' "$1" | grep -- "$2" | tr ' ' '\n' | sed -n "s/^$3=//p"
+}
+stat_val() { # OUT KEY: N of domblkstat's/domifstat's "DEV KEY N"
+    printf '%s\n' "$1" | awk -v k="$2" '$2 == k { print $3 }'
+}
+ok_run "stock: io: create a guest with a blkback disk and a vif" virsh -c "$URI" create "$work/io.xml"
+iid=$(virsh -c "$URI" domid io1)
+sleep 2.3
+ok_run "stock: io: suspend" virsh -c "$URI" suspend io1
+io=$($ctl io "$iid")
+blk=$(virsh -c "$URI" domblkstat io1 xvda 2>&1)
+ok_match "stock: io: the vif is on virbr0" " bridge=virbr0 vif=vif$iid.0 " "$io"
+ok_eq "stock: io: domblkstat rd_req = blkback's" "$(io_val "$io" vdev=xvda rd_req)" "$(stat_val "$blk" rd_req)"
+ok_eq "stock: io: domblkstat wr_req" "$(io_val "$io" vdev=xvda wr_req)" "$(stat_val "$blk" wr_req)"
+ok_eq "stock: io: domblkstat rd_bytes = rd_sect x 512" \
+    "$(( $(io_val "$io" vdev=xvda rd_sect) * 512 ))" "$(stat_val "$blk" rd_bytes)"
+ok_eq "stock: io: domblkstat flush_operations = f_req" "$(io_val "$io" vdev=xvda f_req)" \
+    "$(stat_val "$blk" flush_operations)"
+if [ "$(io_val "$io" vdev=xvda rd_req)" -ge 40 ]; then tap_ok "stock: io: 2 s of reads"; else
+    tap_fail "stock: io: 2 s of reads" "$io"; fi
+ifs=$(virsh -c "$URI" domifstat io1 "vif$iid.0" 2>&1)
+# the guest's tx is the vif's rx: exactly what the guest sent
+ok_eq "stock: io: domifstat tx_packets = the vif's rx" "$(io_val "$io" vif= vif_rx_packets)" \
+    "$(stat_val "$ifs" tx_packets)"
+ok_eq "stock: io: domifstat tx_bytes" "$(io_val "$io" vif= vif_rx_bytes)" "$(stat_val "$ifs" tx_bytes)"
+# the guest's rx: what xensim sent it, and what the bridge floods (STP)
+rx=$(stat_val "$ifs" rx_packets)
+want=$(io_val "$io" vif= vif_tx_packets)
+if [ -n "$rx" ] && [ -n "$want" ] && [ "$rx" -ge "$want" ] && [ "$rx" -le $((want + 3)) ]; then
+    tap_ok "stock: io: domifstat rx_packets = the vif's tx (+ the bridge's own)"
+else
+    tap_fail "stock: io: domifstat rx_packets = the vif's tx (+ the bridge's own)" "$ifs / $io"
+fi
+ok_run "stock: io: destroy" virsh -c "$URI" destroy io1
+ok_eq "stock: io: blkback's statistics gone" "" "$(ls "$work/sb/xensim/root/sys/bus/xen-backend/devices/")"
+ok_fail "stock: io: the vif gone" "." virsh -c "$URI" domifstat io1 "vif$iid.0"
+
 ok_run "stock: start, destroy" sh -c "virsh -c '$URI' start stubborn-1 && virsh -c '$URI' destroy stubborn-1"
 ok_eq "stock: destroyed: shut off" "shut off" "$(virsh -c "$URI" domstate stubborn-1 | head -1)"
 ok_run "stock: undefine" sh -c "virsh -c '$URI' undefine pv1 && virsh -c '$URI' undefine stubborn-1 && virsh -c '$URI' undefine hvm1 && virsh -c '$URI' undefine nopv-1 && virsh -c '$URI' undefine hung-1"

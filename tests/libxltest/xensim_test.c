@@ -65,22 +65,33 @@ xensimChildSetup(gpointer opaque)
     setsid();
 }
 
-/* Start xensimd on testDir; wait for its socket. */
+/* Start xensimd on testDir; wait for its socket.  With testNetns, in a
+ * network namespace of its own (unshare execs it: the PID is xensimd's),
+ * netback on. */
+static bool testNetns;
+
 static GPid
 xensimSpawn(void)
 {
     g_autofree char *xensimd = testBuildPath("xensim/xensimd");
     g_autofree char *config = g_build_filename(testDir, "host.conf", NULL);
     g_autofree char *sock = g_build_filename(testDir, "xensimd.sock", NULL);
+    g_autofree char *pidfile = g_build_filename(testDir, "xensimd.pid", NULL);
     g_autoptr(GError) error = NULL;
-    const char *argv[] = { xensimd, "--dir", testDir, "--config", config, NULL };
+    const char *plain[] = { xensimd, "--dir", testDir, "--config", config, NULL };
+    const char *netns[] = { "unshare", "--net", "--", xensimd, "--dir", testDir,
+                            "--config", config, "--netback", "on", NULL };
+    const char **argv = testNetns ? netns : plain;
     GPid pid = 0;
     int i;
 
-    ck_assert_msg(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+    ck_assert_msg(g_spawn_async(NULL, (char **)argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
                                 xensimChildSetup, NULL, &pid, &error),
                   "cannot start %s: %s", xensimd, error ? error->message : "");
-    for (i = 0; i < 500 && !g_file_test(sock, G_FILE_TEST_EXISTS); i++)
+    /* the pid file comes once it listens (the socket, at bind) */
+    for (i = 0; i < 500 && !(g_file_test(sock, G_FILE_TEST_EXISTS) &&
+                             g_file_test(pidfile, G_FILE_TEST_EXISTS)); i++)
         g_usleep(10 * 1000);
     ck_assert_msg(g_file_test(sock, G_FILE_TEST_EXISTS), "xensimd did not start");
     return pid;
@@ -1419,6 +1430,152 @@ START_TEST(test_io_qmp)
 
     ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
     ck_assert(!g_file_test(sock, G_FILE_TEST_EXISTS));
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* ---- netback: vifs in xensimd's own network namespace ---- */
+
+static void
+xensimStartNetns(void)
+{
+    testNetns = true;
+    xensimStart();
+    testNetns = false;
+}
+
+/* Run a command in xensimd's network namespace; its output. */
+static char *
+testInNetns(const char *cmd)
+{
+    g_autofree char *full = g_strdup_printf("nsenter -t %d --net -- sh -c '%s'",
+                                            (int)testPid, cmd);
+    char *out = NULL;
+    int status = -1;
+
+    ck_assert(g_spawn_command_line_sync(full, &out, NULL, &status, NULL));
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s failed", full);
+    return out;
+}
+
+/* rx or tx packets and bytes of @ifname in xensimd's /proc/PID/net/dev */
+static void
+testNetDev(const char *ifname, guint64 *rx_p, guint64 *rx_b, guint64 *tx_p,
+           guint64 *tx_b)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/net/dev", (int)testPid);
+    g_autofree char *text = NULL;
+    g_autofree char *pat = g_strdup_printf("%s:", ifname);
+    const char *line;
+    unsigned long long v[16];
+
+    ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+    for (line = text; (line = strstr(line, pat)); line++) {
+        if (line == text || line[-1] == ' ' || line[-1] == '\n')
+            break;
+    }
+    ck_assert_msg(line, "%s not in %s", ifname, text);
+    ck_assert_int_eq(sscanf(line + strlen(pat),
+                            "%llu %llu %llu %llu %llu %llu %llu %llu "
+                            "%llu %llu %llu %llu",
+                            &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
+                            &v[8], &v[9], &v[10], &v[11]), 12);
+    *rx_b = v[0];
+    *rx_p = v[1];
+    *tx_b = v[8];
+    *tx_p = v[9];
+    /* nothing dropped: the frames are taken as real traffic is */
+    ck_assert_msg(v[3] == 0 && v[11] == 0, "%s: drops: %s", ifname, line);
+}
+
+/* Each nic a veth pair vifD.N on its bridge (a missing bridge: logged,
+ * unattached); frames at the configured rates while the guest runs,
+ * none while paused; what the kernel counted equals xensimctl io; the
+ * vifs go with the domain. */
+START_TEST(test_io_netback)
+{
+    libxl_ctx *ctx = testCtx();
+    g_autofree char *kernel = testKernel();
+    g_autofree char *out = NULL;
+    g_autofree char *id = NULL;
+    g_autofree char *vif0 = NULL;
+    g_autofree char *vif1 = NULL;
+    g_autofree char *cmd = NULL;
+    g_autofree char *log = NULL;
+    g_autofree char *logpath = g_build_filename(testDir, "xensimd.log", NULL);
+    g_autofree char *ctl = NULL;
+    libxl_domain_config cfg;
+    guint64 rx_p, rx_b, tx_p, tx_b, rx_p2, rx_b2, tx_p2, tx_b2;
+    uint32_t domid;
+    int i;
+
+    /* a bridge without IPv6; its IGMP reports (sent as it comes up) are
+     * over before the vif joins: it floods nothing of its own */
+    g_free(testInNetns("ip link add xenbr0 type bridge && "
+                       "echo 1 > /proc/sys/net/ipv6/conf/xenbr0/disable_ipv6 && "
+                       "ip link set xenbr0 up"));
+    g_usleep(2500 * 1000);
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_PV, "io-net", kernel, 64 * 1024);
+    cfg.nics = calloc(2, sizeof(*cfg.nics));
+    cfg.num_nics = 2;
+    for (i = 0; i < 2; i++) {
+        libxl_device_nic_init(&cfg.nics[i]);
+        cfg.nics[i].bridge = strdup(i == 0 ? "xenbr0" : "nobr0");
+        memcpy(cfg.nics[i].mac, "\x00\x16\x3e\x00\x00\x01", 6);
+        cfg.nics[i].mac[5] += i;
+    }
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    id = g_strdup_printf("%u", domid);
+    vif0 = g_strdup_printf("vif%u.0", domid);
+    vif1 = g_strdup_printf("vif%u.1", domid);
+
+    cmd = g_strdup_printf("ip -o link show %s", vif0);
+    out = testInNetns(cmd);
+    ck_assert_msg(strstr(out, "master xenbr0") && strstr(out, "state UP"), "%s", out);
+    g_free(out);
+    g_free(cmd);
+    cmd = g_strdup_printf("ip -o link show %s", vif1);
+    out = testInNetns(cmd);
+    ck_assert_msg(!strstr(out, "master"), "%s", out);
+    g_free(out);
+    ck_assert(g_file_get_contents(logpath, &log, NULL, NULL));
+    ck_assert_ptr_nonnull(strstr(log, "bridge nobr0 does not exist"));
+
+    /* paused since its creation: nothing sent */
+    testNetDev(vif0, &rx_p, &rx_b, &tx_p, &tx_b);
+    ck_assert_uint_eq(rx_p + tx_p, 0);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    g_usleep(2200 * 1000);
+    ck_assert_int_eq(libxl_domain_pause(ctx, domid, NULL), 0);
+    testNetDev(vif0, &rx_p, &rx_b, &tx_p, &tx_b);
+    /* 2.2 s: the guest sent 5 frames/s (the vif's rx), received 10/s */
+    ck_assert_uint_ge(rx_p, 10);
+    ck_assert_uint_le(rx_p, 12);
+    ck_assert_uint_ge(tx_p, 21);
+    ck_assert_uint_le(tx_p, 23);
+    ck_assert_uint_eq(rx_b, rx_p * 1000);
+    ck_assert_uint_eq(tx_b, tx_p * 1000);
+    out = testCtlOut("io", id);
+    ck_assert_uint_eq(testIoValue(out, "vif=" , "vif_rx_packets"), rx_p);
+    ck_assert_uint_eq(testIoValue(out, "vif=", "vif_tx_packets"), tx_p);
+    ck_assert_uint_eq(testIoValue(out, "vif=", "vif_tx_bytes"), tx_b);
+    /* the second nic does twice the rates */
+    testNetDev(vif1, &rx_p2, &rx_b2, &tx_p2, &tx_b2);
+    ck_assert_uint_ge(tx_p2, 2 * tx_p - 1);
+    ck_assert_uint_le(tx_p2, 2 * tx_p + 2);
+    /* paused: nothing moves */
+    g_usleep(1200 * 1000);
+    testNetDev(vif0, &rx_p2, &rx_b2, &tx_p2, &tx_b2);
+    ck_assert_uint_eq(rx_p2, rx_p);
+    ck_assert_uint_eq(tx_p2, tx_p);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    ctl = g_strdup_printf("/proc/%d/net/dev", (int)testPid);
+    g_free(log);
+    ck_assert(g_file_get_contents(ctl, &log, NULL, NULL));
+    ck_assert_ptr_null(strstr(log, vif0));
+    ck_assert_ptr_null(strstr(log, vif1));
     libxl_ctx_free(ctx);
 }
 END_TEST
@@ -3286,6 +3443,13 @@ xensimSuite(void)
     tcase_add_test(tc, test_hotplug_keep);
     tcase_add_test(tc, test_hotplug_nic);
     tcase_add_test(tc, test_hotplug_cdrom);
+    suite_add_tcase(s, tc);
+
+    /* netback makes interfaces: xensimd in a network namespace of its own */
+    tc = tcase_create("netback");
+    tcase_add_unchecked_fixture(tc, xensimStartNetns, xensimStop);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_io_netback);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("config");
