@@ -116,7 +116,7 @@ xensimDiskDevNumber(const char *vdev)
     return (8 << 8) | (disk << 4) | part;
 }
 
-/* The devids in a space-separated list */
+/* A devid in a space-separated list */
 static bool
 xensimDevidListed(const char *list, int devid)
 {
@@ -128,6 +128,15 @@ xensimDevidListed(const char *list, int devid)
             return true;
     }
     return false;
+}
+
+/* A name in a space-separated list */
+static bool
+xensimNameListed(const char *list, const char *name)
+{
+    g_auto(GStrv) names = list ? g_strsplit(list, " ", -1) : NULL;
+
+    return name && names && g_strv_contains((const char *const *)names, name);
 }
 
 /*
@@ -144,7 +153,7 @@ xensimDeviceConfigFilter(libxl_domain_config *d_config, GVariant *rec)
 
     if (vbds) {
         for (i = 0, n = 0; i < d_config->num_disks; i++) {
-            if (xensimDevidListed(vbds, xensimDiskDevNumber(d_config->disks[i].vdev)))
+            if (xensimNameListed(vbds, d_config->disks[i].vdev))
                 d_config->disks[n++] = d_config->disks[i];
             else
                 libxl_device_disk_dispose(&d_config->disks[i]);

@@ -649,8 +649,8 @@ xensimCmdCdromInsert(XensimCall *call)
 }
 
 /* The devices libxl's configuration has in xenstore, for
- * libxl_retrieve_domain_configuration and the device lists: "vbds" and
- * "vifs", devids separated by spaces. */
+ * libxl_retrieve_domain_configuration and the device lists: "vbds" (the
+ * disks' vdevs) and "vifs" (the nics' devids), separated by spaces. */
 void
 xensimHotplugAddPresent(XensimRec *r, XensimDomain *dom)
 {
@@ -660,9 +660,11 @@ xensimHotplugAddPresent(XensimRec *r, XensimDomain *dom)
 
     for (i = 0; dom->devices && i < dom->devices->len; i++) {
         XensimDevice *dev = g_ptr_array_index(dom->devices, i);
-        GString *s = dev->kind == XENSIM_DEVICE_DISK ? vbds : vifs;
 
-        g_string_append_printf(s, "%s%d", s->len ? " " : "", dev->devid);
+        if (dev->kind == XENSIM_DEVICE_DISK)
+            g_string_append_printf(vbds, "%s%s", vbds->len ? " " : "", dev->vdev);
+        else
+            g_string_append_printf(vifs, "%s%d", vifs->len ? " " : "", dev->devid);
     }
     xensimRecStr(r, "vbds", vbds->str);
     xensimRecStr(r, "vifs", vifs->str);

@@ -3373,6 +3373,50 @@ START_TEST(test_hotplug_cdrom)
 }
 END_TEST
 
+/* vif-bridge with netback: the vif on its bridge; a bridge that does not
+ * exist fails the script, as Xen's, and libxl leaves the nic half made */
+START_TEST(test_hotplug_netback)
+{
+    libxl_ctx *ctx = testCtx();
+    struct xs_handle *xs = xs_open(0);
+    libxl_device_nic nic;
+    uint32_t domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "hot-vif");
+    g_autofree char *out = NULL;
+    g_autofree char *p = NULL;
+
+    g_free(testInNetns("ip link add brhot type bridge && ip link set brhot up"));
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    libxl_device_nic_init(&nic);
+    nic.bridge = strdup("brhot");
+    ck_assert_int_eq(libxl_device_nic_add(ctx, domid, &nic, NULL), 0);
+    out = testInNetns(g_strdup_printf("ip -o link show vif%u.0", domid));
+    ck_assert_msg(strstr(out, "master brhot"), "vif not on brhot: %s", out);
+    ck_assert_int_eq(libxl_device_nic_remove(ctx, domid, &nic, NULL), 0);
+    g_free(out);
+    out = testInNetns(g_strdup_printf("ip -o link show | grep -c \"vif%u\\.\" || true", domid));
+    ck_assert_str_eq(g_strstrip(out), "0");
+    libxl_device_nic_dispose(&nic);
+
+    libxl_device_nic_init(&nic);
+    nic.bridge = strdup("brnone");
+    ck_assert_int_eq(libxl_device_nic_add(ctx, domid, &nic, NULL), ERROR_FAIL);
+    ck_assert_int_eq(nic.devid, 0);
+    p = g_strdup_printf("/local/domain/0/backend/vif/%u/0/hotplug-error", domid);
+    testXsEq(xs, p, "Could not find bridge device brnone");
+    g_free(p);
+    p = g_strdup_printf("/local/domain/0/backend/vif/%u/0/state", domid);
+    testXsEq(xs, p, "2");
+    /* what is left half made goes with libxl_device_nic_destroy */
+    ck_assert_int_eq(libxl_device_nic_destroy(ctx, domid, &nic, NULL), 0);
+    ck_assert(testXsGone(xs, p));
+    libxl_device_nic_dispose(&nic);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    xs_close(xs);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
 static Suite *
 xensimSuite(void)
 {
@@ -3450,6 +3494,7 @@ xensimSuite(void)
     tcase_add_unchecked_fixture(tc, xensimStartNetns, xensimStop);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_io_netback);
+    tcase_add_test(tc, test_hotplug_netback);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("config");
