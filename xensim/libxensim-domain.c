@@ -590,6 +590,8 @@ xensimConfigGet(libxl_ctx *ctx, const char *func, uint32_t domid,
                      func, domid);
         return ERROR_FAIL;
     }
+    /* only the devices still in xenstore, as libxl merges them */
+    xensimDeviceConfigFilter(d_config, rec);
     free(d_config->c_info.name);
     d_config->c_info.name = xensimRecordStr(rec, "name");
     d_config->b_info.max_memkb = xensimRecordU64(rec, "max_memkb", 0);

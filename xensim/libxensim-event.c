@@ -102,6 +102,13 @@ struct _XensimAo {
     /* a child's exit status in words, for the log */
     const char *(*explain)(int status);
     bool child_abortable;       /* libxl_ao_abort kills the child */
+    /* what a deadline does instead of failing the ao (libxl's devstate
+     * wait escalating to a forced removal), and data freed with the ao */
+    XensimAoTimeoutFn on_timeout;
+    void *on_timeout_data;
+    void *data;
+    GDestroyNotify data_free;
+    bool log_verbatim;          /* xensimd's failure message is libxl's log */
 };
 
 struct libxl__evgen_domain_death {
@@ -370,6 +377,8 @@ xensimAoFree(XensimAo *ao)
     g_free(ao->what);
     if (ao->next_free)
         ao->next_free(ao->next_data);
+    if (ao->data_free)
+        ao->data_free(ao->data);
     g_free(ao);
 }
 
@@ -438,6 +447,30 @@ xensimAoFail(XensimAo *ao, int rc)
         ao->rc = rc;
 }
 
+/* The ao's deadline passed (the lock held): its own handler decides
+ * (0: it goes on, with a new deadline), else it fails ERROR_TIMEDOUT. */
+static void
+xensimAoTimedOut(XensimAo *ao)
+{
+    XensimAoTimeoutFn fn = ao->on_timeout;
+    int rc;
+
+    ao->timeout = NULL;
+    ao->on_timeout = NULL;
+    if (fn) {
+        if ((rc = fn(ao, ao->on_timeout_data)) == 0)
+            return;
+    } else {
+        xensimCtxLog(ao->ctx, XTL_ERROR, "%s: domain %u: timed out", ao->what,
+                     ao->domid);
+        rc = ERROR_TIMEDOUT;
+    }
+    xensimAoFail(ao, rc);
+    ao->daemon_pending = false;
+    if (ao->child > 0)
+        kill(ao->child, SIGKILL);
+}
+
 /* The ao with this id (id != 0) or this child (pid > 0). */
 static XensimAo *
 xensimAoFind(libxl_ctx *ctx, guint64 id, pid_t pid)
@@ -501,7 +534,14 @@ xensimEvOpDone(libxl_ctx *ctx, GVariant *rec)
     if (!ao || !ao->daemon_pending)
         return;
     ao->daemon_pending = false;
-    if (rc) {
+    if (rc && ao->log_verbatim && message && *message) {
+        g_auto(GStrv) lines = g_strsplit(message, "\n", -1);
+        size_t i;
+
+        for (i = 0; lines[i]; i++)
+            xensimCtxLog(ctx, XTL_ERROR, "%s", lines[i]);
+        xensimAoFail(ao, rc);
+    } else if (rc) {
         xensimCtxLog(ctx, XTL_ERROR, "%s: domain %u: %s", ao->what, ao->domid,
                      message && *message ? message : libxl_error_to_string(rc));
         xensimAoFail(ao, rc);
@@ -740,17 +780,8 @@ xensimEvTimeoutsCheck(libxl_ctx *ctx)
 
         if (t->registered || t->deadline > now)
             continue;
-        if (t->ao) {
-            XensimAo *ao = t->ao;
-
-            ao->timeout = NULL;
-            xensimCtxLog(ctx, XTL_ERROR, "%s: domain %u: timed out", ao->what,
-                         ao->domid);
-            xensimAoFail(ao, ERROR_TIMEDOUT);
-            ao->daemon_pending = false;
-            if (ao->child > 0)
-                kill(ao->child, SIGKILL);
-        }
+        if (t->ao)
+            xensimAoTimedOut(t->ao);
         xensimEvTimeoutFree(ctx, t);
     }
     g_list_free(copy);
@@ -1082,6 +1113,52 @@ xensimAoSpawnFunc(XensimAo *ao, const char *what, int (*body)(void *data),
 }
 
 
+/* xensimd's op will not come after all */
+void
+xensimAoDaemonDone(XensimAo *ao)
+{
+    g_rec_mutex_lock(&ao->ctx->ev_lock);
+    ao->daemon_pending = false;
+    g_rec_mutex_unlock(&ao->ctx->ev_lock);
+}
+
+/* @data lives as long as the ao */
+void
+xensimAoSetData(XensimAo *ao, void *data, GDestroyNotify data_free)
+{
+    g_rec_mutex_lock(&ao->ctx->ev_lock);
+    if (ao->data_free)
+        ao->data_free(ao->data);
+    ao->data = data;
+    ao->data_free = data_free;
+    g_rec_mutex_unlock(&ao->ctx->ev_lock);
+}
+
+/* A deadline @timeout_ms from now (through the application's timeout
+ * hooks, as libxl's ev_time); when it passes, @fn decides (NULL: the ao
+ * fails with ERROR_TIMEDOUT).  Replaces the ao's current deadline. */
+void
+xensimAoArmTimeout(XensimAo *ao, int timeout_ms, XensimAoTimeoutFn fn, void *data)
+{
+    libxl_ctx *ctx = ao->ctx;
+
+    g_rec_mutex_lock(&ctx->ev_lock);
+    if (!ao->done) {
+        xensimEvTimeoutCancel(ctx, ao->timeout);
+        ao->timeout = xensimEvTimeoutNew(ctx, ao, timeout_ms);
+        ao->on_timeout = fn;
+        ao->on_timeout_data = data;
+    }
+    g_rec_mutex_unlock(&ctx->ev_lock);
+}
+
+/* xensimd's failure messages for this ao are libxl's log lines */
+void
+xensimAoSetLogVerbatim(XensimAo *ao)
+{
+    ao->log_verbatim = true;
+}
+
 /* What the ao does once its daemon op and child are done: @step, with
  * @data (freed with @data_free along with the ao). */
 void
@@ -1211,16 +1288,8 @@ libxl_osevent_occurred_timeout(libxl_ctx *ctx, void *for_libxl)
                      "timeout %p", for_libxl);
         return;
     }
-    if (t->ao) {
-        XensimAo *ao = t->ao;
-
-        ao->timeout = NULL;
-        xensimCtxLog(ctx, XTL_ERROR, "%s: domain %u: timed out", ao->what, ao->domid);
-        xensimAoFail(ao, ERROR_TIMEDOUT);
-        ao->daemon_pending = false;
-        if (ao->child > 0)
-            kill(ao->child, SIGKILL);
-    }
+    if (t->ao)
+        xensimAoTimedOut(t->ao);
     /* the application is done with it: libxl frees it now */
     xensimEvTimeoutFree(ctx, t);
     xensimEvPump(ctx);

@@ -15,6 +15,9 @@ typedef struct _XensimAo XensimAo;
 /* a step of an operation, run (the ctx lock held) when the previous one is
  * done: 0 or a libxl error */
 typedef int (*XensimAoStep)(XensimAo *ao, void *data);
+/* an ao's deadline passed (the ctx lock held): 0 if it goes on (a new
+ * deadline armed), else the error it fails with */
+typedef int (*XensimAoTimeoutFn)(XensimAo *ao, void *data);
 
 /*
  * Our context.  Real libxenlight helpers that receive a ctx (those left
@@ -85,6 +88,10 @@ int xensimAoSpawnFunc(XensimAo *ao, const char *what, int (*body)(void *data),
 void xensimAoSetNext(XensimAo *ao, XensimAoStep step, void *data,
                      GDestroyNotify data_free);
 libxl_ctx *xensimAoCtx(XensimAo *ao);
+void xensimAoDaemonDone(XensimAo *ao);
+void xensimAoSetData(XensimAo *ao, void *data, GDestroyNotify data_free);
+void xensimAoArmTimeout(XensimAo *ao, int timeout_ms, XensimAoTimeoutFn fn, void *data);
+void xensimAoSetLogVerbatim(XensimAo *ao);
 int xensimAoInProgress(XensimAo *ao, int rc);
 int xensimAoCreateFail(XensimAo *ao, int rc);
 
@@ -92,3 +99,6 @@ int xensimAoCreateFail(XensimAo *ao, int rc);
 void xensimConfigSetDefaults(libxl_domain_config *d_config);
 int xensimDiskSetBackend(libxl_ctx *ctx, libxl_device_disk *disk);
 GPtrArray *xensimCreateArgs(libxl_ctx *ctx, libxl_domain_config *d_config, XensimAo *ao);
+
+/* libxensim-device.c: device hotplug */
+void xensimDeviceConfigFilter(libxl_domain_config *d_config, GVariant *rec);

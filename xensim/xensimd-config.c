@@ -77,6 +77,7 @@ xensimHostConfigInit(XensimHostConfig *cfg)
     cfg->net_rx_pps = 10;
     cfg->net_tx_pps = 5;
     cfg->net_frame_bytes = 1000;
+    xensimHotplugConfigInit(cfg);
 }
 
 void
@@ -92,6 +93,7 @@ xensimHostConfigDispose(XensimHostConfig *cfg)
     g_free(cfg->guest_build_delay);
     g_free(cfg->guest_shutdown_delay);
     g_free(cfg->guest_no_ack);
+    xensimHotplugConfigDispose(cfg);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -345,6 +347,8 @@ int
 xensimHostConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
                     char **err)
 {
+    int rc;
+
     if (strcmp(key, "sockets") == 0)
         return xensimParseUint(value, 64, &cfg->sockets, err);
     if (strcmp(key, "cores_per_socket") == 0)
@@ -493,8 +497,55 @@ xensimHostConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
         return 0;
     }
 
+    if ((rc = xensimHotplugConfigSet(cfg, key, value, err)) <= 0)
+        return rc;
+
     *err = g_strdup_printf("unknown key '%s'", key);
     return -1;
+}
+
+/* ---- device hotplug's keys (xensimd-hotplug.c) ---- */
+
+void
+xensimHotplugConfigInit(XensimHostConfig *cfg)
+{
+    cfg->hotplug_delay_ms = 20;
+    cfg->libxl_destroy_timeout_ms = 10000;
+    cfg->guest_keep_devices = g_strdup("");
+}
+
+void
+xensimHotplugConfigDispose(XensimHostConfig *cfg)
+{
+    g_clear_pointer(&cfg->guest_keep_devices, g_free);
+}
+
+/* 1: not one of ours; else 0 or -1 with *err */
+int
+xensimHotplugConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
+                       char **err)
+{
+    guint64 v;
+
+    if (strcmp(key, "guest_keep_devices") == 0) {
+        g_free(cfg->guest_keep_devices);
+        cfg->guest_keep_devices = g_strdup(value);
+        return 0;
+    }
+    if (strcmp(key, "hotplug_delay_ms") == 0 ||
+        strcmp(key, "libxl_destroy_timeout_ms") == 0) {
+        if (!g_ascii_string_to_unsigned(value, 10, 0, 3600 * 1000, &v, NULL)) {
+            *err = g_strdup_printf("invalid value '%s' (milliseconds, up to 3600000)",
+                                   value);
+            return -1;
+        }
+        if (strcmp(key, "hotplug_delay_ms") == 0)
+            cfg->hotplug_delay_ms = v;
+        else
+            cfg->libxl_destroy_timeout_ms = MAX(v, 1);
+        return 0;
+    }
+    return 1;
 }
 
 /* Load a config file; on error, *err is "FILE:LINE: problem". */

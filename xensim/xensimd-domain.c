@@ -137,7 +137,7 @@ xensimDomainStateChanged(XensimState *state, XensimDomain *dom)
 }
 
 /* An operation's end, to the context that started it. */
-static void
+void
 xensimOpComplete(XensimState *state, const char *token, guint64 op,
                  guint32 domid, int rc, const char *message)
 {
@@ -1425,6 +1425,7 @@ xensimCmdRetrieveConfig(XensimCall *call)
     xensimRecU64(&r, "max_memkb", dom->max_memkb);
     xensimRecU64(&r, "target_memkb", xensimTuneConfigTargetKB(dom));
     xensimRecU64(&r, "online_vcpus", dom->online_vcpus);
+    xensimHotplugAddPresent(&r, dom);
     xensimRecClose(&r);
     return 0;
 }

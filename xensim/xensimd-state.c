@@ -858,7 +858,8 @@ xensimCmdHostSet(XensimCall *call)
         "build_delay_ms", "build_ms_per_gib", "shutdown_delay_ms", "destroy_delay_ms",
         "console_delay_ms", "save_rate_mib_s", "suspend_timeout_ms", "balloon_delay_ms",
         "guest_ignore_shutdown",
-        "guest_no_pv_drivers", "guest_build_delay", "guest_shutdown_delay", "guest_no_ack", NULL,
+        "guest_no_pv_drivers", "guest_build_delay", "guest_shutdown_delay", "guest_no_ack",
+        "guest_keep_devices", "hotplug_delay_ms", "libxl_destroy_timeout_ms", NULL,
     };
     g_autofree char *err = NULL;
 
@@ -869,7 +870,9 @@ xensimCmdHostSet(XensimCall *call)
                                  "console_delay_ms, save_rate_mib_s, suspend_timeout_ms, "
                                  "balloon_delay_ms, "
                                  "guest_ignore_shutdown, guest_no_pv_drivers, "
-                                 "guest_build_delay, guest_shutdown_delay, guest_no_ack");
+                                 "guest_build_delay, guest_shutdown_delay, guest_no_ack, "
+                                 "guest_keep_devices, hotplug_delay_ms, "
+                                 "libxl_destroy_timeout_ms");
         return ERROR_INVAL;
     }
     if (xensimHostConfigSet(&call->state->host, call->args[0], call->args[1], &err) < 0) {
@@ -1034,6 +1037,16 @@ static const XensimCommand xensimCommands[] = {
     { "guest-event", xensimCmdGuestEvent },
     { "io-stats", xensimCmdIoStats },
     { "tune", xensimCmdTune },
+    /* device hotplug (xensimd-hotplug.c) */
+    { "libxl_device_disk_add", xensimCmdDeviceAdd },
+    { "libxl_device_nic_add", xensimCmdDeviceAdd },
+    { "libxl_device_disk_remove", xensimCmdDeviceRemove },
+    { "libxl_device_disk_safe_remove", xensimCmdDeviceRemove },
+    { "libxl_device_disk_destroy", xensimCmdDeviceRemove },
+    { "libxl_device_nic_remove", xensimCmdDeviceRemove },
+    { "libxl_device_nic_destroy", xensimCmdDeviceRemove },
+    { "libxl_cdrom_insert", xensimCmdCdromInsert },
+    { "device-destroy", xensimCmdDeviceDestroy },
 };
 
 static const XensimCommand *

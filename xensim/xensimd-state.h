@@ -65,6 +65,10 @@ struct _XensimHostConfig {
     guint net_rx_pps;           /* frames/s Domain-0 sends a guest's first nic */
     guint net_tx_pps;           /* frames/s the guest sends back */
     guint net_frame_bytes;      /* each frame's size */
+    /* device hotplug (xensimd-hotplug.c) */
+    guint hotplug_delay_ms;     /* a backend's or a frontend's reaction */
+    guint libxl_destroy_timeout_ms; /* libxl's LIBXL_DESTROY_TIMEOUT */
+    char *guest_keep_devices;   /* name globs: guests that keep their disks */
 };
 
 void xensimHostConfigInit(XensimHostConfig *cfg);
@@ -341,3 +345,17 @@ void xensimIoDomainStop(XensimDomain *dom);
 void xensimIoDomainAccount(XensimDomain *dom);
 void xensimIoStateDispose(XensimState *state);
 int xensimCmdIoStats(XensimCall *call);
+
+/* Device hotplug: the backends' and the guest's side of libxl's device
+ * add and remove (xensimd-hotplug.c) */
+void xensimOpComplete(XensimState *state, const char *token, guint64 op,
+                      guint32 domid, int rc, const char *message);
+void xensimHotplugConfigInit(XensimHostConfig *cfg);
+void xensimHotplugConfigDispose(XensimHostConfig *cfg);
+int xensimHotplugConfigSet(XensimHostConfig *cfg, const char *key,
+                           const char *value, char **err);
+void xensimHotplugAddPresent(XensimRec *r, XensimDomain *dom);
+int xensimCmdDeviceAdd(XensimCall *call);
+int xensimCmdDeviceRemove(XensimCall *call);
+int xensimCmdDeviceDestroy(XensimCall *call);
+int xensimCmdCdromInsert(XensimCall *call);

@@ -125,6 +125,14 @@ libxlHotplugNicAdd(libxl_ctx *ctx, uint32_t domid,
 
 
 static int
+libxlHotplugNicDestroy(libxl_ctx *ctx, uint32_t domid,
+                       const libxl_asyncop_how *how, void *opaque)
+{
+    return libxl_device_nic_destroy(ctx, domid, opaque, how);
+}
+
+
+static int
 libxlHotplugNicRemove(libxl_ctx *ctx, uint32_t domid,
                       const libxl_asyncop_how *how, void *opaque)
 {
@@ -247,7 +255,6 @@ libxlHotplugDetachDiskLive(libxlDriverPrivate *driver,
     /* @target may be the disk's own, freed with it */
     g_autofree char *dst = g_strdup(target);
     virDomainDiskDef *disk;
-    libxlBuildParams params;
     libxl_device_disk x_disk;
     g_autofree char *alias = NULL;
     int idx;
@@ -275,9 +282,14 @@ libxlHotplugDetachDiskLive(libxlDriverPrivate *driver,
         goto cleanup;
     }
 
-    libxlHotplugBuildParams(driver, cfg, &params);
-    if (libxlBuildDisk(disk, &params, &x_disk) < 0)
+    /* the disk as libxl made it: libxl removes a disk by its backend
+     * (phy, qdisk), which it chose at attach when the XML named none */
+    if (libxl_vdev_to_device_disk(cfg->ctx, vm->def->id, dst, &x_disk) != 0) {
+        libxlReportError(VIR_ERR_OPERATION_FAILED,
+                         _("disk %s of domain '%s' is not known to libxenlight"),
+                         dst, vm->def->name);
         goto cleanup;
+    }
 
     alias = g_strdup(disk->info.alias);
     libxlLoggerResetLastError();
@@ -430,9 +442,21 @@ libxlHotplugAttachNetLive(libxlDriverPrivate *driver,
     libxlLoggerResetLastError();
     if (libxlDomainAORun(vm, cfg->ctx, "attach-interface",
                          libxlHotplugNicAdd, &x_nic) != 0) {
+        virErrorPtr saved;
+
         libxlReportError(VIR_ERR_OPERATION_FAILED,
                          _("libxenlight failed to attach interface %s to domain '%s'"),
                          mac, vm->def->name);
+        /* libxl leaves a nic whose hotplug script failed half made (its
+         * backend waiting in xenstore, netback's vif): take it away, or
+         * the guest keeps a dead interface libvirt does not know of */
+        virErrorPreserveLast(&saved);
+        if (x_nic.devid >= 0 && virDomainObjIsActive(vm) &&
+            libxlDomainAORun(vm, cfg->ctx, "attach-interface",
+                             libxlHotplugNicDestroy, &x_nic) != 0)
+            VIR_WARN("cannot remove the half attached interface %s of domain '%s'",
+                     mac, vm->def->name);
+        virErrorRestore(&saved);
         goto cleanup;
     }
 

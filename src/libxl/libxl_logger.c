@@ -42,6 +42,7 @@ struct _libxlLogger {
 typedef struct {
     char *msg;
     unsigned long long seq;
+    gint64 when;                /* monotonic, us */
 } libxlLoggerError;
 
 static void
@@ -60,12 +61,37 @@ static GPrivate libxlLoggerLastErr = G_PRIVATE_INIT(libxlLoggerErrorFree);
 static unsigned long long libxlLoggerSeq;
 
 
+/*
+ * libxl ends a failed device operation with a summary that names the
+ * device, not the reason ("unable to add device", "Unable to add vif with
+ * id 1", "Unable to remove vbd with id 51728"), after the message that
+ * gave the reason ("Disk vdev=xvdb failed to stat: ...", "script: Could
+ * not find bridge device br0"): such a summary keeps the reason this
+ * thread logged just before it, so that it reaches the user.
+ */
+static bool
+libxlLoggerIsSummary(const char *msg)
+{
+    return STREQ(msg, "unable to add device") ||
+           STREQ(msg, "unable to remove device") ||
+           STRPREFIX(msg, "Unable to add ") ||
+           STRPREFIX(msg, "Unable to remove ");
+}
+
+#define LIBXL_LOGGER_REASON_US (2 * G_USEC_PER_SEC)
+
 static void
 libxlLoggerRecordError(const char *msg)
 {
+    libxlLoggerError *prev = g_private_get(&libxlLoggerLastErr);
     libxlLoggerError *err = g_new0(libxlLoggerError, 1);
 
-    err->msg = g_strdup(msg);
+    err->when = g_get_monotonic_time();
+    if (prev && libxlLoggerIsSummary(msg) && !libxlLoggerIsSummary(prev->msg) &&
+        err->when - prev->when < LIBXL_LOGGER_REASON_US)
+        err->msg = g_strdup_printf("%s (%s)", prev->msg, msg);
+    else
+        err->msg = g_strdup(msg);
     err->seq = __atomic_add_fetch(&libxlLoggerSeq, 1, __ATOMIC_SEQ_CST);
     g_private_replace(&libxlLoggerLastErr, err);
 }

@@ -16,13 +16,14 @@ TESTS += \
 	integration-names.sh \
 	integration-virtinstall.sh \
 	integration-stats.sh \
-	integration-stats.py
+	integration-stats.py \
+	integration-hotplug.sh
 
 EXTRA_DIST += tap.sh data \
 	integration-install.sh integration-badinput.sh \
 	integration-host.sh integration-hostpy.py integration-native.sh integration-switch.sh \
 	integration-names.sh integration-virtinstall.sh \
-	integration-stats.sh integration-stats.py
+	integration-stats.sh integration-stats.py integration-hotplug.sh
 
 # Tuning (vcpus, pinning, memory, scheduler, NUMA; src/libxl/libxl_tune.c):
 # virsh and the Python binding, each value checked through the simulated

@@ -3884,6 +3884,412 @@ START_TEST(test_balloon)
     ck_assert_uint_eq(cfg.b_info.target_memkb, 200 * 1024);
     libxl_domain_config_dispose(&cfg);
     ck_assert_int_eq(libxl_domain_destroy(ctx, hvm, NULL), 0);
+
+/* ---- device hotplug (issue 13) ---- */
+
+static bool
+testXsGone(struct xs_handle *xs, const char *path)
+{
+    unsigned int len;
+    char *got = xs_read(xs, XBT_NULL, path, &len);
+
+    free(got);
+    return got == NULL;
+}
+
+/* Wait up to 2 s for path to read want. */
+static void
+testXsWait(struct xs_handle *xs, const char *path, const char *want)
+{
+    unsigned int len;
+    char *got = NULL;
+    int i;
+
+    for (i = 0; i < 200; i++) {
+        free(got);
+        got = xs_read(xs, XBT_NULL, path, &len);
+        if (got && strcmp(got, want) == 0)
+            break;
+        g_usleep(10 * 1000);
+    }
+    ck_assert_msg(got, "%s: missing", path);
+    ck_assert_str_eq(got, want);
+    free(got);
+}
+
+static void
+testHotplugDisk(libxl_device_disk *disk, const char *vdev, const char *path,
+                libxl_disk_format format)
+{
+    libxl_device_disk_init(disk);
+    disk->vdev = strdup(vdev);
+    disk->pdev_path = strdup(path);
+    disk->format = format;
+    disk->readwrite = 1;
+}
+
+static void
+testAoCallback(libxl_ctx *ctx, int rc, void *user)
+{
+    *(int *)user = rc;
+}
+
+/* pump libxl's events (no hooks) until *rc is set */
+static void
+testAoWait(libxl_ctx *ctx, int *rc)
+{
+    libxl_event *ev = NULL;
+    int i;
+
+    for (i = 0; i < 500 && *rc == 1; i++) {
+        if (libxl_event_check(ctx, &ev, LIBXL_EVENTMASK_ALL, NULL, NULL) == 0)
+            libxl_event_free(ctx, ev);
+        g_usleep(10 * 1000);
+    }
+}
+
+START_TEST(test_hotplug_disk)
+{
+    libxl_ctx *ctx = testCtx();
+    struct xs_handle *xs = xs_open(0);
+    g_autofree char *img = g_strdup_printf("%s/hot.img", testDir);
+    g_autofree char *missing = g_strdup_printf("%s/missing.img", testDir);
+    g_autofree char *fe = NULL;
+    g_autofree char *be = NULL;
+    g_autofree char *lp = NULL;
+    g_autofree char *p = NULL;
+    libxl_asyncop_how how = { .callback = testAoCallback };
+    libxl_device_disk disk;
+    libxl_device_disk *disks;
+    libxl_diskinfo info;
+    uint32_t domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "hot-disk");
+    int n = 0, rc = 1;
+
+    how.u.for_callback = &rc;
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    ck_assert(g_file_set_contents(img, "", 0, NULL));
+    fe = g_strdup_printf("/local/domain/%u/device/vbd/51760", domid);
+    be = g_strdup_printf("/local/domain/0/backend/vbd/%u/51760", domid);
+    lp = g_strdup_printf("/libxl/%u/device/vbd/51760", domid);
+
+    /* an image libxl cannot stat: libxl's reason, no device */
+    testHotplugDisk(&disk, "xvdd", missing, LIBXL_DISK_FORMAT_RAW);
+    ck_assert_int_eq(libxl_device_disk_add(ctx, domid, &disk, NULL), ERROR_INVAL);
+    libxl_device_disk_dispose(&disk);
+    ck_assert(testXsGone(xs, fe));
+
+    /* added: the backend waits (2), the script ran, the guest connects */
+    testHotplugDisk(&disk, "xvdd", img, LIBXL_DISK_FORMAT_RAW);
+    ck_assert_int_eq(libxl_device_disk_add(ctx, domid, &disk, &how), 0);
+    testAoWait(ctx, &rc);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(disk.backend, LIBXL_DISK_BACKEND_PHY);
+    p = g_strdup_printf("%s/hotplug-status", be);
+    testXsEq(xs, p, "connected");
+    g_free(p);
+    p = g_strdup_printf("%s/state", be);
+    testXsWait(xs, p, "4");
+    g_free(p);
+    p = g_strdup_printf("%s/state", fe);
+    testXsEq(xs, p, "4");
+    g_free(p);
+    p = g_strdup_printf("%s/params", be);
+    testXsEq(xs, p, img);
+    g_free(p);
+    p = g_strdup_printf("%s/backend", lp);
+    testXsEq(xs, p, be);
+    libxl_diskinfo_init(&info);
+    ck_assert_int_eq(libxl_device_disk_getinfo(ctx, domid, &disk, &info), 0);
+    ck_assert_int_eq(info.state, 4);
+    ck_assert_str_eq(info.backend, be);
+    libxl_diskinfo_dispose(&info);
+    disks = libxl_device_disk_list(ctx, domid, &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(disks[0].vdev, "xvdd");
+    libxl_device_disk_list_free(disks, n);
+
+    /* the vdev is in use */
+    ck_assert_int_eq(libxl_device_disk_add(ctx, domid, &disk, NULL), ERROR_DEVICE_EXISTS);
+
+    /* libxl__device_from_disk needs the backend: UNKNOWN is refused */
+    {
+        libxl_device_disk d2;
+
+        testHotplugDisk(&d2, "xvdd", img, LIBXL_DISK_FORMAT_RAW);
+        ck_assert_int_eq(libxl_device_disk_safe_remove(ctx, domid, &d2, NULL), ERROR_INVAL);
+        ck_assert_int_eq(libxl_vdev_to_device_disk(ctx, domid, "xvdd", &d2), 0);
+        ck_assert_int_eq(d2.backend, LIBXL_DISK_BACKEND_PHY);
+        ck_assert_str_eq(d2.pdev_path, img);
+        libxl_device_disk_dispose(&d2);
+        ck_assert_int_eq(libxl_vdev_to_device_disk(ctx, domid, "xvdz", &d2), ERROR_FAIL);
+        libxl_device_disk_dispose(&d2);
+    }
+
+    /* the guest releases it: the three directories go */
+    rc = 1;
+    ck_assert_int_eq(libxl_device_disk_safe_remove(ctx, domid, &disk, &how), 0);
+    testAoWait(ctx, &rc);
+    ck_assert_int_eq(rc, 0);
+    ck_assert(testXsGone(xs, fe));
+    ck_assert(testXsGone(xs, be));
+    ck_assert(testXsGone(xs, lp));
+    disks = libxl_device_disk_list(ctx, domid, &n);
+    ck_assert_int_eq(n, 0);
+    libxl_device_disk_list_free(disks, n);
+
+    /* qcow2 goes to QEMU's qdisk */
+    libxl_device_disk_dispose(&disk);
+    testHotplugDisk(&disk, "xvde", img, LIBXL_DISK_FORMAT_QCOW2);
+    ck_assert_int_eq(libxl_device_disk_add(ctx, domid, &disk, NULL), 0);
+    ck_assert_int_eq(disk.backend, LIBXL_DISK_BACKEND_QDISK);
+    g_free(p);
+    p = g_strdup_printf("/local/domain/0/backend/qdisk/%u/51776/params", domid);
+    testXsEq(xs, p, g_strdup_printf("qcow2:%s", img));
+    ck_assert_int_eq(libxl_device_disk_remove(ctx, domid, &disk, NULL), 0);
+    ck_assert(testXsGone(xs, p));
+    libxl_device_disk_dispose(&disk);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    xs_close(xs);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_hotplug_keep)
+{
+    libxl_ctx *ctx = testCtx();
+    struct xs_handle *xs = xs_open(0);
+    g_autofree char *img = g_strdup_printf("%s/keep.img", testDir);
+    g_autofree char *be = NULL;
+    g_autofree char *p = NULL;
+    libxl_device_disk disk;
+    uint32_t domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PVH, "keeper-1");
+    gint64 t0;
+
+    ck_assert_int_eq(testCtl5("host", "set", "guest_keep_devices", "keeper-*", NULL), 0);
+    ck_assert_int_eq(testCtl5("host", "set", "libxl_destroy_timeout_ms", "300", NULL), 0);
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    ck_assert(g_file_set_contents(img, "", 0, NULL));
+    be = g_strdup_printf("/local/domain/0/backend/vbd/%u/51728", domid);
+    p = g_strdup_printf("%s/state", be);
+    testHotplugDisk(&disk, "xvdb", img, LIBXL_DISK_FORMAT_RAW);
+    ck_assert_int_eq(libxl_device_disk_add(ctx, domid, &disk, NULL), 0);
+    testXsWait(xs, p, "4");
+
+    /* safe removal: the guest keeps it, libxl gives up after its timeout */
+    t0 = g_get_monotonic_time();
+    ck_assert_int_eq(libxl_device_disk_safe_remove(ctx, domid, &disk, NULL), ERROR_TIMEDOUT);
+    ck_assert_int_ge(g_get_monotonic_time() - t0, 300 * 1000);
+    testXsEq(xs, p, "5");
+    {
+        g_autofree char *online = g_strdup_printf("%s/online", be);
+
+        testXsEq(xs, online, "0");
+    }
+
+    /* libxl_device_disk_remove forces it after the timeout */
+    t0 = g_get_monotonic_time();
+    ck_assert_int_eq(libxl_device_disk_remove(ctx, domid, &disk, NULL), 0);
+    ck_assert_int_ge(g_get_monotonic_time() - t0, 300 * 1000);
+    ck_assert(testXsGone(xs, be));
+
+    /* a guest that lets go: at once */
+    ck_assert_int_eq(testCtl5("host", "set", "guest_keep_devices", "", NULL), 0);
+    ck_assert_int_eq(libxl_device_disk_add(ctx, domid, &disk, NULL), 0);
+    testXsWait(xs, p, "4");
+    t0 = g_get_monotonic_time();
+    ck_assert_int_eq(libxl_device_disk_safe_remove(ctx, domid, &disk, NULL), 0);
+    ck_assert_int_lt(g_get_monotonic_time() - t0, 300 * 1000);
+    ck_assert(testXsGone(xs, be));
+    libxl_device_disk_dispose(&disk);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    xs_close(xs);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_hotplug_nic)
+{
+    libxl_ctx *ctx = testCtx();
+    struct xs_handle *xs = xs_open(0);
+    libxl_device_nic nic, found;
+    libxl_device_nic *nics;
+    libxl_nicinfo info;
+    uint32_t domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_HVM, "hot-nic");
+    g_autofree char *p = NULL;
+    int n = 0;
+
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    libxl_device_nic_init(&nic);
+    nic.bridge = strdup("xenbr1");
+    memcpy(nic.mac, "\x00\x16\x3e\x0a\x0b\x0c", 6);
+    ck_assert_int_eq(nic.devid, -1);
+    ck_assert_int_eq(libxl_device_nic_add(ctx, domid, &nic, NULL), 0);
+    /* libxl gave it the next free devid, in the caller's struct */
+    ck_assert_int_eq(nic.devid, 0);
+    ck_assert_int_eq(nic.nictype, LIBXL_NIC_TYPE_VIF);
+    p = g_strdup_printf("/local/domain/0/backend/vif/%u/0/bridge", domid);
+    testXsEq(xs, p, "xenbr1");
+    g_free(p);
+    p = g_strdup_printf("/local/domain/0/backend/vif/%u/0/state", domid);
+    testXsWait(xs, p, "4");
+    libxl_device_nic_dispose(&nic);
+
+    libxl_device_nic_init(&nic);
+    memcpy(nic.mac, "\x00\x16\x3e\x0a\x0b\x0d", 6);
+    ck_assert_int_eq(libxl_device_nic_add(ctx, domid, &nic, NULL), 0);
+    ck_assert_int_eq(nic.devid, 1);
+    ck_assert_str_eq(nic.bridge, "xenbr0");
+    libxl_device_nic_dispose(&nic);
+
+    nics = libxl_device_nic_list(ctx, domid, &n);
+    ck_assert_int_eq(n, 2);
+    libxl_device_nic_list_free(nics, n);
+
+    ck_assert_int_eq(libxl_mac_to_device_nic(ctx, domid, "00:16:3e:0a:0b:0d", &found), 0);
+    ck_assert_int_eq(found.devid, 1);
+    g_free(p);
+    p = g_strdup_printf("/local/domain/%u/device/vif/1/state", domid);
+    testXsWait(xs, p, "4");
+    libxl_nicinfo_init(&info);
+    ck_assert_int_eq(libxl_device_nic_getinfo(ctx, domid, &found, &info), 0);
+    ck_assert_int_eq(info.state, 4);
+    libxl_nicinfo_dispose(&info);
+    ck_assert_int_eq(libxl_device_nic_remove(ctx, domid, &found, NULL), 0);
+    libxl_device_nic_dispose(&found);
+    ck_assert(testXsGone(xs, g_strdup_printf("/local/domain/%u/device/vif/1", domid)));
+    ck_assert_int_eq(libxl_mac_to_device_nic(ctx, domid, "00:16:3e:0a:0b:0d", &found),
+                     ERROR_INVAL);
+    ck_assert_int_eq(libxl_mac_to_device_nic(ctx, domid, "nonsense", &found), ERROR_INVAL);
+    nics = libxl_device_nic_list(ctx, domid, &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(nics[0].devid, 0);
+    libxl_device_nic_list_free(nics, n);
+
+    /* the next one reuses no devid still in use */
+    libxl_device_nic_init(&nic);
+    ck_assert_int_eq(libxl_device_nic_add(ctx, domid, &nic, NULL), 0);
+    ck_assert_int_eq(nic.devid, 1);
+    ck_assert_int_eq(nic.mac[0], 0x00);
+    ck_assert_int_eq(nic.mac[1], 0x16);
+    ck_assert_int_eq(nic.mac[2], 0x3e);
+    ck_assert_int_eq(libxl_device_nic_destroy(ctx, domid, &nic, NULL), 0);
+    libxl_device_nic_dispose(&nic);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    xs_close(xs);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_hotplug_cdrom)
+{
+    libxl_ctx *ctx = testCtx();
+    struct xs_handle *xs = xs_open(0);
+    g_autofree char *iso = g_strdup_printf("%s/media.iso", testDir);
+    g_autofree char *kernel = testKernel();
+    g_autofree char *p = NULL;
+    libxl_domain_config cfg;
+    libxl_device_disk disk;
+    libxl_device_disk *disks;
+    uint32_t domid, pv;
+    int n = 0;
+
+    ck_assert(g_file_set_contents(iso, "CD001", -1, NULL));
+    testConfig(&cfg, LIBXL_DOMAIN_TYPE_HVM, "hot-cd", NULL, 256 * 1024);
+    cfg.disks = calloc(1, sizeof(*cfg.disks));
+    cfg.num_disks = 1;
+    libxl_device_disk_init(&cfg.disks[0]);
+    cfg.disks[0].vdev = strdup("hdc");
+    cfg.disks[0].is_cdrom = 1;
+    cfg.disks[0].format = LIBXL_DISK_FORMAT_EMPTY;
+    cfg.disks[0].pdev_path = strdup("");
+    ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
+    libxl_domain_config_dispose(&cfg);
+    p = g_strdup_printf("/local/domain/0/backend/vbd/%u/5632/params", domid);
+
+    /* insert */
+    testHotplugDisk(&disk, "hdc", iso, LIBXL_DISK_FORMAT_RAW);
+    disk.is_cdrom = 1;
+    ck_assert_int_eq(libxl_cdrom_insert(ctx, domid, &disk, NULL), 0);
+    testXsEq(xs, p, iso);
+    disks = libxl_device_disk_list(ctx, domid, &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(disks[0].pdev_path, iso);
+    libxl_device_disk_list_free(disks, n);
+    libxl_device_disk_dispose(&disk);
+
+    /* a drive that is not there; media that is not there */
+    testHotplugDisk(&disk, "hdd", iso, LIBXL_DISK_FORMAT_RAW);
+    disk.is_cdrom = 1;
+    ck_assert_int_eq(libxl_cdrom_insert(ctx, domid, &disk, NULL), ERROR_FAIL);
+    libxl_device_disk_dispose(&disk);
+
+    /* eject: no media */
+    libxl_device_disk_init(&disk);
+    disk.vdev = strdup("hdc");
+    disk.is_cdrom = 1;
+    ck_assert_int_eq(libxl_cdrom_insert(ctx, domid, &disk, NULL), 0);
+    testXsEq(xs, p, "");
+    disks = libxl_device_disk_list(ctx, domid, &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert(!disks[0].pdev_path || !*disks[0].pdev_path);
+    libxl_device_disk_list_free(disks, n);
+
+    /* HVM only */
+    pv = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "hot-cd-pv");
+    ck_assert_int_eq(libxl_cdrom_insert(ctx, pv, &disk, NULL), ERROR_INVAL);
+    libxl_device_disk_dispose(&disk);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, pv, NULL), 0);
+    (void)kernel;
+    xs_close(xs);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+/* vif-bridge with netback: the vif on its bridge; a bridge that does not
+ * exist fails the script, as Xen's, and libxl leaves the nic half made */
+START_TEST(test_hotplug_netback)
+{
+    libxl_ctx *ctx = testCtx();
+    struct xs_handle *xs = xs_open(0);
+    libxl_device_nic nic;
+    uint32_t domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "hot-vif");
+    g_autofree char *out = NULL;
+    g_autofree char *p = NULL;
+
+    g_free(testInNetns("ip link add brhot type bridge && ip link set brhot up"));
+    ck_assert_int_eq(libxl_domain_unpause(ctx, domid, NULL), 0);
+    libxl_device_nic_init(&nic);
+    nic.bridge = strdup("brhot");
+    ck_assert_int_eq(libxl_device_nic_add(ctx, domid, &nic, NULL), 0);
+    out = testInNetns(g_strdup_printf("ip -o link show vif%u.0", domid));
+    ck_assert_msg(strstr(out, "master brhot"), "vif not on brhot: %s", out);
+    ck_assert_int_eq(libxl_device_nic_remove(ctx, domid, &nic, NULL), 0);
+    g_free(out);
+    out = testInNetns(g_strdup_printf("ip -o link show | grep -c \"vif%u\\.\" || true", domid));
+    ck_assert_str_eq(g_strstrip(out), "0");
+    libxl_device_nic_dispose(&nic);
+
+    libxl_device_nic_init(&nic);
+    nic.bridge = strdup("brnone");
+    ck_assert_int_eq(libxl_device_nic_add(ctx, domid, &nic, NULL), ERROR_FAIL);
+    ck_assert_int_eq(nic.devid, 0);
+    p = g_strdup_printf("/local/domain/0/backend/vif/%u/0/hotplug-error", domid);
+    testXsEq(xs, p, "Could not find bridge device brnone");
+    g_free(p);
+    p = g_strdup_printf("/local/domain/0/backend/vif/%u/0/state", domid);
+    testXsEq(xs, p, "2");
+    /* what is left half made goes with libxl_device_nic_destroy */
+    ck_assert_int_eq(libxl_device_nic_destroy(ctx, domid, &nic, NULL), 0);
+    ck_assert(testXsGone(xs, p));
+    libxl_device_nic_dispose(&nic);
+
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    xs_close(xs);
     libxl_ctx_free(ctx);
 }
 END_TEST
@@ -3951,11 +4357,21 @@ xensimSuite(void)
     tcase_add_test(tc, test_io_qmp);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("hotplug");
+    tcase_add_unchecked_fixture(tc, xensimStart, xensimStop);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_hotplug_disk);
+    tcase_add_test(tc, test_hotplug_keep);
+    tcase_add_test(tc, test_hotplug_nic);
+    tcase_add_test(tc, test_hotplug_cdrom);
+    suite_add_tcase(s, tc);
+
     /* netback makes interfaces: xensimd in a network namespace of its own */
     tc = tcase_create("netback");
     tcase_add_unchecked_fixture(tc, xensimStartNetns, xensimStop);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_io_netback);
+    tcase_add_test(tc, test_hotplug_netback);
     suite_add_tcase(s, tc);
 
     /* vCPUs, scheduling, memory, host CPU time; restarts xensimd */
