@@ -3884,6 +3884,9 @@ START_TEST(test_balloon)
     ck_assert_uint_eq(cfg.b_info.target_memkb, 200 * 1024);
     libxl_domain_config_dispose(&cfg);
     ck_assert_int_eq(libxl_domain_destroy(ctx, hvm, NULL), 0);
+    libxl_ctx_free(ctx);
+}
+END_TEST
 
 /* ---- device hotplug (issue 13) ---- */
 
