@@ -227,6 +227,14 @@ for drv in ours stock; do
             continue
         fi
         id=$(V domid "$name")
+        # the guest runs until it has sent a frame on each vif (netback's
+        # tick), so that what it sent is something, then stands still
+        for i in $(seq 1 50); do
+            read -r _ _ p0 _ <<< "$(vif_counts "$sb" "vif$id.0" "$kind")"
+            read -r _ _ p1 _ <<< "$(vif_counts "$sb" "vif$id.1" "$kind")"
+            [ "${p0:-0}" -gt 0 ] && [ "${p1:-0}" -gt 0 ] && break
+            sleep 0.2
+        done
         ok_run "$t: pause" V suspend "$name"
 
         # ---- blkback: the raw disk xvda ----
