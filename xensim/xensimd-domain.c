@@ -34,6 +34,7 @@
 
 #include "xensim-proto.h"
 #include "xensimd-state.h"
+#include "xensimd-pci.h"
 
 #define XENSIM_HVM_MAX_VCPUS 128
 #define XENSIM_PV_MAX_VCPUS 512
@@ -296,6 +297,7 @@ xensimTimerClear(guint *timer)
 void
 xensimDomainDispose(XensimDomain *dom)
 {
+    xensimPciDomainGone(dom->owner, dom->domid);
     xensimTimerClear(&dom->build_timer);
     xensimTimerClear(&dom->console_timer);
     xensimTimerClear(&dom->guest_timer);
@@ -453,18 +455,8 @@ xensimPublishOtherDevices(XensimState *state, XensimDomain *dom, XensimCall *cal
         xensimPublishSimpleDevice(state, dom, "vtpm", g_ptr_array_index(vtpms, i), NULL);
     for (i = 0; i < usbctrls->len; i++)
         xensimPublishSimpleDevice(state, dom, "vusb", g_ptr_array_index(usbctrls, i), NULL);
-    if (pcis->len) {
-        /* one pciback device holds every passed-through function */
-        g_autofree char *num = g_strdup_printf("%u", pcis->len);
-
-        xensimPublishSimpleDevice(state, dom, "pci", "0", "num_devs", num, NULL);
-        for (i = 0; i < pcis->len; i++) {
-            g_autofree char *p = g_strdup_printf("/local/domain/0/backend/pci/%u/0/dev-%u",
-                                                 dom->domid, i);
-
-            xensimStoreWrite(state->store, p, g_ptr_array_index(pcis, i));
-        }
-    }
+    /* one pciback device holds every passed-through function */
+    xensimPciCreateAssign(state, dom, pcis);
 }
 
 /* What libxl writes while it makes and builds a domain: devices'
@@ -679,6 +671,7 @@ xensimCmdCreate(XensimCall *call)
     const char *type = xensimKv(call, "type");
     guint64 max_vcpus = xensimKvU64(call, "max_vcpus", 1);
     g_autoptr(GPtrArray) channels = xensimKvAll(call, "channel");
+    g_autoptr(GPtrArray) pcis = xensimKvAll(call, "pci");
     g_autofree char *err = NULL;
     XensimDomain *dom;
     XensimRec r;
@@ -714,6 +707,13 @@ xensimCmdCreate(XensimCall *call)
                                         " vCPUs: Invalid argument", max_vcpus);
         return ERROR_FAIL;
     }
+
+    /* libxl adds them once the domain is made, and destroys it if one
+     * cannot be (xensim checks first: no domid is used up) */
+    if ((rc = xensimPciCreateCheck(state, strcmp(type, "hvm") == 0 ?
+                                   XENSIM_DOMAIN_TYPE_HVM : XENSIM_DOMAIN_TYPE_PV,
+                                   pcis, &call->message)))
+        return rc;
 
     dom = g_new0(XensimDomain, 1);
     while (xensimStateLookup(state, state->next_domid) || state->next_domid == 0)

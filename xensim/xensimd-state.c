@@ -14,6 +14,7 @@
 
 #include "xensim-proto.h"
 #include "xensimd-state.h"
+#include "xensimd-pci.h"
 
 #define XENSIM_DOM0_UUID "00000000-0000-0000-0000-000000000000"
 #define XENSIM_NUMA_LOCAL 10
@@ -1065,6 +1066,15 @@ static const XensimCommand xensimCommands[] = {
     { "libxl_device_channel_list", xensimCmdRetrieveConfig },
     { "libxl_device_vtpm_list", xensimCmdRetrieveConfig },
     { "libxl_device_usbdev_list", xensimCmdRetrieveConfig },
+    /* host devices: xensimd-pci.c */
+    { "libxl_device_pci_assignable_add", xensimCmdPciAssignableAdd },
+    { "libxl_device_pci_assignable_remove", xensimCmdPciAssignableRemove },
+    { "libxl_device_pci_assignable_list", xensimCmdPciAssignableList },
+    { "libxl_device_pci_add", xensimCmdPciAdd },
+    { "libxl_device_pci_remove", xensimCmdPciRemove },
+    { "libxl_device_pci_destroy", xensimCmdPciRemove },
+    { "libxl_device_pci_list", xensimCmdPciList },
+    { "pci-list", xensimCmdPciHost },
     { "libxl_console_get_tty", xensimCmdConsoleGetTty },
     { "libxl_device_channel_getinfo", xensimCmdConsoleGetTty },
     { "libxl_domain_core_dump", xensimCmdCoreDump },
