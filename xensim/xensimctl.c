@@ -24,6 +24,8 @@ static const char *xensimctlUsage =
     "                                (build_delay_ms, shutdown_delay_ms, ...)\n"
     "  pci-list                      the host's PCI devices: address, ids,\n"
     "                                class, driver, domain (- if none)\n"
+    "  usb-list                      the host's USB devices: BUS.ADDR, ids,\n"
+    "                                class, domain (- if none)\n"
     "  xenstore-ls [PATH]            the xenstore tree below PATH\n"
     "  xenstore-read PATH\n"
     "  xenstore-write PATH VALUE\n"
@@ -140,6 +142,33 @@ xensimctlPciList(const char *dir)
             printf("%s %s %s %s %" G_GINT64_FORMAT "\n", bdf, ids, cls, driver, id);
         else
             printf("%s %s %s %s -\n", bdf, ids, cls, driver);
+        g_variant_unref(rec);
+    }
+    return 0;
+}
+
+/* the simulated USB devices: BUS.ADDR VENDOR:PRODUCT CLASS DOMID */
+static int
+xensimctlUsbList(const char *dir)
+{
+    g_autoptr(GVariant) records = NULL;
+    GVariantIter it;
+    GVariant *rec;
+
+    if (xensimctlCall(dir, "usb-list", NULL, &records))
+        return 1;
+    g_variant_iter_init(&it, records);
+    while ((rec = g_variant_iter_next_value(&it))) {
+        g_autofree char *addr = xensimRecordStr(rec, "addr");
+        g_autofree char *ids = xensimRecordStr(rec, "ids");
+        g_autoptr(GVariant) domid = g_variant_lookup_value(rec, "domid", G_VARIANT_TYPE_INT64);
+        gint64 id = domid ? g_variant_get_int64(domid) : -1;
+
+        if (id >= 0)
+            printf("%s %s %02x %" G_GINT64_FORMAT "\n", addr, ids,
+                   (unsigned)xensimRecordU64(rec, "class", 0), id);
+        else
+            printf("%s %s %02x -\n", addr, ids, (unsigned)xensimRecordU64(rec, "class", 0));
         g_variant_unref(rec);
     }
     return 0;
@@ -346,6 +375,8 @@ main(int argc, char **argv)
     if (strcmp(cmd, "host") == 0 && argc == 3 && strcmp(argv[0], "set") == 0)
         return xensimctlCall(dir, "host-set", (const char *[]){ argv[1], argv[2], NULL },
                              NULL);
+    if (strcmp(cmd, "usb-list") == 0 && argc == 0)
+        return xensimctlUsbList(dir);
     if (strcmp(cmd, "pci-list") == 0 && argc == 0)
         return xensimctlPciList(dir);
     if (strcmp(cmd, "xenstore-ls") == 0 && argc <= 1)

@@ -11,6 +11,7 @@
 
 #include "xensimd-state.h"
 #include "xensimd-pci.h"
+#include "xensimd-usb.h"
 
 static const char *const xensimSchedulers[] = {
     "credit", "credit2", "rtds", "arinc653", "null", NULL,
@@ -70,6 +71,7 @@ xensimHostConfigInit(XensimHostConfig *cfg)
     cfg->guest_shutdown_delay = g_strdup("");
     cfg->guest_no_ack = g_strdup("");
     cfg->pci_devices = g_strdup("");
+    cfg->usb_devices = g_strdup("");
 }
 
 void
@@ -86,6 +88,7 @@ xensimHostConfigDispose(XensimHostConfig *cfg)
     g_free(cfg->guest_shutdown_delay);
     g_free(cfg->guest_no_ack);
     g_free(cfg->pci_devices);
+    g_free(cfg->usb_devices);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -419,6 +422,81 @@ xensimPciParseDevices(const char *spec, GPtrArray **devices, char **err)
     return 0;
 }
 
+/* ---- usb_devices: the host's USB devices (used by xensimd-usb.c) ---- */
+
+void
+xensimUsbDevFree(gpointer data)
+{
+    XensimUsbDev *udev = data;
+
+    g_free(udev->ids);
+    g_free(udev);
+}
+
+/*
+ * usb_devices: entries separated by ',' or ';', each
+ * "BUS.ADDR [VENDOR:PRODUCT [CLASS]]" (CLASS: bDeviceClass, hex; 09 a hub).
+ */
+int
+xensimUsbParseDevices(const char *spec, GPtrArray **devices, char **err)
+{
+    g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(xensimUsbDevFree);
+    g_auto(GStrv) entries = g_strsplit_set(spec ? spec : "", ",;\n", -1);
+    size_t i, j;
+
+    for (i = 0; entries[i]; i++) {
+        g_auto(GStrv) f = NULL;
+        XensimUsbDev *udev;
+        guint a, b;
+        char tail;
+
+        g_strstrip(entries[i]);
+        if (!*entries[i])
+            continue;
+        f = g_strsplit_set(entries[i], " \t", -1);
+        for (j = 0; f[j];) {
+            if (!*f[j]) {
+                g_free(f[j]);
+                memmove(&f[j], &f[j + 1], (g_strv_length(&f[j + 1]) + 1) * sizeof(char *));
+            } else {
+                j++;
+            }
+        }
+        udev = g_new0(XensimUsbDev, 1);
+        g_ptr_array_add(list, udev);
+        if (sscanf(f[0], "%u.%u%c", &udev->bus, &udev->addr, &tail) != 2 ||
+            udev->bus < 1 || udev->bus > 255 || udev->addr < 1 || udev->addr > 127) {
+            *err = g_strdup_printf("'%s': a USB address BUS.ADDR is expected", f[0]);
+            return -1;
+        }
+        if (f[1] && (sscanf(f[1], "%x:%x%c", &a, &b, &tail) != 2 || a > 0xffff || b > 0xffff)) {
+            *err = g_strdup_printf("'%s': VENDOR:PRODUCT (hex ids) is expected", f[1]);
+            return -1;
+        }
+        udev->ids = g_strdup_printf("%04x:%04x", f[1] ? a : 0xffff, f[1] ? b : 0xffff);
+        if (f[1] && f[2] && (sscanf(f[2], "%x%c", &udev->cls, &tail) != 1 || udev->cls > 0xff)) {
+            *err = g_strdup_printf("'%s': a USB device class (hex) is expected", f[2]);
+            return -1;
+        }
+        if (f[1] && f[2] && f[3]) {
+            *err = g_strdup_printf("'%s': too many fields (BUS.ADDR VENDOR:PRODUCT CLASS)",
+                                   entries[i]);
+            return -1;
+        }
+        for (j = 0; j + 1 < list->len; j++) {
+            XensimUsbDev *o = g_ptr_array_index(list, j);
+
+            if (o->bus == udev->bus && o->addr == udev->addr) {
+                *err = g_strdup_printf("USB device %s is listed twice", f[0]);
+                return -1;
+            }
+        }
+    }
+    if (devices)
+        *devices = g_steal_pointer(&list);
+    return 0;
+}
+
 /* Set one key; on error, *err says what is wrong with it. */
 int
 xensimHostConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
@@ -525,6 +603,12 @@ xensimHostConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
         return xensimParseGlobDelays(value, &cfg->guest_build_delay, err);
     if (strcmp(key, "guest_shutdown_delay") == 0)
         return xensimParseGlobDelays(value, &cfg->guest_shutdown_delay, err);
+    if (strcmp(key, "usb_devices") == 0) {
+        if (xensimUsbParseDevices(value, NULL, err) < 0)
+            return -1;
+        xensimSetString(&cfg->usb_devices, value);
+        return 0;
+    }
     if (strcmp(key, "pci_devices") == 0) {
         if (xensimPciParseDevices(value, NULL, err) < 0)
             return -1;

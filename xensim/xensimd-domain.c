@@ -35,6 +35,7 @@
 #include "xensim-proto.h"
 #include "xensimd-state.h"
 #include "xensimd-pci.h"
+#include "xensimd-usb.h"
 
 #define XENSIM_HVM_MAX_VCPUS 128
 #define XENSIM_PV_MAX_VCPUS 512
@@ -431,6 +432,7 @@ xensimPublishOtherDevices(XensimState *state, XensimDomain *dom, XensimCall *cal
     g_autoptr(GPtrArray) vkbs = xensimKvAll(call, "vkb");
     g_autoptr(GPtrArray) vtpms = xensimKvAll(call, "vtpm");
     g_autoptr(GPtrArray) usbctrls = xensimKvAll(call, "usbctrl");
+    g_autoptr(GPtrArray) usbdevs = xensimKvAll(call, "usbdev");
     g_autoptr(GPtrArray) pcis = xensimKvAll(call, "pci");
     guint i;
 
@@ -453,8 +455,8 @@ xensimPublishOtherDevices(XensimState *state, XensimDomain *dom, XensimCall *cal
         xensimPublishSimpleDevice(state, dom, "vkbd", g_ptr_array_index(vkbs, i), NULL);
     for (i = 0; i < vtpms->len; i++)
         xensimPublishSimpleDevice(state, dom, "vtpm", g_ptr_array_index(vtpms, i), NULL);
-    for (i = 0; i < usbctrls->len; i++)
-        xensimPublishSimpleDevice(state, dom, "vusb", g_ptr_array_index(usbctrls, i), NULL);
+    /* USB controllers and the devices in their ports */
+    xensimUsbCreateAssign(state, dom, usbctrls, usbdevs);
     /* one pciback device holds every passed-through function */
     xensimPciCreateAssign(state, dom, pcis);
 }
@@ -672,6 +674,7 @@ xensimCmdCreate(XensimCall *call)
     guint64 max_vcpus = xensimKvU64(call, "max_vcpus", 1);
     g_autoptr(GPtrArray) channels = xensimKvAll(call, "channel");
     g_autoptr(GPtrArray) pcis = xensimKvAll(call, "pci");
+    g_autoptr(GPtrArray) usbdevs = xensimKvAll(call, "usbdev");
     g_autofree char *err = NULL;
     XensimDomain *dom;
     XensimRec r;
@@ -712,7 +715,8 @@ xensimCmdCreate(XensimCall *call)
      * cannot be (xensim checks first: no domid is used up) */
     if ((rc = xensimPciCreateCheck(state, strcmp(type, "hvm") == 0 ?
                                    XENSIM_DOMAIN_TYPE_HVM : XENSIM_DOMAIN_TYPE_PV,
-                                   pcis, &call->message)))
+                                   pcis, &call->message)) ||
+        (rc = xensimUsbCreateCheck(state, usbdevs, &call->message)))
         return rc;
 
     dom = g_new0(XensimDomain, 1);
@@ -958,7 +962,7 @@ xensimCmdDestroy(XensimCall *call)
     xensimStoreRm(state->store, p);
     {
         static const char *const kinds[] = { "vbd", "vif", "console", "qdisk", "vkbd",
-                                             "vfb", "vtpm", "vusb", "pci" };
+                                             "vfb", "vtpm", "vusb", "qusb", "pci" };
         size_t i;
 
         for (i = 0; i < G_N_ELEMENTS(kinds); i++) {

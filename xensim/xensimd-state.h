@@ -54,6 +54,7 @@ struct _XensimHostConfig {
     char *guest_shutdown_delay;     /* "GLOB=MS ...": shutdown_delay_ms by name */
     char *guest_no_ack;             /* name globs: never acknowledge requests */
     char *pci_devices;              /* the host's PCI bus (xensimd-pci.c) */
+    char *usb_devices;              /* its USB devices (xensimd-usb.c) */
 };
 
 void xensimHostConfigInit(XensimHostConfig *cfg);

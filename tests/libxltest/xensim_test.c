@@ -141,7 +141,8 @@ xensimStart(void)
         "guest_shutdown_delay = lazy-*=400\n"
         "guest_no_ack = hung-*\n"
         "pci_devices = 0000:03:00.0 8086:10d3 0x020000 e1000e, 0000:03:00.1 8086:10d3 0x020000 e1000e;"
-        " 00:1d.0 8086:8c26 0x0c0320 ehci-pci, 0000:05:00.0 10de:1b80 0x030000 -\n";
+        " 00:1d.0 8086:8c26 0x0c0320 ehci-pci, 0000:05:00.0 10de:1b80 0x030000 -\n"
+        "usb_devices = 1.2 046d:c52b 00, 1.3 0781:5583 00, 2.4 05e3:0610 09\n";
 
     testDir = g_dir_make_tmp("xensim-test-XXXXXX", &error);
     ck_assert_msg(testDir, "mkdtemp: %s", error ? error->message : "");
@@ -1179,6 +1180,156 @@ START_TEST(test_pci)
     list = libxl_device_pci_assignable_list(ctx, &n);
     ck_assert_int_eq(n, 0);
     libxl_device_pci_assignable_list_free(list, n);
+
+    xs_close(xs);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+static int
+testUsbPort(struct xs_handle *xs, const char *base, int port, const char *want)
+{
+    g_autofree char *p = g_strdup_printf("%s/port/%d", base, port);
+
+    testXsEq(xs, p, want);
+    return 0;
+}
+
+/* USB controllers and host devices, as libxl 4.17's libxl_usb.c: libxl's
+ * defaults, the ports in xenstore, a device never in two domains, the
+ * controller's devices removed with it, a domain's devices gone with it. */
+START_TEST(test_usb)
+{
+    libxl_ctx *ctx = testCtx();
+    struct xs_handle *xs = xs_open(0);
+    libxl_device_usbctrl ctrl;
+    libxl_device_usbdev dev;
+    libxl_device_usbdev *devs;
+    libxl_device_usbctrl *ctrls;
+    libxl_usbctrlinfo info;
+    uint32_t pv, hvm;
+    char base[128];
+    int n = -1;
+
+    pv = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "usb-pv");
+    hvm = testCreate(ctx, LIBXL_DOMAIN_TYPE_HVM, "usb-hvm");
+    ck_assert_ptr_null(libxl_device_usbctrl_list(ctx, pv, &n));
+    ck_assert_int_eq(n, 0);
+
+    /* a controller with libxl's defaults: qusb (no usbback), USB 2, 8 ports */
+    libxl_device_usbctrl_init(&ctrl);
+    ck_assert_int_eq(libxl_device_usbctrl_add(ctx, pv, &ctrl, NULL), 0);
+    ck_assert_int_eq(ctrl.devid, 0);
+    ck_assert_int_eq(ctrl.type, LIBXL_USBCTRL_TYPE_QUSB);
+    ck_assert_int_eq(ctrl.version, 2);
+    ck_assert_int_eq(ctrl.ports, 8);
+    g_snprintf(base, sizeof(base), "/local/domain/0/backend/qusb/%u/0", pv);
+    {
+        g_autofree char *p = g_strdup_printf("%s/num-ports", base);
+        g_autofree char *lp = g_strdup_printf("/libxl/%u/device/vusb/0/type", pv);
+
+        testXsEq(xs, p, "8");
+        testXsEq(xs, lp, "qusb");
+    }
+    testUsbPort(xs, base, 8, "");
+    /* the same devid again */
+    ck_assert_int_eq(libxl_device_usbctrl_add(ctx, pv, &ctrl, NULL), ERROR_DEVICE_EXISTS);
+    /* libxl's limits */
+    libxl_device_usbctrl_init(&ctrl);
+    ctrl.ports = 32;
+    ck_assert_int_eq(libxl_device_usbctrl_add(ctx, pv, &ctrl, NULL), ERROR_INVAL);
+    libxl_device_usbctrl_init(&ctrl);
+    ctrl.version = 2;
+    ctrl.ports = 4;
+    ck_assert_int_eq(libxl_device_usbctrl_add(ctx, hvm, &ctrl, NULL), ERROR_INVAL);
+    libxl_device_usbctrl_dispose(&ctrl);
+
+    /* a device: the first free port */
+    libxl_device_usbdev_init(&dev);
+    dev.type = LIBXL_USBDEV_TYPE_HOSTDEV;
+    dev.u.hostdev.hostbus = 1;
+    dev.u.hostdev.hostaddr = 2;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, pv, &dev, NULL), 0);
+    ck_assert_int_eq(dev.ctrl, 0);
+    ck_assert_int_eq(dev.port, 1);
+    testUsbPort(xs, base, 1, "1-2");
+    /* never in a second domain, nor twice in one */
+    libxl_device_usbdev_init(&dev);
+    dev.u.hostdev.hostbus = 1;
+    dev.u.hostdev.hostaddr = 2;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, hvm, &dev, NULL), ERROR_INVAL);
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, pv, &dev, NULL), ERROR_INVAL);
+    /* a hub, a device the host lacks */
+    dev.u.hostdev.hostbus = 2;
+    dev.u.hostdev.hostaddr = 4;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, hvm, &dev, NULL), ERROR_FAIL);
+    dev.u.hostdev.hostaddr = 9;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, hvm, &dev, NULL), ERROR_FAIL);
+    /* a port without a controller */
+    dev.u.hostdev.hostbus = 1;
+    dev.u.hostdev.hostaddr = 3;
+    dev.port = 2;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, hvm, &dev, NULL), ERROR_INVAL);
+    /* no controller: libxl makes one, QEMU's (an HVM guest: 6 ports) */
+    dev.port = 0;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, hvm, &dev, NULL), 0);
+    ck_assert_int_eq(dev.ctrl, 0);
+    ck_assert_int_eq(dev.port, 1);
+    ctrls = libxl_device_usbctrl_list(ctx, hvm, &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(ctrls[0].type, LIBXL_USBCTRL_TYPE_DEVICEMODEL);
+    ck_assert_int_eq(ctrls[0].ports, 6);
+    libxl_device_usbctrl_list_free(ctrls, n);
+    g_snprintf(base, sizeof(base), "/libxl/%u/device/vusb/0", hvm);
+    testUsbPort(xs, base, 1, "1-3");
+
+    devs = libxl_device_usbdev_list(ctx, pv, &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(devs[0].ctrl, 0);
+    ck_assert_int_eq(devs[0].port, 1);
+    ck_assert_int_eq(devs[0].u.hostdev.hostbus, 1);
+    ck_assert_int_eq(devs[0].u.hostdev.hostaddr, 2);
+    libxl_device_usbdev_list_free(devs, n);
+    libxl_usbctrlinfo_init(&info);
+    ck_assert_int_eq(libxl_device_usbctrl_getinfo(ctx, pv, &(libxl_device_usbctrl){ .devid = 0 },
+                                                  &info), 0);
+    ck_assert_int_eq(info.ports, 8);
+    ck_assert_int_eq(info.state, 4);
+    libxl_usbctrlinfo_dispose(&info);
+
+    /* removal needs its controller and port, as libxl's */
+    libxl_device_usbdev_init(&dev);
+    dev.u.hostdev.hostbus = 1;
+    dev.u.hostdev.hostaddr = 2;
+    ck_assert_int_eq(libxl_device_usbdev_remove(ctx, pv, &dev, NULL), ERROR_FAIL);
+    dev.ctrl = 0;
+    dev.port = 1;
+    ck_assert_int_eq(libxl_device_usbdev_remove(ctx, pv, &dev, NULL), 0);
+    g_snprintf(base, sizeof(base), "/local/domain/0/backend/qusb/%u/0", pv);
+    testUsbPort(xs, base, 1, "");
+    ck_assert_ptr_null(libxl_device_usbdev_list(ctx, pv, &n));
+    /* free again: the other domain may have it */
+    dev.ctrl = -1;
+    dev.port = 0;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, hvm, &dev, NULL), 0);
+    ck_assert_int_eq(dev.port, 2);
+
+    /* a controller goes with its devices */
+    ck_assert_int_eq(libxl_device_usbctrl_remove(ctx, hvm, &(libxl_device_usbctrl){ .devid = 0 },
+                                                 NULL), 0);
+    ck_assert_ptr_null(libxl_device_usbdev_list(ctx, hvm, &n));
+    ck_assert_int_eq(libxl_device_usbctrl_remove(ctx, hvm, &(libxl_device_usbctrl){ .devid = 0 },
+                                                 NULL), ERROR_NOTFOUND);
+
+    /* a domain's death frees its devices */
+    dev.ctrl = -1;
+    dev.port = 0;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, pv, &dev, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, pv, NULL), 0);
+    dev.ctrl = -1;
+    dev.port = 0;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, hvm, &dev, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, hvm, NULL), 0);
 
     xs_close(xs);
     libxl_ctx_free(ctx);
@@ -2627,6 +2778,11 @@ START_TEST(test_config_pci)
     CK_CONFIG_ERROR(&cfg, "pci_devices", "03:00.0 8086:10d3 class", "a PCI class");
     CK_CONFIG_ERROR(&cfg, "pci_devices", "03:00.0 8086:10d3 0x020000 e1000e x", "too many");
     CK_CONFIG_ERROR(&cfg, "pci_devices", "03:00.0, 0000:03:00.0", "listed twice");
+    CK_CONFIG_OK(&cfg, "usb_devices", "1.2 046d:c52b 00; 2.4 05e3:0610 09, 3.1");
+    CK_CONFIG_ERROR(&cfg, "usb_devices", "1-2", "a USB address BUS.ADDR");
+    CK_CONFIG_ERROR(&cfg, "usb_devices", "1.200", "a USB address");
+    CK_CONFIG_ERROR(&cfg, "usb_devices", "1.2 046d", "VENDOR:PRODUCT");
+    CK_CONFIG_ERROR(&cfg, "usb_devices", "1.2, 1.2", "listed twice");
     xensimHostConfigDispose(&cfg);
 }
 END_TEST
@@ -2666,6 +2822,7 @@ xensimSuite(void)
     tcase_add_test(tc, test_create_sync);
     tcase_add_test(tc, test_devices);
     tcase_add_test(tc, test_pci);
+    tcase_add_test(tc, test_usb);
     tcase_add_test(tc, test_create_waits_console);
     tcase_add_test(tc, test_create_errors);
     tcase_add_test(tc, test_events_no_hooks);
