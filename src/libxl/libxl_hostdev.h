@@ -1,5 +1,5 @@
 /*
- * libxl_hostdev.h: host PCI devices: pciback, passthrough, bookkeeping
+ * libxl_hostdev.h: host PCI and USB devices: pciback, passthrough, bookkeeping
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -27,6 +27,16 @@ int libxlHostdevDetachLive(libxlDriverPrivate *driver,
                            libxlDriverConfig *cfg,
                            virDomainObj *vm,
                            virDomainDeviceDef *dev);
+
+/* attach-device, detach-device of a USB <controller> (libxl_hotplug.c) */
+int libxlHostdevAttachControllerLive(libxlDriverPrivate *driver,
+                                     libxlDriverConfig *cfg,
+                                     virDomainObj *vm,
+                                     virDomainDeviceDef *dev);
+int libxlHostdevDetachControllerLive(libxlDriverPrivate *driver,
+                                     libxlDriverConfig *cfg,
+                                     virDomainObj *vm,
+                                     virDomainDeviceDef *dev);
 
 /* the node device entry points */
 int libxlNodeDeviceDettach(virNodeDevicePtr dev);

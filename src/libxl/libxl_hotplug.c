@@ -548,6 +548,8 @@ libxlHotplugAttachLive(libxlDriverPrivate *driver,
         return libxlHotplugAttachNetLive(driver, cfg, vm, dev);
     case VIR_DOMAIN_DEVICE_HOSTDEV:
         return libxlHostdevAttachLive(driver, cfg, vm, dev);
+    case VIR_DOMAIN_DEVICE_CONTROLLER:
+        return libxlHostdevAttachControllerLive(driver, cfg, vm, dev);
     case VIR_DOMAIN_DEVICE_CHR:
         virReportError(VIR_ERR_OPERATION_UNSUPPORTED, "%s",
                        _("libxl cannot add a console, serial port or channel to a running domain; attach it with --config for the next start"));
@@ -574,6 +576,8 @@ libxlHotplugDetachLive(libxlDriverPrivate *driver,
         return libxlHotplugDetachNetLive(driver, cfg, vm, dev->data.net);
     case VIR_DOMAIN_DEVICE_HOSTDEV:
         return libxlHostdevDetachLive(driver, cfg, vm, dev);
+    case VIR_DOMAIN_DEVICE_CONTROLLER:
+        return libxlHostdevDetachControllerLive(driver, cfg, vm, dev);
     case VIR_DOMAIN_DEVICE_CHR:
         virReportError(VIR_ERR_OPERATION_UNSUPPORTED, "%s",
                        _("libxl cannot remove a console, serial port or channel from a running domain; detach it with --config for the next start"));
