@@ -7,7 +7,8 @@
 # detach-device of <hostdev type='pci'> managed and not to PV and HVM
 # guests, a device never given to two domains (live, at start, after a
 # daemon restart), each checked through xensim (xensimctl pci-list:
-# BDF IDS CLASS DRIVER DOMID).
+# BDF IDS CLASS DRIVER DOMID).  Then USB controllers and host USB
+# devices, on a simulated host with USB devices of its own.
 #
 # The stock module does passthrough through libvirt's virHostdevManager,
 # which binds devices to pciback through Domain-0's sysfs itself and
@@ -185,6 +186,94 @@ pci_checks() { # drv uri sbdir
     ok_eq "$drv: with no guest left no device is a domain's" "" \
         "$("$ctl" --dir "$sb/xensim" pci-list 2>&1 | awk '$5 != "-"')"
 }
+
+# USB: controllers and host USB devices, on a simulated host with three
+# USB devices (the third a hub, which libxl refuses); xensimctl usb-list:
+# BUS.ADDR IDS CLASS DOMID
+usb_dev() { # sbdir addr: the domain that has it, or -
+    "$ctl" --dir "$1/xensim" usb-list 2>&1 | awk -v a="$2" '$1 == a { print $4 }'
+}
+usb_checks() { # drv uri sbdir
+    local drv=$1 uri=$2 sb=$3 id
+    local stock_why="stock: host USB devices through Domain-0's sysfs (virHostdevManager), not libxl"
+
+    virsh -c "$uri" create <(lc_xml pv usb-pv "$files") >/dev/null 2>&1
+    virsh -c "$uri" create <(lc_xml hvm usb-hvm "$files") >/dev/null 2>&1
+    echo "<controller type='usb' index='0' model='qusb2' ports='1'/>" > "$files/usb-c0.xml"
+    echo "<controller type='ide' index='1'/>" > "$files/ide-c1.xml"
+    for a in 1.2 1.3 2.1; do
+        echo "<hostdev mode='subsystem' type='usb'><source><address bus='${a%.*}' device='${a#*.}'/></source></hostdev>" \
+            > "$files/usb-$a.xml"
+    done
+
+    [ "$drv" = stock ] && TAP_RECORD="stock: may differ"
+    ok_run "$drv: attach-device of a USB controller to a PV guest" \
+        virsh -c "$uri" attach-device usb-pv "$files/usb-c0.xml"
+    id=$(domid "$uri" usb-pv)
+    ok_eq "$drv: libxl's controller: qusb, one port" "qusb 1" \
+        "$("$ctl" --dir "$sb/xensim" xenstore-read "/libxl/$id/device/vusb/0/type" 2>&1) $("$ctl" --dir "$sb/xensim" xenstore-read "/local/domain/0/backend/qusb/$id/0/num-ports" 2>&1)"
+    ok_run "$drv: attach-device of a USB controller to an HVM guest" \
+        virsh -c "$uri" attach-device usb-hvm "$files/usb-c0.xml"
+    TAP_RECORD=
+    ok_fail "$drv: a non-USB controller cannot be hotplugged" \
+        "controller cannot be (added|hot plugged)" \
+        virsh -c "$uri" attach-device usb-hvm "$files/ide-c1.xml"
+
+    [ "$drv" = stock ] && TAP_RECORD=$stock_why
+    ok_run "$drv: attach-device of USB device 1.2 to the PV guest" \
+        virsh -c "$uri" attach-device usb-pv "$files/usb-1.2.xml"
+    ok_eq "$drv: 001.002 is the PV guest's" "$id" "$(usb_dev "$sb" 001.002)"
+    ok_match "$drv: the live XML has its controller and port" "<address type='usb' bus='0' port='1'/>" \
+        "$(virsh -c "$uri" dumpxml usb-pv 2>&1 | sed -n '/<hostdev/,/<\/hostdev>/p')"
+    ok_fail "$drv: the same USB device is refused to the HVM guest" \
+        "USB device 001.002 is in use by driver xenlight, domain usb-pv" \
+        virsh -c "$uri" attach-device usb-hvm "$files/usb-1.2.xml"
+    ok_eq "$drv: 001.002 stays the PV guest's" "$id" "$(usb_dev "$sb" 001.002)"
+    # the controller is full: a new one comes with the device
+    ok_run "$drv: attach-device of USB device 1.3 to the PV guest" \
+        virsh -c "$uri" attach-device usb-pv "$files/usb-1.3.xml"
+    ok_eq "$drv: 001.003 is the PV guest's" "$id" "$(usb_dev "$sb" 001.003)"
+    ok_match "$drv: a second USB controller came with it" "<controller type='usb' index='1'" \
+        "$(virsh -c "$uri" dumpxml usb-pv 2>&1)"
+    ok_fail "$drv: a hub is refused, with libxl's reason" "USB device is not assignable" \
+        virsh -c "$uri" attach-device usb-hvm "$files/usb-2.1.xml"
+    ok_fail "$drv: a controller still holding a device is not removed" \
+        "USB controller 0 still has USB device 001.002" \
+        virsh -c "$uri" detach-device usb-pv "$files/usb-c0.xml"
+    ok_run "$drv: detach-device of USB device 1.2" \
+        virsh -c "$uri" detach-device usb-pv "$files/usb-1.2.xml"
+    ok_eq "$drv: 001.002 is no domain's" "-" "$(usb_dev "$sb" 001.002)"
+    ok_run "$drv: then the HVM guest gets it" \
+        virsh -c "$uri" attach-device usb-hvm "$files/usb-1.2.xml"
+    ok_eq "$drv: 001.002 is the HVM guest's" "$(domid "$uri" usb-hvm)" "$(usb_dev "$sb" 001.002)"
+    ok_run "$drv: an emptied controller is removed" \
+        virsh -c "$uri" detach-device usb-pv "$files/usb-c0.xml"
+    ok_eq "$drv: libxl's controller 0 is gone" "" \
+        "$("$ctl" --dir "$sb/xensim" xenstore-read "/libxl/$id/device/vusb/0/type" 2>/dev/null)"
+    "$top_srcdir/scripts/sandbox" restart "$sb" >/dev/null 2>&1
+    ok_fail "$drv: after a daemon restart the HVM guest's USB device is still refused to another" \
+        "USB device 001.002 is in use by driver xenlight, domain usb-hvm" \
+        virsh -c "$uri" attach-device usb-pv "$files/usb-1.2.xml"
+    TAP_RECORD=
+
+    virsh -c "$uri" destroy usb-pv >/dev/null 2>&1
+    virsh -c "$uri" destroy usb-hvm >/dev/null 2>&1
+    ok_eq "$drv: with no guest left no USB device is a domain's" "- - -" \
+        "$(for a in 001.002 001.003 002.001; do usb_dev "$sb" $a; done | xargs)"
+}
+
+printf 'usb_devices = 1.2 046d:c52b 00, 1.3 0781:5583 00, 2.1 1d6b:0002 09\n' > "$work/usb.cfg"
+
+for drv in ours stock; do
+    if sandbox_up "$work/usb-$drv" --driver=$drv --host=sim --xensim-config="$work/usb.cfg" \
+        2>"$work/usb-$drv.err"; then
+        tap_ok "$drv: USB sandbox up"
+        usb_checks "$drv" "$URI" "$work/usb-$drv"
+    else
+        tap_fail "$drv: USB sandbox up" "$(cat "$work/usb-$drv.err")"
+    fi
+    "$top_srcdir/scripts/sandbox" down "$work/usb-$drv" >/dev/null 2>&1
+done
 
 for drv in ours stock; do
     if sandbox_up "$work/$drv" --driver=$drv --host=sim 2>"$work/$drv.err"; then
