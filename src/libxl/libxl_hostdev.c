@@ -395,6 +395,22 @@ libxlHostdevReconnect(libxlDriverPrivate *driver G_GNUC_UNUSED, virDomainObj *vm
 
 /* ---- attach-device, detach-device --------------------------------- */
 
+/*
+ * libxlHostdevGone:
+ * After a libxl operation that ran with @vm unlocked: has the domain
+ * stopped meanwhile?  Its cleanup then gave back what its definition
+ * held, and its live definition is no more: nothing else to do there.
+ */
+static bool
+libxlHostdevGone(virDomainObj *vm)
+{
+    if (virDomainObjIsActive(vm))
+        return false;
+    virReportError(VIR_ERR_OPERATION_FAILED,
+                   _("domain '%s' stopped during the operation"), vm->def->name);
+    return true;
+}
+
 static int
 libxlHostdevPCIAdd(libxl_ctx *ctx, uint32_t domid,
                    const libxl_asyncop_how *how, void *opaque)
@@ -473,6 +489,11 @@ libxlHostdevAttachPCI(libxlDriverConfig *cfg,
             libxlHostdevGiveBackManaged(cfg->ctx, hostdev);
         goto cleanup;
     }
+    if (libxlHostdevGone(vm)) {
+        if (libxlHostdevUnclaim(addr, name))
+            libxlHostdevGiveBackManaged(cfg->ctx, hostdev);
+        goto cleanup;
+    }
 
     if (!hostdev->info->alias)
         hostdev->info->alias = libxlHostdevNewAlias(vm->def);
@@ -538,6 +559,10 @@ libxlHostdevDetachPCI(libxlDriverPrivate *driver,
     }
 
     /* the domain was unlocked: find the device again */
+    if (!virDomainObjIsActive(vm)) {
+        ret = 0;
+        goto cleanup;
+    }
     if ((idx = virDomainHostdevFind(vm->def, match, &found)) >= 0) {
         virDomainHostdevDef *removed = virDomainHostdevRemove(vm->def, idx);
 
@@ -694,6 +719,8 @@ libxlHostdevAttachControllerLive(libxlDriverPrivate *driver G_GNUC_UNUSED,
                          ctrl->idx, vm->def->name);
         goto cleanup;
     }
+    if (libxlHostdevGone(vm))
+        goto cleanup;
     if (ctrl->opts.usbopts.ports == -1)
         ctrl->opts.usbopts.ports = x_ctrl.ports;
     if (!ctrl->info.alias)
@@ -769,7 +796,8 @@ libxlHostdevDetachControllerLive(libxlDriverPrivate *driver,
                                    virDomainEventDeviceRemovalFailedNewFromObj(vm, alias));
         goto cleanup;
     }
-    if ((pos = virDomainControllerFind(vm->def, type, idx)) >= 0)
+    if (virDomainObjIsActive(vm) &&
+        (pos = virDomainControllerFind(vm->def, type, idx)) >= 0)
         virDomainControllerDefFree(virDomainControllerRemove(vm->def, pos));
     if (alias)
         libxlProcessQueueEvent(driver, virDomainEventDeviceRemovedNewFromObj(vm, alias));
@@ -837,6 +865,8 @@ libxlHostdevAttachUSB(libxlDriverConfig *cfg,
                          str, name);
         goto error;
     }
+    if (libxlHostdevGone(vm))
+        goto error;
 
     hostdev->info->type = VIR_DOMAIN_DEVICE_ADDRESS_TYPE_USB;
     hostdev->info->addr.usb.bus = x_usbdev.ctrl;
@@ -930,7 +960,8 @@ libxlHostdevDetachUSB(libxlDriverPrivate *driver,
         goto cleanup;
     }
 
-    if ((idx = virDomainHostdevFind(vm->def, match, &found)) >= 0)
+    if (virDomainObjIsActive(vm) &&
+        (idx = virDomainHostdevFind(vm->def, match, &found)) >= 0)
         virDomainHostdevDefFree(virDomainHostdevRemove(vm->def, idx));
     if (key)
         libxlHostdevUnclaimKey(key, name);
