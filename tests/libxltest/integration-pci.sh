@@ -180,7 +180,24 @@ pci_checks() { # drv uri sbdir
     ok_eq "$drv: $c is the second guest's" "pciback $(domid "$uri" pci-hvms)" "$(sim_dev "$sb" "$c")"
     TAP_RECORD=
 
-    for d in pci-pv pci-hvm pci-pvs pci-hvms; do
+    # unmanaged at start: assignable already, else a clear error
+    virsh -c "$uri" define <(lc_xml pv pci-pvu "$files" "$(hostdev_xml "$b" no)") >/dev/null 2>&1
+    [ "$drv" = stock ] && TAP_RECORD=$stock_why
+    ok_fail "$drv: a guest given an unmanaged device not detached does not start" \
+        "PCI device $b is not assignable: it has managed='no'" \
+        virsh -c "$uri" start pci-pvu
+    TAP_RECORD=
+    ok_eq "$drv: $b stays on its driver after the refused start" "$orig_b -" "$(sim_dev "$sb" "$b")"
+    [ "$drv" = stock ] && TAP_RECORD=$stock_why
+    ok_run "$drv: nodedev-detach $2 for it" virsh -c "$uri" nodedev-detach "$2"
+    ok_run "$drv: then it starts" virsh -c "$uri" start pci-pvu
+    ok_eq "$drv: $b is its" "pciback $(domid "$uri" pci-pvu)" "$(sim_dev "$sb" "$b")"
+    virsh -c "$uri" destroy pci-pvu >/dev/null 2>&1
+    ok_eq "$drv: a stopped guest's unmanaged $b stays pciback's" "pciback -" "$(sim_dev "$sb" "$b")"
+    ok_run "$drv: nodedev-reattach $2 after it" virsh -c "$uri" nodedev-reattach "$2"
+    TAP_RECORD=
+
+    for d in pci-pv pci-hvm pci-pvs pci-hvms pci-pvu; do
         virsh -c "$uri" destroy "$d" >/dev/null 2>&1
     done
     ok_eq "$drv: with no guest left no device is a domain's" "" \
