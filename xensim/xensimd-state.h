@@ -65,6 +65,8 @@ struct _XensimHostConfig {
     guint net_rx_pps;           /* frames/s Domain-0 sends a guest's first nic */
     guint net_tx_pps;           /* frames/s the guest sends back */
     guint net_frame_bytes;      /* each frame's size */
+    char *pci_devices;              /* the host's PCI bus (xensimd-pci.c) */
+    char *usb_devices;              /* its USB devices (xensimd-usb.c) */
 };
 
 void xensimHostConfigInit(XensimHostConfig *cfg);

@@ -44,6 +44,7 @@
 #include "libxl_domain.h"
 #include "libxl_driver.h"
 #include "libxl_host.h"
+#include "libxl_hostdev.h"
 #include "libxl_hotplug.h"
 #include "libxl_native.h"
 #include "libxl_process.h"
@@ -2984,6 +2985,11 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainDetachDeviceFlags = libxlDomainDetachDeviceFlags, /* 0.9.2 */
     .domainDetachDeviceAlias = libxlDomainDetachDeviceAlias, /* 4.4.0 */
     .domainUpdateDeviceFlags = libxlDomainUpdateDeviceFlags, /* 0.9.2 */
+    /* host devices: libxl_hostdev.c */
+    .nodeDeviceDettach = libxlNodeDeviceDettach, /* 1.2.3 */
+    .nodeDeviceDetachFlags = libxlNodeDeviceDetachFlags, /* 1.2.3 */
+    .nodeDeviceReAttach = libxlNodeDeviceReAttach, /* 1.2.3 */
+    .nodeDeviceReset = libxlNodeDeviceReset, /* 1.2.3 */
 };
 
 static const char *libxlURISchemes[] = { "xen", NULL };

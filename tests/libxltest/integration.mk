@@ -14,9 +14,10 @@ TESTS += \
 	integration-native.sh \
 	integration-switch.sh \
 	integration-names.sh \
-	integration-virtinstall.sh
+	integration-virtinstall.sh \
+	integration-pci.sh
 
 EXTRA_DIST += tap.sh data \
 	integration-install.sh integration-badinput.sh \
 	integration-host.sh integration-hostpy.py integration-native.sh integration-switch.sh \
-	integration-names.sh integration-virtinstall.sh
+	integration-names.sh integration-virtinstall.sh integration-pci.sh
