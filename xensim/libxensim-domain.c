@@ -324,9 +324,20 @@ xensimCreateArgs(libxl_ctx *ctx, libxl_domain_config *d_config, XensimAo *ao)
                                               i : d_config->vkbs[i].devid));
     for (i = 0; i < d_config->num_vtpms; i++)
         g_ptr_array_add(args, g_strdup_printf("vtpm=%d", d_config->vtpms[i].devid));
-    for (i = 0; i < d_config->num_usbctrls; i++)
-        g_ptr_array_add(args, g_strdup_printf("usbctrl=%d", d_config->usbctrls[i].devid < 0 ?
-                                              i : d_config->usbctrls[i].devid));
+    for (i = 0; i < d_config->num_usbctrls; i++) {
+        const libxl_device_usbctrl *c = &d_config->usbctrls[i];
+
+        g_ptr_array_add(args, g_strdup_printf("usbctrl=%d %s %d %d", c->devid < 0 ? i : c->devid,
+                                              c->type == LIBXL_USBCTRL_TYPE_AUTO ? "auto" :
+                                              libxl_usbctrl_type_to_string(c->type),
+                                              c->version, c->ports));
+    }
+    for (i = 0; i < d_config->num_usbdevs; i++) {
+        const libxl_device_usbdev *u = &d_config->usbdevs[i];
+
+        g_ptr_array_add(args, g_strdup_printf("usbdev=%d %d %u %u", u->ctrl, u->port,
+                                              u->u.hostdev.hostbus, u->u.hostdev.hostaddr));
+    }
     for (i = 0; i < d_config->num_pcidevs; i++) {
         const libxl_device_pci *pci = &d_config->pcidevs[i];
 
@@ -637,7 +648,6 @@ XENSIM_DEVICE_LIST(disk, libxl_device_disk, disks, num_disks)
 XENSIM_DEVICE_LIST(nic, libxl_device_nic, nics, num_nics)
 XENSIM_DEVICE_LIST(channel, libxl_device_channel, channels, num_channels)
 XENSIM_DEVICE_LIST(vtpm, libxl_device_vtpm, vtpms, num_vtpms)
-XENSIM_DEVICE_LIST(usbdev, libxl_device_usbdev, usbdevs, num_usbdevs)
 
 /* A tty as xenconsoled/qemu published it; ERROR_FAIL while it is not. */
 static int

@@ -22,6 +22,10 @@ static const char *xensimctlUsage =
     "  host                          the host's shape\n"
     "  host set KEY VALUE            change a latency or guest default key\n"
     "                                (build_delay_ms, shutdown_delay_ms, ...)\n"
+    "  pci-list                      the host's PCI devices: address, ids,\n"
+    "                                class, driver, domain (- if none)\n"
+    "  usb-list                      the host's USB devices: BUS.ADDR, ids,\n"
+    "                                class, domain (- if none)\n"
     "  xenstore-ls [PATH]            the xenstore tree below PATH\n"
     "  xenstore-read PATH\n"
     "  xenstore-write PATH VALUE\n"
@@ -154,6 +158,34 @@ xensimctlIo(const char *dir, const char *domid)
     return 0;
 }
 
+/* the simulated PCI bus: BDF VENDOR:DEVICE CLASS DRIVER DOMID */
+static int
+xensimctlPciList(const char *dir)
+{
+    g_autoptr(GVariant) records = NULL;
+    GVariantIter it;
+    GVariant *rec;
+
+    if (xensimctlCall(dir, "pci-list", NULL, &records))
+        return 1;
+    g_variant_iter_init(&it, records);
+    while ((rec = g_variant_iter_next_value(&it))) {
+        g_autofree char *bdf = xensimRecordStr(rec, "bdf");
+        g_autofree char *ids = xensimRecordStr(rec, "ids");
+        g_autofree char *cls = xensimRecordStr(rec, "class");
+        g_autofree char *driver = xensimRecordStr(rec, "driver");
+        g_autoptr(GVariant) domid = g_variant_lookup_value(rec, "domid", G_VARIANT_TYPE_INT64);
+        gint64 id = domid ? g_variant_get_int64(domid) : -1;
+
+        if (id >= 0)
+            printf("%s %s %s %s %" G_GINT64_FORMAT "\n", bdf, ids, cls, driver, id);
+        else
+            printf("%s %s %s %s -\n", bdf, ids, cls, driver);
+        g_variant_unref(rec);
+    }
+    return 0;
+}
+
 static void
 xensimctlPrintValue(GVariant *rec, const char *key, GVariant *value)
 {
@@ -194,6 +226,33 @@ xensimctlTune(const char *dir, const char *domid)
         }
         if (i > 0)
             printf("\n");
+    }
+    return 0;
+}
+
+/* the simulated USB devices: BUS.ADDR VENDOR:PRODUCT CLASS DOMID */
+static int
+xensimctlUsbList(const char *dir)
+{
+    g_autoptr(GVariant) records = NULL;
+    GVariantIter it;
+    GVariant *rec;
+
+    if (xensimctlCall(dir, "usb-list", NULL, &records))
+        return 1;
+    g_variant_iter_init(&it, records);
+    while ((rec = g_variant_iter_next_value(&it))) {
+        g_autofree char *addr = xensimRecordStr(rec, "addr");
+        g_autofree char *ids = xensimRecordStr(rec, "ids");
+        g_autoptr(GVariant) domid = g_variant_lookup_value(rec, "domid", G_VARIANT_TYPE_INT64);
+        gint64 id = domid ? g_variant_get_int64(domid) : -1;
+
+        if (id >= 0)
+            printf("%s %s %02x %" G_GINT64_FORMAT "\n", addr, ids,
+                   (unsigned)xensimRecordU64(rec, "class", 0), id);
+        else
+            printf("%s %s %02x -\n", addr, ids, (unsigned)xensimRecordU64(rec, "class", 0));
+        g_variant_unref(rec);
     }
     return 0;
 }
@@ -399,6 +458,10 @@ main(int argc, char **argv)
     if (strcmp(cmd, "host") == 0 && argc == 3 && strcmp(argv[0], "set") == 0)
         return xensimctlCall(dir, "host-set", (const char *[]){ argv[1], argv[2], NULL },
                              NULL);
+    if (strcmp(cmd, "usb-list") == 0 && argc == 0)
+        return xensimctlUsbList(dir);
+    if (strcmp(cmd, "pci-list") == 0 && argc == 0)
+        return xensimctlPciList(dir);
     if (strcmp(cmd, "xenstore-ls") == 0 && argc <= 1)
         return xensimctlXenstoreLs(dir, argc ? argv[0] : NULL);
     if (strcmp(cmd, "xenstore-read") == 0 && argc == 1)

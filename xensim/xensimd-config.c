@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "xensimd-state.h"
+#include "xensimd-pci.h"
+#include "xensimd-usb.h"
 
 static const char *const xensimSchedulers[] = {
     "credit", "credit2", "rtds", "arinc653", "null", NULL,
@@ -78,6 +80,8 @@ xensimHostConfigInit(XensimHostConfig *cfg)
     cfg->net_tx_pps = 5;
     cfg->net_frame_bytes = 1000;
     xensimHotplugConfigInit(cfg);
+    cfg->pci_devices = g_strdup("");
+    cfg->usb_devices = g_strdup("");
 }
 
 void
@@ -94,6 +98,8 @@ xensimHostConfigDispose(XensimHostConfig *cfg)
     g_free(cfg->guest_shutdown_delay);
     g_free(cfg->guest_no_ack);
     xensimHotplugConfigDispose(cfg);
+    g_free(cfg->pci_devices);
+    g_free(cfg->usb_devices);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -342,6 +348,178 @@ xensimSetString(char **field, const char *value)
     *field = g_strdup(value);
 }
 
+/* ---- pci_devices: the host's PCI bus (used by xensimd-pci.c) ---- */
+
+void
+xensimPciDevFree(gpointer data)
+{
+    XensimPciDev *pdev = data;
+
+    g_free(pdev->ids);
+    g_free(pdev->cls);
+    g_free(pdev->driver);
+    g_free(pdev);
+}
+
+/* "DDDD:BB:SS.F" (or "BB:SS.F", domain 0) */
+bool
+xensimPciParseBdf(const char *s, guint *domain, guint *bus, guint *dev, guint *func)
+{
+    char tail;
+
+    if (sscanf(s, "%x:%x:%x.%x%c", domain, bus, dev, func, &tail) == 4)
+        ;
+    else if (sscanf(s, "%x:%x.%x%c", bus, dev, func, &tail) == 3)
+        *domain = 0;
+    else
+        return false;
+    return *domain <= 0xffff && *bus <= 0xff && *dev <= 0x1f && *func <= 7;
+}
+
+/*
+ * pci_devices: entries separated by ',' or ';', each
+ * "BDF [VENDOR:DEVICE [CLASS [DRIVER]]]" (DRIVER '-': bound to none).
+ */
+int
+xensimPciParseDevices(const char *spec, GPtrArray **devices, char **err)
+{
+    g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(xensimPciDevFree);
+    g_auto(GStrv) entries = g_strsplit_set(spec ? spec : "", ",;\n", -1);
+    size_t i;
+
+    for (i = 0; entries[i]; i++) {
+        g_auto(GStrv) f = NULL;
+        XensimPciDev *pdev;
+        size_t j;
+        guint v, d;
+        char tail;
+
+        g_strstrip(entries[i]);
+        if (!*entries[i])
+            continue;
+        f = g_strsplit_set(entries[i], " \t", -1);
+        /* drop empty fields (runs of blanks) */
+        for (j = 0; f[j];) {
+            if (!*f[j]) {
+                g_free(f[j]);
+                memmove(&f[j], &f[j + 1], (g_strv_length(&f[j + 1]) + 1) * sizeof(char *));
+            } else {
+                j++;
+            }
+        }
+        pdev = g_new0(XensimPciDev, 1);
+        g_ptr_array_add(list, pdev);
+        if (!xensimPciParseBdf(f[0], &pdev->domain, &pdev->bus, &pdev->dev, &pdev->func)) {
+            *err = g_strdup_printf("'%s': a PCI address DDDD:BB:SS.F is expected", f[0]);
+            return -1;
+        }
+        if (f[1] && (sscanf(f[1], "%x:%x%c", &v, &d, &tail) != 2 || v > 0xffff || d > 0xffff)) {
+            *err = g_strdup_printf("'%s': VENDOR:DEVICE (hex ids) is expected", f[1]);
+            return -1;
+        }
+        pdev->ids = g_strdup_printf("%04x:%04x", f[1] ? v : 0xffff, f[1] ? d : 0xffff);
+        if (f[1] && f[2] && (sscanf(f[2], "%x%c", &v, &tail) != 1 || v > 0xffffff)) {
+            *err = g_strdup_printf("'%s': a PCI class (0xCCSSPP) is expected", f[2]);
+            return -1;
+        }
+        pdev->cls = g_strdup_printf("0x%06x", f[1] && f[2] ? v : 0);
+        if (f[1] && f[2] && f[3] && strcmp(f[3], "-") != 0)
+            pdev->driver = g_strdup(f[3]);
+        if (f[1] && f[2] && f[3] && f[4]) {
+            *err = g_strdup_printf("'%s': too many fields (BDF VENDOR:DEVICE CLASS DRIVER)",
+                                   entries[i]);
+            return -1;
+        }
+        for (j = 0; j + 1 < list->len; j++) {
+            XensimPciDev *o = g_ptr_array_index(list, j);
+
+            if (o->domain == pdev->domain && o->bus == pdev->bus &&
+                o->dev == pdev->dev && o->func == pdev->func) {
+                *err = g_strdup_printf("PCI device %s is listed twice", f[0]);
+                return -1;
+            }
+        }
+    }
+    if (devices)
+        *devices = g_steal_pointer(&list);
+    return 0;
+}
+
+/* ---- usb_devices: the host's USB devices (used by xensimd-usb.c) ---- */
+
+void
+xensimUsbDevFree(gpointer data)
+{
+    XensimUsbDev *udev = data;
+
+    g_free(udev->ids);
+    g_free(udev);
+}
+
+/*
+ * usb_devices: entries separated by ',' or ';', each
+ * "BUS.ADDR [VENDOR:PRODUCT [CLASS]]" (CLASS: bDeviceClass, hex; 09 a hub).
+ */
+int
+xensimUsbParseDevices(const char *spec, GPtrArray **devices, char **err)
+{
+    g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(xensimUsbDevFree);
+    g_auto(GStrv) entries = g_strsplit_set(spec ? spec : "", ",;\n", -1);
+    size_t i, j;
+
+    for (i = 0; entries[i]; i++) {
+        g_auto(GStrv) f = NULL;
+        XensimUsbDev *udev;
+        guint a, b;
+        char tail;
+
+        g_strstrip(entries[i]);
+        if (!*entries[i])
+            continue;
+        f = g_strsplit_set(entries[i], " \t", -1);
+        for (j = 0; f[j];) {
+            if (!*f[j]) {
+                g_free(f[j]);
+                memmove(&f[j], &f[j + 1], (g_strv_length(&f[j + 1]) + 1) * sizeof(char *));
+            } else {
+                j++;
+            }
+        }
+        udev = g_new0(XensimUsbDev, 1);
+        g_ptr_array_add(list, udev);
+        if (sscanf(f[0], "%u.%u%c", &udev->bus, &udev->addr, &tail) != 2 ||
+            udev->bus < 1 || udev->bus > 255 || udev->addr < 1 || udev->addr > 127) {
+            *err = g_strdup_printf("'%s': a USB address BUS.ADDR is expected", f[0]);
+            return -1;
+        }
+        if (f[1] && (sscanf(f[1], "%x:%x%c", &a, &b, &tail) != 2 || a > 0xffff || b > 0xffff)) {
+            *err = g_strdup_printf("'%s': VENDOR:PRODUCT (hex ids) is expected", f[1]);
+            return -1;
+        }
+        udev->ids = g_strdup_printf("%04x:%04x", f[1] ? a : 0xffff, f[1] ? b : 0xffff);
+        if (f[1] && f[2] && (sscanf(f[2], "%x%c", &udev->cls, &tail) != 1 || udev->cls > 0xff)) {
+            *err = g_strdup_printf("'%s': a USB device class (hex) is expected", f[2]);
+            return -1;
+        }
+        if (f[1] && f[2] && f[3]) {
+            *err = g_strdup_printf("'%s': too many fields (BUS.ADDR VENDOR:PRODUCT CLASS)",
+                                   entries[i]);
+            return -1;
+        }
+        for (j = 0; j + 1 < list->len; j++) {
+            XensimUsbDev *o = g_ptr_array_index(list, j);
+
+            if (o->bus == udev->bus && o->addr == udev->addr) {
+                *err = g_strdup_printf("USB device %s is listed twice", f[0]);
+                return -1;
+            }
+        }
+    }
+    if (devices)
+        *devices = g_steal_pointer(&list);
+    return 0;
+}
+
 /* Set one key; on error, *err says what is wrong with it. */
 int
 xensimHostConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
@@ -452,6 +630,18 @@ xensimHostConfigSet(XensimHostConfig *cfg, const char *key, const char *value,
         return xensimParseGlobDelays(value, &cfg->guest_build_delay, err);
     if (strcmp(key, "guest_shutdown_delay") == 0)
         return xensimParseGlobDelays(value, &cfg->guest_shutdown_delay, err);
+    if (strcmp(key, "usb_devices") == 0) {
+        if (xensimUsbParseDevices(value, NULL, err) < 0)
+            return -1;
+        xensimSetString(&cfg->usb_devices, value);
+        return 0;
+    }
+    if (strcmp(key, "pci_devices") == 0) {
+        if (xensimPciParseDevices(value, NULL, err) < 0)
+            return -1;
+        xensimSetString(&cfg->pci_devices, value);
+        return 0;
+    }
     if (strcmp(key, "guest_no_ack") == 0) {
         xensimSetString(&cfg->guest_no_ack, value);
         return 0;

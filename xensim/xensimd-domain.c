@@ -34,6 +34,8 @@
 
 #include "xensim-proto.h"
 #include "xensimd-state.h"
+#include "xensimd-pci.h"
+#include "xensimd-usb.h"
 
 #define XENSIM_HVM_MAX_VCPUS 128
 #define XENSIM_PV_MAX_VCPUS 512
@@ -296,6 +298,7 @@ void
 xensimDomainDispose(XensimDomain *dom)
 {
     xensimIoDomainStop(dom);
+    xensimPciDomainGone(dom->owner, dom->domid);
     xensimTimerClear(&dom->build_timer);
     xensimTimerClear(&dom->console_timer);
     xensimTimerClear(&dom->guest_timer);
@@ -411,6 +414,7 @@ xensimPublishOtherDevices(XensimState *state, XensimDomain *dom, XensimCall *cal
     g_autoptr(GPtrArray) vkbs = xensimKvAll(call, "vkb");
     g_autoptr(GPtrArray) vtpms = xensimKvAll(call, "vtpm");
     g_autoptr(GPtrArray) usbctrls = xensimKvAll(call, "usbctrl");
+    g_autoptr(GPtrArray) usbdevs = xensimKvAll(call, "usbdev");
     g_autoptr(GPtrArray) pcis = xensimKvAll(call, "pci");
     guint i;
 
@@ -433,20 +437,10 @@ xensimPublishOtherDevices(XensimState *state, XensimDomain *dom, XensimCall *cal
         xensimPublishSimpleDevice(state, dom, "vkbd", g_ptr_array_index(vkbs, i), NULL);
     for (i = 0; i < vtpms->len; i++)
         xensimPublishSimpleDevice(state, dom, "vtpm", g_ptr_array_index(vtpms, i), NULL);
-    for (i = 0; i < usbctrls->len; i++)
-        xensimPublishSimpleDevice(state, dom, "vusb", g_ptr_array_index(usbctrls, i), NULL);
-    if (pcis->len) {
-        /* one pciback device holds every passed-through function */
-        g_autofree char *num = g_strdup_printf("%u", pcis->len);
-
-        xensimPublishSimpleDevice(state, dom, "pci", "0", "num_devs", num, NULL);
-        for (i = 0; i < pcis->len; i++) {
-            g_autofree char *p = g_strdup_printf("/local/domain/0/backend/pci/%u/0/dev-%u",
-                                                 dom->domid, i);
-
-            xensimStoreWrite(state->store, p, g_ptr_array_index(pcis, i));
-        }
-    }
+    /* USB controllers and the devices in their ports */
+    xensimUsbCreateAssign(state, dom, usbctrls, usbdevs);
+    /* one pciback device holds every passed-through function */
+    xensimPciCreateAssign(state, dom, pcis);
 }
 
 /* What libxl writes while it makes and builds a domain: devices'
@@ -675,6 +669,8 @@ xensimCmdCreate(XensimCall *call)
     const char *type = xensimKv(call, "type");
     guint64 max_vcpus = xensimKvU64(call, "max_vcpus", 1);
     g_autoptr(GPtrArray) channels = xensimKvAll(call, "channel");
+    g_autoptr(GPtrArray) pcis = xensimKvAll(call, "pci");
+    g_autoptr(GPtrArray) usbdevs = xensimKvAll(call, "usbdev");
     g_autofree char *err = NULL;
     XensimDomain *dom;
     XensimRec r;
@@ -710,6 +706,14 @@ xensimCmdCreate(XensimCall *call)
                                         " vCPUs: Invalid argument", max_vcpus);
         return ERROR_FAIL;
     }
+
+    /* libxl adds them once the domain is made, and destroys it if one
+     * cannot be (xensim checks first: no domid is used up) */
+    if ((rc = xensimPciCreateCheck(state, strcmp(type, "hvm") == 0 ?
+                                   XENSIM_DOMAIN_TYPE_HVM : XENSIM_DOMAIN_TYPE_PV,
+                                   pcis, &call->message)) ||
+        (rc = xensimUsbCreateCheck(state, usbdevs, &call->message)))
+        return rc;
 
     dom = g_new0(XensimDomain, 1);
     while (xensimStateLookup(state, state->next_domid) || state->next_domid == 0)
@@ -968,7 +972,7 @@ xensimCmdDestroy(XensimCall *call)
     xensimStoreRm(state->store, p);
     {
         static const char *const kinds[] = { "vbd", "vif", "console", "qdisk", "vkbd",
-                                             "vfb", "vtpm", "vusb", "pci" };
+                                             "vfb", "vtpm", "vusb", "qusb", "pci" };
         size_t i;
 
         for (i = 0; i < G_N_ELEMENTS(kinds); i++) {

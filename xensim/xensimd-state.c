@@ -14,6 +14,8 @@
 
 #include "xensim-proto.h"
 #include "xensimd-state.h"
+#include "xensimd-pci.h"
+#include "xensimd-usb.h"
 
 #define XENSIM_DOM0_UUID "00000000-0000-0000-0000-000000000000"
 #define XENSIM_NUMA_LOCAL 10
@@ -1005,7 +1007,24 @@ static const XensimCommand xensimCommands[] = {
     { "libxl_device_nic_list", xensimCmdRetrieveConfig },
     { "libxl_device_channel_list", xensimCmdRetrieveConfig },
     { "libxl_device_vtpm_list", xensimCmdRetrieveConfig },
-    { "libxl_device_usbdev_list", xensimCmdRetrieveConfig },
+    /* host devices: xensimd-pci.c */
+    { "libxl_device_pci_assignable_add", xensimCmdPciAssignableAdd },
+    { "libxl_device_pci_assignable_remove", xensimCmdPciAssignableRemove },
+    { "libxl_device_pci_assignable_list", xensimCmdPciAssignableList },
+    { "libxl_device_pci_add", xensimCmdPciAdd },
+    { "libxl_device_pci_remove", xensimCmdPciRemove },
+    { "libxl_device_pci_destroy", xensimCmdPciRemove },
+    { "libxl_device_pci_list", xensimCmdPciList },
+    { "pci-list", xensimCmdPciHost },
+    /* USB: xensimd-usb.c */
+    { "libxl_device_usbctrl_add", xensimCmdUsbctrlAdd },
+    { "libxl_device_usbctrl_remove", xensimCmdUsbctrlRemove },
+    { "libxl_device_usbctrl_destroy", xensimCmdUsbctrlRemove },
+    { "libxl_device_usbctrl_list", xensimCmdUsbctrlList },
+    { "libxl_device_usbdev_add", xensimCmdUsbdevAdd },
+    { "libxl_device_usbdev_remove", xensimCmdUsbdevRemove },
+    { "libxl_device_usbdev_list", xensimCmdUsbdevList },
+    { "usb-list", xensimCmdUsbHost },
     { "libxl_console_get_tty", xensimCmdConsoleGetTty },
     { "libxl_device_channel_getinfo", xensimCmdConsoleGetTty },
     { "libxl_domain_core_dump", xensimCmdCoreDump },

@@ -69,6 +69,8 @@ struct _XensimHostConfig {
     guint hotplug_delay_ms;     /* a backend's or a frontend's reaction */
     guint libxl_destroy_timeout_ms; /* libxl's LIBXL_DESTROY_TIMEOUT */
     char *guest_keep_devices;   /* name globs: guests that keep their disks */
+    char *pci_devices;              /* the host's PCI bus (xensimd-pci.c) */
+    char *usb_devices;              /* its USB devices (xensimd-usb.c) */
 };
 
 void xensimHostConfigInit(XensimHostConfig *cfg);

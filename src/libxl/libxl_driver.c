@@ -44,6 +44,7 @@
 #include "libxl_domain.h"
 #include "libxl_driver.h"
 #include "libxl_host.h"
+#include "libxl_hostdev.h"
 #include "libxl_hotplug.h"
 #include "libxl_native.h"
 #include "libxl_process.h"
@@ -3022,6 +3023,11 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainGetCPUStats = libxlDomainGetCPUStats, /* 1.3.0 */
     .nodeGetCPUStats = libxlNodeGetCPUStats, /* 9.1.0 */
     .nodeGetMemoryStats = libxlNodeGetMemoryStats, /* 9.1.0 */
+    /* host devices: libxl_hostdev.c */
+    .nodeDeviceDettach = libxlNodeDeviceDettach, /* 1.2.3 */
+    .nodeDeviceDetachFlags = libxlNodeDeviceDetachFlags, /* 1.2.3 */
+    .nodeDeviceReAttach = libxlNodeDeviceReAttach, /* 1.2.3 */
+    .nodeDeviceReset = libxlNodeDeviceReset, /* 1.2.3 */
 };
 
 static const char *libxlURISchemes[] = { "xen", NULL };

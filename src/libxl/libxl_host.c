@@ -36,6 +36,7 @@
 #include "virportallocator.h"
 #include "libxl_domain.h"
 #include "libxl_host.h"
+#include "libxl_hostdev.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
@@ -188,6 +189,10 @@ libxlHostPrepare(libxlDriverPrivate *driver, virDomainObj *vm)
         if (virDomainNetAllocateActualDevice(netconn, vm->def, net) < 0)
             goto error;
     }
+
+    /* PCI devices: libxl_hostdev.c */
+    if (libxlHostdevPrepare(driver, vm) < 0)
+        goto error;
     return 0;
 
  error:
@@ -237,6 +242,7 @@ libxlHostRelease(libxlDriverPrivate *driver, virDomainObj *vm)
     }
     libxlHostReleaseNets(vm->def);
     libxlHostReleaseGraphics(vm->def);
+    libxlHostdevRelease(driver, vm);
 }
 
 
@@ -246,7 +252,7 @@ libxlHostRelease(libxlDriverPrivate *driver, virDomainObj *vm)
  * of its ports again, its display ports are in use.
  */
 void
-libxlHostReconnect(libxlDriverPrivate *driver G_GNUC_UNUSED, virDomainObj *vm)
+libxlHostReconnect(libxlDriverPrivate *driver, virDomainObj *vm)
 {
     g_autoptr(virConnect) conn = NULL;
     size_t i;
@@ -272,4 +278,5 @@ libxlHostReconnect(libxlDriverPrivate *driver G_GNUC_UNUSED, virDomainObj *vm)
             virPortAllocatorSetUsed(g->data.spice.tlsPort);
         }
     }
+    libxlHostdevReconnect(driver, vm);
 }

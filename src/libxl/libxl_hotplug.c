@@ -33,6 +33,7 @@
 #include "libxl_conf.h"
 #include "libxl_domain.h"
 #include "libxl_host.h"
+#include "libxl_hostdev.h"
 #include "libxl_hotplug.h"
 #include "libxl_logger.h"
 #include "libxl_process.h"
@@ -569,6 +570,10 @@ libxlHotplugAttachLive(libxlDriverPrivate *driver,
         return libxlHotplugAttachDiskLive(driver, cfg, vm, dev);
     case VIR_DOMAIN_DEVICE_NET:
         return libxlHotplugAttachNetLive(driver, cfg, vm, dev);
+    case VIR_DOMAIN_DEVICE_HOSTDEV:
+        return libxlHostdevAttachLive(driver, cfg, vm, dev);
+    case VIR_DOMAIN_DEVICE_CONTROLLER:
+        return libxlHostdevAttachControllerLive(driver, cfg, vm, dev);
     case VIR_DOMAIN_DEVICE_CHR:
         virReportError(VIR_ERR_OPERATION_UNSUPPORTED, "%s",
                        _("libxl cannot add a console, serial port or channel to a running domain; attach it with --config for the next start"));
@@ -593,6 +598,10 @@ libxlHotplugDetachLive(libxlDriverPrivate *driver,
         return libxlHotplugDetachDiskLive(driver, cfg, vm, dev->data.disk->dst);
     case VIR_DOMAIN_DEVICE_NET:
         return libxlHotplugDetachNetLive(driver, cfg, vm, dev->data.net);
+    case VIR_DOMAIN_DEVICE_HOSTDEV:
+        return libxlHostdevDetachLive(driver, cfg, vm, dev);
+    case VIR_DOMAIN_DEVICE_CONTROLLER:
+        return libxlHostdevDetachControllerLive(driver, cfg, vm, dev);
     case VIR_DOMAIN_DEVICE_CHR:
         virReportError(VIR_ERR_OPERATION_UNSUPPORTED, "%s",
                        _("libxl cannot remove a console, serial port or channel from a running domain; detach it with --config for the next start"));

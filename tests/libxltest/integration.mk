@@ -17,13 +17,15 @@ TESTS += \
 	integration-virtinstall.sh \
 	integration-stats.sh \
 	integration-stats.py \
-	integration-hotplug.sh
+	integration-hotplug.sh \
+	integration-pci.sh
 
 EXTRA_DIST += tap.sh data \
 	integration-install.sh integration-badinput.sh \
 	integration-host.sh integration-hostpy.py integration-native.sh integration-switch.sh \
 	integration-names.sh integration-virtinstall.sh \
-	integration-stats.sh integration-stats.py integration-hotplug.sh
+	integration-stats.sh integration-stats.py integration-hotplug.sh \
+	integration-pci.sh
 
 # Tuning (vcpus, pinning, memory, scheduler, NUMA; src/libxl/libxl_tune.c):
 # virsh and the Python binding, each value checked through the simulated

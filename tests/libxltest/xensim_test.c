@@ -153,7 +153,10 @@ xensimStart(void)
         "guest_ignore_shutdown = stubborn-* other\n"
         "guest_build_delay = slow-*=5000\n"
         "guest_shutdown_delay = lazy-*=400\n"
-        "guest_no_ack = hung-*\n";
+        "guest_no_ack = hung-*\n"
+        "pci_devices = 0000:03:00.0 8086:10d3 0x020000 e1000e, 0000:03:00.1 8086:10d3 0x020000 e1000e;"
+        " 00:1d.0 8086:8c26 0x0c0320 ehci-pci, 0000:05:00.0 10de:1b80 0x030000 -\n"
+        "usb_devices = 1.2 046d:c52b 00, 1.3 0781:5583 00, 2.4 05e3:0610 09\n";
 
     testDir = g_dir_make_tmp("xensim-test-XXXXXX", &error);
     ck_assert_msg(testDir, "mkdtemp: %s", error ? error->message : "");
@@ -986,6 +989,8 @@ START_TEST(test_devices)
     cfg.pcidevs[0].bus = 3;
     cfg.pcidevs[0].dev = 0;
     cfg.pcidevs[0].func = 1;
+    /* a device given to a domain must be assignable (bound to pciback) */
+    ck_assert_int_eq(libxl_device_pci_assignable_add(ctx, &cfg.pcidevs[0], 1), 0);
     ck_assert_int_eq(libxl_domain_create_new(ctx, &cfg, &domid, NULL, NULL), 0);
     /* libxl gave the nic its devid */
     ck_assert_int_eq(cfg.nics[0].devid, 0);
@@ -1022,6 +1027,330 @@ START_TEST(test_devices)
     ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
     g_snprintf(path, sizeof(path), "/local/domain/0/backend/pci/%u", domid);
     ck_assert_ptr_null(xs_read(xs, XBT_NULL, path, &(unsigned int){ 0 }));
+    ck_assert_int_eq(libxl_device_pci_assignable_remove(ctx, &(libxl_device_pci){
+                         .bus = 3, .func = 1 }, 1), 0);
+    xs_close(xs);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+static int testDomainCount(libxl_ctx *ctx);
+
+static bool
+testPciListHas(libxl_device_pci *list, int n, unsigned bus, unsigned dev, unsigned func)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if (list[i].domain == 0 && list[i].bus == bus && list[i].dev == dev &&
+            list[i].func == func)
+            return true;
+    }
+    return false;
+}
+
+static bool
+testPciAssignable(libxl_ctx *ctx, unsigned bus, unsigned dev, unsigned func)
+{
+    int n = 0;
+    libxl_device_pci *list = libxl_device_pci_assignable_list(ctx, &n);
+    bool found = testPciListHas(list, n, bus, dev, func);
+
+    libxl_device_pci_assignable_list_free(list, n);
+    return found;
+}
+
+static bool
+testXsExists(struct xs_handle *xs, const char *path)
+{
+    unsigned int len;
+    char *v = xs_read(xs, XBT_NULL, path, &len);
+
+    free(v);
+    return v != NULL;
+}
+
+/* Create @name with PCI device 0000:BB:DD.F: its libxl rc, the domid. */
+static int
+testCreatePci(libxl_ctx *ctx, libxl_domain_type type, const char *name,
+              unsigned bus, unsigned dev, unsigned func, uint32_t *domid)
+{
+    g_autofree char *kernel = testKernel();
+    libxl_domain_config cfg;
+    int rc;
+
+    testConfig(&cfg, type, name, type == LIBXL_DOMAIN_TYPE_HVM ? NULL : kernel, 64 * 1024);
+    cfg.pcidevs = calloc(1, sizeof(*cfg.pcidevs));
+    cfg.num_pcidevs = 1;
+    libxl_device_pci_init(&cfg.pcidevs[0]);
+    cfg.pcidevs[0].bus = bus;
+    cfg.pcidevs[0].dev = dev;
+    cfg.pcidevs[0].func = func;
+    *domid = INVALID_DOMID;
+    rc = libxl_domain_create_new(ctx, &cfg, domid, NULL, NULL);
+    libxl_domain_config_dispose(&cfg);
+    return rc;
+}
+
+/* The host's PCI bus (pci_devices), pciback and passthrough, as libxl
+ * 4.17's libxl_pci.c: assignable add (the original driver remembered
+ * for a rebind), remove, list; devices given at create and hotplugged;
+ * a device never given to two domains. */
+START_TEST(test_pci)
+{
+    libxl_ctx *ctx = testCtx();
+    struct xs_handle *xs = xs_open(0);
+    libxl_device_pci nic0 = { .bus = 3, .dev = 0, .func = 0 };
+    libxl_device_pci nic1 = { .bus = 3, .dev = 0, .func = 1 };
+    libxl_device_pci usb = { .bus = 0, .dev = 0x1d, .func = 0 };
+    libxl_device_pci gpu = { .bus = 5, .dev = 0, .func = 0 };
+    libxl_device_pci absent = { .bus = 9, .dev = 0, .func = 0 };
+    libxl_device_pci *list;
+    uint32_t pv, other;
+    char path[128];
+    int n = -1;
+
+    /* nothing is assignable on a fresh host */
+    list = libxl_device_pci_assignable_list(ctx, &n);
+    ck_assert_int_eq(n, 0);
+    libxl_device_pci_assignable_list_free(list, n);
+
+    /* pciback takes it; the driver it had is remembered for the rebind */
+    ck_assert_int_eq(libxl_device_pci_assignable_add(ctx, &nic0, 1), 0);
+    testXsEq(xs, "/libxl/pci/0000-03-00-0/driver_path", "/sys/bus/pci/drivers/e1000e");
+    ck_assert(testPciAssignable(ctx, 3, 0, 0));
+    ck_assert(!testPciAssignable(ctx, 3, 0, 1));
+    /* again: already pciback's, fine */
+    ck_assert_int_eq(libxl_device_pci_assignable_add(ctx, &nic0, 1), 0);
+    /* a device the host does not have */
+    ck_assert_int_eq(libxl_device_pci_assignable_add(ctx, &absent, 1), ERROR_FAIL);
+    /* a device bound to no driver: nothing to rebind to */
+    ck_assert_int_eq(libxl_device_pci_assignable_add(ctx, &gpu, 1), 0);
+    ck_assert(!testXsExists(xs, "/libxl/pci/0000-05-00-0/driver_path"));
+
+    /* given at create: the domain's; pciback's backend lists it */
+    ck_assert_int_eq(testCreatePci(ctx, LIBXL_DOMAIN_TYPE_PV, "pci-pv", 3, 0, 0, &pv), 0);
+    g_snprintf(path, sizeof(path), "%u", pv);
+    testXsEq(xs, "/libxl/pci/0000-03-00-0/domid", path);
+    g_snprintf(path, sizeof(path), "/local/domain/0/backend/pci/%u/0/num_devs", pv);
+    testXsEq(xs, path, "1");
+    g_snprintf(path, sizeof(path), "/local/domain/0/backend/pci/%u/0/dev-0", pv);
+    testXsEq(xs, path, "0000:03:00.0");
+    g_snprintf(path, sizeof(path), "/local/domain/0/backend/pci/%u/0/key-0", pv);
+    testXsEq(xs, path, "0000:03:00.0");
+    g_snprintf(path, sizeof(path), "/local/domain/%u/device/pci/0/state", pv);
+    testXsEq(xs, path, "4");
+    ck_assert(!testPciAssignable(ctx, 3, 0, 0));
+    list = libxl_device_pci_list(ctx, pv, &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert(testPciListHas(list, n, 3, 0, 0));
+    libxl_device_pci_list_free(list, n);
+
+    /* never to a second domain; a failed create leaves no domain */
+    ck_assert_int_eq(testCreatePci(ctx, LIBXL_DOMAIN_TYPE_PV, "pci-pv2", 3, 0, 0, &other),
+                     ERROR_FAIL);
+    ck_assert_int_eq(testCreatePci(ctx, LIBXL_DOMAIN_TYPE_HVM, "pci-hvm", 3, 0, 0, &other),
+                     ERROR_NONSPECIFIC);
+    /* not pciback's: not assignable */
+    ck_assert_int_eq(testCreatePci(ctx, LIBXL_DOMAIN_TYPE_PV, "pci-pv3", 3, 0, 1, &other),
+                     ERROR_FAIL);
+    ck_assert_int_eq(testDomainCount(ctx), 2);
+    /* pciback does not give back a guest's device */
+    ck_assert_int_eq(libxl_device_pci_assignable_remove(ctx, &nic0, 1), ERROR_FAIL);
+
+    /* hotplug: only an assignable device; then it is the domain's */
+    ck_assert_int_eq(libxl_device_pci_add(ctx, pv, &nic1, NULL), ERROR_FAIL);
+    ck_assert_int_eq(libxl_device_pci_assignable_add(ctx, &nic1, 1), 0);
+    ck_assert_int_eq(libxl_device_pci_add(ctx, pv, &nic1, NULL), 0);
+    g_snprintf(path, sizeof(path), "/local/domain/0/backend/pci/%u/0/num_devs", pv);
+    testXsEq(xs, path, "2");
+    g_snprintf(path, sizeof(path), "/local/domain/0/backend/pci/%u/0/dev-1", pv);
+    testXsEq(xs, path, "0000:03:00.1");
+    ck_assert_int_eq(libxl_device_pci_add(ctx, pv, &nic1, NULL), ERROR_FAIL);
+    ck_assert(!testPciAssignable(ctx, 3, 0, 1));
+    /* removed: back to the quarantine, assignable again */
+    ck_assert_int_eq(libxl_device_pci_remove(ctx, pv, &nic1, NULL), 0);
+    g_snprintf(path, sizeof(path), "/local/domain/0/backend/pci/%u/0/num_devs", pv);
+    testXsEq(xs, path, "1");
+    ck_assert(!testXsExists(xs, "/libxl/pci/0000-03-00-1/domid"));
+    ck_assert(testPciAssignable(ctx, 3, 0, 1));
+    ck_assert_int_eq(libxl_device_pci_remove(ctx, pv, &nic1, NULL), ERROR_INVAL);
+    /* seize: libxl binds it to pciback itself, remembering its driver */
+    usb.seize = true;
+    ck_assert_int_eq(libxl_device_pci_add(ctx, pv, &usb, NULL), 0);
+    testXsEq(xs, "/libxl/pci/0000-00-1d-0/driver_path", "/sys/bus/pci/drivers/ehci-pci");
+    ck_assert_int_eq(libxl_device_pci_destroy(ctx, pv, &usb, NULL), 0);
+
+    /* the domain's death gives its devices back to the quarantine */
+    ck_assert_int_eq(libxl_domain_destroy(ctx, pv, NULL), 0);
+    ck_assert(!testXsExists(xs, "/libxl/pci/0000-03-00-0/domid"));
+    ck_assert(testPciAssignable(ctx, 3, 0, 0));
+
+    /* and pciback back to the original driver */
+    ck_assert_int_eq(libxl_device_pci_assignable_remove(ctx, &nic0, 1), 0);
+    ck_assert(!testXsExists(xs, "/libxl/pci/0000-03-00-0/driver_path"));
+    ck_assert(!testPciAssignable(ctx, 3, 0, 0));
+    /* not pciback's any more: Xen has nothing to de-quarantine */
+    ck_assert_int_eq(libxl_device_pci_assignable_remove(ctx, &nic0, 1), ERROR_FAIL);
+    /* without rebind the original driver stays remembered */
+    ck_assert_int_eq(libxl_device_pci_assignable_remove(ctx, &nic1, 0), 0);
+    testXsEq(xs, "/libxl/pci/0000-03-00-1/driver_path", "/sys/bus/pci/drivers/e1000e");
+    ck_assert_int_eq(libxl_device_pci_assignable_remove(ctx, &usb, 1), 0);
+    ck_assert_int_eq(libxl_device_pci_assignable_remove(ctx, &gpu, 1), 0);
+    list = libxl_device_pci_assignable_list(ctx, &n);
+    ck_assert_int_eq(n, 0);
+    libxl_device_pci_assignable_list_free(list, n);
+
+    xs_close(xs);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
+static int
+testUsbPort(struct xs_handle *xs, const char *base, int port, const char *want)
+{
+    g_autofree char *p = g_strdup_printf("%s/port/%d", base, port);
+
+    testXsEq(xs, p, want);
+    return 0;
+}
+
+/* USB controllers and host devices, as libxl 4.17's libxl_usb.c: libxl's
+ * defaults, the ports in xenstore, a device never in two domains, the
+ * controller's devices removed with it, a domain's devices gone with it. */
+START_TEST(test_usb)
+{
+    libxl_ctx *ctx = testCtx();
+    struct xs_handle *xs = xs_open(0);
+    libxl_device_usbctrl ctrl;
+    libxl_device_usbdev dev;
+    libxl_device_usbdev *devs;
+    libxl_device_usbctrl *ctrls;
+    libxl_usbctrlinfo info;
+    uint32_t pv, hvm;
+    char base[128];
+    int n = -1;
+
+    pv = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "usb-pv");
+    hvm = testCreate(ctx, LIBXL_DOMAIN_TYPE_HVM, "usb-hvm");
+    ck_assert_ptr_null(libxl_device_usbctrl_list(ctx, pv, &n));
+    ck_assert_int_eq(n, 0);
+
+    /* a controller with libxl's defaults: qusb (no usbback), USB 2, 8 ports */
+    libxl_device_usbctrl_init(&ctrl);
+    ck_assert_int_eq(libxl_device_usbctrl_add(ctx, pv, &ctrl, NULL), 0);
+    ck_assert_int_eq(ctrl.devid, 0);
+    ck_assert_int_eq(ctrl.type, LIBXL_USBCTRL_TYPE_QUSB);
+    ck_assert_int_eq(ctrl.version, 2);
+    ck_assert_int_eq(ctrl.ports, 8);
+    g_snprintf(base, sizeof(base), "/local/domain/0/backend/qusb/%u/0", pv);
+    {
+        g_autofree char *p = g_strdup_printf("%s/num-ports", base);
+        g_autofree char *lp = g_strdup_printf("/libxl/%u/device/vusb/0/type", pv);
+
+        testXsEq(xs, p, "8");
+        testXsEq(xs, lp, "qusb");
+    }
+    testUsbPort(xs, base, 8, "");
+    /* the same devid again */
+    ck_assert_int_eq(libxl_device_usbctrl_add(ctx, pv, &ctrl, NULL), ERROR_DEVICE_EXISTS);
+    /* libxl's limits */
+    libxl_device_usbctrl_init(&ctrl);
+    ctrl.ports = 32;
+    ck_assert_int_eq(libxl_device_usbctrl_add(ctx, pv, &ctrl, NULL), ERROR_INVAL);
+    libxl_device_usbctrl_init(&ctrl);
+    ctrl.version = 2;
+    ctrl.ports = 4;
+    ck_assert_int_eq(libxl_device_usbctrl_add(ctx, hvm, &ctrl, NULL), ERROR_INVAL);
+    libxl_device_usbctrl_dispose(&ctrl);
+
+    /* a device: the first free port */
+    libxl_device_usbdev_init(&dev);
+    dev.type = LIBXL_USBDEV_TYPE_HOSTDEV;
+    dev.u.hostdev.hostbus = 1;
+    dev.u.hostdev.hostaddr = 2;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, pv, &dev, NULL), 0);
+    ck_assert_int_eq(dev.ctrl, 0);
+    ck_assert_int_eq(dev.port, 1);
+    testUsbPort(xs, base, 1, "1-2");
+    /* never in a second domain, nor twice in one */
+    libxl_device_usbdev_init(&dev);
+    dev.u.hostdev.hostbus = 1;
+    dev.u.hostdev.hostaddr = 2;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, hvm, &dev, NULL), ERROR_INVAL);
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, pv, &dev, NULL), ERROR_INVAL);
+    /* a hub, a device the host lacks */
+    dev.u.hostdev.hostbus = 2;
+    dev.u.hostdev.hostaddr = 4;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, hvm, &dev, NULL), ERROR_FAIL);
+    dev.u.hostdev.hostaddr = 9;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, hvm, &dev, NULL), ERROR_FAIL);
+    /* a port without a controller */
+    dev.u.hostdev.hostbus = 1;
+    dev.u.hostdev.hostaddr = 3;
+    dev.port = 2;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, hvm, &dev, NULL), ERROR_INVAL);
+    /* no controller: libxl makes one, QEMU's (an HVM guest: 6 ports) */
+    dev.port = 0;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, hvm, &dev, NULL), 0);
+    ck_assert_int_eq(dev.ctrl, 0);
+    ck_assert_int_eq(dev.port, 1);
+    ctrls = libxl_device_usbctrl_list(ctx, hvm, &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(ctrls[0].type, LIBXL_USBCTRL_TYPE_DEVICEMODEL);
+    ck_assert_int_eq(ctrls[0].ports, 6);
+    libxl_device_usbctrl_list_free(ctrls, n);
+    g_snprintf(base, sizeof(base), "/libxl/%u/device/vusb/0", hvm);
+    testUsbPort(xs, base, 1, "1-3");
+
+    devs = libxl_device_usbdev_list(ctx, pv, &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(devs[0].ctrl, 0);
+    ck_assert_int_eq(devs[0].port, 1);
+    ck_assert_int_eq(devs[0].u.hostdev.hostbus, 1);
+    ck_assert_int_eq(devs[0].u.hostdev.hostaddr, 2);
+    libxl_device_usbdev_list_free(devs, n);
+    libxl_usbctrlinfo_init(&info);
+    ck_assert_int_eq(libxl_device_usbctrl_getinfo(ctx, pv, &(libxl_device_usbctrl){ .devid = 0 },
+                                                  &info), 0);
+    ck_assert_int_eq(info.ports, 8);
+    ck_assert_int_eq(info.state, 4);
+    libxl_usbctrlinfo_dispose(&info);
+
+    /* removal needs its controller and port, as libxl's */
+    libxl_device_usbdev_init(&dev);
+    dev.u.hostdev.hostbus = 1;
+    dev.u.hostdev.hostaddr = 2;
+    ck_assert_int_eq(libxl_device_usbdev_remove(ctx, pv, &dev, NULL), ERROR_FAIL);
+    dev.ctrl = 0;
+    dev.port = 1;
+    ck_assert_int_eq(libxl_device_usbdev_remove(ctx, pv, &dev, NULL), 0);
+    g_snprintf(base, sizeof(base), "/local/domain/0/backend/qusb/%u/0", pv);
+    testUsbPort(xs, base, 1, "");
+    ck_assert_ptr_null(libxl_device_usbdev_list(ctx, pv, &n));
+    /* free again: the other domain may have it */
+    dev.ctrl = -1;
+    dev.port = 0;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, hvm, &dev, NULL), 0);
+    ck_assert_int_eq(dev.port, 2);
+
+    /* a controller goes with its devices */
+    ck_assert_int_eq(libxl_device_usbctrl_remove(ctx, hvm, &(libxl_device_usbctrl){ .devid = 0 },
+                                                 NULL), 0);
+    ck_assert_ptr_null(libxl_device_usbdev_list(ctx, hvm, &n));
+    ck_assert_int_eq(libxl_device_usbctrl_remove(ctx, hvm, &(libxl_device_usbctrl){ .devid = 0 },
+                                                 NULL), ERROR_NOTFOUND);
+
+    /* a domain's death frees its devices */
+    dev.ctrl = -1;
+    dev.port = 0;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, pv, &dev, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, pv, NULL), 0);
+    dev.ctrl = -1;
+    dev.port = 0;
+    ck_assert_int_eq(libxl_device_usbdev_add(ctx, hvm, &dev, NULL), 0);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, hvm, NULL), 0);
+
     xs_close(xs);
     libxl_ctx_free(ctx);
 }
@@ -4297,6 +4626,29 @@ START_TEST(test_hotplug_netback)
 }
 END_TEST
 
+START_TEST(test_config_pci)
+{
+    XensimHostConfig cfg;
+
+    xensimHostConfigInit(&cfg);
+    ck_assert_str_eq(cfg.pci_devices, "");
+    CK_CONFIG_OK(&cfg, "pci_devices", "0000:03:00.0 8086:10d3 0x020000 e1000e, 00:1f.3");
+    CK_CONFIG_OK(&cfg, "pci_devices", "0000:03:00.0  8086:10d3\t0x020000 -;");
+    CK_CONFIG_ERROR(&cfg, "pci_devices", "0000:03:00", "'0000:03:00': a PCI address");
+    CK_CONFIG_ERROR(&cfg, "pci_devices", "0000:03:20.0", "a PCI address");
+    CK_CONFIG_ERROR(&cfg, "pci_devices", "03:00.0 8086", "VENDOR:DEVICE");
+    CK_CONFIG_ERROR(&cfg, "pci_devices", "03:00.0 8086:10d3 class", "a PCI class");
+    CK_CONFIG_ERROR(&cfg, "pci_devices", "03:00.0 8086:10d3 0x020000 e1000e x", "too many");
+    CK_CONFIG_ERROR(&cfg, "pci_devices", "03:00.0, 0000:03:00.0", "listed twice");
+    CK_CONFIG_OK(&cfg, "usb_devices", "1.2 046d:c52b 00; 2.4 05e3:0610 09, 3.1");
+    CK_CONFIG_ERROR(&cfg, "usb_devices", "1-2", "a USB address BUS.ADDR");
+    CK_CONFIG_ERROR(&cfg, "usb_devices", "1.200", "a USB address");
+    CK_CONFIG_ERROR(&cfg, "usb_devices", "1.2 046d", "VENDOR:PRODUCT");
+    CK_CONFIG_ERROR(&cfg, "usb_devices", "1.2, 1.2", "listed twice");
+    xensimHostConfigDispose(&cfg);
+}
+END_TEST
+
 static Suite *
 xensimSuite(void)
 {
@@ -4331,6 +4683,8 @@ xensimSuite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_create_sync);
     tcase_add_test(tc, test_devices);
+    tcase_add_test(tc, test_pci);
+    tcase_add_test(tc, test_usb);
     tcase_add_test(tc, test_create_waits_console);
     tcase_add_test(tc, test_create_errors);
     tcase_add_test(tc, test_events_no_hooks);
@@ -4397,6 +4751,7 @@ xensimSuite(void)
     tcase_add_test(tc, test_config_reserved);
     tcase_add_test(tc, test_config_cpu);
     tcase_add_test(tc, test_config_virt_caps);
+    tcase_add_test(tc, test_config_pci);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("restart");
