@@ -141,6 +141,8 @@ fi
 
 # ------------------------------------------------------------- PV guest lifecycle
 name=xlt-pv
+# outside $work: the save image of one module's run names it for the other's
+xvdb=/var/tmp/xlt-xvdb.img
 cat > "$work/pv.xml" <<EOF
 <domain type='xen'>
   <name>$name</name>
@@ -159,7 +161,7 @@ cat > "$work/pv.xml" <<EOF
     <console type='pty'><target type='xen' port='0'/></console>
     <disk type='file' device='disk'>
       <driver name='phy' type='raw'/>
-      <source file='$work/xvdb.img'/>
+      <source file='$xvdb'/>
       <target dev='xvdb' bus='xen'/>
     </disk>
     <interface type='bridge'>
@@ -171,7 +173,7 @@ cat > "$work/pv.xml" <<EOF
 EOF
 # the guest's second disk (blkback: its kernel reads the partition table)
 # and its bridge in dom0
-truncate -s 16M "$work/xvdb.img"
+truncate -s 16M "$xvdb"
 ip link show xltbr0 >/dev/null 2>&1 || ip link add xltbr0 type bridge
 ip link set xltbr0 up
 
@@ -226,6 +228,8 @@ stats_tune() {
         [ "$(cat "$vbd/rd_req" 2>/dev/null || echo 0)" -gt 0 ] && break
         sleep 0.5
     done
+    ok_match "$drv: the guest's kernel read xvdb (blkback's rd_req)" '^[1-9][0-9]*$' \
+        "$(cat "$vbd/rd_req" 2>&1)"
     V suspend "$name" >/dev/null 2>&1
     out=$(V domblkstat "$name" xvdb 2>&1)
     ok_eq "$drv: domblkstat xvdb rd_req = blkback's" "$(cat "$vbd/rd_req" 2>&1)" \
