@@ -1117,6 +1117,10 @@ libxlNodeDeviceReAttach(virNodeDevicePtr dev)
         return -1;
     if (libxlHostdevRefuseInUse(&addr) < 0)
         return -1;
+    /* a device that is not pciback's is the host's already: nothing to do,
+     * as libvirt's other drivers answer */
+    if (!libxlHostdevIsAssignable(cfg->ctx, &addr))
+        return 0;
     return libxlHostdevGiveBack(cfg->ctx, &addr);
 }
 
