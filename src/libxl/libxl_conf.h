@@ -24,7 +24,7 @@
 #include "object_event.h"
 #include "virthreadpool.h"
 #include "virportallocator.h"
-#include "lock_manager.h"
+#include "locking/lock_manager.h"
 #include "libxl_logger.h"
 #include "libxl_osevent.h"
 

@@ -28,7 +28,7 @@
 #include "internal.h"
 #include "datatypes.h"
 #include "domain_conf.h"
-#include "domain_lock.h"
+#include "locking/domain_lock.h"
 #include "virerror.h"
 #include "virlog.h"
 #include "viridentity.h"

@@ -188,7 +188,7 @@ libxlNativeGetStringList(virConf *conf, const char *key, char ***values)
     }
     g_ptr_array_add(list, NULL);
 
-    *values = (char **)g_ptr_array_steal(list, NULL);
+    *values = (char **)g_ptr_array_free(g_steal_pointer(&list), FALSE);
     return 0;
 }
 
@@ -281,7 +281,7 @@ libxlNativeSpecSplit(const char *spec)
     }
     g_ptr_array_add(ret, NULL);
 
-    return (char **)g_ptr_array_steal(ret, NULL);
+    return (char **)g_ptr_array_free(g_steal_pointer(&ret), FALSE);
 }
 
 

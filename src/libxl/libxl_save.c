@@ -95,6 +95,7 @@ libxlSaveImageOpen(libxlDriverPrivate *driver,
     g_autoptr(virDomainDef) parsed = NULL;
     struct stat sb;
     ssize_t r;
+    int ret;
 
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         virReportSystemError(errno, _("cannot open save image '%s'"), path);
@@ -178,7 +179,9 @@ libxlSaveImageOpen(libxlDriverPrivate *driver,
         *def = g_steal_pointer(&parsed);
     }
     *xml = g_steal_pointer(&text);
-    return g_steal_fd(&fd);
+    ret = fd;
+    fd = -1;
+    return ret;
 }
 
 
