@@ -41,7 +41,6 @@ testCompareParseXML(const char *xmcfg, const char *xml)
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomainDef) def = NULL;
 
-
     conn = virGetConnect();
     if (!conn)
         return -1;
