@@ -1056,6 +1056,7 @@ static const XensimCommand xensimCommands[] = {
     { "guest-event", xensimCmdGuestEvent },
     { "io-stats", xensimCmdIoStats },
     { "tune", xensimCmdTune },
+    { "controls", xensimCmdControls },     /* xensimd-guest.c */
     /* device hotplug (xensimd-hotplug.c) */
     { "libxl_device_disk_add", xensimCmdDeviceAdd },
     { "libxl_device_nic_add", xensimCmdDeviceAdd },

@@ -157,6 +157,10 @@ struct _XensimDomain {
     GPtrArray *disks;           /* vdev names */
     GPtrArray *nics;            /* "devid mac bridge" */
     struct _XensimDomainIo *io; /* device model and netback (xensimd-io.c) */
+    /* guest controls (xensimd-guest.c) */
+    guint nmis;                 /* NMIs the guest took */
+    GPtrArray *keys;            /* key combinations QEMU's keyboard got */
+    guint screendumps;
 };
 
 typedef struct _XensimFault XensimFault;
@@ -272,6 +276,13 @@ int xensimCmdSchedParamsSet(XensimCall *call);
 int xensimCmdVcpuSchedGet(XensimCall *call);
 int xensimCmdVcpuSchedSet(XensimCall *call);
 int xensimCmdTune(XensimCall *call);
+
+/* guest controls (xensimd-guest.c) */
+void xensimGuestNmi(XensimDomain *dom);
+void xensimGuestKeys(XensimDomain *dom, const char *combination);
+int xensimGuestScreendump(XensimDomain *dom, const char *filename, char **error);
+void xensimGuestSystemReset(XensimDomain *dom);
+int xensimCmdControls(XensimCall *call);
 
 /* Consoles: a pty per console with a simulated guest (xensimd-console.c) */
 typedef enum {

@@ -1,0 +1,524 @@
+/*
+ * libxl_guest.c: the libxl driver's guest controls
+ *
+ *   send-key      the device model's keyboard (QMP send-key): an HVM
+ *                 guest's emulated PS/2 keyboard, a PV guest's vkbd
+ *                 (which QEMU serves only with a framebuffer, <graphics>)
+ *   inject-nmi    libxl_send_trigger NMI: Xen makes an NMI pending on the
+ *                 guest's vCPU 0, PV, PVH and HVM alike
+ *   reset         an HVM guest: the device model's system_reset (QEMU's Xen
+ *                 machine turns it into a reboot shutdown, which on_reboot
+ *                 follows); PV/PVH: libxl's RESET trigger, which x86 Xen
+ *                 does not implement: its refusal reaches the user
+ *   screenshot    the device model's screendump (a PPM) streamed back
+ *   domtime       refused: Xen guests have no guest agent channel
+ *   set-lifecycle-action   on_poweroff/on_reboot/on_crash, live (the
+ *                 driver carries the actions out itself) and config
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#include <config.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "datatypes.h"
+#include "viraccessapicheck.h"
+#include "virerror.h"
+#include "virfdstream.h"
+#include "virfile.h"
+#include "virjson.h"
+#include "virkeycode.h"
+#include "virlog.h"
+#include "virstring.h"
+#include "libxl_conf.h"
+#include "libxl_domain.h"
+#include "libxl_guest.h"
+#include "libxl_logger.h"
+#include "libxl_qmp.h"
+
+#define VIR_FROM_THIS VIR_FROM_LIBXL
+
+VIR_LOG_INIT("libxl.libxl_guest");
+
+
+/* ---- common --------------------------------------------------------- */
+
+/*
+ * libxlGuestBegin:
+ * The opening of a control of the running guest @vm: the job, Domain-0
+ * refused (@what names the operation), the domain running.
+ */
+static int
+libxlGuestBegin(libxlDriverPrivate *driver,
+                virDomainObj *vm,
+                virDomainJob job,
+                const char *what)
+{
+    if (libxlDomainObjBeginJob(driver, vm, job, what) < 0)
+        return -1;
+
+    if (vm->def->id == 0) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot %s Domain-0"), what);
+        goto error;
+    }
+    if (virDomainObjCheckActive(vm) < 0)
+        goto error;
+    return 0;
+
+ error:
+    libxlDomainObjEndJob(vm);
+    return -1;
+}
+
+
+/* Whether the device model of @vm serves a display and a keyboard: an
+ * HVM guest's VGA and PS/2 keyboard, or a PV guest's framebuffer. */
+static bool
+libxlGuestHasDisplay(virDomainObj *vm)
+{
+    return vm->def->os.type == VIR_DOMAIN_OSTYPE_HVM || vm->def->ngraphics > 0;
+}
+
+
+/*
+ * libxlGuestQmp:
+ * Run @command (arguments *@args, consumed) on the device model of @vm,
+ * with @vm unlocked (the caller holds its job): a device model answers
+ * within LIBXL_QMP_TIMEOUT_MS, but no other caller waits for it.
+ */
+static int
+libxlGuestQmp(virDomainObj *vm,
+              const char *command,
+              virJSONValue **args)
+{
+    int domid = vm->def->id;
+    int rc;
+
+    virObjectUnlock(vm);
+    rc = libxlQmpRun(domid, command, args, NULL);
+    virObjectLock(vm);
+    return rc;
+}
+
+
+static int
+libxlGuestTriggerFunc(libxl_ctx *ctx, uint32_t domid,
+                      const libxl_asyncop_how *how, void *opaque)
+{
+    return libxl_send_trigger(ctx, domid, *(libxl_trigger *) opaque, 0, how);
+}
+
+
+/* ---- send-key ------------------------------------------------------- */
+
+/*
+ * libxlDomainSendKey:
+ * The keys go to the device model as QEMU's numbers (qnum, the codes
+ * QMP's send-key takes with type "number"), pressed together and held
+ * @holdtime milliseconds (QEMU's default when 0).
+ */
+int
+libxlDomainSendKey(virDomainPtr dom,
+                   unsigned int codeset,
+                   unsigned int holdtime,
+                   unsigned int *keycodes,
+                   int nkeycodes,
+                   unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(virJSONValue) args = NULL;
+    g_autoptr(virJSONValue) keys = NULL;
+    virDomainObj *vm;
+    size_t i;
+    int ret = -1;
+
+    virCheckFlags(0, -1);
+
+    keys = virJSONValueNewArray();
+    for (i = 0; i < nkeycodes; i++) {
+        g_autoptr(virJSONValue) key = NULL;
+        int qnum = keycodes[i];
+
+        if (codeset != VIR_KEYCODE_SET_QNUM &&
+            (qnum = virKeycodeValueTranslate(codeset, VIR_KEYCODE_SET_QNUM,
+                                             keycodes[i])) < 0) {
+            virReportError(VIR_ERR_INVALID_ARG,
+                           _("cannot translate keycode %u of %s codeset to qnum keycode"),
+                           keycodes[i], virKeycodeSetTypeToString(codeset));
+            return -1;
+        }
+        if (virJSONValueObjectAdd(&key,
+                                  "s:type", "number",
+                                  "i:data", qnum,
+                                  NULL) < 0 ||
+            virJSONValueArrayAppend(keys, &key) < 0)
+            return -1;
+    }
+    if (virJSONValueObjectAdd(&args,
+                              "a:keys", &keys,
+                              "p:hold-time", holdtime,
+                              NULL) < 0)
+        return -1;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainSendKeyEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlGuestBegin(driver, vm, VIR_JOB_MODIFY, "send keys to") < 0)
+        goto cleanup;
+
+    if (!libxlGuestHasDisplay(vm)) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("domain '%s' has no keyboard to send keys to: Xen gives a PV or PVH guest one (vkbd) only with a framebuffer (<graphics>); its console is the way in"),
+                       vm->def->name);
+        goto endjob;
+    }
+
+    ret = libxlGuestQmp(vm, "send-key", &args);
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/* ---- inject-nmi ----------------------------------------------------- */
+
+int
+libxlDomainInjectNMI(virDomainPtr dom, unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxl_trigger trigger = LIBXL_TRIGGER_NMI;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainInjectNMIEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlGuestBegin(driver, vm, VIR_JOB_MODIFY, "inject an NMI into") < 0)
+        goto cleanup;
+
+    libxlLoggerResetLastError();
+    if (libxlDomainAORun(vm, cfg->ctx, "inject-nmi", libxlGuestTriggerFunc,
+                         &trigger) != 0) {
+        libxlReportError(VIR_ERR_OPERATION_FAILED,
+                         _("failed to inject an NMI into domain '%s'"),
+                         vm->def->name);
+        goto endjob;
+    }
+    ret = 0;
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/* ---- reset ---------------------------------------------------------- */
+
+/*
+ * libxlDomainReset:
+ * An HVM guest is reset by its device model, as a reset button would:
+ * QEMU's Xen machine shuts the domain down for reboot, and the driver's
+ * on_reboot handling restarts it (a new domain ID, as every Xen reboot).
+ * A PV or PVH guest has no reset line: libxl's RESET trigger is asked,
+ * and Xen's refusal (x86 implements none) is reported.
+ */
+int
+libxlDomainReset(virDomainPtr dom, unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxl_trigger trigger = LIBXL_TRIGGER_RESET;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainResetEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlGuestBegin(driver, vm, VIR_JOB_MODIFY, "reset") < 0)
+        goto cleanup;
+
+    if (vm->def->os.type == VIR_DOMAIN_OSTYPE_HVM) {
+        ret = libxlGuestQmp(vm, "system_reset", NULL);
+        goto endjob;
+    }
+
+    libxlLoggerResetLastError();
+    if (libxlDomainAORun(vm, cfg->ctx, "reset", libxlGuestTriggerFunc,
+                         &trigger) != 0) {
+        libxlReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                         _("Xen cannot reset domain '%s': a %s guest has no reset line, libxl's reset trigger failed"),
+                         vm->def->name,
+                         vm->def->os.type == VIR_DOMAIN_OSTYPE_XENPVH ? "PVH" : "PV");
+        goto endjob;
+    }
+    ret = 0;
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/* ---- screenshot ----------------------------------------------------- */
+
+/*
+ * libxlDomainScreenshot:
+ * The device model writes its display as a PPM to a file of the driver's
+ * (QEMU runs as root in Domain-0, as libvirtd), which is streamed back
+ * and removed.
+ */
+char *
+libxlDomainScreenshot(virDomainPtr dom,
+                      virStreamPtr st,
+                      unsigned int screen,
+                      unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    g_autoptr(virJSONValue) args = NULL;
+    g_autofree char *tmp = NULL;
+    virDomainObj *vm;
+    bool unlink_tmp = false;
+    int fd = -1;
+    char *ret = NULL;
+
+    virCheckFlags(0, NULL);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainScreenshotEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlGuestBegin(driver, vm, VIR_JOB_QUERY, "take a screenshot of") < 0)
+        goto cleanup;
+
+    if (!libxlGuestHasDisplay(vm)) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("domain '%s' has no display to take a screenshot of: Xen gives a PV or PVH guest one only with a framebuffer (<graphics>)"),
+                       vm->def->name);
+        goto endjob;
+    }
+    if (screen != 0) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("domain '%s' has one screen, 0; there is no screen %u"),
+                       vm->def->name, screen);
+        goto endjob;
+    }
+
+    if (g_mkdir_with_parents(cfg->libDir, 0700) < 0) {
+        virReportSystemError(errno, _("cannot create directory '%s'"), cfg->libDir);
+        goto endjob;
+    }
+    tmp = g_strdup_printf("%s/screenshot-%s-XXXXXX", cfg->libDir, vm->def->name);
+    if ((fd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, S_IRUSR | S_IWUSR)) < 0) {
+        virReportSystemError(errno, _("cannot create a file for the screenshot in '%s'"),
+                             cfg->libDir);
+        goto endjob;
+    }
+    unlink_tmp = true;
+
+    if (virJSONValueObjectAdd(&args, "s:filename", tmp, NULL) < 0 ||
+        libxlGuestQmp(vm, "screendump", &args) < 0)
+        goto endjob;
+
+    if (virFDStreamOpenFile(st, tmp, 0, 0, O_RDONLY) < 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED, "%s",
+                       _("cannot stream the screenshot"));
+        goto endjob;
+    }
+    ret = g_strdup("image/x-portable-pixmap");
+
+ endjob:
+    VIR_FORCE_CLOSE(fd);
+    if (unlink_tmp)
+        unlink(tmp);
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/* ---- domtime -------------------------------------------------------- */
+
+/*
+ * A guest's clock is read and set by libvirt through a guest agent;
+ * Xen guests have no channel for one (the domain's wallclock that Xen
+ * keeps is not the guest OS's clock, which has drifted from it).
+ */
+static int
+libxlGuestTimeRefuse(virDomainPtr dom, bool set, unsigned int flags,
+                     unsigned int allowed)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(allowed, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if ((set ? virDomainSetTimeEnsureACL(dom->conn, vm->def) :
+               virDomainGetTimeEnsureACL(dom->conn, vm->def)) < 0)
+        goto cleanup;
+
+    if (virDomainObjCheckActive(vm) < 0)
+        goto cleanup;
+
+    virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                   set ? _("cannot set the time of domain '%s': that needs a guest agent, and Xen guests have no guest agent channel") :
+                         _("cannot read the time of domain '%s': that needs a guest agent, and Xen guests have no guest agent channel"),
+                   vm->def->name);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+int
+libxlDomainGetTime(virDomainPtr dom,
+                   long long *seconds G_GNUC_UNUSED,
+                   unsigned int *nseconds G_GNUC_UNUSED,
+                   unsigned int flags)
+{
+    return libxlGuestTimeRefuse(dom, false, flags, 0);
+}
+
+
+int
+libxlDomainSetTime(virDomainPtr dom,
+                   long long seconds G_GNUC_UNUSED,
+                   unsigned int nseconds G_GNUC_UNUSED,
+                   unsigned int flags)
+{
+    return libxlGuestTimeRefuse(dom, true, flags, VIR_DOMAIN_TIME_SYNC);
+}
+
+
+/* ---- set-lifecycle-action ------------------------------------------- */
+
+static void
+libxlGuestLifecycleSet(virDomainDef *def,
+                       virDomainLifecycle type,
+                       virDomainLifecycleAction action)
+{
+    switch (type) {
+    case VIR_DOMAIN_LIFECYCLE_POWEROFF:
+        def->onPoweroff = action;
+        break;
+    case VIR_DOMAIN_LIFECYCLE_REBOOT:
+        def->onReboot = action;
+        break;
+    case VIR_DOMAIN_LIFECYCLE_CRASH:
+        def->onCrash = action;
+        break;
+    case VIR_DOMAIN_LIFECYCLE_LAST:
+        break;
+    }
+}
+
+
+/*
+ * libxlDomainSetLifecycleAction:
+ * The driver carries out on_poweroff, on_reboot and on_crash itself when
+ * libxl reports the guest's shutdown (libxl_process.c), from the live
+ * definition: a live change takes effect at the guest's next shutdown.
+ */
+int
+libxlDomainSetLifecycleAction(virDomainPtr dom,
+                              unsigned int type,
+                              unsigned int action,
+                              unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    g_autoptr(virDomainDef) newDef = NULL;
+    virDomainDef *def = NULL;
+    virDomainDef *persistentDef = NULL;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, -1);
+
+    if (!virDomainDefLifecycleActionAllowed(type, action))
+        return -1;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainSetLifecycleActionEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "set-lifecycle-action") < 0)
+        goto cleanup;
+
+    if (virDomainObjGetDefs(vm, flags, &def, &persistentDef) < 0)
+        goto endjob;
+
+    if (def && def->id == 0) {
+        virReportError(VIR_ERR_OPERATION_INVALID, "%s",
+                       _("cannot change the lifecycle actions of Domain-0"));
+        goto endjob;
+    }
+
+    if (persistentDef) {
+        if (!(newDef = virDomainDefCopy(persistentDef, driver->xmlopt, NULL, false)))
+            goto endjob;
+        libxlGuestLifecycleSet(newDef, type, action);
+        if (virDomainDefSave(newDef, driver->xmlopt, cfg->configDir) < 0)
+            goto endjob;
+    }
+
+    if (def) {
+        libxlGuestLifecycleSet(def, type, action);
+        libxlDomainSaveStatus(driver, vm);
+    }
+
+    if (newDef) {
+        if (vm->newDef == persistentDef) {
+            virDomainDefFree(vm->newDef);
+            vm->newDef = g_steal_pointer(&newDef);
+        } else {
+            virDomainDefFree(vm->def);
+            vm->def = g_steal_pointer(&newDef);
+        }
+    }
+    ret = 0;
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
