@@ -1029,6 +1029,7 @@ static const XensimCommand xensimCommands[] = {
     { "libxl_device_channel_getinfo", xensimCmdConsoleGetTty },
     { "libxl_domain_core_dump", xensimCmdCoreDump },
     { "libxl_domain_suspend", xensimCmdSuspend },
+    { "libxl_domain_suspend_only", xensimCmdSuspend },
     { "libxl_domain_resume", xensimCmdResume },
     { "libxl_domain_create_restore", xensimCmdStreamRate },
     { "libxl_evenable_domain_death", xensimCmdDomainWatch },

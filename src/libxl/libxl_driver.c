@@ -3037,6 +3037,8 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainGetTime = libxlDomainGetTime, /* 9.1.0 */
     .domainSetTime = libxlDomainSetTime, /* 9.1.0 */
     .domainSetLifecycleAction = libxlDomainSetLifecycleAction, /* 9.1.0 */
+    .domainPMSuspendForDuration = libxlDomainPMSuspendForDuration, /* 4.8.0 */
+    .domainPMWakeup = libxlDomainPMWakeup, /* 4.8.0 */
 };
 
 static const char *libxlURISchemes[] = { "xen", NULL };

@@ -14,6 +14,12 @@
  *   domtime       refused: Xen guests have no guest agent channel
  *   set-lifecycle-action   on_poweroff/on_reboot/on_crash, live (the
  *                 driver carries the actions out itself) and config
+ *   dompmsuspend  libxl_domain_suspend_only: the guest suspends itself (PV
+ *                 drivers; the hypervisor suspends an HVM guest without
+ *                 them) and stays in Xen's "suspend" shutdown, its memory
+ *                 kept: state pmsuspended
+ *   dompmwakeup   libxl_domain_resume, co-operative (the guest's suspend
+ *                 call returns, as after a cancelled suspend)
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -39,7 +45,9 @@
 #include "libxl_conf.h"
 #include "libxl_domain.h"
 #include "libxl_guest.h"
+#include "domain_event.h"
 #include "libxl_logger.h"
+#include "libxl_process.h"
 #include "libxl_qmp.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
@@ -514,6 +522,151 @@ libxlDomainSetLifecycleAction(virDomainPtr dom,
             vm->def = g_steal_pointer(&newDef);
         }
     }
+    ret = 0;
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/* ---- dompmsuspend, dompmwakeup -------------------------------------- */
+
+static int
+libxlGuestSuspendOnlyFunc(libxl_ctx *ctx, uint32_t domid,
+                          const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
+{
+    return libxl_domain_suspend_only(ctx, domid, how);
+}
+
+
+static int
+libxlGuestResumeFunc(libxl_ctx *ctx, uint32_t domid,
+                     const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
+{
+    return libxl_domain_resume(ctx, domid, 1, how);
+}
+
+
+/*
+ * libxlDomainPMSuspendForDuration:
+ * Xen's suspend keeps the guest's memory in the suspended domain: the
+ * "mem" target.  The guest's own suspend of that kind (a shutdown with
+ * reason suspend) ends in the same state (libxl_process.c).
+ */
+int
+libxlDomainPMSuspendForDuration(virDomainPtr dom,
+                                unsigned int target,
+                                unsigned long long duration,
+                                unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    virObjectEvent *event;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(0, -1);
+
+    if (target != VIR_NODE_SUSPEND_TARGET_MEM) {
+        virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                       _("Xen suspends a guest to memory only (target 'mem'); to disk, use save or managedsave"));
+        return -1;
+    }
+    if (duration != 0) {
+        virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                       _("Xen has no wakeup timer for a suspended guest: the duration must be 0"));
+        return -1;
+    }
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainPMSuspendForDurationEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlGuestBegin(driver, vm, VIR_JOB_MODIFY, "suspend") < 0)
+        goto cleanup;
+
+    if (virDomainObjGetState(vm, NULL) != VIR_DOMAIN_RUNNING) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain '%s' is not running"), vm->def->name);
+        goto endjob;
+    }
+
+    libxlLoggerResetLastError();
+    if (libxlDomainAORun(vm, cfg->ctx, "pmsuspend", libxlGuestSuspendOnlyFunc,
+                         NULL) != 0) {
+        libxlReportError(VIR_ERR_OPERATION_FAILED,
+                         _("failed to suspend domain '%s' to memory"),
+                         vm->def->name);
+        goto endjob;
+    }
+
+    virDomainObjSetState(vm, VIR_DOMAIN_PMSUSPENDED, VIR_DOMAIN_PMSUSPENDED_UNKNOWN);
+    event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_PMSUSPENDED,
+                                              VIR_DOMAIN_EVENT_PMSUSPENDED_MEMORY);
+    libxlProcessQueueEvent(driver, event);
+    libxlProcessQueueEvent(driver, virDomainEventPMSuspendNewFromObj(vm));
+    libxlDomainSaveStatus(driver, vm);
+    ret = 0;
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+int
+libxlDomainPMWakeup(virDomainPtr dom, unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    virObjectEvent *event;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainPMWakeupEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlGuestBegin(driver, vm, VIR_JOB_MODIFY, "wake up") < 0)
+        goto cleanup;
+
+    if (virDomainObjGetState(vm, NULL) != VIR_DOMAIN_PMSUSPENDED) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain '%s' is not suspended"), vm->def->name);
+        goto endjob;
+    }
+
+    libxlLoggerResetLastError();
+    if (libxlDomainAORun(vm, cfg->ctx, "pmwakeup", libxlGuestResumeFunc,
+                         NULL) != 0) {
+        libxlReportError(VIR_ERR_OPERATION_FAILED,
+                         _("failed to wake up domain '%s'"), vm->def->name);
+        goto endjob;
+    }
+
+    /* the death watch reported the suspend: its next shutdown needs a
+     * new one */
+    if (libxlProcessRewatchDeath(driver, vm) < 0)
+        VIR_WARN("cannot watch domain '%s' again: %s", vm->def->name,
+                 virGetLastErrorMessage());
+
+    virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_WAKEUP);
+    event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_STARTED,
+                                              VIR_DOMAIN_EVENT_STARTED_WAKEUP);
+    libxlProcessQueueEvent(driver, event);
+    libxlProcessQueueEvent(driver, virDomainEventPMWakeupNewFromObj(vm));
+    libxlDomainSaveStatus(driver, vm);
     ret = 0;
 
  endjob:

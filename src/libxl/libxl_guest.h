@@ -1,6 +1,7 @@
 /*
  * libxl_guest.h: the libxl driver's guest controls (send-key, inject-nmi,
- * reset, screenshot, domtime, set-lifecycle-action)
+ * reset, screenshot, domtime, set-lifecycle-action, dompmsuspend,
+ * dompmwakeup)
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -37,3 +38,8 @@ int libxlDomainSetLifecycleAction(virDomainPtr dom,
                                   unsigned int type,
                                   unsigned int action,
                                   unsigned int flags);
+int libxlDomainPMSuspendForDuration(virDomainPtr dom,
+                                    unsigned int target,
+                                    unsigned long long duration,
+                                    unsigned int flags);
+int libxlDomainPMWakeup(virDomainPtr dom, unsigned int flags);
