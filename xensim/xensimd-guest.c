@@ -11,11 +11,21 @@
  *            system_reset: QEMU's Xen machine turns a reset request into
  *            SHUTDOWN_reboot (xen-hvm.c, destroy_hvm_domain(true)): the
  *            toolstack then applies on_reboot
+ *            block_resize of a qdisk (xen-block) drive: the image grows
+ *            (a raw file's length, a qcow2 header's size), and xen-block
+ *            writes the new "sectors" and the state again to its backend
+ *            node, as blkback does, so that the frontend reads them
+ *   blkback  the disk's size in "sectors" (512 bytes) and "sector-size"
+ *            when it connects; when the backing grows (a loop device's
+ *            capacity set again: xensim's blkback reads the file), it
+ *            writes the new size and its state again (xen_vbd_resize)
  *
  * `xensimctl controls DOMID` shows them.
  */
 
 #include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -121,5 +131,152 @@ xensimCmdControls(XensimCall *call)
     xensimRecStr(&r, "keys", keys->str);
     xensimRecU64(&r, "screendumps", dom->screendumps);
     xensimRecClose(&r);
+    return 0;
+}
+
+
+/* ---- disk sizes ---- */
+
+#define XENSIM_SECTOR 512
+
+/* The size of the disk its backend serves, in bytes: a raw image's
+ * length, a qcow2 image's virtual size (big-endian at offset 24 of its
+ * header); -1 if there is none to read. */
+static gint64
+xensimGuestDiskBytes(XensimDevice *dev)
+{
+    struct stat sb;
+
+    if (dev->kind != XENSIM_DEVICE_DISK || dev->cdrom || !dev->path || !*dev->path ||
+        stat(dev->path, &sb) < 0 || !S_ISREG(sb.st_mode))
+        return -1;
+    if (dev->format && strcmp(dev->format, "qcow2") == 0) {
+        guint8 hdr[32];
+        FILE *f = fopen(dev->path, "rb");
+        size_t n = f ? fread(hdr, 1, sizeof(hdr), f) : 0;
+        guint64 size = 0;
+        int i;
+
+        if (f)
+            fclose(f);
+        if (n < sizeof(hdr) || memcmp(hdr, "QFI\xfb", 4) != 0)
+            return -1;
+        for (i = 24; i < 32; i++)
+            size = (size << 8) | hdr[i];
+        return size;
+    }
+    return sb.st_size;
+}
+
+static char *
+xensimGuestDiskBackend(XensimDomain *dom, XensimDevice *dev)
+{
+    return g_strdup_printf("/local/domain/0/backend/%s/%u/%d",
+                           strcmp(dev->backend, "qdisk") == 0 ? "qdisk" : "vbd",
+                           dom->domid, dev->devid);
+}
+
+static void
+xensimGuestDiskWriteSize(XensimDomain *dom, XensimDevice *dev, gint64 bytes,
+                         bool announce)
+{
+    XensimStore *store = dom->owner->store;
+    g_autofree char *be = xensimGuestDiskBackend(dom, dev);
+    g_autofree char *sectors = g_strdup_printf("%s/sectors", be);
+    g_autofree char *size = g_strdup_printf("%s/sector-size", be);
+    g_autofree char *state = g_strdup_printf("%s/state", be);
+    g_autofree char *value = g_strdup_printf("%" G_GINT64_FORMAT, bytes / XENSIM_SECTOR);
+    const char *st;
+
+    xensimStoreWrite(store, sectors, value);
+    xensimStoreWritten(dom->owner, sectors, value);
+    xensimStoreWrite(store, size, "512");
+    /* the state written again: the frontend's watch reads the new size */
+    if (announce && (st = xensimStoreRead(store, state))) {
+        g_autofree char *copy = g_strdup(st);
+
+        xensimStoreWrite(store, state, copy);
+        xensimStoreWritten(dom->owner, state, copy);
+    }
+}
+
+/* The backend connects: blkback and xen-block write the disk's size. */
+void
+xensimGuestDiskConnect(XensimDomain *dom, XensimDevice *dev)
+{
+    gint64 bytes = xensimGuestDiskBytes(dev);
+
+    if (bytes >= 0)
+        xensimGuestDiskWriteSize(dom, dev, bytes, false);
+}
+
+/* blkback checks its vbds' size as it serves them (xen_blkif_schedule):
+ * a backing that grew or shrank is announced.  Each second, for the
+ * running domains' blkback disks. */
+void
+xensimGuestDiskCheck(XensimDomain *dom)
+{
+    guint i;
+
+    if (dom->state != XENSIM_DOMAIN_RUNNING && dom->state != XENSIM_DOMAIN_BLOCKED)
+        return;
+    for (i = 0; dom->devices && i < dom->devices->len; i++) {
+        XensimDevice *dev = g_ptr_array_index(dom->devices, i);
+        g_autofree char *be = NULL;
+        g_autofree char *path = NULL;
+        const char *old;
+        gint64 bytes;
+
+        if (dev->kind != XENSIM_DEVICE_DISK || strcmp(dev->backend, "phy") != 0 ||
+            (bytes = xensimGuestDiskBytes(dev)) < 0)
+            continue;
+        be = xensimGuestDiskBackend(dom, dev);
+        path = g_strdup_printf("%s/sectors", be);
+        if (!(old = xensimStoreRead(dom->owner->store, path)) ||
+            g_ascii_strtoll(old, NULL, 10) == bytes / XENSIM_SECTOR)
+            continue;
+        xensimStateLog(dom->owner, "domain %u: blkback: VBD Resize: new size %" G_GINT64_FORMAT,
+                       dom->domid, bytes / XENSIM_SECTOR);
+        xensimGuestDiskWriteSize(dom, dev, bytes, true);
+    }
+}
+
+/* QMP block_resize of xen-block's node of @dev to @bytes: the image
+ * grows or shrinks (a raw file, a qcow2 image's virtual size), then
+ * xen-block announces it (xen_block_resize_cb).  -1 with QEMU's error. */
+int
+xensimGuestBlockResize(XensimDomain *dom, XensimDevice *dev, gint64 bytes,
+                       char **error)
+{
+    if (bytes < 0 || bytes % XENSIM_SECTOR) {
+        *error = g_strdup("The new size must be a multiple of 512");
+        return -1;
+    }
+    if (xensimGuestDiskBytes(dev) < 0) {
+        *error = g_strdup_printf("xensim: the size of '%s' cannot be read", dev->path);
+        return -1;
+    }
+    if (dev->format && strcmp(dev->format, "qcow2") == 0) {
+        guint8 be[8];
+        FILE *f = fopen(dev->path, "r+b");
+        int i;
+
+        for (i = 0; i < 8; i++)
+            be[i] = (guint64)bytes >> (56 - 8 * i);
+        if (!f || fseek(f, 24, SEEK_SET) < 0 || fwrite(be, 1, 8, f) != 8) {
+            *error = g_strdup_printf("Could not resize image: %s", g_strerror(errno));
+            if (f)
+                fclose(f);
+            return -1;
+        }
+        fclose(f);
+    } else if (truncate(dev->path, bytes) < 0) {
+        *error = g_strdup_printf("Could not resize file: %s", g_strerror(errno));
+        return -1;
+    }
+    xensimStateLog(dom->owner, "domain %u: %s: block_resize to %" G_GINT64_FORMAT " bytes",
+                   dom->domid, dev->vdev, bytes);
+    if (strcmp(dev->backend, "qdisk") == 0)
+        xensimGuestDiskWriteSize(dom, dev, bytes, true);
     return 0;
 }

@@ -1001,6 +1001,46 @@ xensimQmpScreendump(XensimQmpClient *c, Xj *id, Xj *args)
     xensimQmpReturn(c, id, "{}");
 }
 
+/* block_resize: device (a BlockBackend: the emulated IDE drives) or
+ * node-name (xen-block's nodes), size in bytes. */
+static void
+xensimQmpBlockResize(XensimQmpClient *c, Xj *id, Xj *args)
+{
+    g_autoptr(GArray) drives = xensimQmpDrives(c->io->dom);
+    Xj *device = args ? xjMember(args, "device") : NULL;
+    Xj *node = args ? xjMember(args, "node-name") : NULL;
+    Xj *size = args ? xjMember(args, "size") : NULL;
+    const char *name = device && device->type == XJ_STRING ? device->str :
+                       node && node->type == XJ_STRING ? node->str : NULL;
+    g_autofree char *error = NULL;
+    XensimQmpDrive *drive = NULL;
+    guint i;
+
+    if (!size || size->type != XJ_NUMBER) {
+        xensimQmpError(c, id, "GenericError", "Parameter 'size' is missing");
+        return;
+    }
+    for (i = 0; name && i < drives->len; i++) {
+        XensimQmpDrive *d = &g_array_index(drives, XensimQmpDrive, i);
+
+        if ((device && strcmp(d->device, name) == 0) ||
+            (!device && strcmp(d->node, name) == 0))
+            drive = d;
+    }
+    if (!drive) {
+        xensimQmpError(c, id, "GenericError", "Cannot find device='%s' nor node-name='%s'",
+                       device && device->type == XJ_STRING ? device->str : "",
+                       node && node->type == XJ_STRING ? node->str : "");
+        return;
+    }
+    if (xensimGuestBlockResize(c->io->dom, drive->dev,
+                               g_ascii_strtoll(size->start, NULL, 10), &error) < 0) {
+        xensimQmpError(c, id, "GenericError", "%s", error);
+        return;
+    }
+    xensimQmpReturn(c, id, "{}");
+}
+
 /* Arguments a command does not take: QEMU names the first. */
 static bool
 xensimQmpCheckArgs(XensimQmpClient *c, Xj *id, Xj *args, const char *const *allowed)
@@ -1084,6 +1124,10 @@ xensimQmpCommand(XensimQmpClient *c, const char *text)
                                (const char *const[]){ "filename", "device", "head",
                                                       "format", NULL }))
             xensimQmpScreendump(c, id, args);
+    } else if (strcmp(cmd, "block_resize") == 0) {
+        if (xensimQmpCheckArgs(c, id, args,
+                               (const char *const[]){ "device", "node-name", "size", NULL }))
+            xensimQmpBlockResize(c, id, args);
     } else if (strcmp(cmd, "system_reset") == 0) {
         if (xensimQmpCheckArgs(c, id, args, NULL)) {
             xensimQmpReturn(c, id, "{}");
@@ -1432,6 +1476,7 @@ xensimIoTick(gpointer opaque)
             continue;
         xensimNetSend(dom);
         xensimIoWriteStatistics(dom);
+        xensimGuestDiskCheck(dom);
     }
     return G_SOURCE_CONTINUE;
 }
@@ -1445,6 +1490,7 @@ xensimIoDeviceAdd(XensimDomain *dom, XensimDevice *dev)
     XensimState *state = dom->owner;
 
     xensimDeviceAccount(dom, dev, g_get_monotonic_time());
+    xensimGuestDiskConnect(dom, dev);
     if (!dom->io || !state->root)
         return;
     if (xensimDeviceIsVbd(dev))

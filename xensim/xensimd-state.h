@@ -372,3 +372,9 @@ int xensimCmdDeviceAdd(XensimCall *call);
 int xensimCmdDeviceRemove(XensimCall *call);
 int xensimCmdDeviceDestroy(XensimCall *call);
 int xensimCmdCdromInsert(XensimCall *call);
+
+/* disk sizes (xensimd-guest.c) */
+void xensimGuestDiskConnect(XensimDomain *dom, XensimDevice *dev);
+void xensimGuestDiskCheck(XensimDomain *dom);
+int xensimGuestBlockResize(XensimDomain *dom, XensimDevice *dev, gint64 bytes,
+                           char **error);

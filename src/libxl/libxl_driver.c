@@ -3039,6 +3039,7 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainSetLifecycleAction = libxlDomainSetLifecycleAction, /* 9.1.0 */
     .domainPMSuspendForDuration = libxlDomainPMSuspendForDuration, /* 4.8.0 */
     .domainPMWakeup = libxlDomainPMWakeup, /* 4.8.0 */
+    .domainBlockResize = libxlDomainBlockResize, /* 9.1.0 */
 };
 
 static const char *libxlURISchemes[] = { "xen", NULL };

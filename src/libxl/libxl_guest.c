@@ -20,6 +20,12 @@
  *                 kept: state pmsuspended
  *   dompmwakeup   libxl_domain_resume, co-operative (the guest's suspend
  *                 call returns, as after a cancelled suspend)
+ *   blockresize   a qdisk disk: the device model's block_resize of its
+ *                 xen-block node (QEMU resizes the image and tells the
+ *                 frontend through the backend's "sectors"); a blkback
+ *                 disk (a file on a loop device): the file is resized and
+ *                 the loop device's capacity set again, which blkback
+ *                 notices and announces the same way
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -37,6 +43,7 @@
 #include "viraccessapicheck.h"
 #include "virerror.h"
 #include "virfdstream.h"
+#include "vircommand.h"
 #include "virfile.h"
 #include "virjson.h"
 #include "virkeycode.h"
@@ -49,6 +56,7 @@
 #include "libxl_logger.h"
 #include "libxl_process.h"
 #include "libxl_qmp.h"
+#include "libxl_stats.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
@@ -668,6 +676,185 @@ libxlDomainPMWakeup(virDomainPtr dom, unsigned int flags)
     libxlProcessQueueEvent(driver, virDomainEventPMWakeupNewFromObj(vm));
     libxlDomainSaveStatus(driver, vm);
     ret = 0;
+
+ endjob:
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/* ---- blockresize ---------------------------------------------------- */
+
+/*
+ * libxlGuestDiskIsBlkback:
+ * Whether blkback serves disk @dst of the running domain @domid: it has
+ * a vbd in Domain-0's sysfs (QEMU's qdisk backend has none).
+ */
+static bool
+libxlGuestDiskIsBlkback(int domid, const char *dst)
+{
+    g_autofree char *dir = NULL;
+    int devid = libxlStatsDiskDevid(dst);
+
+    if (devid < 0)
+        return false;
+    dir = g_strdup_printf("/sys/bus/xen-backend/devices/vbd-%d-%d", domid, devid);
+    return virFileIsDir(dir);
+}
+
+
+/* QEMU's xen-block node of disk @dst: its block_resize target. */
+static char *
+libxlGuestQdiskNode(int domid, const char *dst)
+{
+    libxlQmpBlockStats *stats = NULL;
+    size_t nstats = 0, i;
+    char *node = NULL;
+
+    if (libxlQmpQueryBlockStats(domid, &stats, &nstats) < 0)
+        return NULL;
+    for (i = 0; i < nstats; i++) {
+        /* an emulated IDE drive has an index; xen-block's node has none */
+        if (stats[i].index < 0 && STREQ(stats[i].target, dst)) {
+            node = g_strdup(stats[i].device);
+            break;
+        }
+    }
+    libxlQmpBlockStatsFree(stats, nstats);
+    if (!node)
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("the device model of domain %d serves no disk '%s'"),
+                       domid, dst);
+    return node;
+}
+
+
+/*
+ * The blkback path: @file to @size bytes, then each loop device over it
+ * told its new capacity (losetup -c), as blkback reads the size of the
+ * block device it serves.
+ */
+static int
+libxlGuestResizeBlkback(const char *file, unsigned long long size)
+{
+    g_autoptr(virCommand) cmd = NULL;
+    g_autofree char *out = NULL;
+    g_auto(GStrv) lines = NULL;
+    size_t i;
+
+    if (truncate(file, size) < 0) {
+        virReportSystemError(errno, _("cannot resize '%s' to %llu bytes"), file, size);
+        return -1;
+    }
+
+    cmd = virCommandNewArgList("losetup", "-j", file, NULL);
+    virCommandSetOutputBuffer(cmd, &out);
+    if (virCommandRun(cmd, NULL) < 0)
+        return -1;
+    lines = g_strsplit(out ? out : "", "\n", 0);
+    for (i = 0; lines[i]; i++) {
+        g_autoptr(virCommand) setcap = NULL;
+        char *colon = strchr(lines[i], ':');
+
+        if (!g_str_has_prefix(lines[i], "/dev/loop") || !colon)
+            continue;
+        *colon = '\0';
+        setcap = virCommandNewArgList("losetup", "-c", lines[i], NULL);
+        if (virCommandRun(setcap, NULL) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+
+/*
+ * libxlDomainBlockResize:
+ * A file disk of the running domain grows or shrinks to @size (KiB, or
+ * bytes with VIR_DOMAIN_BLOCK_RESIZE_BYTES; rounded up to 512 bytes,
+ * the sectors the backends count in).
+ */
+int
+libxlDomainBlockResize(virDomainPtr dom,
+                       const char *path,
+                       unsigned long long size,
+                       unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    g_autoptr(virJSONValue) args = NULL;
+    g_autofree char *node = NULL;
+    g_autofree char *file = NULL;
+    virDomainDiskDef *disk;
+    virDomainObj *vm;
+    int domid;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_BLOCK_RESIZE_BYTES, -1);
+
+    if (!(flags & VIR_DOMAIN_BLOCK_RESIZE_BYTES)) {
+        if (size > ULLONG_MAX / 1024) {
+            virReportError(VIR_ERR_OVERFLOW,
+                           _("size must be less than %llu KiB"), ULLONG_MAX / 1024);
+            return -1;
+        }
+        size *= 1024;
+    }
+    size = VIR_ROUND_UP(size, 512);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainBlockResizeEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlGuestBegin(driver, vm, VIR_JOB_MODIFY, "resize a disk of") < 0)
+        goto cleanup;
+
+    if (!(disk = virDomainDiskByName(vm->def, path, false))) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("domain '%s' has no disk '%s'"), vm->def->name, path);
+        goto endjob;
+    }
+    if (disk->device != VIR_DOMAIN_DISK_DEVICE_DISK || disk->src->readonly) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("disk '%s' of domain '%s' is a read-only %s: it cannot be resized"),
+                       disk->dst, vm->def->name,
+                       virDomainDiskDeviceTypeToString(disk->device));
+        goto endjob;
+    }
+    if (virDomainDiskGetType(disk) != VIR_STORAGE_TYPE_FILE) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("disk '%s' of domain '%s' is a %s, not a file: resize it where it lives (blkback follows a block device's new size)"),
+                       disk->dst, vm->def->name,
+                       virStorageTypeToString(virDomainDiskGetType(disk)));
+        goto endjob;
+    }
+
+    domid = vm->def->id;
+    file = g_strdup(virDomainDiskGetSource(disk));
+
+    if (!libxlGuestDiskIsBlkback(domid, disk->dst)) {
+        if (!(node = libxlGuestQdiskNode(domid, disk->dst)) ||
+            virJSONValueObjectAdd(&args,
+                                  "s:node-name", node,
+                                  "U:size", size,
+                                  NULL) < 0)
+            goto endjob;
+        ret = libxlGuestQmp(vm, "block_resize", &args);
+        goto endjob;
+    }
+
+    if (virDomainDiskGetFormat(disk) != VIR_STORAGE_FILE_RAW &&
+        virDomainDiskGetFormat(disk) != VIR_STORAGE_FILE_NONE) {
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                       _("disk '%s' of domain '%s': blkback serves raw images only"),
+                       disk->dst, vm->def->name);
+        goto endjob;
+    }
+    virObjectUnlock(vm);
+    ret = libxlGuestResizeBlkback(file, size);
+    virObjectLock(vm);
 
  endjob:
     libxlDomainObjEndJob(vm);

@@ -1,7 +1,7 @@
 /*
  * libxl_guest.h: the libxl driver's guest controls (send-key, inject-nmi,
  * reset, screenshot, domtime, set-lifecycle-action, dompmsuspend,
- * dompmwakeup)
+ * dompmwakeup, blockresize)
  *
  * This library is free software; you can redistribute it and/or
  * modify it under the terms of the GNU Lesser General Public
@@ -43,3 +43,7 @@ int libxlDomainPMSuspendForDuration(virDomainPtr dom,
                                     unsigned long long duration,
                                     unsigned int flags);
 int libxlDomainPMWakeup(virDomainPtr dom, unsigned int flags);
+int libxlDomainBlockResize(virDomainPtr dom,
+                           const char *path,
+                           unsigned long long size,
+                           unsigned int flags);

@@ -4,7 +4,9 @@
 # took, counted by the simulated Xen), send-key (the keys the device model's
 # keyboard got), screenshot (the device model's PPM: header, size), reset
 # (HVM: the device model's reset, a reboot event and a new domain; PV/PVH:
-# Xen's refusal), domtime (refused: no guest agent), dompmsuspend and
+# Xen's refusal), domtime (refused: no guest agent), blockresize (qdisk raw
+# and qcow2 through QEMU, a raw image blkback serves: the images' sizes, the
+# backends' "sectors" in xenstore), dompmsuspend and
 # dompmwakeup (Xen's suspend: states, events, the guest's own suspend),
 # set-lifecycle-action (live: the next reboot follows it; --config: the
 # definition).  Each value
@@ -22,6 +24,19 @@ lc_files "$work"
 ctl() {
     "$top_builddir/xensim/xensimctl" --dir "$1/xensim" controls "$2" 2>&1 |
         sed -n "s/^$3: //p"
+}
+
+# xsr SB PATH: a xenstore node of the simulated host
+xsr() { "$top_builddir/xensim/xensimctl" --dir "$1/xensim" xenstore-read "$2" 2>&1; }
+
+# wait_xs SB PATH VALUE: until the node says VALUE (3 s at most)
+wait_xs() {
+    local i
+    for ((i = 0; i < 30; i++)); do
+        [ "$(xsr "$1" "$2")" = "$3" ] && return 0
+        sleep 0.1
+    done
+    return 1
 }
 
 # xs_state SB DOMID: the domain's state as the simulated Xen lists it
@@ -42,7 +57,14 @@ guest_checks() { # drv uri sb kind
     local drv=$1 uri=$2 sb=$3 kind=$4 name="gc-$4" id newid out ev
     local t="$drv/$kind"
 
-    lc_xml "$kind" "$name" "$work" > "$work/$name-$drv.xml"
+    # xvdb: a raw image libxl gives blkback; xvdc: a qcow2 image (qdisk)
+    local img="$work/$drv-$kind"
+    truncate -s 16M "$img-b.img"
+    qemu-img create -q -f qcow2 "$img-c.qcow2" 32M
+    lc_xml "$kind" "$name" "$work" "
+    <disk type='file' device='disk'><source file='$img-b.img'/><target dev='xvdb' bus='xen'/></disk>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$img-c.qcow2'/><target dev='xvdc' bus='xen'/></disk>" \
+        > "$work/$name-$drv.xml"
     ok_run "$t: define" virsh -c "$uri" define "$work/$name-$drv.xml"
     ok_run "$t: start" virsh -c "$uri" start "$name"
     id=$(virsh -c "$uri" domid "$name" 2>&1)
@@ -124,6 +146,34 @@ guest_checks() { # drv uri sb kind
             "$(virsh -c "$uri" domid "$name" 2>&1) $(virsh -c "$uri" domstate "$name" 2>&1 | head -1)"
     fi
     lc_events_stop
+
+    # ---- blockresize: qdisk through QEMU, blkback through its backing ----
+    local be="/local/domain/0/backend"
+    ok_eq "$t: xen: the backends' sizes (sectors of xvda, xvdb, xvdc)" "16384 32768 65536" \
+        "$(xsr "$sb" "$be/qdisk/$id/51712/sectors") $(xsr "$sb" "$be/vbd/$id/51728/sectors") $(xsr "$sb" "$be/qdisk/$id/51744/sectors")"
+    ok_run "$t: blockresize xvda (qdisk, raw) 12M" virsh -c "$uri" blockresize "$name" xvda 12M
+    ok_eq "$t: the image is 12 MiB" 12582912 "$(stat -c %s "$work/disk.img")"
+    ok_eq "$t: qemu's xen-block wrote the new size for the frontend" 24576 \
+        "$(xsr "$sb" "$be/qdisk/$id/51712/sectors")"
+    ok_match "$t: domblkinfo xvda capacity" "^Capacity: +12582912$" \
+        "$(virsh -c "$uri" domblkinfo "$name" xvda 2>&1)"
+    if out=$(virsh -c "$uri" blockresize "$name" xvdb 20971520b 2>&1); then
+        tap_ok "$t: blockresize xvdb (blkback, raw) 20971520 bytes"
+        wait_xs "$sb" "$be/vbd/$id/51728/sectors" 40960
+    else
+        tap_fail "$t: blockresize xvdb (blkback, raw) 20971520 bytes" "$out"
+    fi
+    ok_eq "$t: the image is 20 MiB" 20971520 "$(stat -c %s "$img-b.img")"
+    ok_eq "$t: blkback saw the backing grow and wrote its new size" 40960 \
+        "$(xsr "$sb" "$be/vbd/$id/51728/sectors")"
+    ok_run "$t: blockresize xvdc (qdisk, qcow2) 64M" virsh -c "$uri" blockresize "$name" xvdc 64M
+    ok_match "$t: the qcow2 image's virtual size is 64 MiB" '"virtual-size": 67108864,' \
+        "$(qemu-img info -U --output=json "$img-c.qcow2" 2>&1)"
+    ok_eq "$t: qemu's xen-block wrote the qcow2 disk's new size" 131072 \
+        "$(xsr "$sb" "$be/qdisk/$id/51744/sectors")"
+    ok_fail "$t: blockresize of a disk the domain lacks" "domain '$name' has no disk 'xvdz'" \
+        virsh -c "$uri" blockresize "$name" xvdz 1M
+    truncate -s 8M "$work/disk.img"
 
     # ---- dompmsuspend, dompmwakeup: Xen's suspend, memory kept ----
     ev="$work/pm-$drv-$kind"
