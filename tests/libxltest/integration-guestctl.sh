@@ -9,7 +9,7 @@
 # backends' "sectors" in xenstore), dompmsuspend and
 # dompmwakeup (Xen's suspend: states, events, the guest's own suspend),
 # set-lifecycle-action (live: the next reboot follows it; --config: the
-# definition).  Each value
+# definition), domrename (files, events, the name Xen knows).  Each value
 # is checked through xensimctl.  The stock module's gaps are recorded
 # (TODO), not required.
 set -u
@@ -242,7 +242,30 @@ guest_checks() { # drv uri sb kind
         "$(virsh -c "$uri" dumpxml --inactive "$name" 2>&1)"
     ok_fail "$t: inject-nmi of a shut-off domain refused" "not running" \
         virsh -c "$uri" inject-nmi "$name"
-    ok_run "$t: undefine" virsh -c "$uri" undefine "$name"
+
+    # ---- domrename (shut off only, as libvirt's drivers) ----
+    ev="$work/rename-$drv-$kind"
+    lc_events_start "$uri" "$ev"
+    ok_run "$t: domrename" virsh -c "$uri" domrename "$name" "$name-r"
+    ok_eq "$t: the new name is defined, shut off" "shut off" \
+        "$(virsh -c "$uri" domstate "$name-r" 2>&1 | head -1)"
+    ok_fail "$t: the old name is gone" "[Dd]omain not found|failed to get domain" \
+        virsh -c "$uri" domstate "$name"
+    ok_eq "$t: its configuration file renamed" "$name-r.xml" \
+        "$(cd "$sb/etc/libxl" 2>/dev/null && ls "$name.xml" "$name-r.xml" 2>/dev/null)"
+    ok_run "$t: start under the new name" virsh -c "$uri" start "$name-r"
+    id=$(virsh -c "$uri" domid "$name-r" 2>&1)
+    ok_eq "$t: xen: the domain has the new name" "$name-r" \
+        "$("$top_builddir/xensim/xensimctl" --dir "$sb/xensim" list 2>&1 | awk -v d="$id" '$1 == d {print $2}')"
+    ok_fail "$t: domrename of the running domain refused" \
+        "cannot rename domain '$name-r' while it is running|cannot rename active domain" \
+        virsh -c "$uri" domrename "$name-r" "$name"
+    ok_run "$t: destroy" virsh -c "$uri" destroy "$name-r"
+    lc_wait_count "$ev" "'$name-r': Defined Renamed" 1 2
+    ok_eq "$t: events: Undefined Renamed, Defined Renamed" "1 1" \
+        "$(lc_count "$ev" "'$name': Undefined Renamed") $(lc_count "$ev" "'$name-r': Defined Renamed")"
+    lc_events_stop
+    ok_run "$t: undefine" virsh -c "$uri" undefine "$name-r"
 }
 
 for drv in ${GUESTCTL_DRIVERS:-ours stock}; do
