@@ -887,10 +887,9 @@ libxlDomainSnapshotCreateXML(virDomainPtr dom,
     }
     if ((flags & VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE) &&
         (flags & (VIR_DOMAIN_SNAPSHOT_CREATE_HALT |
-                  VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY |
                   VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA))) {
         virReportError(VIR_ERR_INVALID_ARG, "%s",
-                       _("--redefine cannot be combined with --halt, --disk-only or --no-metadata"));
+                       _("--redefine cannot be combined with --halt or --no-metadata"));
         return NULL;
     }
 
