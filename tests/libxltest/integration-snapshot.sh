@@ -96,6 +96,12 @@ tree_checks() { # uri dir
     tree_queries "$uri" "before a daemon restart"
     "$top_srcdir/scripts/sandbox" restart "$SB" >/dev/null 2>&1
     tree_queries "$uri" "after a daemon restart"
+    # a host that swaps modules and back keeps them
+    "$top_srcdir/scripts/sandbox" restart "$SB" --driver=stock >/dev/null 2>&1
+    ok_run "the stock module starts the domain on its overlay" virsh -c "$uri" start $dom
+    ok_run "and destroys it" virsh -c "$uri" destroy $dom
+    "$top_srcdir/scripts/sandbox" restart "$SB" --driver=ours >/dev/null 2>&1
+    tree_queries "$uri" "after a swap to the stock module and back"
 
     # reverts across the tree
     ok_run "snapshot-revert s1 (memory)" virsh -c "$uri" snapshot-revert $dom s1
@@ -242,6 +248,25 @@ hvm_checks() { # uri dir
     ok_run "$dom: revert h1 (memory)" virsh -c "$uri" snapshot-revert $dom h1
     ok_eq "$dom: running from h1" "running" "$(virsh -c "$uri" domstate $dom 2>&1 | head -1)"
     ok_eq "$dom: reading the marker" "45 00 00 00" "$(markers "$(source_of "$uri" $dom)")"
+
+    # --atomic: an overlay that cannot be made leaves the domain as it was
+    ok_fail "$dom: an overlay qemu-img cannot make fails the snapshot" \
+        "qemu-img.*/nonexistent/dir/x.qcow2" \
+        virsh -c "$uri" snapshot-create-as $dom at --atomic --disk-only \
+        --diskspec "xvda,file=/nonexistent/dir/x.qcow2"
+    ok_eq "$dom: the domain runs as before" "running" "$(virsh -c "$uri" domstate $dom 2>&1 | head -1)"
+    ok_eq "$dom: on its disk as before" "$d/disk.h1-revert-1" "$(source_of "$uri" $dom)"
+    ok_eq "$dom: no snapshot 'at'" "h1" "$(names "$uri" $dom)"
+    ok_eq "$dom: no switch image left" "h1.save h1.xml" \
+        "$(ls -A "$SB/lib/libxl/snapshot/$dom" | tr '\n' ' ' | sed 's/ $//')"
+
+    # a transient domain
+    lc_xml pv sn-tr "$d" | sed "s#$d/disk.img#$d/tr.img#" > "$d/sn-tr.xml"
+    truncate -s 8M "$d/tr.img"
+    ok_run "$dom: a transient domain" virsh -c "$uri" create "$d/sn-tr.xml"
+    ok_fail "its snapshot is refused, saying why" "cannot snapshot transient domain 'sn-tr'" \
+        virsh -c "$uri" snapshot-create-as sn-tr t1
+    virsh -c "$uri" destroy sn-tr >/dev/null 2>&1
 
     # virt-manager's calls
     ok_run "$dom: virt-manager's snapshot calls (Python binding)" "$PYTHON3" - "$uri" $dom <<'EOF'
