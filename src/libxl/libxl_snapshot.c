@@ -1335,7 +1335,7 @@ libxlDomainRevertToSnapshot(virDomainSnapshotPtr snapshot, unsigned int flags)
     g_autoptr(virDomainDef) live = NULL;
     g_autoptr(GHashTable) needed = NULL;
     g_auto(GStrv) paths = NULL;
-    g_auto(GStrv) oldDisks = NULL;
+    g_autoptr(GPtrArray) oldDisks = g_ptr_array_new_with_free_func(g_free);
     virDomainSnapshotDef *snapdef;
     virDomainMomentObj *snap;
     virDomainObj *vm;
@@ -1436,15 +1436,14 @@ libxlDomainRevertToSnapshot(virDomainSnapshotPtr snapshot, unsigned int flags)
     if (live)
         libxlSnapshotDefUseOverlays(snapdef, live, paths);
 
-    /* what the domain leaves */
-    {
-        virDomainDef *cur = virDomainObjGetPersistentDef(driver->xmlopt, vm, NULL);
-
-        oldDisks = g_new0(char *, (cur ? cur->ndisks : 0) + vm->def->ndisks + 1);
-        for (i = 0; cur && i < cur->ndisks; i++)
-            oldDisks[i] = g_strdup(virDomainDiskGetSource(cur->disks[i]));
-        for (i = 0; i < vm->def->ndisks && vm->newDef; i++)
-            oldDisks[cur->ndisks + i] = g_strdup(virDomainDiskGetSource(vm->def->disks[i]));
+    /* the images the domain leaves: its live and persistent disks */
+    for (i = 0; i < vm->def->ndisks; i++) {
+        if (virDomainDiskGetSource(vm->def->disks[i]))
+            g_ptr_array_add(oldDisks, g_strdup(virDomainDiskGetSource(vm->def->disks[i])));
+    }
+    for (i = 0; vm->newDef && i < vm->newDef->ndisks; i++) {
+        if (virDomainDiskGetSource(vm->newDef->disks[i]))
+            g_ptr_array_add(oldDisks, g_strdup(virDomainDiskGetSource(vm->newDef->disks[i])));
     }
 
     if (virDomainObjIsActive(vm)) {
@@ -1467,12 +1466,8 @@ libxlDomainRevertToSnapshot(virDomainSnapshotPtr snapshot, unsigned int flags)
 
     /* the state the revert discards */
     needed = libxlSnapshotNeeded(vm, NULL, NULL);
-    for (i = 0; oldDisks[i] || i == 0; i++) {
-        if (oldDisks[i])
-            libxlSnapshotDropIfUnneeded(vm, NULL, needed, oldDisks[i]);
-        else
-            break;
-    }
+    for (i = 0; i < oldDisks->len; i++)
+        libxlSnapshotDropIfUnneeded(vm, NULL, needed, g_ptr_array_index(oldDisks, i));
 
     if (start) {
         if (memory) {

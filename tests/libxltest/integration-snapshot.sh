@@ -92,6 +92,10 @@ tree_checks() { # uri dir
     ok_eq "the domain stays off" "shut off" "$(virsh -c "$uri" domstate $dom 2>&1 | head -1)"
     mark "$d/disk.s3" 0x44 192k
     ok_eq "the current disk reads markers A B C D" "41 42 43 44" "$(markers "$d/disk.s3")"
+    ok_match "list --with-snapshot shows the domain" "^$dom\$" \
+        "$(virsh -c "$uri" list --all --name --with-snapshot 2>&1)"
+    ok_eq "list --without-snapshot does not" "" \
+        "$(virsh -c "$uri" list --all --name --without-snapshot 2>&1 | grep -x $dom || true)"
 
     tree_queries "$uri" "before a daemon restart"
     "$top_srcdir/scripts/sandbox" restart "$SB" >/dev/null 2>&1
