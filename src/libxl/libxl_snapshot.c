@@ -580,9 +580,10 @@ libxlSnapshotPrepare(libxlDriverPrivate *driver,
         }
     }
 
-    /* read-only disks and CD-ROMs have no state to keep */
-    for (i = 0; i < vm->def->ndisks; i++) {
-        virDomainDiskDef *disk = vm->def->disks[i];
+    /* read-only disks and CD-ROMs have no state to keep (the snapshot's
+     * copy of the definition says so; the domain's stays as it is) */
+    for (i = 0; i < snapdef->parent.dom->ndisks; i++) {
+        virDomainDiskDef *disk = snapdef->parent.dom->disks[i];
 
         if ((disk->src->readonly || disk->device != VIR_DOMAIN_DISK_DEVICE_DISK) &&
             disk->snapshot == VIR_DOMAIN_SNAPSHOT_LOCATION_DEFAULT)

@@ -238,7 +238,9 @@ bad_input() { # uri dir
 
 hvm_checks() { # uri dir
     local uri=$1 d=$2 dom=sn-hvm
-    lc_xml hvm $dom "$d" > "$d/$dom.xml"
+    truncate -s 1M "$d/cd.iso"
+    lc_xml hvm $dom "$d" "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='$d/cd.iso'/><target dev='hdc' bus='ide'/><readonly/></disk>" \
+        > "$d/$dom.xml"
     ok_run "define and start $dom" \
         bash -c "virsh -c '$uri' define '$d/$dom.xml' && virsh -c '$uri' start $dom"
     ok_run "$dom: snapshot --no-metadata --disk-only" \
@@ -249,6 +251,12 @@ hvm_checks() { # uri dir
     ok_run "$dom: snapshot h1 --halt" virsh -c "$uri" snapshot-create-as $dom h1 --halt
     ok_eq "$dom: shut off after --halt" "shut off" "$(virsh -c "$uri" domstate $dom 2>&1 | head -1)"
     ok_eq "$dom: on disk.h1" "$d/disk.h1" "$(source_of "$uri" $dom)"
+    ok_match "$dom: the CD-ROM has no overlay" "<disk name='hdc' snapshot='no'/>" \
+        "$(virsh -c "$uri" snapshot-dumpxml $dom h1 2>&1)"
+    ok_match "$dom: and keeps its image" "<source file='$d/cd.iso'/>" \
+        "$(virsh -c "$uri" dumpxml $dom 2>&1)"
+    ok_eq "$dom: the domain's CD-ROM has no snapshot attribute" "" \
+        "$(virsh -c "$uri" dumpxml $dom 2>&1 | grep "snapshot=" || true)"
     ok_run "$dom: revert h1 (memory)" virsh -c "$uri" snapshot-revert $dom h1
     ok_eq "$dom: running from h1" "running" "$(virsh -c "$uri" domstate $dom 2>&1 | head -1)"
     ok_eq "$dom: reading the marker" "45 00 00 00" "$(markers "$(source_of "$uri" $dom)")"
@@ -300,6 +308,13 @@ EOF
         "$(ls "$SB/lib/libxl/snapshot/$dom" 2>/dev/null | grep xml || true)"
     ok_run "$dom: defined again" virsh -c "$uri" define "$d/$dom.xml"
     ok_eq "$dom: no snapshot comes back" "" "$(names "$uri" $dom)"
+    ok_run "$dom: a snapshot of the shut-off domain" virsh -c "$uri" snapshot-create-as $dom off1
+    ok_match "$dom: its CD-ROM has no overlay" "<disk name='hdc' snapshot='no'/>" \
+        "$(virsh -c "$uri" snapshot-dumpxml $dom off1 2>&1)"
+    ok_eq "$dom: the domain's definition is unmarked" "" \
+        "$(virsh -c "$uri" dumpxml --inactive $dom 2>&1 | grep "snapshot=" || true)"
+    ok_eq "$dom: its CD-ROM image is unchanged" "$d/cd.iso" \
+        "$(virsh -c "$uri" dumpxml --inactive $dom 2>&1 | sed -n "s/.*<source file='\([^']*cd[^']*\)'.*/\1/p")"
 }
 
 xensimctl() { "$top_builddir/xensim/xensimctl" "$@"; }
