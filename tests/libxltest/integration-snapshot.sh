@@ -261,13 +261,28 @@ hvm_checks() { # uri dir
     ok_eq "$dom: running from h1" "running" "$(virsh -c "$uri" domstate $dom 2>&1 | head -1)"
     ok_eq "$dom: reading the marker" "45 00 00 00" "$(markers "$(source_of "$uri" $dom)")"
 
+    # a paused domain's memory snapshot: it stays paused, and so comes back
+    ok_run "$dom: suspend" virsh -c "$uri" suspend $dom
+    ok_run "$dom: snapshot p1 of the paused domain" virsh -c "$uri" snapshot-create-as $dom p1
+    ok_eq "$dom: still paused" "paused" "$(virsh -c "$uri" domstate $dom 2>&1 | head -1)"
+    ok_match "$dom: p1's state is paused" "State: +paused" "$(virsh -c "$uri" snapshot-info $dom p1 2>&1)"
+    ok_run "$dom: resume" virsh -c "$uri" resume $dom
+    ok_run "$dom: revert to p1" virsh -c "$uri" snapshot-revert $dom p1
+    ok_eq "$dom: paused again" "paused" "$(virsh -c "$uri" domstate $dom 2>&1 | head -1)"
+    ok_run "$dom: revert to h1 --running" virsh -c "$uri" snapshot-revert $dom h1 --running
+    ok_eq "$dom: running" "running" "$(virsh -c "$uri" domstate $dom 2>&1 | head -1)"
+    ok_run "$dom: delete p1 (nothing sits on its image but its own overlay)" \
+        virsh -c "$uri" snapshot-delete $dom p1
+    ok_eq "$dom: p1's images are gone, the domain on a second overlay of h1" \
+        "disk.h1-revert-2 disk.img disk.nm" "$(cd "$d" && ls disk.* | tr '\n' ' ' | sed 's/ $//')"
+
     # --atomic: an overlay that cannot be made leaves the domain as it was
     ok_fail "$dom: an overlay qemu-img cannot make fails the snapshot" \
         "qemu-img.*/nonexistent/dir/x.qcow2" \
         virsh -c "$uri" snapshot-create-as $dom at --atomic --disk-only \
         --diskspec "xvda,file=/nonexistent/dir/x.qcow2"
     ok_eq "$dom: the domain runs as before" "running" "$(virsh -c "$uri" domstate $dom 2>&1 | head -1)"
-    ok_eq "$dom: on its disk as before" "$d/disk.h1-revert-1" "$(source_of "$uri" $dom)"
+    ok_eq "$dom: on its disk as before" "$d/disk.h1-revert-2" "$(source_of "$uri" $dom)"
     ok_eq "$dom: no snapshot 'at'" "h1" "$(names "$uri" $dom)"
     ok_eq "$dom: no switch image left" "h1.save h1.xml" \
         "$(ls -A "$SB/lib/libxl/snapshot/$dom" | tr '\n' ' ' | sed 's/ $//')"
