@@ -722,7 +722,9 @@ libxlSnapshotDefUseOverlays(virDomainSnapshotDef *snapdef,
  * libxlSnapshotTake:
  * Take the snapshot @snapdef of @vm (locked, with a job): the overlays,
  * and for a running domain the switch through its save stream (the
- * memory image kept as the snapshot's, or a temporary one).
+ * memory image kept as the snapshot's, or a temporary one).  A failure
+ * leaves the domain as it was: its definition on its old images, the
+ * overlays removed, restored from the image (which then goes).
  */
 static int
 libxlSnapshotTake(libxlDriverPrivate *driver,
@@ -734,6 +736,7 @@ libxlSnapshotTake(libxlDriverPrivate *driver,
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     g_auto(GStrv) paths = libxlSnapshotOverlayPaths(snapdef);
     g_autoptr(virDomainDef) imgdef = NULL;
+    g_autoptr(virDomainDef) oldPersistent = NULL;
     g_autofree char *image = NULL;
     g_autofree char *xml = NULL;
     g_autofree char *dir = libxlSnapshotDir(driver, vm->def->name);
@@ -773,18 +776,15 @@ libxlSnapshotTake(libxlDriverPrivate *driver,
 
     /* the disks' states: the images the overlays go on */
     persistent = vm->def;
+    if (!(oldPersistent = virDomainDefCopy(persistent, driver->xmlopt, NULL, false)))
+        goto restore;
     if (libxlSnapshotMakeOverlays(snapdef, imgdef, (const char *const *) paths) < 0)
         goto restore;
 
     libxlSnapshotDefUseOverlays(snapdef, persistent, paths);
     libxlSnapshotDefUseOverlays(snapdef, imgdef, paths);
-    if (virDomainDefSave(persistent, driver->xmlopt, cfg->configDir) < 0) {
-        for (i = 0; i < snapdef->ndisks; i++) {
-            if (paths[i])
-                unlink(paths[i]);
-        }
-        goto restore;
-    }
+    if (virDomainDefSave(persistent, driver->xmlopt, cfg->configDir) < 0)
+        goto rollback;
 
     if (flags & VIR_DOMAIN_SNAPSHOT_CREATE_HALT) {
         virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FROM_SNAPSHOT);
@@ -793,15 +793,27 @@ libxlSnapshotTake(libxlDriverPrivate *driver,
         return 0;
     }
 
-    if (libxlSaveRestoreObj(driver, vm, conn, image, &imgdef, paused) < 0) {
+    if (libxlSaveRestoreObj(driver, vm, conn, image, &imgdef, paused) == 0) {
         if (!memory)
             unlink(image);
-        return -1;
+        return 0;
     }
-    if (!memory)
-        unlink(image);
-    return 0;
 
+ rollback:
+    {
+        /* the definition as it was, no overlay */
+        virErrorPtr saved;
+
+        virErrorPreserveLast(&saved);
+        if (virDomainDefSave(oldPersistent, driver->xmlopt, cfg->configDir) < 0)
+            VIR_WARN("cannot write the definition of domain '%s' back", vm->def->name);
+        virDomainObjAssignDef(vm, &oldPersistent, false, NULL);
+        for (i = 0; i < snapdef->ndisks; i++) {
+            if (paths[i])
+                unlink(paths[i]);
+        }
+        virErrorRestore(&saved);
+    }
  restore:
     {
         /* no overlay: the domain comes back as it was */

@@ -287,6 +287,18 @@ hvm_checks() { # uri dir
     ok_eq "$dom: no switch image left" "h1.save h1.xml" \
         "$(ls -A "$SB/lib/libxl/snapshot/$dom" | tr '\n' ' ' | sed 's/ $//')"
 
+    # a restore onto the overlays that fails: the domain comes back as it was
+    xensimctl --dir "$SB/xensim" fault set libxl_domain_create_restore ERROR_FAIL once >/dev/null
+    ok_fail "$dom: a snapshot whose restore fails says so" "libxenlight|restore" \
+        virsh -c "$uri" snapshot-create-as $dom rf
+    xensimctl --dir "$SB/xensim" fault clear >/dev/null
+    ok_eq "$dom: the domain runs again" "running" "$(virsh -c "$uri" domstate $dom 2>&1 | head -1)"
+    ok_eq "$dom: on its old disk" "$d/disk.h1-revert-2" "$(source_of "$uri" $dom)"
+    ok_eq "$dom: which its definition names" "$d/disk.h1-revert-2" \
+        "$(virsh -c "$uri" dumpxml --inactive $dom 2>/dev/null | sed -n "s/.*<source file='\([^']*disk[^']*\)'.*/\1/p")"
+    ok_eq "$dom: no snapshot 'rf', no overlay, no memory image" "h1 | disk.h1-revert-2 disk.img disk.nm | h1.save h1.xml" \
+        "$(names "$uri" $dom) | $(cd "$d" && ls disk.* | tr '\n' ' ' | sed 's/ $//') | $(ls -A "$SB/lib/libxl/snapshot/$dom" | tr '\n' ' ' | sed 's/ $//')"
+
     # a transient domain
     lc_xml pv sn-tr "$d" | sed "s#$d/disk.img#$d/tr.img#" > "$d/sn-tr.xml"
     truncate -s 8M "$d/tr.img"
