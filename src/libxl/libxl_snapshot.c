@@ -346,12 +346,12 @@ libxlSnapshotCollectOne(void *payload,
 {
     virDomainMomentObj *snap = payload;
     void **args = opaque;
-    virDomainMomentObj *skip = args[0];
+    GPtrArray *skip = args[0];
     GHashTable *set = args[1];
     virDomainSnapshotDef *snapdef = virDomainSnapshotObjGetDef(snap);
     size_t i;
 
-    if (snap == skip)
+    if (skip && g_ptr_array_find(skip, snap, NULL))
         return 0;
     for (i = 0; i < snapdef->ndisks; i++) {
         virDomainDiskDef *disk = libxlSnapshotStateDisk(snapdef, i);
@@ -383,11 +383,11 @@ libxlSnapshotCollectDef(virDomainDef *def, const char *skipDst, GHashTable *set)
 /*
  * libxlSnapshotNeeded:
  * The images something still needs: the states of the snapshots other
- * than @skip, the domain's disks (but the disk @skipDst), and all below
- * them.
+ * than those in @skip (NULL: none), the domain's disks (but the disk
+ * @skipDst), and all below them.
  */
 static GHashTable *
-libxlSnapshotNeeded(virDomainObj *vm, virDomainMomentObj *skip, const char *skipDst)
+libxlSnapshotNeeded(virDomainObj *vm, GPtrArray *skip, const char *skipDst)
 {
     GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     void *args[2] = { skip, set };
@@ -1522,12 +1522,14 @@ libxlDomainRevertToSnapshot(virDomainSnapshotPtr snapshot, unsigned int flags)
  * libxlSnapshotMergePlan:
  * Which disks of the domain a delete of @snap merges: those whose
  * current image sits directly on the snapshot's image when nothing else
- * needs that image.  *@merge[i] is set for disk i of the snapshot.  A
- * running domain cannot have them merged: refused, saying so.
+ * needs that image, once the snapshots in @gone (@snap among them) are
+ * gone.  *@merge[i] is set for disk i of the snapshot.  A running domain
+ * cannot have them merged: refused, saying so.
  */
 static int
 libxlSnapshotMergePlan(virDomainObj *vm,
                        virDomainMomentObj *snap,
+                       GPtrArray *gone,
                        bool *merge)
 {
     virDomainSnapshotDef *snapdef = virDomainSnapshotObjGetDef(snap);
@@ -1552,7 +1554,7 @@ libxlSnapshotMergePlan(virDomainObj *vm,
         if (!(backing = libxlSnapshotImageBacking(virDomainDiskGetSource(disk))) ||
             STRNEQ(backing, image))
             continue;
-        needed = libxlSnapshotNeeded(vm, snap, disk->dst);
+        needed = libxlSnapshotNeeded(vm, gone, disk->dst);
         if (g_hash_table_contains(needed, image))
             continue;
         if (virDomainObjIsActive(vm)) {
@@ -1582,10 +1584,12 @@ libxlSnapshotDiscard(libxlDriverPrivate *driver,
     virDomainMomentObj *child;
     g_autofree bool *merge = g_new0(bool, snapdef->ndisks + 1);
     g_autoptr(GHashTable) needed = NULL;
+    g_autoptr(GPtrArray) gone = g_ptr_array_new();
     bool current = virDomainSnapshotGetCurrent(vm->snapshots) == snap;
     size_t i;
 
-    if (!metadataOnly && libxlSnapshotMergePlan(vm, snap, merge) < 0)
+    g_ptr_array_add(gone, snap);
+    if (!metadataOnly && libxlSnapshotMergePlan(vm, snap, gone, merge) < 0)
         return -1;
 
     if (!metadataOnly) {
@@ -1713,14 +1717,15 @@ libxlDomainSnapshotDelete(virDomainSnapshotPtr snapshot, unsigned int flags)
     if (!(flags & VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY))
         g_ptr_array_add(victims, snap);
 
-    /* nothing is deleted unless every merge can be done */
+    /* nothing is deleted unless every merge can be done: each victim's
+     * images are judged as if all the victims were gone */
     if (!metadataOnly && virDomainObjIsActive(vm)) {
         for (i = 0; i < victims->len; i++) {
             virDomainMomentObj *v = g_ptr_array_index(victims, i);
             g_autofree bool *merge =
                 g_new0(bool, virDomainSnapshotObjGetDef(v)->ndisks + 1);
 
-            if (libxlSnapshotMergePlan(vm, v, merge) < 0)
+            if (libxlSnapshotMergePlan(vm, v, victims, merge) < 0)
                 goto endjob;
         }
     }

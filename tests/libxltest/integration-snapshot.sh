@@ -328,6 +328,12 @@ assert s2.getParent().getName() == "h1"
 assert dom.snapshotNum() == 2
 assert cur.numChildren() == 1 and cur.listAllChildren()[0].getName() == "py"
 EOF
+    # a delete --children whose last merge needs the domain off is refused
+    # before any of them is deleted
+    ok_run "$dom: revert to h1 (py's parent)" virsh -c "$uri" snapshot-revert $dom h1
+    ok_fail "$dom: snapshot-delete h1 --children of the running domain is refused" \
+        "merged into '$d/disk.nm'" virsh -c "$uri" snapshot-delete $dom h1 --children
+    ok_eq "$dom: nothing was deleted" "h1 py" "$(names "$uri" $dom --topological)"
     ok_fail "$dom: undefine with snapshots is refused" "snapshots-metadata" virsh -c "$uri" undefine $dom
     ok_run "$dom: destroy" virsh -c "$uri" destroy $dom
     ok_run "$dom: undefine --snapshots-metadata" virsh -c "$uri" undefine $dom --snapshots-metadata
