@@ -42,3 +42,8 @@ xensim_xltune_LDADD = $(top_builddir)/xensim/libxensim.la \
 # reverted across, merged and deleted, with both modules
 TESTS += integration-snapshot.sh
 EXTRA_DIST += integration-snapshot.sh
+
+# Guest controls (send-key, inject-nmi, reset, screenshot, domtime,
+# set-lifecycle-action; src/libxl/libxl_guest.c), checked through xensimctl
+TESTS += integration-guestctl.sh
+EXTRA_DIST += integration-guestctl.sh
