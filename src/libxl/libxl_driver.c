@@ -1794,7 +1794,7 @@ libxlDomainRename(virDomainPtr dom, const char *new_name, unsigned int flags)
 
     if (virDomainSnapshotObjListNum(vm->snapshots, NULL, 0) > 0) {
         virReportError(VIR_ERR_OPERATION_INVALID,
-                       _("cannot rename domain '%s' with snapshots (their metadata and overlays are named after it)"),
+                       _("cannot rename domain '%s' with snapshots (their metadata is kept under its name)"),
                        vm->def->name);
         goto endjob;
     }
