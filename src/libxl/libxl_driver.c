@@ -50,6 +50,7 @@
 #include "libxl_native.h"
 #include "libxl_process.h"
 #include "libxl_save.h"
+#include "libxl_snapshot.h"
 #include "libxl_tune.h"
 #include "libxl_stats.h"
 
@@ -342,6 +343,9 @@ libxlStateInitialize(bool privileged,
 
     /* managed-save images, this module's or the stock module's */
     libxlSaveManagedDetect(libxl_driver);
+
+    /* the snapshots' metadata (libxl_snapshot.c) */
+    libxlSnapshotLoadAll(libxl_driver);
 
     /* once per host boot: a marker in the state directory (under /run)
      * says it was done, so that a domain an administrator shut down stays
@@ -1568,7 +1572,8 @@ libxlDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
 
     virCheckFlags(VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
                   VIR_DOMAIN_UNDEFINE_NVRAM |
-                  VIR_DOMAIN_UNDEFINE_KEEP_NVRAM, -1);
+                  VIR_DOMAIN_UNDEFINE_KEEP_NVRAM |
+                  VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA, -1);
 
     if ((flags & VIR_DOMAIN_UNDEFINE_NVRAM) &&
         (flags & VIR_DOMAIN_UNDEFINE_KEEP_NVRAM)) {
@@ -1593,6 +1598,15 @@ libxlDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("cannot undefine transient domain '%s'"),
                        vm->def->name);
+        goto endjob;
+    }
+
+    if (!(flags & VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA) &&
+        virDomainSnapshotObjListNum(vm->snapshots, NULL, 0) > 0) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot undefine domain '%s' with %d snapshots; use --snapshots-metadata to remove their metadata"),
+                       vm->def->name,
+                       virDomainSnapshotObjListNum(vm->snapshots, NULL, 0));
         goto endjob;
     }
 
@@ -1632,6 +1646,10 @@ libxlDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
     }
 
     if (virDomainDeleteConfig(cfg->configDir, cfg->autostartDir, vm) < 0)
+        goto endjob;
+
+    if ((flags & VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA) &&
+        libxlSnapshotRemoveAllMetadata(driver, vm) < 0)
         goto endjob;
 
     event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_UNDEFINED,
@@ -1770,6 +1788,13 @@ libxlDomainRename(virDomainPtr dom, const char *new_name, unsigned int flags)
     if (vm->hasManagedSave) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("cannot rename domain '%s': it has a managed save image"),
+                       vm->def->name);
+        goto endjob;
+    }
+
+    if (virDomainSnapshotObjListNum(vm->snapshots, NULL, 0) > 0) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot rename domain '%s' with snapshots (their metadata is kept under its name)"),
                        vm->def->name);
         goto endjob;
     }
@@ -2942,6 +2967,22 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainManagedSaveRemove = libxlDomainManagedSaveRemove, /* 0.9.2 */
     .domainManagedSaveGetXMLDesc = libxlDomainManagedSaveGetXMLDesc, /* 9.1.0 */
     .domainManagedSaveDefineXML = libxlDomainManagedSaveDefineXML, /* 9.1.0 */
+    .domainSnapshotCreateXML = libxlDomainSnapshotCreateXML, /* 9.1.0 */
+    .domainSnapshotGetXMLDesc = libxlDomainSnapshotGetXMLDesc, /* 9.1.0 */
+    .domainSnapshotNum = libxlDomainSnapshotNum, /* 9.1.0 */
+    .domainSnapshotListNames = libxlDomainSnapshotListNames, /* 9.1.0 */
+    .domainListAllSnapshots = libxlDomainListAllSnapshots, /* 9.1.0 */
+    .domainSnapshotNumChildren = libxlDomainSnapshotNumChildren, /* 9.1.0 */
+    .domainSnapshotListChildrenNames = libxlDomainSnapshotListChildrenNames, /* 9.1.0 */
+    .domainSnapshotListAllChildren = libxlDomainSnapshotListAllChildren, /* 9.1.0 */
+    .domainSnapshotLookupByName = libxlDomainSnapshotLookupByName, /* 9.1.0 */
+    .domainHasCurrentSnapshot = libxlDomainHasCurrentSnapshot, /* 9.1.0 */
+    .domainSnapshotGetParent = libxlDomainSnapshotGetParent, /* 9.1.0 */
+    .domainSnapshotCurrent = libxlDomainSnapshotCurrent, /* 9.1.0 */
+    .domainSnapshotIsCurrent = libxlDomainSnapshotIsCurrent, /* 9.1.0 */
+    .domainSnapshotHasMetadata = libxlDomainSnapshotHasMetadata, /* 9.1.0 */
+    .domainRevertToSnapshot = libxlDomainRevertToSnapshot, /* 9.1.0 */
+    .domainSnapshotDelete = libxlDomainSnapshotDelete, /* 9.1.0 */
     .domainCoreDump = libxlDomainCoreDump, /* 0.9.2 */
     .domainCoreDumpWithFormat = libxlDomainCoreDumpWithFormat, /* 9.1.0 */
     .connectIsEncrypted = libxlConnectIsEncrypted, /* 0.9.0 */
