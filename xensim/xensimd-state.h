@@ -335,6 +335,10 @@ struct _XensimDevice {
     gint64 net_since;           /* net frames sent up to here */
     guint64 net_rx_frames;      /* frames the guest received (vif tx) */
     guint64 net_tx_frames;      /* frames the guest sent (vif rx) */
+    /* blkback's statistics files as last written (stats_written: the
+     * files are there), so that a tick rewrites only those that moved */
+    bool stats_written;
+    guint64 stats[5];
 };
 
 /* The counters of a device at now. */
