@@ -31,6 +31,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -156,6 +158,48 @@ xensimStreamPace(const struct timespec *t0, uint64_t done, guint rate)
         ;
 }
 
+/* A non-blocking fd (a socket the application handed over, as libvirt's
+ * migration does) is waited for, as libxl's datacopier does. */
+static bool
+xensimStreamWait(int fd, short events)
+{
+    struct pollfd pfd = { .fd = fd, .events = events };
+
+    if (errno != EAGAIN)
+        return false;
+    while (poll(&pfd, 1, -1) < 0) {
+        if (errno != EINTR)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * xensimStreamChildFds:
+ * libxl's save and restore helpers are programs it executes: they have
+ * the stream's fd and none of the application's close-on-exec ones (a
+ * pipe's read end the application keeps, in particular, so that the
+ * helper learns when its reader has gone).  The forked child closes
+ * them.  System calls only.
+ */
+static void
+xensimStreamChildFds(int keep)
+{
+    struct rlimit rl;
+    int fd, max = 65536;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t) max)
+        max = rl.rlim_cur;
+    for (fd = 3; fd < max; fd++) {
+        int flags;
+
+        if (fd == keep)
+            continue;
+        if ((flags = fcntl(fd, F_GETFD)) >= 0 && (flags & FD_CLOEXEC))
+            close(fd);
+    }
+}
+
 static bool
 xensimWriteAll(int fd, const void *data, size_t len)
 {
@@ -165,6 +209,8 @@ xensimWriteAll(int fd, const void *data, size_t len)
         ssize_t n = write(fd, p, len);
 
         if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && xensimStreamWait(fd, POLLOUT))
             continue;
         if (n <= 0)
             return false;
@@ -186,6 +232,7 @@ xensimStreamWrite(void *opaque)
     XensimStreamTrailer tr;
     struct timespec t0;
 
+    xensimStreamChildFds(st->fd);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!xensimWriteAll(st->fd, st->head, st->head_len))
         return errno == ENOSPC ? XENSIM_STREAM_NOSPC : XENSIM_STREAM_WRITE;
@@ -239,6 +286,8 @@ xensimReadAll(int fd, void *data, size_t len)
 
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && xensimStreamWait(fd, POLLIN))
+            continue;
         if (n < 0)
             return XENSIM_STREAM_READ;
         if (n == 0)
@@ -262,6 +311,7 @@ xensimStreamRead(void *opaque)
     size_t k;
     int rc;
 
+    xensimStreamChildFds(st->fd);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if ((rc = xensimReadAll(st->fd, &hdr, sizeof(hdr))))
         return rc;

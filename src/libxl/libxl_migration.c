@@ -1032,6 +1032,9 @@ libxlMigrationSend(libxlDriverPrivate *driver,
         if (paused && virDomainObjIsActive(vm) &&
             libxlDomainAORun(vm, cfg->ctx, "migration", libxlDomainAOPause, NULL) != 0)
             VIR_WARN("cannot pause domain '%s' again", vm->def->name);
+        else if (!paused && virDomainObjIsActive(vm))
+            virDomainObjSetState(vm, VIR_DOMAIN_RUNNING,
+                                 VIR_DOMAIN_RUNNING_MIGRATION_CANCELED);
         virErrorRestore(&saved);
         goto out;
     }
