@@ -384,18 +384,27 @@ libxlMigrationCheckHost(libxlDriverPrivate *driver, virDomainDef *def)
 {
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     g_autoptr(virConnect) netconn = NULL;
+    libxl_physinfo phys;
     uint64_t freeKiB = 0;
     size_t i;
 
+    /* with autoballoon, Domain-0 gives memory back: only more than the
+     * host has is refused here */
+    libxl_physinfo_init(&phys);
     if (libxl_get_free_memory(cfg->ctx, &freeKiB) == 0 &&
-        freeKiB < virDomainDefGetMemoryTotal(def) && !cfg->autoballoon) {
+        freeKiB < virDomainDefGetMemoryTotal(def) &&
+        (!cfg->autoballoon ||
+         (libxl_get_physinfo(cfg->ctx, &phys) == 0 &&
+          phys.total_pages * 4ULL < virDomainDefGetMemoryTotal(def)))) {
         virReportError(VIR_ERR_OPERATION_FAILED,
-                       _("not enough free memory on this host for domain '%s': %llu KiB needed, %llu KiB free"),
+                       _("not enough memory on this host for domain '%s': %llu KiB needed, %llu KiB free"),
                        def->name,
                        (unsigned long long) virDomainDefGetMemoryTotal(def),
                        (unsigned long long) freeKiB);
+        libxl_physinfo_dispose(&phys);
         return -1;
     }
+    libxl_physinfo_dispose(&phys);
 
     for (i = 0; i < def->nnets; i++) {
         virDomainNetDef *net = def->nets[i];
