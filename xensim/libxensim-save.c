@@ -20,8 +20,11 @@
  * Streams move at the host's save_rate_mib_s.
  *
  * The stream xensim writes:
- *   "XenSimSaveStrm\n" NUL, u32 version (1), u32 JSON length,
+ *   "XenSimSaveStrm\n" NUL, u32 version (2), u32 JSON length,
  *   u64 memory bytes, the domain configuration as libxl JSON,
+ *   u32 length and text of the guest's state ("running MODE...": it had
+ *   booted, each console's session; empty if it had not: version 1
+ *   streams have neither, and restore as not booted),
  *   the memory in 1 MiB chunks: each chunk's first page holds a pattern
  *   of its index, the rest is zero (written as holes where the fd can
  *   seek, so that a stream costs little disk),
@@ -49,7 +52,8 @@
 
 #define XENSIM_STREAM_MAGIC "XenSimSaveStrm\n"
 #define XENSIM_STREAM_END "XSIMEND"
-#define XENSIM_STREAM_VERSION 1
+#define XENSIM_STREAM_VERSION 2
+#define XENSIM_STREAM_STATE_MAX 4096
 #define XENSIM_CHUNK (1024 * 1024)
 #define XENSIM_PAGE 4096
 
@@ -77,6 +81,7 @@ typedef struct {
     size_t head_len;
     bool pattern;               /* a stream's chunks (not a core file's) */
     char *buf;                  /* a chunk (a restore) */
+    int state_fd;               /* a restore: where the guest's state goes */
 } XensimStream;
 
 /* exit statuses of the stream children */
@@ -183,7 +188,7 @@ xensimStreamWait(int fd, short events)
  * them.  System calls only.
  */
 static void
-xensimStreamChildFds(int keep)
+xensimStreamChildFds(int keep, int keep2)
 {
     struct rlimit rl;
     int fd, max = 65536;
@@ -193,7 +198,7 @@ xensimStreamChildFds(int keep)
     for (fd = 3; fd < max; fd++) {
         int flags;
 
-        if (fd == keep)
+        if (fd == keep || fd == keep2)
             continue;
         if ((flags = fcntl(fd, F_GETFD)) >= 0 && (flags & FD_CLOEXEC))
             close(fd);
@@ -232,7 +237,7 @@ xensimStreamWrite(void *opaque)
     XensimStreamTrailer tr;
     struct timespec t0;
 
-    xensimStreamChildFds(st->fd);
+    xensimStreamChildFds(st->fd, -1);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!xensimWriteAll(st->fd, st->head, st->head_len))
         return errno == ENOSPC ? XENSIM_STREAM_NOSPC : XENSIM_STREAM_WRITE;
@@ -307,17 +312,20 @@ xensimStreamRead(void *opaque)
     XensimStreamHeader hdr;
     XensimStreamTrailer tr;
     uint64_t hash, i, nchunks;
+    uint32_t state_len = 0;
+    static char state[XENSIM_STREAM_STATE_MAX];
     struct timespec t0;
     size_t k;
     int rc;
 
-    xensimStreamChildFds(st->fd);
+    xensimStreamChildFds(st->fd, st->state_fd);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if ((rc = xensimReadAll(st->fd, &hdr, sizeof(hdr))))
         return rc;
     if (memcmp(hdr.magic, XENSIM_STREAM_MAGIC, sizeof(XENSIM_STREAM_MAGIC)) != 0)
         return XENSIM_STREAM_FOREIGN;
-    if (GUINT32_FROM_LE(hdr.version) != XENSIM_STREAM_VERSION)
+    if (GUINT32_FROM_LE(hdr.version) < 1 ||
+        GUINT32_FROM_LE(hdr.version) > XENSIM_STREAM_VERSION)
         return XENSIM_STREAM_VERSION_BAD;
     if (GUINT32_FROM_LE(hdr.json_len) > XENSIM_CHUNK ||
         GUINT64_FROM_LE(hdr.mem_bytes) > (1ULL << 42))
@@ -326,6 +334,17 @@ xensimStreamRead(void *opaque)
     if ((rc = xensimReadAll(st->fd, st->buf, GUINT32_FROM_LE(hdr.json_len))))
         return rc;
     hash = xensimFnv(hash, st->buf, GUINT32_FROM_LE(hdr.json_len));
+    if (GUINT32_FROM_LE(hdr.version) >= 2) {
+        if ((rc = xensimReadAll(st->fd, &state_len, sizeof(state_len))))
+            return rc;
+        hash = xensimFnv(hash, &state_len, sizeof(state_len));
+        state_len = GUINT32_FROM_LE(state_len);
+        if (state_len > XENSIM_STREAM_STATE_MAX)
+            return XENSIM_STREAM_CORRUPT;
+        if ((rc = xensimReadAll(st->fd, state, state_len)))
+            return rc;
+        hash = xensimFnv(hash, state, state_len);
+    }
 
     nchunks = (GUINT64_FROM_LE(hdr.mem_bytes) + XENSIM_CHUNK - 1) / XENSIM_CHUNK;
     for (i = 0; i < nchunks; i++) {
@@ -346,6 +365,9 @@ xensimStreamRead(void *opaque)
     if (memcmp(tr.magic, XENSIM_STREAM_END, sizeof(XENSIM_STREAM_END)) != 0 ||
         GUINT64_FROM_LE(tr.hash) != hash)
         return XENSIM_STREAM_CORRUPT;
+    /* the guest's state, for the build (a pipe: it fits) */
+    if (st->state_fd >= 0 && state_len && !xensimWriteAll(st->state_fd, state, state_len))
+        return XENSIM_STREAM_READ;
     return XENSIM_STREAM_OK;
 }
 
@@ -370,8 +392,10 @@ libxl_domain_suspend(libxl_ctx *ctx, uint32_t domid, int fd, int flags G_GNUC_UN
     g_autoptr(GVariant) records = NULL;
     g_autoptr(GVariant) rec = NULL;
     g_autofree char *json = NULL;
+    g_autofree char *guest = NULL;
     XensimStream *st;
     XensimStreamHeader hdr;
+    uint32_t guest_len;
     char id[16], op[32];
     const char *args[] = { id, xensimEvToken(ctx), op, NULL };
     int rc;
@@ -386,6 +410,9 @@ libxl_domain_suspend(libxl_ctx *ctx, uint32_t domid, int fd, int flags G_GNUC_UN
     if (!(rec = xensimRecord(records)))
         return xensimAoCreateFail(ao, ERROR_FAIL);
     json = xensimRecordStr(rec, "json");
+    guest = xensimRecordStr(rec, "guest_state");
+    if (!guest || strlen(guest) > XENSIM_STREAM_STATE_MAX)
+        g_clear_pointer(&guest, g_free);
 
     st = g_new0(XensimStream, 1);
     st->fd = fd;
@@ -396,10 +423,15 @@ libxl_domain_suspend(libxl_ctx *ctx, uint32_t domid, int fd, int flags G_GNUC_UN
     hdr.version = GUINT32_TO_LE(XENSIM_STREAM_VERSION);
     hdr.json_len = GUINT32_TO_LE(strlen(json ? json : ""));
     hdr.mem_bytes = GUINT64_TO_LE(st->mem_bytes);
-    st->head_len = sizeof(hdr) + strlen(json ? json : "");
+    guest_len = guest ? strlen(guest) : 0;
+    st->head_len = sizeof(hdr) + strlen(json ? json : "") + sizeof(guest_len) + guest_len;
     st->head = g_malloc(st->head_len);
     memcpy(st->head, &hdr, sizeof(hdr));
-    memcpy(st->head + sizeof(hdr), json ? json : "", st->head_len - sizeof(hdr));
+    memcpy(st->head + sizeof(hdr), json ? json : "", strlen(json ? json : ""));
+    guest_len = GUINT32_TO_LE(guest_len);
+    memcpy(st->head + sizeof(hdr) + strlen(json ? json : ""), &guest_len, sizeof(guest_len));
+    memcpy(st->head + st->head_len - GUINT32_FROM_LE(guest_len), guest ? guest : "",
+           GUINT32_FROM_LE(guest_len));
 
     /* the guest suspends (xensimd completes the op), then the stream */
     g_clear_pointer(&records, g_variant_unref);
@@ -434,6 +466,7 @@ typedef struct {
     GPtrArray *args;            /* xensimd's create arguments */
     libxl_domain_type type;
     char *device_model;
+    int state_fd;               /* the guest's state, from the helper */
 } XensimRestoreBuild;
 
 static void
@@ -445,6 +478,8 @@ xensimRestoreBuildFree(gpointer opaque)
         return;
     if (b->args)
         g_ptr_array_unref(b->args);
+    if (b->state_fd >= 0)
+        close(b->state_fd);
     g_free(b->device_model);
     g_free(b);
 }
@@ -458,7 +493,18 @@ xensimRestoreBuild(XensimAo *ao, void *data)
     libxl_ctx *ctx = xensimAoCtx(ao);
     g_autoptr(GVariant) records = NULL;
     g_autoptr(GVariant) rec = NULL;
+    g_autofree char *state = g_malloc(XENSIM_STREAM_STATE_MAX + 1);
+    ssize_t n;
     int rc;
+
+    /* the guest goes on where the stream left it (the helper has exited:
+     * what it wrote is in the pipe) */
+    if (b->state_fd >= 0 &&
+        (n = read(b->state_fd, state, XENSIM_STREAM_STATE_MAX)) > 0) {
+        state[n] = '\0';
+        g_ptr_array_insert(b->args, b->args->len - 1,
+                           g_strdup_printf("guest_state=%s", state));
+    }
 
     xensimAoExpectDaemon(ao);
     if ((rc = xensimCall(ctx, "libxl_domain_create_new",
@@ -486,6 +532,7 @@ libxl_domain_create_restore(libxl_ctx *ctx, libxl_domain_config *d_config,
     XensimStream *st;
     XensimAo *ao;
     const char *args[] = { NULL };
+    int state_pipe[2];
     int i, rc;
 
     *domid = INVALID_DOMID;
@@ -503,6 +550,7 @@ libxl_domain_create_restore(libxl_ctx *ctx, libxl_domain_config *d_config,
             return xensimAoInProgress(ao, rc);
     }
     b = g_new0(XensimRestoreBuild, 1);
+    b->state_fd = -1;
     b->args = xensimCreateArgs(ctx, d_config, ao);
     b->type = d_config->c_info.type;
     b->device_model = g_strdup(d_config->b_info.device_model);
@@ -511,12 +559,19 @@ libxl_domain_create_restore(libxl_ctx *ctx, libxl_domain_config *d_config,
     /* the helper reads the stream first; the domain is built after */
     st = g_new0(XensimStream, 1);
     st->fd = restore_fd;
+    st->state_fd = -1;
+    if (pipe2(state_pipe, O_CLOEXEC | O_NONBLOCK) == 0) {
+        b->state_fd = state_pipe[0];
+        st->state_fd = state_pipe[1];
+    }
     st->buf = g_malloc(XENSIM_CHUNK);
     st->rate_mib_s = (rec = xensimRecord(records)) ?
         xensimRecordU64(rec, "save_rate_mib_s", 1024) : 1024;
     rc = xensimAoSpawnFunc(ao, "restore helper", xensimStreamRead, st,
                            xensimStreamExplain);
     /* the child has its copy: the parent's goes now */
+    if (st->state_fd >= 0)
+        close(st->state_fd);
     xensimStreamFree(st);
     return xensimAoInProgress(ao, rc);
 }
