@@ -1204,13 +1204,17 @@ xensimDomainControl(XensimCall *call, const char *request)
     return 0;
 }
 
+static GString *xensimDomainGuestState(XensimDomain *dom);
+
 /* args: domid, token, op.  libxl_domain_suspend's first part: the guest
  * is asked to suspend (an HVM guest without PV drivers is suspended by
  * the hypervisor); the op completes once the domain is shut down for
- * suspend, or fails after suspend_timeout_ms.  Records the stream rate. */
+ * suspend, or fails after suspend_timeout_ms.  Records the stream rate
+ * and the guest's state as it suspends (for the stream). */
 int
 xensimCmdSuspend(XensimCall *call)
 {
+    g_autoptr(GString) guest = NULL;
     XensimDomain *dom;
     XensimRec r;
     int rc;
@@ -1243,8 +1247,10 @@ xensimCmdSuspend(XensimCall *call)
         xensimStoreWrite(call->state->store, path, "suspend");
         xensimStoreWritten(call->state, path, "suspend");
     }
+    guest = xensimDomainGuestState(dom);
     xensimRecOpen(&r, call->records);
     xensimRecU64(&r, "save_rate_mib_s", call->state->host.save_rate_mib_s);
+    xensimRecStr(&r, "guest_state", guest->str);
     xensimRecClose(&r);
     return 0;
 }
@@ -1421,6 +1427,20 @@ xensimCmdRename(XensimCall *call)
     return 0;
 }
 
+/* What a save stream carries of the guest: "running MODE..." (each
+ * console's session) once it has booted, "" before. */
+static GString *
+xensimDomainGuestState(XensimDomain *dom)
+{
+    GString *guest = g_string_new(dom->booted ? "running" : "");
+    guint i;
+
+    for (i = 0; dom->booted && i < dom->consoles->len; i++)
+        g_string_append_printf(guest, " %s",
+                               xensimConsoleGuestMode(g_ptr_array_index(dom->consoles, i)));
+    return guest;
+}
+
 /* args: domid.  The stored configuration with the live values. */
 int
 xensimCmdRetrieveConfig(XensimCall *call)
@@ -1428,7 +1448,6 @@ xensimCmdRetrieveConfig(XensimCall *call)
     g_autoptr(GString) guest = NULL;
     XensimDomain *dom;
     XensimRec r;
-    guint i;
     int rc;
 
     if ((rc = xensimArgDomid(call, 0, &dom)))
@@ -1438,12 +1457,7 @@ xensimCmdRetrieveConfig(XensimCall *call)
                                         dom->domid);
         return ERROR_FAIL;
     }
-    /* what a save stream carries of the guest: "running MODE..." (each
-     * console's session) once it has booted */
-    guest = g_string_new(dom->booted ? "running" : "");
-    for (i = 0; dom->booted && i < dom->consoles->len; i++)
-        g_string_append_printf(guest, " %s",
-                               xensimConsoleGuestMode(g_ptr_array_index(dom->consoles, i)));
+    guest = xensimDomainGuestState(dom);
     xensimRecOpen(&r, call->records);
     xensimRecStr(&r, "json", dom->config_json);
     xensimRecStr(&r, "name", dom->name);

@@ -918,6 +918,21 @@ libxlMigrationConnect(const char *uristr)
 }
 
 
+/* Has libxl suspended the running @vm (shut down, reason suspend)? */
+static bool
+libxlMigrationIsSuspended(libxlDriverConfig *cfg, virDomainObj *vm)
+{
+    libxl_dominfo info;
+    bool suspended;
+
+    libxl_dominfo_init(&info);
+    suspended = libxl_domain_info(cfg->ctx, &info, vm->def->id) == 0 &&
+        info.shutdown && info.shutdown_reason == LIBXL_SHUTDOWN_REASON_SUSPEND;
+    libxl_dominfo_dispose(&info);
+    return suspended;
+}
+
+
 typedef struct {
     int fd;
     int flags;
@@ -1033,8 +1048,9 @@ libxlMigrationSend(libxlDriverPrivate *driver,
         virErrorPreserveLast(&saved);
         priv->jobData.moved = NULL;
         libxlProcessQueueEvent(driver, libxlDomainJobDataEnd(vm, false));
-        /* the guest goes on where it was suspended */
-        if (virDomainObjIsActive(vm) &&
+        /* the guest goes on where it was suspended (a live migration
+         * that failed before its last round never suspended it) */
+        if (virDomainObjIsActive(vm) && libxlMigrationIsSuspended(cfg, vm) &&
             (libxl_domain_resume(cfg->ctx, vm->def->id, 1, NULL) != 0 ||
              libxlProcessRewatchDeath(driver, vm) < 0))
             VIR_WARN("cannot resume domain '%s' after a failed migration", vm->def->name);

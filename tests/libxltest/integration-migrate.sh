@@ -138,6 +138,12 @@ where "--suspend" "$sbA" "$A" "$sbB" "$B" mg1 "paused (user)"
 ok_match "--suspend: xensim has it paused" " p|paused" "$(xs_line "$sbA" mg1)"
 ok_run "--suspend: resume at xen-a" virsh -c "$A" resume mg1
 
+# ---- not live: the guest is suspended, then all its memory moves ----
+ok_run "not live xen-a -> xen-b" virsh -c "$A" migrate mg1 "$B"
+where "not live" "$sbB" "$B" "$sbA" "$A" mg1 "running (migrated)"
+ok_run "not live xen-b -> xen-a" virsh -c "$B" migrate --p2p mg1 "$P2PA"
+where "not live, back" "$sbA" "$A" "$sbB" "$B" mg1 "running (migrated)"
+
 # ---- --offline --persistent ----
 lc_xml pv mg-off "$work" > "$work/mg-off.xml"
 virsh -q -c "$A" define "$work/mg-off.xml" >/dev/null
@@ -165,6 +171,8 @@ for ((i = 0; i < 50; i++)); do
 done
 ok_match "domjobinfo at the source: an outgoing migration" "Operation: +Outgoing migration" "$info"
 ok_match "domjobinfo: the data total is the guest's 64 MiB" "Data total: +64\.000 MiB" "$info"
+ok_eq "--live: the guest runs at the source while its memory moves (xensim)" "running" \
+    "$(xs_line "$sbA" mg1 | awk '{print $3}')"
 sleep 1
 info2=$(virsh -c "$A" domjobinfo mg1 2>/dev/null)
 p1=$(printf '%s\n' "$info" | awk '/^Data processed:/ {v=$3; u=$4; if (u=="KiB") v/=1024; if (u=="B") v/=1048576; print int(v)}')
