@@ -722,6 +722,26 @@ libxl_domain_suspend(libxl_ctx *ctx, uint32_t domid, int fd, int flags,
     return xensimAoInProgress(ao, 0);
 }
 
+/* libxl_domain_suspend without the stream: the guest suspends (asked
+ * through control/shutdown, or by the hypervisor for an HVM guest without
+ * PV drivers) and stays so, its memory kept, until libxl_domain_resume. */
+int
+libxl_domain_suspend_only(libxl_ctx *ctx, uint32_t domid,
+                          const libxl_asyncop_how *ao_how)
+{
+    XensimAo *ao = xensimAoNew(ctx, "libxl_domain_suspend_only", domid, ao_how, 0);
+    char id[16], op[32];
+    const char *args[] = { id, xensimEvToken(ctx), op, NULL };
+    int rc;
+
+    xensimDomidArg(id, sizeof(id), domid);
+    g_snprintf(op, sizeof(op), "%" G_GUINT64_FORMAT, xensimAoId(ao));
+    xensimAoExpectDaemon(ao);
+    if ((rc = xensimCall(ctx, "libxl_domain_suspend_only", args, NULL)))
+        return xensimAoCreateFail(ao, rc);
+    return xensimAoInProgress(ao, 0);
+}
+
 int
 libxl_domain_resume(libxl_ctx *ctx, uint32_t domid, int suspend_cancel G_GNUC_UNUSED,
                     const libxl_asyncop_how *ao_how)

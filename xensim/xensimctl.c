@@ -44,6 +44,8 @@ static const char *xensimctlUsage =
     "                                crash, suspend, watchdog, soft_reset\n"
     "  tune DOMID                    scheduler parameters, memory, and each\n"
     "                                vCPU's CPU, affinity, time, rtds parameters\n"
+    "  controls DOMID                what the guest controls did: NMIs taken,\n"
+    "                                keys pressed, screendumps\n"
     "  console-tty DOMID [pv|serial|channel [N]]\n"
     "                                a console's pty (as libxl_console_get_tty)\n"
     "  io DOMID                      the domain's devices and their counters:\n"
@@ -226,6 +228,29 @@ xensimctlTune(const char *dir, const char *domid)
         }
         if (i > 0)
             printf("\n");
+    }
+    return 0;
+}
+
+/* The guest controls' effects on the domain: "key: value" lines. */
+static int
+xensimctlControls(const char *dir, const char *domid)
+{
+    g_autoptr(GVariant) records = NULL;
+    g_autoptr(GVariant) rec = NULL;
+    GVariantIter it;
+    const char *key;
+    GVariant *value;
+
+    if (xensimctlCall(dir, "controls", (const char *[]){ domid, NULL }, &records))
+        return 1;
+    rec = g_variant_get_child_value(records, 0);
+    g_variant_iter_init(&it, rec);
+    while (g_variant_iter_next(&it, "{&sv}", &key, &value)) {
+        printf("%s: ", key);
+        xensimctlPrintValue(rec, key, value);
+        printf("\n");
+        g_variant_unref(value);
     }
     return 0;
 }
@@ -484,6 +509,8 @@ main(int argc, char **argv)
     if (strcmp(cmd, "console-tty") == 0 && argc >= 1 && argc <= 3)
         return xensimctlConsoleTty(dir, argv[0], argc > 1 ? argv[1] : "pv",
                                    argc > 2 ? argv[2] : "0");
+    if (strcmp(cmd, "controls") == 0 && argc == 1)
+        return xensimctlControls(dir, argv[0]);
     if (strcmp(cmd, "io") == 0 && argc == 1)
         return xensimctlIo(dir, argv[0]);
     return xensimctlFail("unknown command or wrong arguments: %s (try --help)", cmd);

@@ -315,6 +315,8 @@ xensimDomainDispose(XensimDomain *dom)
         g_ptr_array_unref(dom->disks);
     if (dom->nics)
         g_ptr_array_unref(dom->nics);
+    if (dom->keys)
+        g_ptr_array_unref(dom->keys);
     g_free(dom->config_json);
     g_free(dom->kernel);
     g_free(dom->build_token);
@@ -1303,7 +1305,9 @@ xensimCmdReboot(XensimCall *call)
 }
 
 /* args: domid, trigger (power, sleep, nmi, init, reset, s3resume).
- * Triggers are for HVM guests; a PV domain refuses them (EINVAL). */
+ * An NMI is for any guest (x86 XEN_DOMCTL_sendtrigger: nmi_pending on the
+ * vCPU, PV or HVM); x86 Xen implements no INIT or RESET trigger (ENOSYS);
+ * the others are for HVM guests, a PV domain refuses them (EINVAL). */
 int
 xensimCmdSendTrigger(XensimCall *call)
 {
@@ -1314,6 +1318,16 @@ xensimCmdSendTrigger(XensimCall *call)
     if ((rc = xensimArgDomUHypercall(call, &dom, "xc_domain_send_trigger")))
         return rc;
     trigger = call->nargs > 1 ? call->args[1] : "";
+    if (strcmp(trigger, "nmi") == 0) {
+        xensimGuestNmi(dom);
+        return 0;
+    }
+    if (dom->type != XENSIM_DOMAIN_TYPE_HVM &&
+        (strcmp(trigger, "reset") == 0 || strcmp(trigger, "init") == 0)) {
+        call->message = g_strdup_printf("Send trigger '%s' failed: Function not implemented",
+                                        trigger);
+        return ERROR_FAIL;
+    }
     if (dom->type != XENSIM_DOMAIN_TYPE_HVM) {
         call->message = g_strdup_printf("Send trigger '%s' failed: Invalid argument",
                                         trigger);

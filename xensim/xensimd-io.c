@@ -355,13 +355,17 @@ static void
 xensimWriteCounter(const char *dir, const char *name, guint64 value)
 {
     g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autofree char *tmp = g_strconcat(path, ".new", NULL);
     g_autofree char *text = g_strdup_printf("%" G_GUINT64_FORMAT "\n", value);
 
-    /* whole for a reader (a new file renamed over the old), but not
+    /* whole for a reader (a new file renamed over the old), but never
      * synced: thousands of these a second (a tick of 1,000 guests' disks)
-     * must not each wait for the disk, as g_file_set_contents would */
-    g_file_set_contents_full(path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT,
-                             0644, NULL);
+     * must not each wait for the disk.  (G_FILE_SET_CONTENTS_CONSISTENT
+     * fsyncs the new file when an old one of some size is there: it did,
+     * each tick, for every counter.) */
+    if (g_file_set_contents_full(tmp, text, -1, G_FILE_SET_CONTENTS_NONE, 0644, NULL) &&
+        rename(tmp, path) < 0)
+        unlink(tmp);
 }
 
 /* blkback's statistics directory of each vbd: the files blkback's sysfs
@@ -930,6 +934,117 @@ xensimQmpStatus(XensimQmpClient *c, Xj *id)
     xensimQmpReturn(c, id, v);
 }
 
+/* send-key: keys [{"type": "number"|"qcode", "data": ...}], hold-time;
+ * an HVM guest's emulated keyboard gets them (recorded as "A+B+C"). */
+static void
+xensimQmpSendKey(XensimQmpClient *c, Xj *id, Xj *args)
+{
+    g_autoptr(GString) combination = g_string_new(NULL);
+    Xj *keys = args ? xjMember(args, "keys") : NULL;
+    guint i;
+
+    if (!keys) {
+        xensimQmpError(c, id, "GenericError", "Parameter 'keys' is missing");
+        return;
+    }
+    if (keys->type != XJ_ARRAY) {
+        xensimQmpError(c, id, "GenericError", "Invalid parameter type for 'keys', expected: array");
+        return;
+    }
+    for (i = 0; i < keys->items->len; i++) {
+        Xj *key = g_ptr_array_index(keys->items, i);
+        Xj *type = key->type == XJ_OBJECT ? xjMember(key, "type") : NULL;
+        Xj *data = key->type == XJ_OBJECT ? xjMember(key, "data") : NULL;
+
+        if (!type || type->type != XJ_STRING || !data) {
+            xensimQmpError(c, id, "GenericError", "Parameter 'keys[%u].type' is missing", i);
+            return;
+        }
+        if (strcmp(type->str, "number") == 0 && data->type == XJ_NUMBER) {
+            g_string_append_printf(combination, "%s%.*s", i ? "+" : "",
+                                   (int)(data->end - data->start), data->start);
+        } else if (strcmp(type->str, "qcode") == 0 && data->type == XJ_STRING) {
+            g_string_append_printf(combination, "%s%s", i ? "+" : "", data->str);
+        } else {
+            xensimQmpError(c, id, "GenericError",
+                           "Parameter 'keys[%u].data' does not accept value '%s'", i,
+                           type->str);
+            return;
+        }
+    }
+    if (c->io->dom->type == XENSIM_DOMAIN_TYPE_HVM && combination->len)
+        xensimGuestKeys(c->io->dom, combination->str);
+    xensimQmpReturn(c, id, "{}");
+}
+
+/* screendump: filename, device, head, format; the VGA of an HVM guest
+ * (the device model of a PV guest has no console). */
+static void
+xensimQmpScreendump(XensimQmpClient *c, Xj *id, Xj *args)
+{
+    Xj *filename = args ? xjMember(args, "filename") : NULL;
+    Xj *format = args ? xjMember(args, "format") : NULL;
+    g_autofree char *error = NULL;
+
+    if (!filename || filename->type != XJ_STRING) {
+        xensimQmpError(c, id, "GenericError", "Parameter 'filename' is missing");
+        return;
+    }
+    if (format && (format->type != XJ_STRING || strcmp(format->str, "ppm") != 0)) {
+        xensimQmpError(c, id, "GenericError", "xensim: only the ppm format is modelled");
+        return;
+    }
+    if (c->io->dom->type != XENSIM_DOMAIN_TYPE_HVM) {
+        xensimQmpError(c, id, "GenericError", "There is no console to take a screendump from");
+        return;
+    }
+    if (xensimGuestScreendump(c->io->dom, filename->str, &error) < 0) {
+        xensimQmpError(c, id, "GenericError", "%s", error);
+        return;
+    }
+    xensimQmpReturn(c, id, "{}");
+}
+
+/* block_resize: device (a BlockBackend: the emulated IDE drives) or
+ * node-name (xen-block's nodes), size in bytes. */
+static void
+xensimQmpBlockResize(XensimQmpClient *c, Xj *id, Xj *args)
+{
+    g_autoptr(GArray) drives = xensimQmpDrives(c->io->dom);
+    Xj *device = args ? xjMember(args, "device") : NULL;
+    Xj *node = args ? xjMember(args, "node-name") : NULL;
+    Xj *size = args ? xjMember(args, "size") : NULL;
+    const char *name = device && device->type == XJ_STRING ? device->str :
+                       node && node->type == XJ_STRING ? node->str : NULL;
+    g_autofree char *error = NULL;
+    XensimQmpDrive *drive = NULL;
+    guint i;
+
+    if (!size || size->type != XJ_NUMBER) {
+        xensimQmpError(c, id, "GenericError", "Parameter 'size' is missing");
+        return;
+    }
+    for (i = 0; name && i < drives->len; i++) {
+        XensimQmpDrive *d = &g_array_index(drives, XensimQmpDrive, i);
+
+        if ((device && strcmp(d->device, name) == 0) ||
+            (!device && strcmp(d->node, name) == 0))
+            drive = d;
+    }
+    if (!drive) {
+        xensimQmpError(c, id, "GenericError", "Cannot find device='%s' nor node-name='%s'",
+                       device && device->type == XJ_STRING ? device->str : "",
+                       node && node->type == XJ_STRING ? node->str : "");
+        return;
+    }
+    if (xensimGuestBlockResize(c->io->dom, drive->dev,
+                               g_ascii_strtoll(size->start, NULL, 10), &error) < 0) {
+        xensimQmpError(c, id, "GenericError", "%s", error);
+        return;
+    }
+    xensimQmpReturn(c, id, "{}");
+}
+
 /* Arguments a command does not take: QEMU names the first. */
 static bool
 xensimQmpCheckArgs(XensimQmpClient *c, Xj *id, Xj *args, const char *const *allowed)
@@ -1005,6 +1120,24 @@ xensimQmpCommand(XensimQmpClient *c, const char *text)
     } else if (strcmp(cmd, "query-status") == 0) {
         if (xensimQmpCheckArgs(c, id, args, NULL))
             xensimQmpStatus(c, id);
+    } else if (strcmp(cmd, "send-key") == 0) {
+        if (xensimQmpCheckArgs(c, id, args, (const char *const[]){ "keys", "hold-time", NULL }))
+            xensimQmpSendKey(c, id, args);
+    } else if (strcmp(cmd, "screendump") == 0) {
+        if (xensimQmpCheckArgs(c, id, args,
+                               (const char *const[]){ "filename", "device", "head",
+                                                      "format", NULL }))
+            xensimQmpScreendump(c, id, args);
+    } else if (strcmp(cmd, "block_resize") == 0) {
+        if (xensimQmpCheckArgs(c, id, args,
+                               (const char *const[]){ "device", "node-name", "size", NULL }))
+            xensimQmpBlockResize(c, id, args);
+    } else if (strcmp(cmd, "system_reset") == 0) {
+        if (xensimQmpCheckArgs(c, id, args, NULL)) {
+            xensimQmpReturn(c, id, "{}");
+            if (c->io->dom->type == XENSIM_DOMAIN_TYPE_HVM)
+                xensimGuestSystemReset(c->io->dom);
+        }
     } else if (strcmp(cmd, "query-version") == 0) {
         if (xensimQmpCheckArgs(c, id, args, NULL)) {
             g_autoptr(GString) v = g_string_new(NULL);
@@ -1347,6 +1480,7 @@ xensimIoTick(gpointer opaque)
             continue;
         xensimNetSend(dom);
         xensimIoWriteStatistics(dom);
+        xensimGuestDiskCheck(dom);
     }
     return G_SOURCE_CONTINUE;
 }
@@ -1360,6 +1494,7 @@ xensimIoDeviceAdd(XensimDomain *dom, XensimDevice *dev)
     XensimState *state = dom->owner;
 
     xensimDeviceAccount(dom, dev, g_get_monotonic_time());
+    xensimGuestDiskConnect(dom, dev);
     if (!dom->io || !state->root)
         return;
     if (xensimDeviceIsVbd(dev))

@@ -1029,6 +1029,7 @@ static const XensimCommand xensimCommands[] = {
     { "libxl_device_channel_getinfo", xensimCmdConsoleGetTty },
     { "libxl_domain_core_dump", xensimCmdCoreDump },
     { "libxl_domain_suspend", xensimCmdSuspend },
+    { "libxl_domain_suspend_only", xensimCmdSuspend },
     { "libxl_domain_resume", xensimCmdResume },
     { "libxl_domain_create_restore", xensimCmdStreamRate },
     { "libxl_evenable_domain_death", xensimCmdDomainWatch },
@@ -1056,6 +1057,7 @@ static const XensimCommand xensimCommands[] = {
     { "guest-event", xensimCmdGuestEvent },
     { "io-stats", xensimCmdIoStats },
     { "tune", xensimCmdTune },
+    { "controls", xensimCmdControls },     /* xensimd-guest.c */
     /* device hotplug (xensimd-hotplug.c) */
     { "libxl_device_disk_add", xensimCmdDeviceAdd },
     { "libxl_device_nic_add", xensimCmdDeviceAdd },

@@ -161,6 +161,10 @@ struct _XensimDomain {
     GPtrArray *disks;           /* vdev names */
     GPtrArray *nics;            /* "devid mac bridge" */
     struct _XensimDomainIo *io; /* device model and netback (xensimd-io.c) */
+    /* guest controls (xensimd-guest.c) */
+    guint nmis;                 /* NMIs the guest took */
+    GPtrArray *keys;            /* key combinations QEMU's keyboard got */
+    guint screendumps;
 };
 
 typedef struct _XensimFault XensimFault;
@@ -277,6 +281,13 @@ int xensimCmdVcpuSchedGet(XensimCall *call);
 int xensimCmdVcpuSchedSet(XensimCall *call);
 int xensimCmdTune(XensimCall *call);
 
+/* guest controls (xensimd-guest.c) */
+void xensimGuestNmi(XensimDomain *dom);
+void xensimGuestKeys(XensimDomain *dom, const char *combination);
+int xensimGuestScreendump(XensimDomain *dom, const char *filename, char **error);
+void xensimGuestSystemReset(XensimDomain *dom);
+int xensimCmdControls(XensimCall *call);
+
 /* Consoles: a pty per console with a simulated guest (xensimd-console.c) */
 typedef enum {
     XENSIM_CONSOLE_PV,
@@ -367,3 +378,9 @@ int xensimCmdDeviceAdd(XensimCall *call);
 int xensimCmdDeviceRemove(XensimCall *call);
 int xensimCmdDeviceDestroy(XensimCall *call);
 int xensimCmdCdromInsert(XensimCall *call);
+
+/* disk sizes (xensimd-guest.c) */
+void xensimGuestDiskConnect(XensimDomain *dom, XensimDevice *dev);
+void xensimGuestDiskCheck(XensimDomain *dom);
+int xensimGuestBlockResize(XensimDomain *dom, XensimDevice *dev, gint64 bytes,
+                           char **error);

@@ -43,6 +43,7 @@
 #include "libxl_conf.h"
 #include "libxl_domain.h"
 #include "libxl_driver.h"
+#include "libxl_guest.h"
 #include "libxl_host.h"
 #include "libxl_hostdev.h"
 #include "libxl_hotplug.h"
@@ -3401,6 +3402,17 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .nodeDeviceDetachFlags = libxlNodeDeviceDetachFlags, /* 1.2.3 */
     .nodeDeviceReAttach = libxlNodeDeviceReAttach, /* 1.2.3 */
     .nodeDeviceReset = libxlNodeDeviceReset, /* 1.2.3 */
+    /* guest controls: libxl_guest.c */
+    .domainSendKey = libxlDomainSendKey, /* 9.1.0 */
+    .domainInjectNMI = libxlDomainInjectNMI, /* 9.1.0 */
+    .domainReset = libxlDomainReset, /* 9.1.0 */
+    .domainScreenshot = libxlDomainScreenshot, /* 9.1.0 */
+    .domainGetTime = libxlDomainGetTime, /* 9.1.0 */
+    .domainSetTime = libxlDomainSetTime, /* 9.1.0 */
+    .domainSetLifecycleAction = libxlDomainSetLifecycleAction, /* 9.1.0 */
+    .domainPMSuspendForDuration = libxlDomainPMSuspendForDuration, /* 4.8.0 */
+    .domainPMWakeup = libxlDomainPMWakeup, /* 4.8.0 */
+    .domainBlockResize = libxlDomainBlockResize, /* 9.1.0 */
 };
 
 static const char *libxlURISchemes[] = { "xen", NULL };

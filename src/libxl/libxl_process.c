@@ -788,6 +788,7 @@ libxlProcessHandleShutdown(libxlDriverPrivate *driver,
 {
     libxlShutdownPlan plan;
     virObjectEvent *event = NULL;
+    bool suspended;
 
     /* a save suspends the domain under its job, which destroys it, or
      * resumes it when the save fails: a suspend that no longer holds
@@ -821,7 +822,11 @@ libxlProcessHandleShutdown(libxlDriverPrivate *driver,
                                                   plan.eventDetail);
         virDomainObjSetState(vm, plan.preserveState, plan.preserveReason);
     }
+    suspended = event && reason == LIBXL_SHUTDOWN_REASON_SUSPEND;
     libxlProcessQueueEvent(driver, event);
+    /* the guest's own suspend is a pm-suspend too, as dompmsuspend's */
+    if (suspended)
+        libxlProcessQueueEvent(driver, virDomainEventPMSuspendNewFromObj(vm));
 
     switch (plan.action) {
     case VIR_DOMAIN_LIFECYCLE_ACTION_COREDUMP_DESTROY:

@@ -408,3 +408,96 @@ libxlQmpBlockStatsFree(libxlQmpBlockStats *stats, size_t nstats)
     }
     g_free(stats);
 }
+
+
+/* @command with the arguments @args (or none) on @conn; the whole reply
+ * message in *@reply. */
+static int
+libxlQmpExecute(libxlQmpConn *conn,
+                const char *command,
+                virJSONValue **args,
+                virJSONValue **reply)
+{
+    g_autoptr(virJSONValue) cmd = virJSONValueNewObject();
+    g_autofree char *text = NULL;
+    g_autofree char *line = NULL;
+
+    *reply = NULL;
+    if (virJSONValueObjectAppendString(cmd, "execute", command) < 0)
+        return -1;
+    if (args && *args &&
+        virJSONValueObjectAppend(cmd, "arguments", args) < 0)
+        return -1;
+    if (!(text = virJSONValueToString(cmd, false)))
+        return -1;
+    line = g_strdup_printf("%s\n", text);
+    if (libxlQmpWrite(conn, line) < 0)
+        return -1;
+    for (;;) {
+        virJSONValue *msg = libxlQmpReadMessage(conn);
+        virJSONValue *err;
+
+        if (!msg)
+            return -1;
+        if (virJSONValueObjectHasKey(msg, "return")) {
+            *reply = msg;
+            return 0;
+        }
+        if ((err = virJSONValueObjectGetObject(msg, "error"))) {
+            const char *desc = virJSONValueObjectGetString(err, "desc");
+
+            virReportError(VIR_ERR_OPERATION_FAILED,
+                           _("the device model of domain %d refused %s: %s"),
+                           conn->domid, command, NULLSTR(desc));
+            virJSONValueFree(msg);
+            return -1;
+        }
+        /* an asynchronous event: not the reply */
+        virJSONValueFree(msg);
+    }
+}
+
+
+int
+libxlQmpRun(int domid,
+            const char *command,
+            virJSONValue **args,
+            virJSONValue **ret)
+{
+    libxlQmpConn conn = { .domid = domid, .fd = -1 };
+    g_autoptr(virJSONValue) greeting = NULL;
+    g_autoptr(virJSONValue) caps = NULL;
+    g_autoptr(virJSONValue) reply = NULL;
+    int rv = -1;
+
+    if (ret)
+        *ret = NULL;
+    conn.path = libxlQmpSocketPath(domid);
+    conn.in = g_string_new(NULL);
+    if (virTimeMillisNow(&conn.deadline) < 0)
+        goto cleanup;
+    conn.deadline += LIBXL_QMP_TIMEOUT_MS;
+
+    if (libxlQmpConnect(&conn) < 0 ||
+        !(greeting = libxlQmpReadMessage(&conn)))
+        goto cleanup;
+    if (!virJSONValueObjectHasKey(greeting, "QMP")) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("the device model of domain %d sent no QMP greeting on %s"),
+                       domid, conn.path);
+        goto cleanup;
+    }
+    if (!libxlQmpCommand(&conn, "qmp_capabilities", &caps) ||
+        libxlQmpExecute(&conn, command, args, &reply) < 0)
+        goto cleanup;
+    if (ret)
+        *ret = virJSONValueObjectStealObject(reply, "return");
+    rv = 0;
+
+ cleanup:
+    if (args)
+        g_clear_pointer(args, virJSONValueFree);
+    libxlQmpConnClose(&conn);
+    return rv;
+}
+

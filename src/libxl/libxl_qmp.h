@@ -10,6 +10,7 @@
 #pragma once
 
 #include "internal.h"
+#include "virjson.h"
 
 /*
  * libxl starts a device model (QEMU) for every HVM guest and for PV/PVH
@@ -66,3 +67,15 @@ int libxlQmpQueryBlockStats(int domid,
 bool libxlQmpBlockStatsMatch(const libxlQmpBlockStats *stats, const char *target);
 
 void libxlQmpBlockStatsFree(libxlQmpBlockStats *stats, size_t nstats);
+
+/*
+ * Run @command on the device model of domain @domid, with the arguments
+ * *@args (an object, or NULL for none; consumed).  On success returns 0
+ * and, if @ret is not NULL, the command's "return" value in *@ret (free
+ * with virJSONValueFree); on failure (no device model, no answer within
+ * LIBXL_QMP_TIMEOUT_MS, QEMU's error) reports an error and returns -1.
+ */
+int libxlQmpRun(int domid,
+                const char *command,
+                virJSONValue **args,
+                virJSONValue **ret);

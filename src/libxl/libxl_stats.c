@@ -183,7 +183,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(libxlStatsDomain, libxlStatsDomainFree);
  * Xen's device number of a virtual disk named @vdev (xen-vbd-interface:
  * xvdX, hdX, sdX with an optional partition number), or -1.
  */
-static int
+int
 libxlStatsDiskDevid(const char *vdev)
 {
     const char *p;

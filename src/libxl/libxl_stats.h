@@ -67,3 +67,7 @@ int libxlNodeGetMemoryStats(virConnectPtr conn,
                             virNodeMemoryStatsPtr params,
                             int *nparams,
                             unsigned int flags);
+
+/* Xen's device number of a virtual disk named @vdev (xvdX, hdX, sdX with
+ * an optional partition number), or -1. */
+int libxlStatsDiskDevid(const char *vdev);

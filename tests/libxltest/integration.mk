@@ -37,3 +37,8 @@ xensim_xltune_SOURCES = xensim-xltune.c
 xensim_xltune_CFLAGS = $(XL_WARN_CFLAGS) -DLIBXL_API_VERSION=0x041300
 xensim_xltune_LDADD = $(top_builddir)/xensim/libxensim.la \
 	$(GLIB_LIBS) -lxenlight -lxenstore -lxentoollog
+
+# Guest controls (send-key, inject-nmi, reset, screenshot, domtime,
+# set-lifecycle-action; src/libxl/libxl_guest.c), checked through xensimctl
+TESTS += integration-guestctl.sh
+EXTRA_DIST += integration-guestctl.sh

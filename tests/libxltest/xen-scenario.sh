@@ -325,6 +325,36 @@ hotplug() {
     ok_eq "$drv: domblklist without xvdc" "" "$(V domblklist "$name" 2>&1 | grep -w xvdc)"
 }
 
+# Guest controls on the running PV guest: an NMI through Xen's trigger
+# (the guest's kernel counts it: /proc/interrupts' NMI line), and a reset,
+# which Xen has not for a PV guest: refused, the guest runs on.
+nmi_count() { # the guest's NMIs, all CPUs
+    guest_run "grep '^ *NMI:' /proc/interrupts" |
+        awk '/NMI:/ {for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i; f = 1} END {if (f) print n + 0}'
+}
+guest_controls() {
+    local out before after domid
+    in_xl "$name" || return 0
+    domid=$(xl domid "$name" 2>/dev/null)
+    before=$(nmi_count)
+    [ "$drv" = stock ] && TAP_TODO="stock module: no virDomainInjectNMI"
+    ok_run "$drv: inject-nmi" V inject-nmi "$name"
+    sleep 1
+    after=$(nmi_count)
+    if [ -n "$before" ] && [ -n "$after" ] && [ "$after" -gt "$before" ]; then
+        tap_ok "$drv: the guest's kernel took the NMI (/proc/interrupts NMI: $before -> $after)"
+    else
+        tap_fail "$drv: the guest's kernel took the NMI (/proc/interrupts NMI: $before -> $after)" \
+            "$(guest_run 'dmesg | tail -n 5')"
+    fi
+    ok_fail "$drv: reset refused: Xen has no reset for a PV guest" \
+        "Xen cannot reset domain '$name': a PV guest has no reset line.*(Function not implemented|not supported)" \
+        V reset "$name"
+    TAP_TODO=
+    ok_eq "$drv: the guest runs on after the refused reset (same domid)" "$domid running" \
+        "$(xl domid "$name" 2>/dev/null) $(V domstate "$name" 2>&1 | head -n 1)"
+}
+
 saved_state() {
     local img=/var/tmp/$name-$drv.img out pid
     rm -f "$img"
@@ -467,6 +497,7 @@ lifecycle() {
     ok_match "$drv: started guest runs in Xen" "^[0-9]+$" "$(xl domid "$name" 2>/dev/null)"
     stats_tune
     hotplug
+    guest_controls
     saved_state
     out=$(V destroy "$name" 2>&1)
     if unsupported "$out"; then
