@@ -150,6 +150,10 @@ struct _XensimDomain {
     guint suspend_timer;        /* its deadline */
     bool no_ack;                /* never reads control/shutdown (hung) */
     bool booted;
+    /* a domain restored from a stream: its guest was running already and
+     * goes on where it was (each console's mode, "login" or "shell"), the
+     * first unpause boots nothing */
+    char **resume_modes;
     bool ignore_shutdown;
     bool pv_drivers;
     int shutdown_delay_ms;      /* -1: the host's */
@@ -299,6 +303,8 @@ XensimConsoleKind xensimConsoleKind(XensimConsole *console);
 guint xensimConsoleNum(XensimConsole *console);
 const char *xensimConsoleName(XensimConsole *console);
 void xensimConsoleBoot(XensimConsole *console);
+const char *xensimConsoleGuestMode(XensimConsole *console);
+void xensimConsoleResume(XensimConsole *console, const char *mode);
 void xensimConsoleShutdownText(XensimConsole *console, int reason);
 /* what the guest does when a command asks for it */
 void xensimGuestInitiate(XensimDomain *dom, int reason);
