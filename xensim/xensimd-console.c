@@ -122,6 +122,21 @@ xensimConsolePrompt(XensimConsole *console)
         xensimConsolePrintf(console, "root@%s:~# ", console->dom->name);
 }
 
+/* What a save stream carries of the guest behind the console. */
+const char *
+xensimConsoleGuestMode(XensimConsole *console)
+{
+    return console->mode == XENSIM_GUEST_SHELL ? "shell" : "login";
+}
+
+/* A restored guest goes on: no boot text, the session it had. */
+void
+xensimConsoleResume(XensimConsole *console, const char *mode)
+{
+    console->mode = g_strcmp0(mode, "shell") == 0 ? XENSIM_GUEST_SHELL
+                                                  : XENSIM_GUEST_LOGIN;
+}
+
 /* The kernel's and systemd's first words, then a getty. */
 void
 xensimConsoleBoot(XensimConsole *console)

@@ -306,6 +306,7 @@ xensimDomainDispose(XensimDomain *dom)
     xensimTimerClear(&dom->read_idle);
     xensimTimerClear(&dom->suspend_timer);
     g_free(dom->suspend_waiter);
+    g_strfreev(dom->resume_modes);
     if (dom->ack_waiters)
         g_ptr_array_unref(dom->ack_waiters);
     if (dom->consoles)
@@ -753,6 +754,11 @@ xensimCmdCreate(XensimCall *call)
     if ((guint)dom->shutdown_delay_ms == G_MAXUINT)
         dom->shutdown_delay_ms = -1;
     dom->consoles = g_ptr_array_new_with_free_func(xensimConsoleFree);
+    /* libxl_domain_create_restore: "running MODE..." of the stream */
+    if (g_str_has_prefix(xensimKv(call, "guest_state") ? xensimKv(call, "guest_state") : "",
+                         "running"))
+        dom->resume_modes = g_strsplit(xensimKv(call, "guest_state") + strlen("running"),
+                                       " ", -1);
     dom->disks = xensimKvAll(call, "disk");
     dom->nics = xensimKvAll(call, "nic");
     for (i = 0; i < dom->disks->len; i++)
@@ -1200,13 +1206,17 @@ xensimDomainControl(XensimCall *call, const char *request)
     return 0;
 }
 
+static GString *xensimDomainGuestState(XensimDomain *dom);
+
 /* args: domid, token, op.  libxl_domain_suspend's first part: the guest
  * is asked to suspend (an HVM guest without PV drivers is suspended by
  * the hypervisor); the op completes once the domain is shut down for
- * suspend, or fails after suspend_timeout_ms.  Records the stream rate. */
+ * suspend, or fails after suspend_timeout_ms.  Records the stream rate
+ * and the guest's state as it suspends (for the stream). */
 int
 xensimCmdSuspend(XensimCall *call)
 {
+    g_autoptr(GString) guest = NULL;
     XensimDomain *dom;
     XensimRec r;
     int rc;
@@ -1239,8 +1249,10 @@ xensimCmdSuspend(XensimCall *call)
         xensimStoreWrite(call->state->store, path, "suspend");
         xensimStoreWritten(call->state, path, "suspend");
     }
+    guest = xensimDomainGuestState(dom);
     xensimRecOpen(&r, call->records);
     xensimRecU64(&r, "save_rate_mib_s", call->state->host.save_rate_mib_s);
+    xensimRecStr(&r, "guest_state", guest->str);
     xensimRecClose(&r);
     return 0;
 }
@@ -1376,8 +1388,15 @@ xensimCmdUnpause(XensimCall *call)
         g_autofree char *p = NULL;
 
         dom->booted = true;
-        for (i = 0; i < dom->consoles->len; i++)
-            xensimConsoleBoot(g_ptr_array_index(dom->consoles, i));
+        for (i = 0; i < dom->consoles->len; i++) {
+            XensimConsole *console = g_ptr_array_index(dom->consoles, i);
+
+            if (dom->resume_modes)
+                xensimConsoleResume(console, i + 1 < g_strv_length(dom->resume_modes) ?
+                                    dom->resume_modes[i + 1] : NULL);
+            else
+                xensimConsoleBoot(console);
+        }
         if (dom->pv_drivers) {
             p = g_strdup_printf("/local/domain/%u/control/feature-poweroff", dom->domid);
             xensimStoreWrite(call->state->store, p, "1");
@@ -1422,10 +1441,25 @@ xensimCmdRename(XensimCall *call)
     return 0;
 }
 
+/* What a save stream carries of the guest: "running MODE..." (each
+ * console's session) once it has booted, "" before. */
+static GString *
+xensimDomainGuestState(XensimDomain *dom)
+{
+    GString *guest = g_string_new(dom->booted ? "running" : "");
+    guint i;
+
+    for (i = 0; dom->booted && i < dom->consoles->len; i++)
+        g_string_append_printf(guest, " %s",
+                               xensimConsoleGuestMode(g_ptr_array_index(dom->consoles, i)));
+    return guest;
+}
+
 /* args: domid.  The stored configuration with the live values. */
 int
 xensimCmdRetrieveConfig(XensimCall *call)
 {
+    g_autoptr(GString) guest = NULL;
     XensimDomain *dom;
     XensimRec r;
     int rc;
@@ -1437,12 +1471,14 @@ xensimCmdRetrieveConfig(XensimCall *call)
                                         dom->domid);
         return ERROR_FAIL;
     }
+    guest = xensimDomainGuestState(dom);
     xensimRecOpen(&r, call->records);
     xensimRecStr(&r, "json", dom->config_json);
     xensimRecStr(&r, "name", dom->name);
     xensimRecU64(&r, "max_memkb", dom->max_memkb);
     xensimRecU64(&r, "target_memkb", xensimTuneConfigTargetKB(dom));
     xensimRecU64(&r, "online_vcpus", dom->online_vcpus);
+    xensimRecStr(&r, "guest_state", guest->str);
     xensimHotplugAddPresent(&r, dom);
     xensimRecClose(&r);
     return 0;

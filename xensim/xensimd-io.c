@@ -373,30 +373,48 @@ xensimWriteCounter(const char *dir, const char *name, guint64 value)
 static void
 xensimIoWriteStatistics(XensimDomain *dom)
 {
+    static const char *const names[] = {
+        "rd_req", "wr_req", "f_req", "rd_sect", "wr_sect",
+    };
     guint i;
 
+    G_STATIC_ASSERT(G_N_ELEMENTS(names) == G_N_ELEMENTS(((XensimDevice *)0)->stats));
     if (!dom->owner->root)
         return;
     for (i = 0; i < dom->devices->len; i++) {
         XensimDevice *dev = g_ptr_array_index(dom->devices, i);
         g_autofree char *dir = NULL;
         g_autofree char *stats = NULL;
+        guint64 val[G_N_ELEMENTS(names)];
         XensimDiskCounters c;
+        size_t k;
 
         if (!xensimDeviceIsVbd(dev))
             continue;
+
         dir = xensimVbdDir(dom, dev);
         stats = g_build_filename(dir, "statistics", NULL);
-        if (g_mkdir_with_parents(stats, 0755) < 0)
-            continue;
+        if (!dev->stats_written) {
+            if (g_mkdir_with_parents(stats, 0755) < 0)
+                continue;
+            /* requests blkback deferred, discards: none here */
+            xensimWriteCounter(stats, "oo_req", 0);
+            xensimWriteCounter(stats, "ds_req", 0);
+        }
         xensimDiskCounters(dom, dev, &c);
-        xensimWriteCounter(stats, "oo_req", 0);
-        xensimWriteCounter(stats, "rd_req", c.rd_req);
-        xensimWriteCounter(stats, "wr_req", c.wr_req);
-        xensimWriteCounter(stats, "f_req", c.f_req);
-        xensimWriteCounter(stats, "ds_req", 0);
-        xensimWriteCounter(stats, "rd_sect", c.rd_sect);
-        xensimWriteCounter(stats, "wr_sect", c.wr_sect);
+        val[0] = c.rd_req;
+        val[1] = c.wr_req;
+        val[2] = c.f_req;
+        val[3] = c.rd_sect;
+        val[4] = c.wr_sect;
+        /* a file is rewritten only when its counter moved (a paused
+         * guest's, an idle disk's stay as they are) */
+        for (k = 0; k < G_N_ELEMENTS(names); k++) {
+            if (!dev->stats_written || dev->stats[k] != val[k])
+                xensimWriteCounter(stats, names[k], val[k]);
+            dev->stats[k] = val[k];
+        }
+        dev->stats_written = true;
     }
 }
 
@@ -1513,6 +1531,7 @@ xensimIoDeviceRemove(XensimDomain *dom, XensimDevice *dev)
         g_autofree char *dir = xensimVbdDir(dom, dev);
 
         xensimRemoveTree(dir);
+        dev->stats_written = false;
     }
     xensimVifDelete(dom, dev);
 }

@@ -150,6 +150,10 @@ struct _XensimDomain {
     guint suspend_timer;        /* its deadline */
     bool no_ack;                /* never reads control/shutdown (hung) */
     bool booted;
+    /* a domain restored from a stream: its guest was running already and
+     * goes on where it was (each console's mode, "login" or "shell"), the
+     * first unpause boots nothing */
+    char **resume_modes;
     bool ignore_shutdown;
     bool pv_drivers;
     int shutdown_delay_ms;      /* -1: the host's */
@@ -299,6 +303,8 @@ XensimConsoleKind xensimConsoleKind(XensimConsole *console);
 guint xensimConsoleNum(XensimConsole *console);
 const char *xensimConsoleName(XensimConsole *console);
 void xensimConsoleBoot(XensimConsole *console);
+const char *xensimConsoleGuestMode(XensimConsole *console);
+void xensimConsoleResume(XensimConsole *console, const char *mode);
 void xensimConsoleShutdownText(XensimConsole *console, int reason);
 /* what the guest does when a command asks for it */
 void xensimGuestInitiate(XensimDomain *dom, int reason);
@@ -335,6 +341,10 @@ struct _XensimDevice {
     gint64 net_since;           /* net frames sent up to here */
     guint64 net_rx_frames;      /* frames the guest received (vif tx) */
     guint64 net_tx_frames;      /* frames the guest sent (vif rx) */
+    /* blkback's statistics files as last written (stats_written: the
+     * files are there), so that a tick rewrites only those that moved */
+    bool stats_written;
+    guint64 stats[5];
 };
 
 /* The counters of a device at now. */

@@ -25,6 +25,7 @@
 #include "libxl_conf.h"
 #include "libxl_child.h"
 #include "libxl_osevent.h"
+#include "libxl_migration.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
@@ -116,6 +117,8 @@ libxlDriverConfigNew(void)
     cfg->keepAliveInterval = 5;
     cfg->keepAliveCount = 5;
     cfg->jobWaitMs = LIBXL_JOB_WAIT_MS;
+    cfg->migrationPortMin = LIBXL_MIGRATION_PORT_MIN;
+    cfg->migrationPortMax = LIBXL_MIGRATION_PORT_MAX;
 
     return cfg;
 }
@@ -191,6 +194,17 @@ libxlDriverConfigLoadFile(libxlDriverConfig *cfg, const char *filename)
         return -1;
     if (jobWait > 0)
         cfg->jobWaitMs = jobWait * 1000ULL;
+
+    if (virConfGetValueUInt(conf, "migration_portmin", &cfg->migrationPortMin) < 0 ||
+        virConfGetValueUInt(conf, "migration_portmax", &cfg->migrationPortMax) < 0)
+        return -1;
+    if (cfg->migrationPortMin == 0 || cfg->migrationPortMax > 65535 ||
+        cfg->migrationPortMin > cfg->migrationPortMax) {
+        virReportError(VIR_ERR_CONF_SYNTAX,
+                       _("%s: the migration port range %u..%u is not one of ports"),
+                       filename, cfg->migrationPortMin, cfg->migrationPortMax);
+        return -1;
+    }
 
     return 0;
 }

@@ -75,6 +75,9 @@ struct _libxlDriverConfig {
     /* how long a call waits for another job on the domain (ms);
      * libxl.conf job_wait_time, in seconds */
     unsigned long long jobWaitMs;
+    /* the ports of incoming migrations' connections */
+    unsigned int migrationPortMin;
+    unsigned int migrationPortMax;
 
     /* immutable once built */
     virCaps *caps;
@@ -129,6 +132,7 @@ struct _libxlDriverPrivate {
     /* immutable pointers once initialized (libxl_host.c): the ports of
      * VNC and SPICE displays, the lock manager of libxl.conf */
     virPortAllocatorRange *graphicsPorts;
+    virPortAllocatorRange *migrationPorts;
     virLockManagerPlugin *lockManager;
 
     /* immutable pointer: the workers handling libxl's domain events */

@@ -37,6 +37,7 @@
 #include "domain_event.h"
 #include "libxl_domain.h"
 #include "libxl_validate.h"
+#include "libxl_migration.h"
 
 #define VIR_FROM_THIS VIR_FROM_LIBXL
 
@@ -72,6 +73,7 @@ libxlDomainObjPrivateFree(void *data)
         return;
 
     libxlConsolesFree(priv->consoles);
+    libxlMigrationFree(priv->migration);
     g_free(priv->statusJob);
     g_free(priv->lockState);
     g_free(priv->jobData.path);
@@ -719,6 +721,8 @@ libxlDomainJobDataProcessed(const libxlDomainJobData *data)
 
     if (data->elapsed)
         return data->processed;
+    if (data->moved)
+        return MIN(__atomic_load_n(data->moved, __ATOMIC_RELAXED), data->total);
     if (data->fd >= 0) {
         if ((off = lseek(data->fd, 0, SEEK_CUR)) < 0 ||
             (unsigned long long) off < data->base)
@@ -755,6 +759,7 @@ libxlDomainJobDataEnd(virDomainObj *vm, bool success)
     data->elapsed = MAX(now - data->started, 1);
     data->success = success;
     data->fd = -1;
+    data->moved = NULL;
     g_clear_pointer(&data->path, g_free);
 
     g_free(priv->jobCompleted.path);

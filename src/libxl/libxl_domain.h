@@ -65,7 +65,12 @@ struct _libxlDomainJobData {
     int fd;
     unsigned long long base;
     char *path;
+    /* or a count of the bytes moved (a migration's), read atomically */
+    const unsigned long long *moved;
 };
+
+/* a migration in or out (libxl_migration.c) */
+typedef struct _libxlMigration libxlMigration;
 
 typedef struct _libxlDomainObjPrivate libxlDomainObjPrivate;
 struct _libxlDomainObjPrivate {
@@ -96,6 +101,9 @@ struct _libxlDomainObjPrivate {
     /* status XML: the job that was running when it was written; a
      * restarted daemon finding "start" destroys the half-built domain */
     char *statusJob;
+
+    /* the migration of the domain, in or out (libxl_migration.c) */
+    libxlMigration *migration;
 };
 
 void *libxlDomainObjPrivateAlloc(void *opaque);

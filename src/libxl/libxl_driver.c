@@ -50,6 +50,8 @@
 #include "libxl_native.h"
 #include "libxl_process.h"
 #include "libxl_save.h"
+#include "libxl_snapshot.h"
+#include "libxl_migration.h"
 #include "libxl_tune.h"
 #include "libxl_stats.h"
 
@@ -343,6 +345,9 @@ libxlStateInitialize(bool privileged,
     /* managed-save images, this module's or the stock module's */
     libxlSaveManagedDetect(libxl_driver);
 
+    /* the snapshots' metadata (libxl_snapshot.c) */
+    libxlSnapshotLoadAll(libxl_driver);
+
     /* once per host boot: a marker in the state directory (under /run)
      * says it was done, so that a domain an administrator shut down stays
      * down across daemon restarts */
@@ -426,8 +431,7 @@ libxlConnectIsAlive(virConnectPtr conn G_GNUC_UNUSED)
 
 
 /* The features a client may rely on.  The global ones (typed string
- * parameters, fd passing, ...) are libvirt's; migration is not offered
- * until this driver implements it. */
+ * parameters, fd passing, ...) are libvirt's. */
 static int
 libxlConnectSupportsFeature(virConnectPtr conn, int feature)
 {
@@ -450,13 +454,15 @@ libxlConnectSupportsFeature(virConnectPtr conn, int feature)
         virReportError(VIR_ERR_INTERNAL_ERROR,
                        _("global feature %d reached the driver"), feature);
         return -1;
-    case VIR_DRV_FEATURE_MIGRATION_V1:
-    case VIR_DRV_FEATURE_MIGRATION_V2:
+    /* migration: v3 with parameters (libxl_migration.c) */
     case VIR_DRV_FEATURE_MIGRATION_V3:
     case VIR_DRV_FEATURE_MIGRATION_P2P:
-    case VIR_DRV_FEATURE_MIGRATION_DIRECT:
     case VIR_DRV_FEATURE_MIGRATION_OFFLINE:
     case VIR_DRV_FEATURE_MIGRATION_PARAMS:
+        return 1;
+    case VIR_DRV_FEATURE_MIGRATION_V1:
+    case VIR_DRV_FEATURE_MIGRATION_V2:
+    case VIR_DRV_FEATURE_MIGRATION_DIRECT:
     case VIR_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION:
     case VIR_DRV_FEATURE_XML_MIGRATABLE:
     default:
@@ -1568,7 +1574,8 @@ libxlDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
 
     virCheckFlags(VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
                   VIR_DOMAIN_UNDEFINE_NVRAM |
-                  VIR_DOMAIN_UNDEFINE_KEEP_NVRAM, -1);
+                  VIR_DOMAIN_UNDEFINE_KEEP_NVRAM |
+                  VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA, -1);
 
     if ((flags & VIR_DOMAIN_UNDEFINE_NVRAM) &&
         (flags & VIR_DOMAIN_UNDEFINE_KEEP_NVRAM)) {
@@ -1593,6 +1600,15 @@ libxlDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("cannot undefine transient domain '%s'"),
                        vm->def->name);
+        goto endjob;
+    }
+
+    if (!(flags & VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA) &&
+        virDomainSnapshotObjListNum(vm->snapshots, NULL, 0) > 0) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot undefine domain '%s' with %d snapshots; use --snapshots-metadata to remove their metadata"),
+                       vm->def->name,
+                       virDomainSnapshotObjListNum(vm->snapshots, NULL, 0));
         goto endjob;
     }
 
@@ -1632,6 +1648,10 @@ libxlDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
     }
 
     if (virDomainDeleteConfig(cfg->configDir, cfg->autostartDir, vm) < 0)
+        goto endjob;
+
+    if ((flags & VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA) &&
+        libxlSnapshotRemoveAllMetadata(driver, vm) < 0)
         goto endjob;
 
     event = virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_UNDEFINED,
@@ -1770,6 +1790,13 @@ libxlDomainRename(virDomainPtr dom, const char *new_name, unsigned int flags)
     if (vm->hasManagedSave) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("cannot rename domain '%s': it has a managed save image"),
+                       vm->def->name);
+        goto endjob;
+    }
+
+    if (virDomainSnapshotObjListNum(vm->snapshots, NULL, 0) > 0) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("cannot rename domain '%s' with snapshots (their metadata is kept under its name)"),
                        vm->def->name);
         goto endjob;
     }
@@ -2790,6 +2817,367 @@ libxlDomainAbortJob(virDomainPtr dom)
 }
 
 
+/* ---- migration (libxl_migration.c) -------------------------------- */
+
+static char *
+libxlDomainMigrateBegin3Params(virDomainPtr dom,
+                               virTypedParameterPtr params,
+                               int nparams,
+                               char **cookieout,
+                               int *cookieoutlen,
+                               unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    const char *xmlin = NULL;
+    virDomainObj *vm;
+    char *xml = NULL;
+
+    virCheckFlags(LIBXL_MIGRATION_FLAGS, NULL);
+    if (virTypedParamsValidate(params, nparams, LIBXL_MIGRATION_PARAMETERS) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML, &xmlin) < 0)
+        return NULL;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainMigrateBegin3ParamsEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "migration") < 0)
+        goto cleanup;
+
+    xml = libxlMigrationBegin(driver, vm, xmlin, cookieout, cookieoutlen, flags);
+
+    libxlDomainObjEndJob(vm);
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return xml;
+}
+
+
+static int
+libxlDomainMigratePrepareAny(virConnectPtr dconn,
+                             virStreamPtr st,
+                             virTypedParameterPtr params,
+                             int nparams,
+                             const char *cookiein,
+                             int cookieinlen,
+                             char **uri_out,
+                             unsigned int flags)
+{
+    libxlDriverPrivate *driver = dconn->privateData;
+    g_autoptr(virDomainDef) def = NULL;
+    const char *domXML = NULL;
+    const char *dname = NULL;
+    const char *uriIn = NULL;
+    const char *listenAddress = NULL;
+    const char *persistXML = NULL;
+
+    virCheckFlags(LIBXL_MIGRATION_FLAGS, -1);
+    if (virTypedParamsValidate(params, nparams, LIBXL_MIGRATION_PARAMETERS) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML, &domXML) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME, &dname) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI, &uriIn) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_LISTEN_ADDRESS,
+                                &listenAddress) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_PERSIST_XML,
+                                &persistXML) < 0)
+        return -1;
+
+    if (!(def = libxlMigrationPrepareDef(driver, domXML, dname)))
+        return -1;
+
+    if (st ? virDomainMigratePrepareTunnel3ParamsEnsureACL(dconn, def) < 0 :
+             virDomainMigratePrepare3ParamsEnsureACL(dconn, def) < 0)
+        return -1;
+
+    return libxlMigrationPrepare(driver, dconn, &def, persistXML, cookiein, cookieinlen,
+                                 uriIn, listenAddress, uri_out, st, flags);
+}
+
+
+static int
+libxlDomainMigratePrepare3Params(virConnectPtr dconn,
+                                 virTypedParameterPtr params,
+                                 int nparams,
+                                 const char *cookiein,
+                                 int cookieinlen,
+                                 char **cookieout G_GNUC_UNUSED,
+                                 int *cookieoutlen G_GNUC_UNUSED,
+                                 char **uri_out,
+                                 unsigned int flags)
+{
+    return libxlDomainMigratePrepareAny(dconn, NULL, params, nparams,
+                                        cookiein, cookieinlen, uri_out, flags);
+}
+
+
+static int
+libxlDomainMigratePrepareTunnel3Params(virConnectPtr dconn,
+                                       virStreamPtr st,
+                                       virTypedParameterPtr params,
+                                       int nparams,
+                                       const char *cookiein,
+                                       int cookieinlen,
+                                       char **cookieout G_GNUC_UNUSED,
+                                       int *cookieoutlen G_GNUC_UNUSED,
+                                       unsigned int flags)
+{
+    return libxlDomainMigratePrepareAny(dconn, st, params, nparams,
+                                        cookiein, cookieinlen, NULL, flags);
+}
+
+
+/*
+ * libxlDomainMigratePerform3Params:
+ * Direct: the domain goes to the URI Prepare gave, its job kept for
+ * Confirm.  --p2p: the whole migration, driven from here.
+ */
+static int
+libxlDomainMigratePerform3Params(virDomainPtr dom,
+                                 const char *dconnuri,
+                                 virTypedParameterPtr params,
+                                 int nparams,
+                                 const char *cookiein G_GNUC_UNUSED,
+                                 int cookieinlen G_GNUC_UNUSED,
+                                 char **cookieout G_GNUC_UNUSED,
+                                 int *cookieoutlen G_GNUC_UNUSED,
+                                 unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    const char *xmlin = NULL;
+    const char *dname = NULL;
+    const char *uri = NULL;
+    const char *listenAddress = NULL;
+    const char *persistXML = NULL;
+    unsigned long long bandwidth = 0;
+    int ret = -1;
+
+    virCheckFlags(LIBXL_MIGRATION_FLAGS, -1);
+    if (virTypedParamsValidate(params, nparams, LIBXL_MIGRATION_PARAMETERS) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML, &xmlin) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME, &dname) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI, &uri) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_LISTEN_ADDRESS,
+                                &listenAddress) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_PERSIST_XML,
+                                &persistXML) < 0 ||
+        virTypedParamsGetULLong(params, nparams, VIR_MIGRATE_PARAM_BANDWIDTH,
+                                &bandwidth) < 0)
+        return -1;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainMigratePerform3ParamsEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "migration") < 0)
+        goto cleanup;
+
+    if (flags & VIR_MIGRATE_PEER2PEER) {
+        ret = libxlMigrationPerformP2P(driver, vm, xmlin, persistXML, dconnuri, uri,
+                                       dname, listenAddress, bandwidth, flags);
+        libxlDomainObjEndJob(vm);
+    } else {
+        ret = libxlMigrationPerform(driver, vm, uri, bandwidth, flags);
+        /* success: Confirm ends the job */
+        if (ret < 0)
+            libxlDomainObjEndJob(vm);
+    }
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static virDomainPtr
+libxlDomainMigrateFinish3Params(virConnectPtr dconn,
+                                virTypedParameterPtr params,
+                                int nparams,
+                                const char *cookiein G_GNUC_UNUSED,
+                                int cookieinlen G_GNUC_UNUSED,
+                                char **cookieout G_GNUC_UNUSED,
+                                int *cookieoutlen G_GNUC_UNUSED,
+                                unsigned int flags,
+                                int cancelled)
+{
+    libxlDriverPrivate *driver = dconn->privateData;
+    virDomainObj *vm;
+    const char *dname = NULL;
+    virDomainPtr dom = NULL;
+
+    virCheckFlags(LIBXL_MIGRATION_FLAGS, NULL);
+    if (virTypedParamsValidate(params, nparams, LIBXL_MIGRATION_PARAMETERS) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME, &dname) < 0)
+        return NULL;
+    if (!dname) {
+        virReportError(VIR_ERR_INVALID_ARG, "%s",
+                       _("the migration's Finish names no domain"));
+        return NULL;
+    }
+
+    if (!(vm = virDomainObjListFindByName(driver->domains, dname))) {
+        virReportError(VIR_ERR_NO_DOMAIN,
+                       _("no domain '%s' is migrating to this host"), dname);
+        return NULL;
+    }
+
+    if (virDomainMigrateFinish3ParamsEnsureACL(dconn, vm->def) < 0)
+        goto cleanup;
+
+    dom = libxlMigrationFinish(driver, dconn, vm, flags, !!cancelled);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return dom;
+}
+
+
+static int
+libxlDomainMigrateConfirm3Params(virDomainPtr domain,
+                                 virTypedParameterPtr params,
+                                 int nparams,
+                                 const char *cookiein G_GNUC_UNUSED,
+                                 int cookieinlen G_GNUC_UNUSED,
+                                 unsigned int flags,
+                                 int cancelled)
+{
+    libxlDriverPrivate *driver = domain->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(LIBXL_MIGRATION_FLAGS, -1);
+    if (virTypedParamsValidate(params, nparams, LIBXL_MIGRATION_PARAMETERS) < 0)
+        return -1;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, domain)))
+        goto cleanup;
+
+    if (virDomainMigrateConfirm3ParamsEnsureACL(domain->conn, vm->def) < 0)
+        goto cleanup;
+
+    /* the job Perform kept; an offline migration had none */
+    if (!libxlMigrationOutPending(vm)) {
+        if (!(flags & VIR_MIGRATE_OFFLINE)) {
+            /* a Perform that failed resumed the domain already */
+            if (cancelled)
+                ret = 0;
+            else
+                virReportError(VIR_ERR_OPERATION_INVALID,
+                               _("domain '%s' has no migration to confirm"),
+                               vm->def->name);
+            goto cleanup;
+        }
+        if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "migration") < 0)
+            goto cleanup;
+    }
+
+    ret = libxlMigrationConfirm(driver, vm, flags, !!cancelled);
+    libxlDomainObjEndJob(vm);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainMigrateSetMaxSpeed(virDomainPtr dom,
+                              unsigned long bandwidth,
+                              unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainMigrateSetMaxSpeedEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    ret = libxlMigrationSetSpeed(vm, bandwidth);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainMigrateGetMaxSpeed(virDomainPtr dom,
+                              unsigned long *bandwidth,
+                              unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        goto cleanup;
+
+    if (virDomainMigrateGetMaxSpeedEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    *bandwidth = libxlMigrationGetSpeed(vm);
+    ret = 0;
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/* libxl sends the last round when it sees fit: no downtime to set */
+static int
+libxlDomainMigrateSetMaxDowntime(virDomainPtr dom,
+                                 unsigned long long downtime G_GNUC_UNUSED,
+                                 unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainMigrateSetMaxDowntimeEnsureACL(dom->conn, vm->def) == 0)
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED, "%s",
+                       _("libxl has no control of a migration's downtime: it stops the guest for its last round when the rounds stop shrinking"));
+    virDomainObjEndAPI(&vm);
+    return -1;
+}
+
+
+static int
+libxlDomainMigrateGetMaxDowntime(virDomainPtr dom,
+                                 unsigned long long *downtime G_GNUC_UNUSED,
+                                 unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainMigrateGetMaxDowntimeEnsureACL(dom->conn, vm->def) == 0)
+        virReportError(VIR_ERR_OPERATION_UNSUPPORTED, "%s",
+                       _("libxl has no control of a migration's downtime: it stops the guest for its last round when the rounds stop shrinking"));
+    virDomainObjEndAPI(&vm);
+    return -1;
+}
+
+
 /* ---- consoles ----------------------------------------------------- */
 
 static int
@@ -2942,6 +3330,22 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainManagedSaveRemove = libxlDomainManagedSaveRemove, /* 0.9.2 */
     .domainManagedSaveGetXMLDesc = libxlDomainManagedSaveGetXMLDesc, /* 9.1.0 */
     .domainManagedSaveDefineXML = libxlDomainManagedSaveDefineXML, /* 9.1.0 */
+    .domainSnapshotCreateXML = libxlDomainSnapshotCreateXML, /* 9.1.0 */
+    .domainSnapshotGetXMLDesc = libxlDomainSnapshotGetXMLDesc, /* 9.1.0 */
+    .domainSnapshotNum = libxlDomainSnapshotNum, /* 9.1.0 */
+    .domainSnapshotListNames = libxlDomainSnapshotListNames, /* 9.1.0 */
+    .domainListAllSnapshots = libxlDomainListAllSnapshots, /* 9.1.0 */
+    .domainSnapshotNumChildren = libxlDomainSnapshotNumChildren, /* 9.1.0 */
+    .domainSnapshotListChildrenNames = libxlDomainSnapshotListChildrenNames, /* 9.1.0 */
+    .domainSnapshotListAllChildren = libxlDomainSnapshotListAllChildren, /* 9.1.0 */
+    .domainSnapshotLookupByName = libxlDomainSnapshotLookupByName, /* 9.1.0 */
+    .domainHasCurrentSnapshot = libxlDomainHasCurrentSnapshot, /* 9.1.0 */
+    .domainSnapshotGetParent = libxlDomainSnapshotGetParent, /* 9.1.0 */
+    .domainSnapshotCurrent = libxlDomainSnapshotCurrent, /* 9.1.0 */
+    .domainSnapshotIsCurrent = libxlDomainSnapshotIsCurrent, /* 9.1.0 */
+    .domainSnapshotHasMetadata = libxlDomainSnapshotHasMetadata, /* 9.1.0 */
+    .domainRevertToSnapshot = libxlDomainRevertToSnapshot, /* 9.1.0 */
+    .domainSnapshotDelete = libxlDomainSnapshotDelete, /* 9.1.0 */
     .domainCoreDump = libxlDomainCoreDump, /* 0.9.2 */
     .domainCoreDumpWithFormat = libxlDomainCoreDumpWithFormat, /* 9.1.0 */
     .connectIsEncrypted = libxlConnectIsEncrypted, /* 0.9.0 */
@@ -2979,6 +3383,16 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainGetJobInfo = libxlDomainGetJobInfo, /* 1.3.1 */
     .domainGetJobStats = libxlDomainGetJobStats, /* 1.3.1 */
     .domainAbortJob = libxlDomainAbortJob, /* 1.3.1 */
+    .domainMigrateBegin3Params = libxlDomainMigrateBegin3Params, /* 1.2.6 */
+    .domainMigratePrepare3Params = libxlDomainMigratePrepare3Params, /* 1.2.6 */
+    .domainMigratePrepareTunnel3Params = libxlDomainMigratePrepareTunnel3Params, /* 3.1.0 */
+    .domainMigratePerform3Params = libxlDomainMigratePerform3Params, /* 1.2.6 */
+    .domainMigrateFinish3Params = libxlDomainMigrateFinish3Params, /* 1.2.6 */
+    .domainMigrateConfirm3Params = libxlDomainMigrateConfirm3Params, /* 1.2.6 */
+    .domainMigrateSetMaxSpeed = libxlDomainMigrateSetMaxSpeed, /* 1.2.6 */
+    .domainMigrateGetMaxSpeed = libxlDomainMigrateGetMaxSpeed, /* 1.2.6 */
+    .domainMigrateSetMaxDowntime = libxlDomainMigrateSetMaxDowntime, /* 1.2.6 */
+    .domainMigrateGetMaxDowntime = libxlDomainMigrateGetMaxDowntime, /* 1.2.6 */
     .domainSetMetadata = libxlDomainSetMetadata, /* 1.2.2 */
     .domainGetMetadata = libxlDomainGetMetadata, /* 1.2.2 */
     /* devices: libxl_hotplug.c */

@@ -62,6 +62,11 @@ libxlHostInit(libxlDriverPrivate *driver)
                                                           LIBXL_HOST_GRAPHICS_PORT_MAX)))
         return -1;
 
+    if (!(driver->migrationPorts = virPortAllocatorRangeNew(_("migration"),
+                                                           cfg->migrationPortMin,
+                                                           cfg->migrationPortMax)))
+        return -1;
+
     if (!(driver->lockManager = virLockManagerPluginNew(cfg->lockManagerName ?
                                                         cfg->lockManagerName : "nop",
                                                         "libxl",
@@ -76,6 +81,7 @@ libxlHostCleanup(libxlDriverPrivate *driver)
 {
     g_clear_pointer(&driver->lockManager, virLockManagerPluginUnref);
     g_clear_pointer(&driver->graphicsPorts, virPortAllocatorRangeFree);
+    g_clear_pointer(&driver->migrationPorts, virPortAllocatorRangeFree);
 }
 
 

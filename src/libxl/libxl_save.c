@@ -744,6 +744,43 @@ libxlSaveStart(libxlDriverPrivate *driver,
 }
 
 
+/*
+ * libxlSaveRestoreObj:
+ * The inactive @vm (locked, with a job) comes back from the save image
+ * @path, running the definition *@def (taken; the image's if NULL: it
+ * must be of the same domain), paused if @paused, else running.  The persistent definition stays next.  What a snapshot's
+ * revert and its switch to new disk overlays use; the image stays.
+ */
+int
+libxlSaveRestoreObj(libxlDriverPrivate *driver,
+                    virDomainObj *vm,
+                    virConnectPtr conn,
+                    const char *path,
+                    virDomainDef **def,
+                    bool paused)
+{
+    g_autoptr(virDomainDef) imgdef = NULL;
+    g_autofree char *xml = NULL;
+    libxlSaveHeader hdr;
+    VIR_AUTOCLOSE fd = -1;
+
+    if ((fd = libxlSaveImageOpen(driver, path, &hdr, &xml, &imgdef)) < 0)
+        return -1;
+    if (memcmp(imgdef->uuid, vm->def->uuid, VIR_UUID_BUFLEN) != 0) {
+        virReportError(VIR_ERR_OPERATION_FAILED,
+                       _("the save image '%s' is of another domain, '%s'"),
+                       path, imgdef->name);
+        return -1;
+    }
+    if (def && *def)
+        virDomainObjAssignDef(vm, def, true, NULL);
+    else
+        virDomainObjAssignDef(vm, &imgdef, true, NULL);
+    return libxlSaveRestoreInto(driver, vm, conn, fd, &hdr, 0,
+                                paused);
+}
+
+
 /* ---- core dumps --------------------------------------------------- */
 
 static int

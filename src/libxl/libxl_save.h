@@ -29,6 +29,13 @@ virDomainObj *libxlSaveRestore(libxlDriverPrivate *driver,
                                const char *dxml,
                                unsigned int flags);
 
+int libxlSaveRestoreObj(libxlDriverPrivate *driver,
+                        virDomainObj *vm,
+                        virConnectPtr conn,
+                        const char *path,
+                        virDomainDef **def,
+                        bool paused);
+
 int libxlSaveStart(libxlDriverPrivate *driver,
                    virDomainObj *vm,
                    virConnectPtr conn,

@@ -423,10 +423,46 @@ libxlStatsBlockSum(libxlStatsBlock *acc, const libxlStatsBlock *b)
 
 
 /*
+ * libxlStatsReadCounterAt:
+ * The decimal counter in file @name of directory @dirfd (a sysfs
+ * attribute: one read of it is whole).  Returns 0, or -1 with an error.
+ */
+static int
+libxlStatsReadCounterAt(int dirfd,
+                        const char *dir,
+                        const char *name,
+                        unsigned long long *val)
+{
+    char buf[32];
+    ssize_t len;
+    VIR_AUTOCLOSE fd = -1;
+
+    if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)) < 0) {
+        virReportSystemError(errno, _("no %s in the blkback statistics %s"),
+                             name, dir);
+        return -1;
+    }
+    if ((len = saferead(fd, buf, sizeof(buf) - 1)) < 0) {
+        virReportSystemError(errno, _("cannot read %s/%s"), dir, name);
+        return -1;
+    }
+    buf[len] = '\0';
+    if (virStrToLong_ullp(g_strstrip(buf), NULL, 10, val) < 0) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("%s/%s is not a counter: '%s'"), dir, name, buf);
+        return -1;
+    }
+    return 0;
+}
+
+
+/*
  * libxlStatsBlockReadVbd:
  * Add the blkback counters of disk @devid of domain @domid to @b.
  * Returns 1 if blkback backs the disk, 0 if not (no such backend
- * device), -1 on error.
+ * device), -1 on error.  The directory is opened once and its files
+ * read relative to it: a thousand disks' statistics are five thousand
+ * files a call.
  */
 static int
 libxlStatsBlockReadVbd(int domid, int devid, libxlStatsBlock *b)
@@ -436,6 +472,7 @@ libxlStatsBlockReadVbd(int domid, int devid, libxlStatsBlock *b)
     };
     unsigned long long val[G_N_ELEMENTS(names)];
     g_autofree char *dir = NULL;
+    VIR_AUTOCLOSE dirfd = -1;
     size_t i;
 
     if (devid < 0)
@@ -443,18 +480,11 @@ libxlStatsBlockReadVbd(int domid, int devid, libxlStatsBlock *b)
 
     dir = g_strdup_printf(LIBXL_STATS_BACKEND_DIR "/vbd-%d-%d/statistics",
                           domid, devid);
-    if (!virFileIsDir(dir))
+    if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return 0;
 
     for (i = 0; i < G_N_ELEMENTS(names); i++) {
-        int rc = virFileReadValueUllong(&val[i], "%s/%s", dir, names[i]);
-
-        if (rc == -2) {
-            virReportError(VIR_ERR_OPERATION_FAILED,
-                           _("no %s in the blkback statistics %s"),
-                           names[i], dir);
-        }
-        if (rc < 0)
+        if (libxlStatsReadCounterAt(dirfd, dir, names[i], &val[i]) < 0)
             return -1;
     }
 

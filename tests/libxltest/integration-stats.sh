@@ -82,9 +82,17 @@ in_ns() {
         unshare --mount -- sh -c 'mount -t sysfs sysfs /sys && exec "$@"' sh "$@"
 }
 
+# vbd_dir SB DOMID DEVID: blkback's statistics directory, seen from
+# here (the simulated host's /sys is a tmpfs in the sandbox's namespace)
+vbd_dir() {
+    local hp
+    read -r hp _ < "$1/host.pid"
+    echo "/proc/$hp/root$1/xensim/root/sys/bus/xen-backend/devices/vbd-$2-$3/statistics"
+}
+
 # vbd_stat SB DOMID DEVID FIELD: blkback's counter
 vbd_stat() {
-    cat "$1/xensim/root/sys/bus/xen-backend/devices/vbd-$2-$3/statistics/$4" 2>/dev/null
+    cat "$(vbd_dir "$1" "$2" "$3")/$4" 2>/dev/null
 }
 
 # vif_stat SB IFNAME FIELD: Domain-0's counter of a vif (0 if it has none)
@@ -247,7 +255,7 @@ for drv in ours stock; do
         fq=$(vbd_stat "$sb" "$id" $DEVID_XVDA f_req)
         if [ -z "$rdq" ]; then
             tap_fail "$t: blkback has statistics for xvda" \
-                "no $sb/xensim/root/sys/bus/xen-backend/devices/vbd-$id-$DEVID_XVDA/statistics"
+                "no $(vbd_dir "$sb" "$id" $DEVID_XVDA)"
         fi
         # an HVM guest's disk is also the device model's emulated disk
         qx="0 0 0 0 0 0 0 0"

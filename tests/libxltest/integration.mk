@@ -38,6 +38,11 @@ xensim_xltune_CFLAGS = $(XL_WARN_CFLAGS) -DLIBXL_API_VERSION=0x041300
 xensim_xltune_LDADD = $(top_builddir)/xensim/libxensim.la \
 	$(GLIB_LIBS) -lxenlight -lxenstore -lxentoollog
 
+# Snapshots (src/libxl/libxl_snapshot.c): a tree of qcow2 overlays made,
+# reverted across, merged and deleted, with both modules
+TESTS += integration-snapshot.sh
+EXTRA_DIST += integration-snapshot.sh
+
 # Guest controls (send-key, inject-nmi, reset, screenshot, domtime,
 # set-lifecycle-action; src/libxl/libxl_guest.c), checked through xensimctl
 TESTS += integration-guestctl.sh

@@ -350,8 +350,13 @@ if [ -n "$rx" ] && [ -n "$want" ] && [ "$rx" -ge "$want" ] && [ "$rx" -le $((wan
 else
     tap_fail "stock: io: domifstat rx_packets = the vif's tx (+ the bridge's own)" "$ifs / $io"
 fi
+# the simulated host's /sys: a tmpfs in the sandbox's host namespace
+read -r hp _ < "$work/sb/host.pid"
+backend=/proc/$hp/root$work/sb/xensim/root/sys/bus/xen-backend/devices
+ok_eq "stock: io: blkback's statistics, in memory (tmpfs)" "tmpfs vbd-$iid-51712" \
+    "$(stat -f -c %T "$backend") $(ls "$backend")"
 ok_run "stock: io: destroy" virsh -c "$URI" destroy io1
-ok_eq "stock: io: blkback's statistics gone" "" "$(ls "$work/sb/xensim/root/sys/bus/xen-backend/devices/")"
+ok_eq "stock: io: blkback's statistics gone" "" "$(ls "$backend")"
 ok_fail "stock: io: the vif gone" "." virsh -c "$URI" domifstat io1 "vif$iid.0"
 
 ok_run "stock: start, destroy" sh -c "virsh -c '$URI' start stubborn-1 && virsh -c '$URI' destroy stubborn-1"
