@@ -771,7 +771,8 @@ libxlMigrationPrepare(libxlDriverPrivate *driver,
         if (virFDStreamOpen(st, pipefd[1]) < 0)
             goto out_clear;
         pipefd[1] = -1;
-        mig->recvFd = g_steal_fd(&pipefd[0]);
+        mig->recvFd = pipefd[0];
+        pipefd[0] = -1;
     } else if (libxlMigrationPrepareListen(driver, mig, uriIn, listenAddress,
                                            uriOut) < 0) {
         goto out_clear;
