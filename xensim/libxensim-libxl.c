@@ -347,10 +347,8 @@ libxl_get_scheduler(libxl_ctx *ctx)
 /* Domains ----------------------------------------------------------- */
 
 static int
-xensimParseUuid(libxl_ctx *ctx, GVariant *rec, libxl_uuid *uuid)
+xensimParseUuid(libxl_ctx *ctx, const char *text, libxl_uuid *uuid)
 {
-    g_autofree char *text = xensimRecordStr(rec, "uuid");
-
     if (!text || libxl_uuid_from_string(uuid, text) < 0) {
         xensimCtxLog(ctx, XTL_ERROR, "xensimd sent a bad uuid '%s'",
                      text ? text : "");
@@ -362,30 +360,33 @@ xensimParseUuid(libxl_ctx *ctx, GVariant *rec, libxl_uuid *uuid)
 static int
 xensimFillDominfo(libxl_ctx *ctx, GVariant *rec, libxl_dominfo *info)
 {
+    g_autoptr(GVariantDict) d = g_variant_dict_new(rec);
+    g_autofree char *uuid = xensimDictStr(d, "uuid");
+
     libxl_dominfo_init(info);
-    info->domid = xensimRecordU64(rec, "domid", INVALID_DOMID);
+    info->domid = xensimDictU64(d, "domid", INVALID_DOMID);
     info->ssidref = 0;
-    info->running = xensimRecordU64(rec, "running", 0);
-    info->blocked = xensimRecordU64(rec, "blocked", 0);
-    info->paused = xensimRecordU64(rec, "paused", 0);
-    info->shutdown = xensimRecordU64(rec, "shutdown", 0);
-    info->dying = xensimRecordU64(rec, "dying", 0);
+    info->running = xensimDictU64(d, "running", 0);
+    info->blocked = xensimDictU64(d, "blocked", 0);
+    info->paused = xensimDictU64(d, "paused", 0);
+    info->shutdown = xensimDictU64(d, "shutdown", 0);
+    info->dying = xensimDictU64(d, "dying", 0);
     info->never_stop = false;
     info->shutdown_reason = info->shutdown ?
-        (libxl_shutdown_reason)xensimRecordU64(rec, "shutdown_reason", 0) :
+        (libxl_shutdown_reason)xensimDictU64(d, "shutdown_reason", 0) :
         LIBXL_SHUTDOWN_REASON_UNKNOWN;
     info->outstanding_memkb = 0;
-    info->current_memkb = xensimRecordU64(rec, "current_memkb", 0);
+    info->current_memkb = xensimDictU64(d, "current_memkb", 0);
     info->shared_memkb = 0;
     info->paged_memkb = 0;
-    info->max_memkb = xensimRecordU64(rec, "max_memkb", 0);
-    info->cpu_time = xensimRecordU64(rec, "cpu_time", 0);
-    info->vcpu_max_id = xensimRecordU64(rec, "vcpu_max_id", 0);
-    info->vcpu_online = xensimRecordU64(rec, "vcpu_online", 0);
-    info->cpupool = xensimRecordU64(rec, "cpupool", 0);
-    info->gpaddr_bits = xensimRecordU64(rec, "gpaddr_bits", 0);
-    info->domain_type = xensimRecordU64(rec, "domain_type", LIBXL_DOMAIN_TYPE_INVALID);
-    return xensimParseUuid(ctx, rec, &info->uuid);
+    info->max_memkb = xensimDictU64(d, "max_memkb", 0);
+    info->cpu_time = xensimDictU64(d, "cpu_time", 0);
+    info->vcpu_max_id = xensimDictU64(d, "vcpu_max_id", 0);
+    info->vcpu_online = xensimDictU64(d, "vcpu_online", 0);
+    info->cpupool = xensimDictU64(d, "cpupool", 0);
+    info->gpaddr_bits = xensimDictU64(d, "gpaddr_bits", 0);
+    info->domain_type = xensimDictU64(d, "domain_type", LIBXL_DOMAIN_TYPE_INVALID);
+    return xensimParseUuid(ctx, uuid, &info->uuid);
 }
 
 libxl_dominfo *

@@ -143,11 +143,9 @@ xensimReplyNew(int rc, const char *message, GVariant *records)
                                             message ? message : "", records));
 }
 
-guint64
-xensimRecordU64(GVariant *rec, const char *key, guint64 dflt)
+static guint64
+xensimVariantU64(GVariant *v, guint64 dflt)
 {
-    g_autoptr(GVariant) v = g_variant_lookup_value(rec, key, NULL);
-
     if (!v)
         return dflt;
     if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT64))
@@ -163,11 +161,41 @@ xensimRecordU64(GVariant *rec, const char *key, guint64 dflt)
     return dflt;
 }
 
+guint64
+xensimRecordU64(GVariant *rec, const char *key, guint64 dflt)
+{
+    g_autoptr(GVariant) v = g_variant_lookup_value(rec, key, NULL);
+
+    return xensimVariantU64(v, dflt);
+}
+
 /* A newly allocated (malloc) copy of a string field, or NULL. */
 char *
 xensimRecordStr(GVariant *rec, const char *key)
 {
     g_autoptr(GVariant) v = g_variant_lookup_value(rec, key, G_VARIANT_TYPE_STRING);
+
+    if (!v)
+        return NULL;
+    return strdup(g_variant_get_string(v, NULL));
+}
+
+/* The same of a record indexed once (g_variant_dict_new): a lookup in
+ * the record itself walks its fields, and a record read field by field
+ * (a libxl_dominfo's twenty, for each of a thousand domains) walked them
+ * twenty times. */
+guint64
+xensimDictU64(GVariantDict *dict, const char *key, guint64 dflt)
+{
+    g_autoptr(GVariant) v = g_variant_dict_lookup_value(dict, key, NULL);
+
+    return xensimVariantU64(v, dflt);
+}
+
+char *
+xensimDictStr(GVariantDict *dict, const char *key)
+{
+    g_autoptr(GVariant) v = g_variant_dict_lookup_value(dict, key, G_VARIANT_TYPE_STRING);
 
     if (!v)
         return NULL;

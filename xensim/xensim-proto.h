@@ -32,3 +32,5 @@ GVariant *xensimReplyNew(int rc, const char *message, GVariant *records);
 
 guint64 xensimRecordU64(GVariant *rec, const char *key, guint64 dflt);
 char *xensimRecordStr(GVariant *rec, const char *key);
+guint64 xensimDictU64(GVariantDict *dict, const char *key, guint64 dflt);
+char *xensimDictStr(GVariantDict *dict, const char *key);
