@@ -414,6 +414,15 @@ libxlDomainAOReboot(libxl_ctx *ctx, uint32_t domid,
 }
 
 
+/* @opaque: the libxl_trigger to send (to vCPU 0) */
+int
+libxlDomainAOTrigger(libxl_ctx *ctx, uint32_t domid,
+                     const libxl_asyncop_how *how, void *opaque)
+{
+    return libxl_send_trigger(ctx, domid, *(libxl_trigger *) opaque, 0, how);
+}
+
+
 int
 libxlDomainAOPause(libxl_ctx *ctx, uint32_t domid,
                    const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)

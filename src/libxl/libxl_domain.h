@@ -165,6 +165,8 @@ int libxlDomainAOShutdown(libxl_ctx *ctx, uint32_t domid,
                           const libxl_asyncop_how *how, void *opaque);
 int libxlDomainAOReboot(libxl_ctx *ctx, uint32_t domid,
                         const libxl_asyncop_how *how, void *opaque);
+int libxlDomainAOTrigger(libxl_ctx *ctx, uint32_t domid,
+                         const libxl_asyncop_how *how, void *opaque);
 int libxlDomainAOPause(libxl_ctx *ctx, uint32_t domid,
                        const libxl_asyncop_how *how, void *opaque);
 int libxlDomainAOUnpause(libxl_ctx *ctx, uint32_t domid,

@@ -1818,14 +1818,6 @@ libxlDomainRename(virDomainPtr dom, const char *new_name, unsigned int flags)
 }
 
 
-static int
-libxlDomainTriggerFunc(libxl_ctx *ctx, uint32_t domid,
-                       const libxl_asyncop_how *how, void *opaque)
-{
-    return libxl_send_trigger(ctx, domid, *(libxl_trigger *) opaque, 0, how);
-}
-
-
 /*
  * libxlDomainRequest:
  * Ask the guest to power off or reboot (@reboot): through its PV
@@ -1862,7 +1854,7 @@ libxlDomainRequest(libxlDriverPrivate *driver,
 
     if (rc == ERROR_NOPARAVIRT && acpi && hvm) {
         libxlLoggerResetLastError();
-        rc = libxlDomainAORun(vm, cfg->ctx, what, libxlDomainTriggerFunc,
+        rc = libxlDomainAORun(vm, cfg->ctx, what, libxlDomainAOTrigger,
                               &trigger);
     }
 

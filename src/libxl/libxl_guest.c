@@ -124,14 +124,6 @@ libxlGuestQmp(virDomainObj *vm,
 }
 
 
-static int
-libxlGuestTriggerFunc(libxl_ctx *ctx, uint32_t domid,
-                      const libxl_asyncop_how *how, void *opaque)
-{
-    return libxl_send_trigger(ctx, domid, *(libxl_trigger *) opaque, 0, how);
-}
-
-
 /* ---- send-key ------------------------------------------------------- */
 
 /*
@@ -232,7 +224,7 @@ libxlDomainInjectNMI(virDomainPtr dom, unsigned int flags)
         goto cleanup;
 
     libxlLoggerResetLastError();
-    if (libxlDomainAORun(vm, cfg->ctx, "inject-nmi", libxlGuestTriggerFunc,
+    if (libxlDomainAORun(vm, cfg->ctx, "inject-nmi", libxlDomainAOTrigger,
                          &trigger) != 0) {
         libxlReportError(VIR_ERR_OPERATION_FAILED,
                          _("failed to inject an NMI into domain '%s'"),
@@ -285,7 +277,7 @@ libxlDomainReset(virDomainPtr dom, unsigned int flags)
     }
 
     libxlLoggerResetLastError();
-    if (libxlDomainAORun(vm, cfg->ctx, "reset", libxlGuestTriggerFunc,
+    if (libxlDomainAORun(vm, cfg->ctx, "reset", libxlDomainAOTrigger,
                          &trigger) != 0) {
         libxlReportError(VIR_ERR_OPERATION_UNSUPPORTED,
                          _("Xen cannot reset domain '%s': a %s guest has no reset line, libxl's reset trigger failed"),
