@@ -117,6 +117,24 @@ def rss_kib(sbdir):
     raise RuntimeError('no VmRSS for libvirtd')
 
 
+def cpu_ms(sbdir):
+    """CPU time (user + system) the sandbox's libvirtd has used, ms: the
+    sum over its threads of /proc/PID/task/TID/schedstat's first field
+    (ns on the CPU; finer than /proc/PID/stat's clock ticks).  Threads
+    that have exited are not counted: libvirtd's workers and event loop
+    live as long as the daemon.  Only libvirtd: xensimd is its own
+    process and is not counted."""
+    pid = libvirtd_pid(sbdir)
+    total = 0
+    for tid in os.listdir('/proc/%d/task' % pid):
+        try:
+            with open('/proc/%d/task/%s/schedstat' % (pid, tid)) as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / 1e6
+
+
 def read_text(path):
     try:
         with open(path, errors='replace') as f:

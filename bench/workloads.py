@@ -12,7 +12,7 @@ import subprocess
 import threading
 import time
 
-from benchlib import (NotApplicable, api_na, libvirtd_started, make_files,
+from benchlib import (NotApplicable, api_na, cpu_ms, libvirtd_started, make_files,
                       median, now, open_conn, percentile, pv_xml,
                       remove_domains, rss_kib, sandbox_restart)
 
@@ -734,7 +734,274 @@ TARGETS = {
     ('scale', 'reconnect'): '<= 2 s',
     ('events', 'lost'): '0',
     ('events', 'duplicated'): '0',
+    ('cpu', 'cycle'): 'ratio <= 0.5',
+    ('hung-guest', 'list-p99'): '<= 20 ms',
+    ('hung-guest', 'other-p99'): '<= 20 ms',
 }
+
+# ------------------------------------------------------------------- cpu
+
+class Cpu(Workload):
+    name = 'cpu'
+    title = ('libvirtd\'s own CPU time per operation: batches of define, start, '
+             'destroy, undefine (zero simulated latency; xensimd not counted)')
+    metrics = (
+        ('define', 'ms cpu', 'libvirtd CPU per virDomainDefineXML'),
+        ('start', 'ms cpu', 'libvirtd CPU per virDomainCreate'),
+        ('destroy', 'ms cpu', 'libvirtd CPU per virDomainDestroy'),
+        ('undefine', 'ms cpu', 'libvirtd CPU per virDomainUndefine'),
+        ('cycle', 'ms cpu', 'the four together'),
+        ('cycle-wall', 'ms', 'wall time per cycle, for comparison'),
+    )
+
+    def params(self, quick):
+        return {'batch': 20 if quick else 40}
+
+    def reps(self, quick):
+        return 5 if quick else 9
+
+    def rep(self, uri, sbdir, files, p, i):
+        conn = open_conn(uri)
+        n = p['batch']
+        names = ['xlb-cpu-%d-%d' % (i, k) for k in range(n)]
+        xmls = [pv_xml(nm, files) for nm in names]
+        out = {}
+        try:
+            doms = []
+            t0 = time.perf_counter()
+            c0 = cpu_ms(sbdir)
+            for x in xmls:
+                doms.append(conn.defineXML(x))
+            c1 = cpu_ms(sbdir)
+            for d in doms:
+                d.create()
+            c2 = cpu_ms(sbdir)
+            for d in doms:
+                d.destroy()
+            c3 = cpu_ms(sbdir)
+            for d in doms:
+                d.undefine()
+            c4 = cpu_ms(sbdir)
+            wall = time.perf_counter() - t0
+        finally:
+            remove_domains(conn, 'xlb-cpu-')
+            conn.close()
+        out['define'] = (c1 - c0) / n
+        out['start'] = (c2 - c1) / n
+        out['destroy'] = (c3 - c2) / n
+        out['undefine'] = (c4 - c3) / n
+        out['cycle'] = (c4 - c0) / n
+        out['cycle-wall'] = wall * 1000.0 / n
+        return out
+
+
+# ------------------------------------------------------------ hung guests
+
+def _latency_loop(uri, op, stop, out):
+    """In a thread: call op(conn) until stop is set; latencies (ms) into out."""
+    conn = open_conn(uri)
+    try:
+        while not stop.is_set():
+            out.append(timed(op, conn)[0])
+    finally:
+        conn.close()
+
+
+def _shutdown_all(uri, names, go, done):
+    """In its own process: virDomainShutdown of each guest, each from its
+    own connection and thread, all at once; durations and errors."""
+    import libvirt
+    libvirt.registerErrorHandler(lambda ctx, err: None, None)
+    conns = [open_conn(uri) for _ in names]
+    doms = [c.lookupByName(n) for c, n in zip(conns, names)]
+    results = []
+
+    def worker(d):
+        t0 = time.perf_counter()
+        err = None
+        try:
+            d.shutdown()
+        except Exception as e:  # noqa: BLE001
+            err = str(e)
+        results.append((time.perf_counter() - t0, err))
+
+    go.wait()
+    threads = [threading.Thread(target=worker, args=(d,)) for d in doms]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done.put(results)
+    for c in conns:
+        c.close()
+
+
+class _Probes:
+    """virConnectListAllDomains, dominfo of a hung guest and of another
+    domain, each in a loop of its own (its own connection and thread), so
+    that one blocked call does not hold the others' samples back."""
+
+    def __init__(self, uri, hung, other):
+        import threading as th
+        self.stop = th.Event()
+        self.lat = {'list': [], 'hung': [], 'other': []}
+        ops = {'list': lambda c: c.listAllDomains(0),
+               'hung': lambda c: c.lookupByName(hung).info(),
+               'other': lambda c: c.lookupByName(other).info()}
+        self.threads = [th.Thread(target=_latency_loop, args=(uri, ops[k], self.stop, self.lat[k]))
+                        for k in ops]
+
+    def start(self):
+        for t in self.threads:
+            t.start()
+
+    def finish(self, timeout=120):
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout)
+
+    def figures(self):
+        out = {}
+        for k, v in self.lat.items():
+            if not v:
+                continue
+            out[k + '-p50'] = percentile(v, 50)
+            out[k + '-p99'] = percentile(v, 99)
+            out[k + '-max'] = max(v)
+        return out
+
+
+class HungGuest(Workload):
+    name = 'hung-guest'
+    title = ('list and dominfo while guests that never acknowledge a shutdown '
+             'request (guest_no_ack) are shut down')
+    metrics = (
+        ('list-p50', 'ms', 'virConnectListAllDomains'),
+        ('list-p99', 'ms', 'virConnectListAllDomains'),
+        ('list-max', 'ms', 'virConnectListAllDomains'),
+        ('hung-p50', 'ms', 'dominfo of a hung guest'),
+        ('hung-p99', 'ms', 'dominfo of a hung guest'),
+        ('hung-max', 'ms', 'dominfo of a hung guest'),
+        ('other-p50', 'ms', 'dominfo of another running domain'),
+        ('other-p99', 'ms', 'dominfo of another running domain'),
+        ('other-max', 'ms', 'dominfo of another running domain'),
+        ('shutdown-max', 's', 'the longest virDomainShutdown call'),
+        ('failed-calls', 'count', 'shutdown calls that failed'),
+        ('hung-running', 'count', 'hung guests still running at the end (should be all)'),
+    )
+
+    def params(self, quick):
+        return {'hung': 4, 'others': 4, 'min_seconds': 3.0 if quick else 6.0}
+
+    def host(self, p):
+        h = super().host(p)
+        h['guest_no_ack'] = 'xlb-hung-*'
+        return h
+
+    def reps(self, quick):
+        # a repetition lasts libxl's 60 s wait for the acknowledgement
+        # wherever a module waits for it in the caller's thread
+        return 1 if quick else 2
+
+    def timeout(self, p, phase):
+        return 300
+
+    def rep(self, uri, sbdir, files, p, i):
+        import multiprocessing
+        conn = open_conn(uri)
+        hung = ['xlb-hung-%d-%d' % (i, k) for k in range(p['hung'])]
+        others = ['xlb-oth-%d-%d' % (i, k) for k in range(p['others'])]
+        errs = create_all(uri, [pv_xml(n, files) for n in hung + others])
+        if errs:
+            raise RuntimeError('could not start the guests: %s' % errs[0])
+        ctx = multiprocessing.get_context('spawn')
+        go = ctx.Event()
+        done = ctx.Queue()
+        proc = ctx.Process(target=_shutdown_all, args=(uri, hung, go, done), daemon=True)
+        proc.start()
+        time.sleep(1.0)   # its connections are open
+        probes = _Probes(uri, hung[0], others[0])
+        probes.start()
+        time.sleep(0.5)   # the loops run before the load
+        go.set()
+        t0 = time.perf_counter()
+        results = None
+        while True:
+            el = time.perf_counter() - t0
+            if results is None and not done.empty():
+                results = done.get()
+            if results is not None and el >= p['min_seconds']:
+                break
+            if el > 150:
+                break
+            time.sleep(0.05)
+        probes.finish()
+        proc.join(10)
+        if proc.is_alive():
+            proc.kill()
+        if results is None:
+            raise RuntimeError('the shutdown calls did not return within 150 s')
+        active = {d.name() for d in conn.listAllDomains(0) if d.isActive()}
+        remove_domains(conn, 'xlb-')
+        conn.close()
+        out = probes.figures()
+        out['shutdown-max'] = max(r[0] for r in results)
+        out['failed-calls'] = sum(1 for r in results if r[1])
+        out['hung-running'] = sum(1 for n in hung if n in active)
+        return out
+
+
+class BigBuild(Workload):
+    name = 'big-build'
+    title = ('list and dominfo while a big guest is built inside libxl\'s '
+             'initiating call (build_ms_per_gib)')
+    metrics = (
+        ('list-p50', 'ms', 'virConnectListAllDomains'),
+        ('list-p99', 'ms', 'virConnectListAllDomains'),
+        ('list-max', 'ms', 'virConnectListAllDomains'),
+        ('hung-p50', 'ms', 'dominfo of the guest being built'),
+        ('hung-p99', 'ms', 'dominfo of the guest being built'),
+        ('hung-max', 'ms', 'dominfo of the guest being built'),
+        ('other-p50', 'ms', 'dominfo of another running domain'),
+        ('other-p99', 'ms', 'dominfo of another running domain'),
+        ('other-max', 'ms', 'dominfo of another running domain'),
+        ('start', 's', 'virDomainCreate of the big guest (floor: its build)'),
+    )
+
+    def params(self, quick):
+        return {'memory_gib': 4, 'build_ms_per_gib': 750}
+
+    def host(self, p):
+        h = super().host(p)
+        h['build_ms_per_gib'] = p['build_ms_per_gib']
+        return h
+
+    def reps(self, quick):
+        return 3 if quick else 5
+
+    def timeout(self, p, phase):
+        return 180
+
+    def rep(self, uri, sbdir, files, p, i):
+        conn = open_conn(uri)
+        big = 'xlb-big-%d' % i
+        other = 'xlb-oth-%d' % i
+        conn.createXML(pv_xml(other, files), 0)
+        d = conn.defineXML(pv_xml(big, files, memory_mib=p['memory_gib'] * 1024))
+        probes = _Probes(uri, big, other)
+        probes.start()
+        time.sleep(0.5)
+        try:
+            start = timed(d.create)[0] / 1000.0
+            time.sleep(0.2)
+        finally:
+            probes.finish()
+            remove_domains(conn, 'xlb-')
+            conn.close()
+        out = probes.figures()
+        out['start'] = start
+        return out
+
 
 # ------------------------------------------------------------ save-restore
 
@@ -794,8 +1061,8 @@ class SaveRestore(Workload):
                 'save-overhead': save - stream, 'restore-overhead': restore - stream}
 
 
-WORKLOADS = [Host(), Cycle(), ConcurrentStart(), ConcurrentStartNoDelay(), Responsiveness(),
-             Scale(), Events(), SaveRestore()]
+WORKLOADS = [Host(), Cycle(), Cpu(), ConcurrentStart(), ConcurrentStartNoDelay(), Responsiveness(),
+             HungGuest(), BigBuild(), Scale(), Events(), SaveRestore()]
 BY_NAME = {w.name: w for w in WORKLOADS}
 
 
