@@ -75,6 +75,8 @@ libxlDomainObjPrivateFree(void *data)
     libxlConsolesFree(priv->consoles);
     libxlMigrationFree(priv->migration);
     g_free(priv->statusJob);
+    g_free(priv->statusPartial);
+    g_free(priv->statusImage);
     g_free(priv->lockState);
     g_free(priv->jobData.path);
     g_free(priv->jobCompleted.path);
@@ -87,14 +89,28 @@ libxlDomainObjPrivateFree(void *data)
  * What the status XML records beyond the live definition:
  *   <libxl job='start'/>  the domain was being started (its domid known,
  *                         the start not finished)
+ *   <libxl job='save' partial='FILE' image='PATH' managed='yes'/>
+ *                         the domain was being saved into FILE, to be
+ *                         renamed PATH once complete
+ *   <libxl job='dump' partial='FILE' paused='yes'/>
+ *                         its memory was being dumped into FILE, the
+ *                         guest paused for it
  */
 int
 libxlDomainPrivateFormat(virBuffer *buf, virDomainObj *vm)
 {
     libxlDomainObjPrivate *priv = vm->privateData;
 
-    if (priv->statusJob)
-        virBufferEscapeString(buf, "<libxl job='%s'/>\n", priv->statusJob);
+    if (!priv->statusJob)
+        return 0;
+    virBufferEscapeString(buf, "<libxl job='%s'", priv->statusJob);
+    virBufferEscapeString(buf, " partial='%s'", priv->statusPartial);
+    virBufferEscapeString(buf, " image='%s'", priv->statusImage);
+    if (priv->statusManaged)
+        virBufferAddLit(buf, " managed='yes'");
+    if (priv->statusPaused)
+        virBufferAddLit(buf, " paused='yes'");
+    virBufferAddLit(buf, "/>\n");
     return 0;
 }
 
@@ -106,10 +122,21 @@ libxlDomainPrivateParse(xmlXPathContextPtr ctxt,
 {
     libxlDomainObjPrivate *priv = vm->privateData;
 
-    g_free(priv->statusJob);
+    g_autofree char *managed = NULL;
+    g_autofree char *paused = NULL;
+
+    libxlDomainStatusJobClear(vm);
     priv->statusJob = virXPathString("string(./libxl/@job)", ctxt);
     if (priv->statusJob && !*priv->statusJob)
         g_clear_pointer(&priv->statusJob, g_free);
+    if (!priv->statusJob)
+        return 0;
+    priv->statusPartial = virXPathString("string(./libxl/@partial)", ctxt);
+    priv->statusImage = virXPathString("string(./libxl/@image)", ctxt);
+    managed = virXPathString("string(./libxl/@managed)", ctxt);
+    paused = virXPathString("string(./libxl/@paused)", ctxt);
+    priv->statusManaged = STREQ_NULLABLE(managed, "yes");
+    priv->statusPaused = STREQ_NULLABLE(paused, "yes");
     return 0;
 }
 
@@ -439,6 +466,15 @@ libxlDomainAOUnpause(libxl_ctx *ctx, uint32_t domid,
 }
 
 
+/* A guest suspended co-operatively (for a save) goes on: suspend_cancel. */
+int
+libxlDomainAOResume(libxl_ctx *ctx, uint32_t domid,
+                    const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
+{
+    return libxl_domain_resume(ctx, domid, 1, how);
+}
+
+
 /*
  * libxlDomainAOAbort:
  * Ask libxl to cut the domain's running operation short (domjobabort).
@@ -470,6 +506,48 @@ libxlDomainAOAbort(virDomainObj *vm, libxl_ctx *ctx)
                      _("cannot abort the %s operation of domain '%s'"),
                      priv->ao->name, vm->def->name);
     return -1;
+}
+
+
+/*
+ * libxlDomainStatusJobSet:
+ * Record in @vm's status XML (written now) the job @job in progress,
+ * with the file it writes until complete (@partial), the file that
+ * becomes (@image), and its flags: what a daemon that dies before the
+ * job ends leaves for the next one to clean up (libxlProcessReconnect).
+ */
+void
+libxlDomainStatusJobSet(libxlDriverPrivate *driver,
+                        virDomainObj *vm,
+                        const char *job,
+                        const char *partial,
+                        const char *image,
+                        bool managed,
+                        bool paused)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    libxlDomainStatusJobClear(vm);
+    priv->statusJob = g_strdup(job);
+    priv->statusPartial = g_strdup(partial);
+    priv->statusImage = g_strdup(image);
+    priv->statusManaged = managed;
+    priv->statusPaused = paused;
+    libxlDomainSaveStatus(driver, vm);
+}
+
+
+/* Forget @vm's status job (the status XML is written by the caller). */
+void
+libxlDomainStatusJobClear(virDomainObj *vm)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    g_clear_pointer(&priv->statusJob, g_free);
+    g_clear_pointer(&priv->statusPartial, g_free);
+    g_clear_pointer(&priv->statusImage, g_free);
+    priv->statusManaged = false;
+    priv->statusPaused = false;
 }
 
 

@@ -99,8 +99,15 @@ struct _libxlDomainObjPrivate {
     libxlDomainJobData jobCompleted;
 
     /* status XML: the job that was running when it was written; a
-     * restarted daemon finding "start" destroys the half-built domain */
+     * restarted daemon finding "start" destroys the half-built domain,
+     * "save" resumes the suspended guest and removes statusPartial (or,
+     * statusImage complete, finishes the save), "dump" removes
+     * statusPartial and unpauses the guest if statusPaused */
     char *statusJob;
+    char *statusPartial;
+    char *statusImage;
+    bool statusManaged;
+    bool statusPaused;
 
     /* the migration of the domain, in or out (libxl_migration.c) */
     libxlMigration *migration;
@@ -171,11 +178,21 @@ int libxlDomainAOPause(libxl_ctx *ctx, uint32_t domid,
                        const libxl_asyncop_how *how, void *opaque);
 int libxlDomainAOUnpause(libxl_ctx *ctx, uint32_t domid,
                          const libxl_asyncop_how *how, void *opaque);
+int libxlDomainAOResume(libxl_ctx *ctx, uint32_t domid,
+                        const libxl_asyncop_how *how, void *opaque);
 
 /* ---- state ---- */
 void libxlDomainStateFromDominfo(const libxl_dominfo *info,
                                  int *state, int *reason);
 
+void libxlDomainStatusJobSet(libxlDriverPrivate *driver,
+                             virDomainObj *vm,
+                             const char *job,
+                             const char *partial,
+                             const char *image,
+                             bool managed,
+                             bool paused);
+void libxlDomainStatusJobClear(virDomainObj *vm);
 int libxlDomainSaveStatus(libxlDriverPrivate *driver, virDomainObj *vm);
 
 int libxlDomainDom0Update(virDomainObj *vm,

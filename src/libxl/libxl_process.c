@@ -39,6 +39,7 @@
 #include "domain_event.h"
 #include "virclosecallbacks.h"
 #include "virerror.h"
+#include "virfile.h"
 #include "virhook.h"
 #include "virlog.h"
 #include "virthread.h"
@@ -201,7 +202,7 @@ libxlProcessCleanup(libxlDriverPrivate *driver,
 
     virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, reason);
     vm->def->id = -1;
-    g_clear_pointer(&priv->statusJob, g_free);
+    libxlDomainStatusJobClear(vm);
 
     if (virDomainDeleteConfig(cfg->stateDir, NULL, vm) < 0) {
         VIR_WARN("cannot remove the status of domain '%s'", vm->def->name);
@@ -465,7 +466,7 @@ libxlProcessLaunch(libxlDriverPrivate *driver,
     /* a daemon dying during the build leaves a domain that only its uuid
      * names (the domid comes with the completion): the status says a
      * start was in progress, for the next daemon to destroy it */
-    g_free(priv->statusJob);
+    libxlDomainStatusJobClear(vm);
     priv->statusJob = g_strdup("start");
     libxlDomainSaveStatus(driver, vm);
 
@@ -497,7 +498,7 @@ libxlProcessLaunch(libxlDriverPrivate *driver,
     libxlConsoleSetPaths(cfg, vm);
 
     /* a daemon dying from here on finds a half-started domain to destroy */
-    g_free(priv->statusJob);
+    libxlDomainStatusJobClear(vm);
     priv->statusJob = g_strdup("start");
     libxlDomainSaveStatus(driver, vm);
 
@@ -525,7 +526,7 @@ libxlProcessLaunch(libxlDriverPrivate *driver,
     if ((flags & LIBXL_PROCESS_START_AUTODESTROY) && conn)
         virCloseCallbacksDomainAdd(vm, conn, libxlProcessAutodestroy);
 
-    g_clear_pointer(&priv->statusJob, g_free);
+    libxlDomainStatusJobClear(vm);
     libxlDomainSaveStatus(driver, vm);
 
     libxlProcessHook(driver, vm, VIR_HOOK_LIBXL_OP_STARTED,
@@ -556,7 +557,7 @@ libxlProcessLaunch(libxlDriverPrivate *driver,
                      VIR_HOOK_SUBOP_END, false);
  out_restore_def:
     if (priv->statusJob) {
-        g_clear_pointer(&priv->statusJob, g_free);
+        libxlDomainStatusJobClear(vm);
         ignore_value(virDomainDeleteConfig(cfg->stateDir, NULL, vm));
     }
     vm->def->id = -1;
@@ -701,7 +702,6 @@ libxlProcessRestart(libxlDriverPrivate *driver,
                     bool rename)
 {
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
-    libxlDomainObjPrivate *priv = vm->privateData;
     bool persistent = vm->persistent;
 
     if (rename) {
@@ -732,7 +732,7 @@ libxlProcessRestart(libxlDriverPrivate *driver,
                      VIR_HOOK_SUBOP_END, false);
     virDomainObjSetState(vm, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_SHUTDOWN);
     vm->def->id = -1;
-    g_clear_pointer(&priv->statusJob, g_free);
+    libxlDomainStatusJobClear(vm);
     libxlProcessInhibit(driver, false);
 
     vm->persistent = persistent;
@@ -1254,6 +1254,74 @@ libxlProcessFindDominfo(const libxl_dominfo *list, int n, virDomainObj *vm)
 
 
 /*
+ * libxlProcessReconnectJob:
+ * @vm's status says a save or a dump of it was in progress when the
+ * daemon died: the partial file goes; a save whose image was complete
+ * (renamed into place) is finished (the suspended domain destroyed, shut
+ * off as saved); otherwise the guest libxl suspended for the save is
+ * resumed, the one the dump paused unpaused.  Returns -1 when @vm
+ * stopped, 1 when it runs again, 0 otherwise.
+ */
+static int
+libxlProcessReconnectJob(libxlDriverPrivate *driver,
+                         virDomainObj *vm,
+                         const libxl_dominfo *info)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxlDomainObjPrivate *priv = vm->privateData;
+    bool partial;
+    int ret = 0;
+    bool suspended = info->shutdown &&
+        info->shutdown_reason == LIBXL_SHUTDOWN_REASON_SUSPEND;
+
+    if (!priv->statusJob ||
+        (STRNEQ(priv->statusJob, "save") && STRNEQ(priv->statusJob, "dump")))
+        return 0;
+
+    partial = priv->statusPartial && virFileExists(priv->statusPartial);
+    if (partial && unlink(priv->statusPartial) < 0)
+        VIR_WARN("cannot remove the partial image '%s': %s",
+                 priv->statusPartial, g_strerror(errno));
+
+    if (STREQ(priv->statusJob, "save") && !partial && suspended &&
+        priv->statusImage && virFileExists(priv->statusImage)) {
+        VIR_INFO("domain '%s' (id %d) was saved into '%s' when libvirtd stopped: "
+                 "finishing the save", vm->def->name, vm->def->id, priv->statusImage);
+        if (libxlProcessDestroy(driver, vm) == 0) {
+            if (priv->statusManaged)
+                vm->hasManagedSave = true;
+            libxlProcessStopped(driver, vm, VIR_DOMAIN_SHUTOFF_SAVED,
+                                VIR_DOMAIN_EVENT_STOPPED_SAVED);
+            return -1;
+        }
+        VIR_WARN("%s", virGetLastErrorMessage());
+        virResetLastError();
+    }
+
+    if (STREQ(priv->statusJob, "save") && suspended) {
+        VIR_INFO("domain '%s' (id %d) was being saved when libvirtd stopped: resuming it",
+                 vm->def->name, vm->def->id);
+        if (libxlDomainAORun(vm, cfg->ctx, "resume", libxlDomainAOResume, NULL) != 0)
+            VIR_WARN("cannot resume domain '%s' after its interrupted save",
+                     vm->def->name);
+        else
+            ret = 1;
+    } else if (STREQ(priv->statusJob, "dump") && priv->statusPaused &&
+               info->paused) {
+        VIR_INFO("domain '%s' (id %d) was being dumped when libvirtd stopped: unpausing it",
+                 vm->def->name, vm->def->id);
+        if (libxlDomainAORun(vm, cfg->ctx, "unpause", libxlDomainAOUnpause, NULL) != 0)
+            VIR_WARN("cannot unpause domain '%s' after its interrupted dump",
+                     vm->def->name);
+        else
+            ret = 1;
+    }
+    libxlDomainStatusJobClear(vm);
+    return ret;
+}
+
+
+/*
  * libxlProcessReconnect:
  * @vm was running per its status XML: take it back if libxl still lists
  * it (state from libxl, death watch), else clean it up with one STOPPED
@@ -1271,6 +1339,7 @@ libxlProcessReconnect(libxlDriverPrivate *driver,
     int state;
     int reason;
     int oldReason;
+    int resumed;
 
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "reconnect") < 0) {
         virResetLastError();
@@ -1290,6 +1359,9 @@ libxlProcessReconnect(libxlDriverPrivate *driver,
         goto out;
     }
 
+    if ((resumed = libxlProcessReconnectJob(driver, vm, info)) < 0)
+        goto out;
+
     if (priv->statusJob && STREQ(priv->statusJob, "start")) {
         VIR_INFO("domain '%s' (id %d) was being started: destroying it",
                  vm->def->name, vm->def->id);
@@ -1299,9 +1371,14 @@ libxlProcessReconnect(libxlDriverPrivate *driver,
         virResetLastError();
         goto out;
     }
-    g_clear_pointer(&priv->statusJob, g_free);
+    libxlDomainStatusJobClear(vm);
 
     libxlDomainStateFromDominfo(info, &state, &reason);
+    if (resumed) {
+        /* libxl listed it before it was resumed */
+        state = VIR_DOMAIN_RUNNING;
+        reason = VIR_DOMAIN_RUNNING_UNPAUSED;
+    }
     if (virDomainObjGetState(vm, &oldReason) == state)
         reason = oldReason;
     /* a shut-down domain's fate is decided by the death watch's event */
@@ -1364,8 +1441,7 @@ libxlProcessReconnectBuilding(libxlDriverPrivate *driver,
         }
     }
     vm->def->id = -1;
-    g_clear_pointer(&((libxlDomainObjPrivate *)vm->privateData)->statusJob,
-                    g_free);
+    libxlDomainStatusJobClear(vm);
     if (virDomainDeleteConfig(cfg->stateDir, NULL, vm) < 0) {
         VIR_WARN("cannot remove the status of domain '%s'", vm->def->name);
         virResetLastError();

@@ -502,6 +502,10 @@ libxlSaveDomain(libxlDriverPrivate *driver,
         }
     }
 
+    /* a daemon that dies from here on leaves the guest suspended and the
+     * image partial: the status says so, for the next one to resume the
+     * guest and remove the file (or finish the save, the image complete) */
+    libxlDomainStatusJobSet(driver, vm, "save", tmp, path, managed, false);
     libxlDomainJobDataBegin(vm, VIR_DOMAIN_JOB_OPERATION_SAVE, fd,
                             sizeof(libxlSaveHeader) + strlen(xml) + 1, NULL,
                             vm->def->mem.cur_balloon * 1024ULL);
@@ -530,6 +534,10 @@ libxlSaveDomain(libxlDriverPrivate *driver,
             libxlDomainAORun(vm, cfg->ctx, "save", libxlDomainAOPause, NULL) != 0)
             VIR_WARN("cannot pause domain '%s' again", vm->def->name);
         libxlProcessQueueEvent(driver, libxlDomainJobDataEnd(vm, false));
+        if (virDomainObjIsActive(vm)) {
+            libxlDomainStatusJobClear(vm);
+            libxlDomainSaveStatus(driver, vm);
+        }
         virErrorRestore(&saved);
         goto out_remove;
     }
@@ -538,6 +546,10 @@ libxlSaveDomain(libxlDriverPrivate *driver,
     /* the image is complete: the suspended domain goes */
     if (libxlProcessDestroy(driver, vm) < 0) {
         libxlProcessQueueEvent(driver, libxlDomainJobDataEnd(vm, false));
+        if (virDomainObjIsActive(vm)) {
+            libxlDomainStatusJobClear(vm);
+            libxlDomainSaveStatus(driver, vm);
+        }
         goto out_close;
     }
     event = libxlDomainJobDataEnd(vm, true);
@@ -806,6 +818,7 @@ libxlSaveCoreDump(libxlDriverPrivate *driver,
                   unsigned int flags)
 {
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxlDomainObjPrivate *priv = vm->privateData;
     g_autofree char *tmp = NULL;
     bool pause = !(flags & VIR_DUMP_LIVE) &&
         virDomainObjGetState(vm, NULL) == VIR_DOMAIN_RUNNING;
@@ -825,6 +838,7 @@ libxlSaveCoreDump(libxlDriverPrivate *driver,
         }
     }
 
+    libxlDomainStatusJobSet(driver, vm, "dump", tmp, path, false, pause);
     libxlDomainJobDataBegin(vm, VIR_DOMAIN_JOB_OPERATION_DUMP, -1, 0, tmp,
                             vm->def->mem.cur_balloon * 1024ULL);
     libxlLoggerResetLastError();
@@ -865,5 +879,9 @@ libxlSaveCoreDump(libxlDriverPrivate *driver,
  cleanup:
     if (tmp)
         unlink(tmp);
+    if (virDomainObjIsActive(vm) && priv->statusJob) {
+        libxlDomainStatusJobClear(vm);
+        libxlDomainSaveStatus(driver, vm);
+    }
     return ret;
 }

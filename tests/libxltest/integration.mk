@@ -47,3 +47,9 @@ EXTRA_DIST += integration-snapshot.sh
 # set-lifecycle-action; src/libxl/libxl_guest.c), checked through xensimctl
 TESTS += integration-guestctl.sh
 EXTRA_DIST += integration-guestctl.sh
+
+# Reliability (issue 17): start/console/destroy cycles with libvirtd's RSS
+# and fds sampled (short form; LONGRUN_CYCLES=10000 is the long form), and
+# libvirtd killed at random points of operations (KILL_ROUNDS=100 long)
+TESTS += reliability-longrun.py reliability-kill.py
+EXTRA_DIST += reliability-longrun.py reliability-kill.py
