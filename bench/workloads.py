@@ -836,6 +836,13 @@ def _shutdown_all(uri, names, go, done):
         c.close()
 
 
+def _probe_metrics(hung):
+    """The metrics of _Probes.figures(): p50, p99, max of each loop."""
+    what = (('list', 'virConnectListAllDomains'), ('hung', hung),
+            ('other', 'dominfo of another running domain'))
+    return tuple(('%s-%s' % (k, q), 'ms', d) for k, d in what for q in ('p50', 'p99', 'max'))
+
+
 class _Probes:
     """virConnectListAllDomains, dominfo of a hung guest and of another
     domain, each in a loop of its own (its own connection and thread), so
@@ -875,16 +882,7 @@ class HungGuest(Workload):
     name = 'hung-guest'
     title = ('list and dominfo while guests that never acknowledge a shutdown '
              'request (guest_no_ack) are shut down')
-    metrics = (
-        ('list-p50', 'ms', 'virConnectListAllDomains'),
-        ('list-p99', 'ms', 'virConnectListAllDomains'),
-        ('list-max', 'ms', 'virConnectListAllDomains'),
-        ('hung-p50', 'ms', 'dominfo of a hung guest'),
-        ('hung-p99', 'ms', 'dominfo of a hung guest'),
-        ('hung-max', 'ms', 'dominfo of a hung guest'),
-        ('other-p50', 'ms', 'dominfo of another running domain'),
-        ('other-p99', 'ms', 'dominfo of another running domain'),
-        ('other-max', 'ms', 'dominfo of another running domain'),
+    metrics = _probe_metrics('dominfo of a hung guest') + (
         ('shutdown-max', 's', 'the longest virDomainShutdown call'),
         ('failed-calls', 'count', 'shutdown calls that failed'),
         ('hung-running', 'count', 'hung guests still running at the end (should be all)'),
@@ -955,16 +953,7 @@ class BigBuild(Workload):
     name = 'big-build'
     title = ('list and dominfo while a big guest is built inside libxl\'s '
              'initiating call (build_ms_per_gib)')
-    metrics = (
-        ('list-p50', 'ms', 'virConnectListAllDomains'),
-        ('list-p99', 'ms', 'virConnectListAllDomains'),
-        ('list-max', 'ms', 'virConnectListAllDomains'),
-        ('hung-p50', 'ms', 'dominfo of the guest being built'),
-        ('hung-p99', 'ms', 'dominfo of the guest being built'),
-        ('hung-max', 'ms', 'dominfo of the guest being built'),
-        ('other-p50', 'ms', 'dominfo of another running domain'),
-        ('other-p99', 'ms', 'dominfo of another running domain'),
-        ('other-max', 'ms', 'dominfo of another running domain'),
+    metrics = _probe_metrics('dominfo of the guest being built') + (
         ('start', 's', 'virDomainCreate of the big guest (floor: its build)'),
     )
 
