@@ -50,6 +50,7 @@ EXTRA_DIST += integration-guestctl.sh
 
 # Reliability (issue 17): start/console/destroy cycles with libvirtd's RSS
 # and fds sampled (short form; LONGRUN_CYCLES=10000 is the long form), and
-# libvirtd killed at random points of operations (KILL_ROUNDS=100 long)
-TESTS += reliability-longrun.py reliability-kill.py
-EXTRA_DIST += reliability-longrun.py reliability-kill.py
+# libvirtd killed at random points of operations (KILL_ROUNDS=100 long),
+# 8 clients of random operations (RANDOM_OPS=10000 long)
+TESTS += reliability-longrun.py reliability-kill.py reliability-random.py
+EXTRA_DIST += reliability-longrun.py reliability-kill.py reliability-random.py
