@@ -1487,7 +1487,7 @@ xensimNetSend(XensimDomain *dom)
  * in: Xen's backends move their counters without holding up a hypercall,
  * and a tick of a thousand guests (their frames, five blkback files
  * each) made whatever call came during it wait some 30 ms. */
-#define XENSIM_IO_SLICE 25
+#define XENSIM_IO_SLICE 100
 
 static gboolean
 xensimIoSlice(gpointer opaque)
