@@ -360,32 +360,62 @@ xensimParseUuid(libxl_ctx *ctx, const char *text, libxl_uuid *uuid)
 static int
 xensimFillDominfo(libxl_ctx *ctx, GVariant *rec, libxl_dominfo *info)
 {
-    g_autoptr(GVariantDict) d = g_variant_dict_new(rec);
-    g_autofree char *uuid = xensimDictStr(d, "uuid");
+    enum {
+        F_DOMID, F_RUNNING, F_BLOCKED, F_PAUSED, F_SHUTDOWN, F_DYING,
+        F_SHUTDOWN_REASON, F_CURRENT_MEMKB, F_MAX_MEMKB, F_CPU_TIME,
+        F_VCPU_MAX_ID, F_VCPU_ONLINE, F_CPUPOOL, F_GPADDR_BITS,
+        F_DOMAIN_TYPE, F_LAST
+    };
+    guint64 v[F_LAST] = {
+        [F_DOMID] = INVALID_DOMID,
+        [F_DOMAIN_TYPE] = LIBXL_DOMAIN_TYPE_INVALID,
+    };
+    g_autofree char *uuid = NULL;
+    /* one pass over the record (a thousand domains' records a call of
+     * libxl_list_domain, which is one hypercall on Xen) */
+    XensimField fields[] = {
+        { "domid", &v[F_DOMID], NULL },
+        { "uuid", NULL, &uuid },
+        { "running", &v[F_RUNNING], NULL },
+        { "blocked", &v[F_BLOCKED], NULL },
+        { "paused", &v[F_PAUSED], NULL },
+        { "shutdown", &v[F_SHUTDOWN], NULL },
+        { "dying", &v[F_DYING], NULL },
+        { "shutdown_reason", &v[F_SHUTDOWN_REASON], NULL },
+        { "current_memkb", &v[F_CURRENT_MEMKB], NULL },
+        { "max_memkb", &v[F_MAX_MEMKB], NULL },
+        { "cpu_time", &v[F_CPU_TIME], NULL },
+        { "vcpu_max_id", &v[F_VCPU_MAX_ID], NULL },
+        { "vcpu_online", &v[F_VCPU_ONLINE], NULL },
+        { "cpupool", &v[F_CPUPOOL], NULL },
+        { "gpaddr_bits", &v[F_GPADDR_BITS], NULL },
+        { "domain_type", &v[F_DOMAIN_TYPE], NULL },
+    };
 
+    xensimRecordFields(rec, fields, G_N_ELEMENTS(fields));
     libxl_dominfo_init(info);
-    info->domid = xensimDictU64(d, "domid", INVALID_DOMID);
+    info->domid = v[F_DOMID];
     info->ssidref = 0;
-    info->running = xensimDictU64(d, "running", 0);
-    info->blocked = xensimDictU64(d, "blocked", 0);
-    info->paused = xensimDictU64(d, "paused", 0);
-    info->shutdown = xensimDictU64(d, "shutdown", 0);
-    info->dying = xensimDictU64(d, "dying", 0);
+    info->running = v[F_RUNNING];
+    info->blocked = v[F_BLOCKED];
+    info->paused = v[F_PAUSED];
+    info->shutdown = v[F_SHUTDOWN];
+    info->dying = v[F_DYING];
     info->never_stop = false;
     info->shutdown_reason = info->shutdown ?
-        (libxl_shutdown_reason)xensimDictU64(d, "shutdown_reason", 0) :
+        (libxl_shutdown_reason)v[F_SHUTDOWN_REASON] :
         LIBXL_SHUTDOWN_REASON_UNKNOWN;
     info->outstanding_memkb = 0;
-    info->current_memkb = xensimDictU64(d, "current_memkb", 0);
+    info->current_memkb = v[F_CURRENT_MEMKB];
     info->shared_memkb = 0;
     info->paged_memkb = 0;
-    info->max_memkb = xensimDictU64(d, "max_memkb", 0);
-    info->cpu_time = xensimDictU64(d, "cpu_time", 0);
-    info->vcpu_max_id = xensimDictU64(d, "vcpu_max_id", 0);
-    info->vcpu_online = xensimDictU64(d, "vcpu_online", 0);
-    info->cpupool = xensimDictU64(d, "cpupool", 0);
-    info->gpaddr_bits = xensimDictU64(d, "gpaddr_bits", 0);
-    info->domain_type = xensimDictU64(d, "domain_type", LIBXL_DOMAIN_TYPE_INVALID);
+    info->max_memkb = v[F_MAX_MEMKB];
+    info->cpu_time = v[F_CPU_TIME];
+    info->vcpu_max_id = v[F_VCPU_MAX_ID];
+    info->vcpu_online = v[F_VCPU_ONLINE];
+    info->cpupool = v[F_CPUPOOL];
+    info->gpaddr_bits = v[F_GPADDR_BITS];
+    info->domain_type = v[F_DOMAIN_TYPE];
     return xensimParseUuid(ctx, uuid, &info->uuid);
 }
 

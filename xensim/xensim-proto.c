@@ -180,6 +180,44 @@ xensimRecordStr(GVariant *rec, const char *key)
     return strdup(g_variant_get_string(v, NULL));
 }
 
+/* Every field of @rec named in @fields (@n of them, NULL-terminated
+ * names not needed) read in one pass over the record: no index built,
+ * no key copied.  A field not in the record keeps its value; a string
+ * field's is a malloc copy. */
+void
+xensimRecordFields(GVariant *rec, XensimField *fields, size_t n)
+{
+    GVariantIter it;
+    GVariant *entry;
+
+    g_variant_iter_init(&it, rec);
+    while ((entry = g_variant_iter_next_value(&it))) {
+        g_autoptr(GVariant) k = g_variant_get_child_value(entry, 0);
+        const char *key = g_variant_get_string(k, NULL);
+        size_t i;
+
+        for (i = 0; i < n; i++) {
+            g_autoptr(GVariant) box = NULL;
+            g_autoptr(GVariant) v = NULL;
+
+            if (strcmp(fields[i].key, key) != 0)
+                continue;
+            box = g_variant_get_child_value(entry, 1);
+            v = g_variant_get_variant(box);
+            if (fields[i].str) {
+                if (g_variant_is_of_type(v, G_VARIANT_TYPE_STRING)) {
+                    free(*fields[i].str);
+                    *fields[i].str = strdup(g_variant_get_string(v, NULL));
+                }
+            } else {
+                *fields[i].u64 = xensimVariantU64(v, *fields[i].u64);
+            }
+            break;
+        }
+        g_variant_unref(entry);
+    }
+}
+
 /* The same of a record indexed once (g_variant_dict_new): a lookup in
  * the record itself walks its fields, and a record read field by field
  * (a libxl_dominfo's twenty, for each of a thousand domains) walked them

@@ -32,5 +32,11 @@ GVariant *xensimReplyNew(int rc, const char *message, GVariant *records);
 
 guint64 xensimRecordU64(GVariant *rec, const char *key, guint64 dflt);
 char *xensimRecordStr(GVariant *rec, const char *key);
+typedef struct {
+    const char *key;
+    guint64 *u64;   /* a number field, or */
+    char **str;     /* a string field (a malloc copy) */
+} XensimField;
+void xensimRecordFields(GVariant *rec, XensimField *fields, size_t n);
 guint64 xensimDictU64(GVariantDict *dict, const char *key, guint64 dflt);
 char *xensimDictStr(GVariantDict *dict, const char *key);

@@ -9,6 +9,12 @@
  * raw mode: the simulated guest echoes what it is sent, as a getty's
  * terminal would.
  *
+ * The masters are watched through one epoll set, itself one source of
+ * xensimd's main loop: a source per pty had every wakeup of xensimd (each
+ * client request) poll every console of every domain, a cost that grew
+ * with the domains (a thousand ptys: a few ms a request) and that Xen's
+ * hypercalls do not pay for xenconsoled's ptys.
+ *
  * Consoles and serial ports run a getty: boot text (when the domain is
  * first unpaused), a login prompt, a shell that answers a few commands
  * (uname, hostname, echo, whoami, poweroff, reboot, exit).  Channels run
@@ -19,6 +25,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <termios.h>
 #include <unistd.h>
 #include <glib-unix.h>
@@ -40,7 +47,7 @@ struct _XensimConsole {
     int master;
     int slave;
     char *tty;
-    guint watch;
+    bool watch;                 /* the master is in the epoll set */
     GString *line;
     XensimGuestMode mode;
 };
@@ -272,10 +279,8 @@ xensimConsoleInput(gint fd, GIOCondition cond, gpointer opaque)
     n = read(fd, buf, sizeof(buf));
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return G_SOURCE_CONTINUE;
-    if (n <= 0) {
-        console->watch = 0;
+    if (n <= 0)
         return G_SOURCE_REMOVE;
-    }
     /* a paused, shut down or not yet booted guest reads nothing */
     if (!dom->booted || (dom->state != XENSIM_DOMAIN_RUNNING &&
                          dom->state != XENSIM_DOMAIN_BLOCKED))
@@ -314,6 +319,42 @@ xensimConsoleInput(gint fd, GIOCondition cond, gpointer opaque)
     return G_SOURCE_CONTINUE;
 }
 
+/* The epoll set of every console's master, and its main loop source */
+static int xensimConsoleEpoll = -1;
+
+/* One ready console a dispatch: its input may destroy the domain and
+ * free other consoles, so no batch of events is held across it; the set
+ * is level-triggered, the others are reported again at once. */
+static gboolean
+xensimConsolesReady(gint fd, GIOCondition cond G_GNUC_UNUSED,
+                    gpointer opaque G_GNUC_UNUSED)
+{
+    struct epoll_event ev;
+    XensimConsole *console;
+
+    if (epoll_wait(fd, &ev, 1, 0) != 1)
+        return G_SOURCE_CONTINUE;
+    console = ev.data.ptr;
+    if (xensimConsoleInput(console->master, G_IO_IN, console) == G_SOURCE_REMOVE) {
+        epoll_ctl(fd, EPOLL_CTL_DEL, console->master, NULL);
+        console->watch = false;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static bool
+xensimConsoleWatch(XensimConsole *console)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = console };
+
+    if (xensimConsoleEpoll < 0) {
+        if ((xensimConsoleEpoll = epoll_create1(EPOLL_CLOEXEC)) < 0)
+            return false;
+        g_unix_fd_add(xensimConsoleEpoll, G_IO_IN, xensimConsolesReady, NULL);
+    }
+    return epoll_ctl(xensimConsoleEpoll, EPOLL_CTL_ADD, console->master, &ev) == 0;
+}
+
 XensimConsole *
 xensimConsoleNew(XensimDomain *dom, XensimConsoleKind kind, guint num,
                  const char *name, char **err)
@@ -343,8 +384,11 @@ xensimConsoleNew(XensimDomain *dom, XensimConsoleKind kind, guint num,
     cfmakeraw(&tio);
     tcsetattr(console->slave, TCSANOW, &tio);
     fcntl(console->master, F_SETFL, fcntl(console->master, F_GETFL) | O_NONBLOCK);
-    console->watch = g_unix_fd_add(console->master, G_IO_IN, xensimConsoleInput,
-                                   console);
+    if (!(console->watch = xensimConsoleWatch(console))) {
+        *err = g_strdup_printf("cannot watch a pty: %s", g_strerror(errno));
+        xensimConsoleFree(console);
+        return NULL;
+    }
     return console;
 }
 
@@ -356,7 +400,7 @@ xensimConsoleFree(gpointer opaque)
     if (!console)
         return;
     if (console->watch)
-        g_source_remove(console->watch);
+        epoll_ctl(xensimConsoleEpoll, EPOLL_CTL_DEL, console->master, NULL);
     if (console->slave >= 0)
         close(console->slave);
     if (console->master >= 0)

@@ -223,16 +223,27 @@ xensimRecClose(XensimRec *r)
     g_variant_builder_add_value(r->records, g_variant_builder_end(&r->rec));
 }
 
+/* A field built directly, without parsing a format string for each:
+ * a thousand domains' records are twenty thousand fields a
+ * libxl_list_domain. */
+static void
+xensimRecField(XensimRec *r, const char *key, GVariant *v)
+{
+    g_variant_builder_add_value(&r->rec,
+                                g_variant_new_dict_entry(g_variant_new_string(key),
+                                                         g_variant_new_variant(v)));
+}
+
 void
 xensimRecU64(XensimRec *r, const char *key, guint64 v)
 {
-    g_variant_builder_add(&r->rec, "{sv}", key, g_variant_new_uint64(v));
+    xensimRecField(r, key, g_variant_new_uint64(v));
 }
 
 void
 xensimRecStr(XensimRec *r, const char *key, const char *v)
 {
-    g_variant_builder_add(&r->rec, "{sv}", key, g_variant_new_string(v ? v : ""));
+    xensimRecField(r, key, g_variant_new_string(v ? v : ""));
 }
 
 void

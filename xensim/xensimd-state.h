@@ -186,6 +186,8 @@ struct _XensimState {
     void *log_opaque;
     char *root;                 /* DIR/root: sysfs statistics, QMP sockets */
     guint io_tick;              /* the counters' 1 s tick (xensimd-io.c) */
+    guint io_slice;             /* the tick's work, a slice at a time */
+    GArray *io_queue;           /* domids the tick has still to visit */
 };
 
 XensimState *xensimStateNew(XensimHostConfig *host);
