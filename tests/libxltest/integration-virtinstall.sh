@@ -7,7 +7,8 @@
 # from a storage pool, as an administrator would; <disk type='volume'>
 # starts too; the network's ports come and go with the guests; nothing
 # changes in the machine's own network namespace.  Both modules (stock's
-# failures recorded).  INTEGRATION_DRIVERS (default "ours stock").
+# failures recorded).  virt-xml edits (memory, vCPUs, a disk) and virt-clone
+# of the shut-off PV guest.  INTEGRATION_DRIVERS (default "ours stock").
 set -u
 . "$top_srcdir/tests/libxltest/tap.sh"
 . "$top_srcdir/tests/libxltest/lifecycle-lib.sh"
@@ -117,6 +118,34 @@ EOF
     ok_eq "$drv: the port is known after a daemon restart" 1 "$(ports)"
     ok_run "$drv: and given back by the next destroy" virsh -c "$URI" destroy vi-hvm
     ok_eq "$drv: no port left" 0 "$(ports)"
+
+    # virt-xml edits of the shut-off PV guest, then virt-clone of it
+    ok_run "$drv: virt-xml --edit --memory 128" virt-xml -c "$URI" vi-pv --edit --memory 128
+    out=$(virsh -c "$URI" dumpxml --inactive vi-pv 2>&1)
+    ok_match "$drv: its memory is 128 MiB" "<memory unit='KiB'>131072</memory>" "$out"
+    ok_run "$drv: virt-xml --edit --vcpus 2" virt-xml -c "$URI" vi-pv --edit --vcpus 2
+    ok_match "$drv: it has 2 vCPUs" "<vcpu[^>]*>2</vcpu>" "$(virsh -c "$URI" dumpxml --inactive vi-pv 2>&1)"
+    virsh -c "$URI" vol-create-as vipool vi-extra.img 8M --format raw >/dev/null 2>&1
+    ok_run "$drv: virt-xml --add-device --disk (a pool's volume)" \
+        virt-xml -c "$URI" vi-pv --add-device --disk vol=vipool/vi-extra.img,bus=xen,target=xvdb
+    ok_match "$drv: the disk is in its definition" "<target dev='xvdb' bus='xen'/>" \
+        "$(virsh -c "$URI" dumpxml --inactive vi-pv 2>&1)"
+    ok_run "$drv: the edited guest starts" virsh -c "$URI" start vi-pv
+    ok_eq "$drv: with 131072 KiB, 2 vCPUs, disks xvda xvdb" "131072 2 xvda xvdb" \
+        "$(virsh -c "$URI" dominfo vi-pv 2>/dev/null | awk '/^Max memory/ {m = $3} /^CPU\(s\)/ {c = $2}
+              END {printf "%s %s", m, c}') $(virsh -c "$URI" domblklist vi-pv 2>/dev/null |
+              awk 'NR > 2 && NF {printf "%s ", $1}' | sed 's/ $//')"
+    virsh -c "$URI" destroy vi-pv >/dev/null 2>&1
+    out=$(virt-clone --connect "$URI" --original vi-pv --name vi-pv-clone --auto-clone 2>&1)
+    ok_match "$drv: virt-clone --auto-clone of the shut-off guest" "successfully" "$out"
+    out=$(virsh -c "$URI" dumpxml --inactive vi-pv-clone 2>&1)
+    ok_eq "$drv: the clone has a UUID of its own" no \
+        "$([ "$(virsh -c "$URI" domuuid vi-pv 2>&1)" = "$(virsh -c "$URI" domuuid vi-pv-clone 2>&1)" ] && echo yes || echo no)"
+    ok_eq "$drv: its disks are new files in the pool" 2 \
+        "$(grep -o "<source file='$work/pool-$drv/[^']*-clone[^']*'" <<<"$out" | sort -u | wc -l)"
+    ok_run "$drv: the clone starts" virsh -c "$URI" start vi-pv-clone
+    ok_eq "$drv: it runs" running "$(state vi-pv-clone)"
+    virsh -c "$URI" destroy vi-pv-clone >/dev/null 2>&1
     TAP_RECORD=
 }
 
