@@ -47,3 +47,10 @@ EXTRA_DIST += integration-snapshot.sh
 # set-lifecycle-action; src/libxl/libxl_guest.c), checked through xensimctl
 TESTS += integration-guestctl.sh
 EXTRA_DIST += integration-guestctl.sh
+
+# Access control (issue 17, item 7): every entry point of the driver table
+# on a read-only connection and under libvirt's polkit access driver
+# (scripts/sandbox --polkit), the files the driver writes not
+# world-readable, hostile names refused
+TESTS += integration-acl.sh
+EXTRA_DIST += integration-acl.sh integration-acl.py
