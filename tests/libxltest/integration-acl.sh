@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Access control (issue 17, item 7).
 #  a. Every entry point of the module's driver table (read from
-#     src/libxl/libxl_driver.c by integration-acl.py) called on a read-only
+#     src/libxl/libxl_driver.c by integration-acl-calls.py) called on a read-only
 #     connection, opened read-only and opened plainly on the read-only
 #     socket: the mutating ones refused (VIR_ERR_OPERATION_DENIED, "read only
 #     access prevents"), nothing changed; the others answered.
@@ -22,9 +22,9 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top_srcdir/tests/libxltest/tap.sh"
 . "$top_srcdir/tests/libxltest/lifecycle-lib.sh"
 PY=${PYTHON3:-/usr/bin/python3}
-ACLPY=$top_srcdir/tests/libxltest/integration-acl.py
+ACLPY=$top_srcdir/tests/libxltest/integration-acl-calls.py
 
-# fixtures URI: the guests integration-acl.py expects, each with the same
+# fixtures URI: the guests integration-acl-calls.py expects, each with the same
 # UUID every time (the helper's handles outlive a new definition)
 fixtures() {
     local uri=$1 nic="<interface type='network'><source network='default'/></interface>"

@@ -53,4 +53,10 @@ EXTRA_DIST += integration-guestctl.sh
 # (scripts/sandbox --polkit), the files the driver writes not
 # world-readable, hostile names refused
 TESTS += integration-acl.sh
-EXTRA_DIST += integration-acl.sh integration-acl.py
+EXTRA_DIST += integration-acl.sh integration-acl-calls.py
+
+# Fault injection (issue 17, item 1): a table of APIs, each called while
+# xensim makes a libxl entry point it uses fail with each of a few error
+# codes: a clear error, nothing changed, the call works afterwards
+TESTS += integration-faults.sh
+EXTRA_DIST += integration-faults.sh

@@ -1,18 +1,18 @@
 #!/usr/bin/env python3
-# tests/libxltest/integration-acl.py: access control of every entry point of
+# tests/libxltest/integration-acl-calls.py: access control of every entry point of
 # the driver (issue 17, item 7), run by integration-acl.sh against a sandbox
 # it prepared (see there for the guests it defines).
 #
-#   integration-acl.py list
+#   integration-acl-calls.py list
 #       the entry points of the module's virHypervisorDriver table, each with
 #       the public API that reaches it, whether libvirt refuses it on a
 #       read-only connection and the permissions remote_protocol.x names
-#   integration-acl.py ro URI RO_SOCKET WORK
+#   integration-acl-calls.py ro URI RO_SOCKET WORK
 #       every entry point called on a read-only connection (opened read-only,
 #       and opened plainly on the read-only socket: the daemon's own check):
 #       mutating ones refused with VIR_ERR_OPERATION_DENIED and nothing
 #       changed, the others answered
-#   integration-acl.py polkit URI WORK RULES_FILE POLKIT_LOG
+#   integration-acl-calls.py polkit URI WORK RULES_FILE POLKIT_LOG
 #       (as a user polkit is asked about; the caller runs it as 'nobody')
 #       every entry point called under a rule that denies libvirt's actions:
 #       VIR_ERR_ACCESS_DENIED, polkit asked for a permission remote_protocol.x
@@ -574,7 +574,7 @@ def cmd_ro(uri, ro_socket, work):
 
 # libvirt's actions: root may do everything; the unprivileged user what
 # 'allow' lists, and the rest as the test says ('YES' or 'NO')
-RULE = """// written by integration-acl.py
+RULE = """// written by integration-acl-calls.py
 polkit.addRule(function(action, subject) {
     if (action.id.indexOf("org.libvirt.api.") != 0)
         return polkit.Result.NOT_HANDLED;
@@ -816,7 +816,7 @@ def main():
         cmd_worker(*sys.argv[2:])
         return 0
     else:
-        print(__doc__ if False else "usage: integration-acl.py list | ro URI RO_SOCKET WORK | "
+        print(__doc__ if False else "usage: integration-acl-calls.py list | ro URI RO_SOCKET WORK | "
               "polkit URI WORK RULES_FILE POLKIT_LOG", file=sys.stderr)
         return 2
     print("1..%d" % n_tests)
