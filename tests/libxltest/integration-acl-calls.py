@@ -179,17 +179,22 @@ def legacy_deregister(c):
 
 
 def deregister_any(c):
+    # the registration made beforehand (prep_events) or, once that one is
+    # gone, a new one for an event no other callback watches
+    if c.evid is None:
+        c.evid = c.conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_IO_ERROR,
+                                               event_cb, None)
     try:
         c.conn.domainEventDeregisterAny(c.evid)
     finally:
-        # the client forgets the callback even when the daemon refuses
         c.evid = None
 
 
 def prep_events(c):
-    """The registrations the deregistering calls undo."""
-    if getattr(c, "evid", None) is None:
+    """The registration the deregistering call undoes: made once."""
+    if not getattr(c, "events_prepared", False):
         c.evid = c.conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_REBOOT, event_cb, None)
+        c.events_prepared = True
 
 
 def register_any(c):
