@@ -18,7 +18,9 @@
 
 #include <config.h>
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 #include "virerror.h"
@@ -204,6 +206,38 @@ libxlLoggerDestroy(xentoollog_logger *xtl G_GNUC_UNUSED)
 
 
 /*
+ * libxlLoggerOpenPrivate:
+ * Open @path for appending, readable by its owner (and group) only: libxl
+ * logs domain configurations, kernel command lines and the like.  A file
+ * left world-readable by an older build loses its bits for others.
+ */
+static FILE *
+libxlLoggerOpenPrivate(const char *path)
+{
+    struct stat sb;
+    FILE *fp;
+    int fd;
+
+    if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+                   S_IRUSR | S_IWUSR)) < 0)
+        return NULL;
+
+    if (fstat(fd, &sb) < 0 ||
+        ((sb.st_mode & S_IRWXO) && fchmod(fd, sb.st_mode & 0770) < 0)) {
+        VIR_FORCE_CLOSE(fd);
+        return NULL;
+    }
+
+    if (!(fp = fdopen(fd, "a"))) {
+        VIR_FORCE_CLOSE(fd);
+        return NULL;
+    }
+
+    return fp;
+}
+
+
+/*
  * libxlLoggerNewFile:
  * Create a logger appending to @path (NULL: log nothing, only keep the
  * last error).  Returns NULL with an error reported on failure.
@@ -219,7 +253,7 @@ libxlLoggerNewFile(const char *path, virLogPriority minLevel)
     logger->xtl.destroy = libxlLoggerDestroy;
     logger->minLevel = libxlLoggerLevelFromVir(minLevel);
 
-    if (path && !(logger->logFile = fopen(path, "ae"))) {
+    if (path && !(logger->logFile = libxlLoggerOpenPrivate(path))) {
         virReportSystemError(errno, _("failed to open libxl log file '%s'"),
                              path);
         return NULL;

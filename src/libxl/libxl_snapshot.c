@@ -253,6 +253,9 @@ libxlSnapshotImageCreate(const char *overlay, const char *backing, int format)
     cmd = virCommandNewArgList(LIBXL_SNAPSHOT_QEMU_IMG, "create", "-q",
                                "-f", "qcow2", "-F", libxlSnapshotFormatName(format),
                                "-b", backing, overlay, NULL);
+    /* the overlay takes the guest's writes: its owner's only, as libvirt's
+     * storage code creates the qemu driver's (0600) */
+    virCommandSetUmask(cmd, 0077);
     return virCommandRun(cmd, NULL);
 }
 
