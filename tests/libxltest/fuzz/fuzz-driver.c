@@ -56,22 +56,100 @@ libxlFuzzMemFile(const uint8_t *data, size_t size, char **path)
 }
 
 
+/* A number libvirt reads as it is: digits only, at most @max. */
+static bool
+libxlFuzzPlainUInt(xmlNodePtr node, const char *attr, unsigned int max, unsigned int *val)
+{
+    g_autofree char *str = (char *) xmlGetProp(node, BAD_CAST attr);
+    size_t i;
+
+    if (!str || !*str || strlen(str) > 3)
+        return false;
+    for (i = 0; str[i]; i++) {
+        if (!g_ascii_isdigit(str[i]))
+            return false;
+    }
+    *val = atoi(str);
+    return *val <= max;
+}
+
+
+/* libvirt 9.0.0's virDomainNumaDefNodeDistanceParseXML writes past
+ * mem_nodes[] on any error ("cleanup: ... mem_nodes[i].ndistances = 0"
+ * with i == ndistances): skip <numa> whose distances are not plainly
+ * valid, and cells sharing an id. */
+static bool
+libxlFuzzBadNumaDistances(xmlXPathContextPtr ctxt)
+{
+    g_autoptr(xmlXPathObject) cells = NULL;
+    unsigned int ncells;
+    unsigned int seen[1000] = { 0 };
+    size_t i;
+
+    cells = xmlXPathEval(BAD_CAST "//numa/cell", ctxt);
+    if (!cells || cells->type != XPATH_NODESET || !cells->nodesetval)
+        return false;
+    ncells = cells->nodesetval->nodeNr;
+
+    for (i = 0; i < ncells; i++) {
+        xmlNodePtr cell = cells->nodesetval->nodeTab[i];
+        xmlNodePtr dist;
+        xmlNodePtr sib;
+        unsigned int id;
+        size_t nsib = 0;
+
+        if (!libxlFuzzPlainUInt(cell, "id", 999, &id))
+            return true;
+        if (seen[id]++)
+            return true;
+        for (dist = cell->children; dist; dist = dist->next) {
+            if (dist->type == XML_ELEMENT_NODE && xmlStrEqual(dist->name, BAD_CAST "distances"))
+                break;
+        }
+        if (!dist)
+            continue;
+        for (sib = dist->children; sib; sib = sib->next) {
+            unsigned int sid;
+            unsigned int value;
+
+            if (sib->type != XML_ELEMENT_NODE || !xmlStrEqual(sib->name, BAD_CAST "sibling"))
+                continue;
+            nsib++;
+            if (!libxlFuzzPlainUInt(sib, "id", 999, &sid) || sid >= ncells ||
+                !libxlFuzzPlainUInt(sib, "value", 255, &value) || value < 10 ||
+                (sid == id) != (value == 10))
+                return true;
+        }
+        if (nsib == 0)
+            return true;
+    }
+    return false;
+}
+
+
 bool
 libxlFuzzLibvirtKnownBug(const uint8_t *data, size_t size)
 {
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(xmlXPathContext) ctxt = NULL;
     g_autoptr(xmlXPathObject) obj = NULL;
-    bool ret;
 
-    if (!memmem(data, size, "sibling", strlen("sibling")))
+    if (!memmem(data, size, "distances", strlen("distances")) &&
+        !memmem(data, size, "fromConfig", strlen("fromConfig")))
         return false;
     if (!(doc = xmlReadMemory((const char *) data, size, NULL, NULL,
                               XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)) ||
         !(ctxt = xmlXPathNewContext(doc)))
         return false;
-    obj = xmlXPathEval(BAD_CAST "//numa/cell[@id = preceding-sibling::cell/@id]", ctxt);
-    ret = obj && obj->type == XPATH_NODESET && obj->nodesetval &&
-          obj->nodesetval->nodeNr > 0;
-    return ret;
+
+    if (libxlFuzzBadNumaDistances(ctxt))
+        return true;
+
+    /* virDomainGraphicsListenDefParseXML returns without freeing the
+     * address it took when fromConfig is not an int (a leak, status only) */
+    obj = xmlXPathEval(BAD_CAST "//listen[@fromConfig][@fromConfig = '' or "
+                       "translate(@fromConfig, '0123456789', '') != '' or "
+                       "string-length(@fromConfig) > 9]", ctxt);
+    return obj && obj->type == XPATH_NODESET && obj->nodesetval &&
+           obj->nodesetval->nodeNr > 0;
 }

@@ -24,8 +24,9 @@ libxlDriverPrivate *libxlFuzzDriverNew(void);
  * what the parsers that read files read.  The fd, closed by the caller. */
 int libxlFuzzMemFile(const uint8_t *data, size_t size, char **path);
 
-/* Whether @data is a domain XML that crashes libvirt's own parser
- * (libvirt.so, not this module): <numa> cells sharing an id, with
- * <distances> (fuzz/README, "Findings").  The targets skip those, or the
- * fuzzer finds nothing else. */
+/* Whether @data is an XML that libvirt 9.0.0's own parser (libvirt.so,
+ * not this module) mishandles: <numa> distances it refuses (an out of
+ * bounds write), a <listen fromConfig> that is not a number (a leak);
+ * fuzz/README, "Findings".  The targets skip those, or the fuzzer finds
+ * nothing else. */
 bool libxlFuzzLibvirtKnownBug(const uint8_t *data, size_t size);
