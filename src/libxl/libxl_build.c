@@ -1740,6 +1740,12 @@ libxlBuildUSBDevice(virDomainHostdevDef *hostdev, libxl_device_usbdev *x_usbdev)
     /* vendor/product: find where it is plugged in now */
     if (virHostdevFindUSBDevice(hostdev, true, &usb) < 0)
         return -1;
+    /* neither vendor nor bus (an unvalidated definition): nothing found */
+    if (!usb) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                       _("USB <hostdev> names no device: it needs a vendor and product, or a bus and device"));
+        return -1;
+    }
     x_usbdev->u.hostdev.hostbus = virUSBDeviceGetBus(usb);
     x_usbdev->u.hostdev.hostaddr = virUSBDeviceGetDevno(usb);
     return 0;

@@ -135,7 +135,8 @@ libxlFuzzLibvirtKnownBug(const uint8_t *data, size_t size)
     g_autoptr(xmlXPathObject) obj = NULL;
 
     if (!memmem(data, size, "distances", strlen("distances")) &&
-        !memmem(data, size, "fromConfig", strlen("fromConfig")))
+        !memmem(data, size, "fromConfig", strlen("fromConfig")) &&
+        !memmem(data, size, "vcpu", strlen("vcpu")))
         return false;
     if (!(doc = xmlReadMemory((const char *) data, size, NULL, NULL,
                               XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)) ||
@@ -144,6 +145,22 @@ libxlFuzzLibvirtKnownBug(const uint8_t *data, size_t size)
 
     if (libxlFuzzBadNumaDistances(ctxt))
         return true;
+
+    /* virDomainDefSetVcpusMax allocates what <vcpu> says, before any
+     * check: <vcpu>-1</vcpu> asks for 2^32 vcpus (out of memory) */
+    obj = xmlXPathEval(BAD_CAST "/domain/vcpu | /domstatus/domain/vcpu", ctxt);
+    if (obj && obj->type == XPATH_NODESET && obj->nodesetval) {
+        int i;
+
+        for (i = 0; i < obj->nodesetval->nodeNr; i++) {
+            g_autofree char *count = (char *) xmlNodeGetContent(obj->nodesetval->nodeTab[i]);
+            g_autofree char *trimmed = g_strstrip(g_strdup(count ? count : ""));
+
+            if (strspn(trimmed, "0123456789") != strlen(trimmed) || strlen(trimmed) > 4)
+                return true;
+        }
+    }
+    g_clear_pointer(&obj, xmlXPathFreeObject);
 
     /* virDomainGraphicsListenDefParseXML returns without freeing the
      * address it took when fromConfig is not an int (a leak, status only) */

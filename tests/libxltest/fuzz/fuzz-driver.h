@@ -26,7 +26,7 @@ int libxlFuzzMemFile(const uint8_t *data, size_t size, char **path);
 
 /* Whether @data is an XML that libvirt 9.0.0's own parser (libvirt.so,
  * not this module) mishandles: <numa> distances it refuses (an out of
- * bounds write), a <listen fromConfig> that is not a number (a leak);
- * fuzz/README, "Findings".  The targets skip those, or the fuzzer finds
+ * bounds write), a <listen fromConfig> that is not a number (a leak),
+ * a <vcpu> count of more than 4 digits (out of memory); fuzz/README, "Findings".  The targets skip those, or the fuzzer finds
  * nothing else. */
 bool libxlFuzzLibvirtKnownBug(const uint8_t *data, size_t size);
