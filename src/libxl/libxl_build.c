@@ -550,10 +550,14 @@ libxlBuildChrdevString(const virDomainChrDef *chr)
 
     case VIR_DOMAIN_CHR_TYPE_FILE:
     case VIR_DOMAIN_CHR_TYPE_PIPE:
-        return g_strdup_printf("%s:%s", type, src->data.file.path);
-
     case VIR_DOMAIN_CHR_TYPE_DEV:
-        return g_strdup(src->data.file.path);
+        /* libvirt's validation wants the path; a definition read back
+         * unvalidated may lack it */
+        if (!src->data.file.path)
+            break;
+        if (src->type == VIR_DOMAIN_CHR_TYPE_DEV)
+            return g_strdup(src->data.file.path);
+        return g_strdup_printf("%s:%s", type, src->data.file.path);
 
     case VIR_DOMAIN_CHR_TYPE_UDP:
         return g_strdup_printf("udp:%s:%s@%s:%s",
@@ -571,6 +575,8 @@ libxlBuildChrdevString(const virDomainChrDef *chr)
                                src->data.tcp.listen ? ",server,nowait" : "");
 
     case VIR_DOMAIN_CHR_TYPE_UNIX:
+        if (!src->data.nix.path)
+            break;
         return g_strdup_printf("unix:%s%s", src->data.nix.path,
                                src->data.nix.listen ? ",server,nowait" : "");
 
@@ -583,6 +589,13 @@ libxlBuildChrdevString(const virDomainChrDef *chr)
         break;
     }
 
+    if (src->type == VIR_DOMAIN_CHR_TYPE_FILE || src->type == VIR_DOMAIN_CHR_TYPE_PIPE ||
+        src->type == VIR_DOMAIN_CHR_TYPE_DEV || src->type == VIR_DOMAIN_CHR_TYPE_UNIX) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                       _("<%s type='%s'> has no source path"),
+                       virDomainChrDeviceTypeToString(chr->deviceType), type);
+        return NULL;
+    }
     virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
                    _("unsupported source type '%s' of <%s>"),
                    NULLSTR(type), virDomainChrDeviceTypeToString(chr->deviceType));
@@ -1727,6 +1740,12 @@ libxlBuildUSBDevice(virDomainHostdevDef *hostdev, libxl_device_usbdev *x_usbdev)
     /* vendor/product: find where it is plugged in now */
     if (virHostdevFindUSBDevice(hostdev, true, &usb) < 0)
         return -1;
+    /* neither vendor nor bus (an unvalidated definition): nothing found */
+    if (!usb) {
+        virReportError(VIR_ERR_CONFIG_UNSUPPORTED, "%s",
+                       _("USB <hostdev> names no device: it needs a vendor and product, or a bus and device"));
+        return -1;
+    }
     x_usbdev->u.hostdev.hostbus = virUSBDeviceGetBus(usb);
     x_usbdev->u.hostdev.hostaddr = virUSBDeviceGetDevno(usb);
     return 0;

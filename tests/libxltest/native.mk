@@ -21,25 +21,22 @@ NATIVE_CFLAGS = $(LIBVIRT_CFLAGS) $(GLIB_CFLAGS) $(LIBXML_CFLAGS)
 NATIVE_LIBS = $(LIBVIRT_LIBS) $(GLIB_LIBS) $(LIBXML_LIBS) $(XENLIGHT_LIBS)
 
 check_PROGRAMS += native-test
-TESTS += native-test native-fuzz-smoke.sh
+TESTS += native-test
 
 native_test_SOURCES = native-test.c native-testutils.c native-testutils.h $(NATIVE_SRCS)
 native_test_CPPFLAGS = $(NATIVE_CPPFLAGS)
 native_test_CFLAGS = $(XL_WARN_CFLAGS) $(NATIVE_CFLAGS) $(CHECK_CFLAGS)
 native_test_LDADD = $(NATIVE_LIBS) $(CHECK_LIBS)
 
-# The libFuzzer target: built with clang only, by fuzz/run or the smoke test.
-NATIVE_FUZZ_CC = clang
-NATIVE_FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address -fno-omit-frame-pointer
+# The libFuzzer target (fuzz.mk): built with clang only, by fuzz/run or
+# the smoke test.
 native-fuzz: $(srcdir)/fuzz/native-fuzz.c native-testutils.c $(NATIVE_SRCS)
-	$(AM_V_CC)$(NATIVE_FUZZ_CC) $(NATIVE_FUZZ_FLAGS) $(NATIVE_CPPFLAGS) $(NATIVE_CFLAGS) \
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) $(NATIVE_CPPFLAGS) $(NATIVE_CFLAGS) \
 		-o $@ $(srcdir)/fuzz/native-fuzz.c $(srcdir)/native-testutils.c \
 		$(filter %.c,$(NATIVE_SRCS)) $(NATIVE_LIBS)
 
-EXTRA_DIST += nativedata fuzz/native-fuzz.c fuzz/run native-fuzz-smoke.sh
-CLEANFILES += native-fuzz native-fuzz-smoke.out
+EXTRA_DIST += nativedata
 clean-local: clean-native
 clean-native:
-	rm -rf native-out native-fuzz-smoke native-fuzz-corpus native-fuzz-artifacts \
-		native-fuzz-seeds native-fuzz.log
+	rm -rf native-out
 .PHONY: clean-native

@@ -10,6 +10,8 @@ check_PROGRAMS += xml2configtest
 xml2configtest_SOURCES = \
 	xml2configtest.c \
 	xml2config-mock.c \
+	xml2config-params.c \
+	xml2config-params.h \
 	$(top_srcdir)/src/libxl/libxl_build.c \
 	$(top_srcdir)/src/libxl/libxl_build.h \
 	$(top_srcdir)/src/libxl/libxl_validate.c \
