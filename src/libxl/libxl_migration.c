@@ -96,13 +96,34 @@ struct _libxlMigrationPump {
     unsigned long long moved;   /* atomic */
     int error;                  /* errno of a failed write */
     virThread thread;
+    /* a suspend during the migration (virsh migrate --timeout): the
+     * guest paused by the user; libxl's last step asks it to suspend
+     * itself, which a paused PV guest cannot do, so once the stream
+     * stalls on that the pump lets it run (atomic) */
+    libxl_ctx *ctx;
+    uint32_t domid;
+    int userPause;              /* LIBXL_MIGRATION_USER_PAUSE_* */
 };
+
+enum {
+    LIBXL_MIGRATION_USER_PAUSE_NONE = 0,
+    LIBXL_MIGRATION_USER_PAUSE_PAUSED,      /* paused by the user */
+    LIBXL_MIGRATION_USER_PAUSE_RELEASED,    /* let run for its suspend */
+};
+
+/* how long libxl's stream stalls before a user-paused guest is let run
+ * to answer libxl's suspend request */
+#define LIBXL_MIGRATION_STALL_MS 1000
 
 struct _libxlMigration {
     /* the source: migrate-setspeed (MiB/s), and a Perform that
      * succeeded, its job held until Confirm */
     unsigned long bandwidth;
     bool outPending;
+    /* libxl's stream is being sent (the job's owner waits for libxl
+     * with the domain unlocked): suspend and resume may run meanwhile,
+     * as in the qemu driver's migration-out job mask */
+    libxlMigrationPump *sending;
 
     /* the destination, from Prepare to Finish */
     bool in;
@@ -842,9 +863,46 @@ libxlMigrationPumpRun(void *opaque)
     unsigned long long t0 = g_get_monotonic_time();
     unsigned long long moved = 0;
 
-    for (;;) {
-        ssize_t n = read(pump->in, buf, LIBXL_MIGRATION_PUMP_BUF);
+    unsigned long long idleSince = 0;
 
+    for (;;) {
+        ssize_t n;
+
+        if (__atomic_load_n(&pump->userPause, __ATOMIC_ACQUIRE) ==
+            LIBXL_MIGRATION_USER_PAUSE_PAUSED) {
+            struct pollfd pfd = { .fd = pump->in, .events = POLLIN };
+            int r = poll(&pfd, 1, 100);
+
+            if (r < 0 && errno != EINTR) {
+                pump->error = errno;
+                break;
+            }
+            if (r <= 0) {
+                unsigned long long now = g_get_monotonic_time();
+
+                if (!idleSince) {
+                    idleSince = now;
+                } else if (now - idleSince >= LIBXL_MIGRATION_STALL_MS * 1000ULL) {
+                    int expected = LIBXL_MIGRATION_USER_PAUSE_PAUSED;
+
+                    /* libxl waits for the guest's suspend: let it run */
+                    if (__atomic_compare_exchange_n(&pump->userPause, &expected,
+                                                    LIBXL_MIGRATION_USER_PAUSE_RELEASED,
+                                                    false, __ATOMIC_ACQ_REL,
+                                                    __ATOMIC_ACQUIRE)) {
+                        VIR_DEBUG("stream stalled on paused domain %u: unpausing it",
+                                  pump->domid);
+                        if (libxl_domain_unpause(pump->ctx, pump->domid, NULL) != 0)
+                            VIR_WARN("cannot unpause domain %u for its suspend",
+                                     pump->domid);
+                    }
+                }
+                continue;
+            }
+        }
+        idleSince = 0;
+
+        n = read(pump->in, buf, LIBXL_MIGRATION_PUMP_BUF);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
@@ -968,11 +1026,13 @@ libxlMigrationSend(libxlDriverPrivate *driver,
 {
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     libxlDomainObjPrivate *priv = vm->privateData;
-    libxlMigrationPump pump = { .in = -1, .out = out, .st = st };
+    libxlMigrationPump pump = { .in = -1, .out = out, .st = st,
+                                .ctx = cfg->ctx, .domid = vm->def->id };
     libxlMigrationSendArgs args = { .fd = -1 };
     bool paused = virDomainObjGetState(vm, NULL) == VIR_DOMAIN_PAUSED;
     int pipefd[2] = { -1, -1 };
     bool pumping = false;
+    int userPause = LIBXL_MIGRATION_USER_PAUSE_NONE;
     int rc;
     int ret = -1;
 
@@ -1011,7 +1071,11 @@ libxlMigrationSend(libxlDriverPrivate *driver,
     args.fd = pipefd[1];
     args.flags = (flags & VIR_MIGRATE_LIVE) ? LIBXL_SUSPEND_LIVE : 0;
     libxlLoggerResetLastError();
+    libxlMigrationGet(vm)->sending = &pump;
     rc = libxlDomainAORun(vm, cfg->ctx, "migration", libxlMigrationSuspendFunc, &args);
+    libxlMigrationGet(vm)->sending = NULL;
+    /* paused by the user meanwhile: so it stays, whatever the outcome */
+    userPause = __atomic_load_n(&pump.userPause, __ATOMIC_ACQUIRE);
 
     /* the stream is complete (or broken): the pump drains it */
     VIR_FORCE_CLOSE(pipefd[1]);
@@ -1055,12 +1119,15 @@ libxlMigrationSend(libxlDriverPrivate *driver,
             (libxl_domain_resume(cfg->ctx, vm->def->id, 1, NULL) != 0 ||
              libxlProcessRewatchDeath(driver, vm) < 0))
             VIR_WARN("cannot resume domain '%s' after a failed migration", vm->def->name);
-        if (paused && virDomainObjIsActive(vm) &&
-            libxlDomainAORun(vm, cfg->ctx, "migration", libxlDomainAOPause, NULL) != 0)
+        if (userPause == LIBXL_MIGRATION_USER_PAUSE_PAUSED) {
+            /* never let run: still paused, as the user asked */
+        } else if ((paused || userPause) && virDomainObjIsActive(vm) &&
+                   libxlDomainAORun(vm, cfg->ctx, "migration", libxlDomainAOPause, NULL) != 0) {
             VIR_WARN("cannot pause domain '%s' again", vm->def->name);
-        else if (!paused && virDomainObjIsActive(vm))
+        } else if (!paused && !userPause && virDomainObjIsActive(vm)) {
             virDomainObjSetState(vm, VIR_DOMAIN_RUNNING,
                                  VIR_DOMAIN_RUNNING_MIGRATION_CANCELED);
+        }
         virErrorRestore(&saved);
         goto out;
     }
@@ -1122,6 +1189,83 @@ libxlMigrationPerform(libxlDriverPrivate *driver,
     if (libxlMigrationSend(driver, vm, fd, NULL, bandwidth, flags) < 0)
         return -1;
     libxlMigrationGet(vm)->outPending = true;
+    return 0;
+}
+
+
+/*
+ * libxlMigrationOutSending:
+ * Is libxl's stream of @vm (locked) being sent?  Then suspend and resume
+ * run beside the migration's job (libxlMigrationOutPause).
+ */
+bool
+libxlMigrationOutSending(virDomainObj *vm)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    return priv->migration && priv->migration->sending;
+}
+
+
+/*
+ * libxlMigrationOutPause:
+ * virsh suspend (@pause) or resume of @vm (locked) while its stream is
+ * being sent, as virsh migrate --timeout does: the guest's vCPUs stop
+ * (or go on) at once and the live migration goes on; libxl's last step,
+ * the guest's own suspend, lets it run for that (libxlMigrationPumpRun).
+ * The destination runs the guest unless --suspend, as after a migration
+ * of a paused domain.
+ */
+int
+libxlMigrationOutPause(libxlDriverPrivate *driver,
+                       virDomainObj *vm,
+                       bool pause)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxlMigrationPump *pump = libxlMigrationGet(vm)->sending;
+    int cur = __atomic_load_n(&pump->userPause, __ATOMIC_ACQUIRE);
+    int rc;
+
+    if (pause == (cur != LIBXL_MIGRATION_USER_PAUSE_NONE)) {
+        if (pause)
+            return 0;
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain '%s' is not paused"), vm->def->name);
+        return -1;
+    }
+
+    libxlLoggerResetLastError();
+    if (pause) {
+        rc = libxl_domain_pause(cfg->ctx, vm->def->id, NULL);
+        if (rc == 0)
+            __atomic_store_n(&pump->userPause, LIBXL_MIGRATION_USER_PAUSE_PAUSED,
+                             __ATOMIC_RELEASE);
+    } else {
+        cur = __atomic_exchange_n(&pump->userPause, LIBXL_MIGRATION_USER_PAUSE_NONE,
+                                  __ATOMIC_ACQ_REL);
+        rc = cur == LIBXL_MIGRATION_USER_PAUSE_PAUSED ?
+            libxl_domain_unpause(cfg->ctx, vm->def->id, NULL) : 0;
+    }
+    if (rc != 0) {
+        libxlReportError(VIR_ERR_OPERATION_FAILED,
+                         pause ? _("failed to suspend domain '%s'") :
+                                 _("failed to resume domain '%s'"),
+                         vm->def->name);
+        return -1;
+    }
+
+    if (pause) {
+        virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+        libxlProcessQueueEvent(driver,
+                               virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                                                                 VIR_DOMAIN_EVENT_SUSPENDED_PAUSED));
+    } else {
+        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+        libxlProcessQueueEvent(driver,
+                               virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_RESUMED,
+                                                                 VIR_DOMAIN_EVENT_RESUMED_UNPAUSED));
+    }
+    libxlDomainSaveStatus(driver, vm);
     return 0;
 }
 
