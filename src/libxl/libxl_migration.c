@@ -140,6 +140,8 @@ struct _libxlMigration {
     virThread thread;
     int restored;               /* 1 restored, -1 failed, 0 not yet */
     char *error;
+    /* --persistent-xml: the definition Finish makes persistent */
+    virDomainDef *persistDef;
 };
 
 
@@ -177,6 +179,7 @@ libxlMigrationInClear(libxlMigration *mig)
     mig->port = 0;
     g_clear_pointer(&mig->conn, virObjectUnref);
     g_clear_pointer(&mig->error, g_free);
+    g_clear_pointer(&mig->persistDef, virDomainDefFree);
     mig->in = false;
     mig->offline = false;
     mig->restored = 0;
@@ -393,6 +396,37 @@ libxlMigrationPrepareDef(libxlDriverPrivate *driver,
         def->name = g_strdup(dname);
     }
     return g_steal_pointer(&def);
+}
+
+
+/*
+ * libxlMigrationPreparePersistDef:
+ * --persistent-xml: the persistent definition @persistXML of the
+ * incoming @def, parsed and validated as virsh define does, named as
+ * @def (the destination name, if one was given).  A definition of
+ * another domain (UUID) is refused.
+ */
+static virDomainDef *
+libxlMigrationPreparePersistDef(libxlDriverPrivate *driver,
+                                virDomainDef *def,
+                                const char *persistXML)
+{
+    g_autoptr(virDomainDef) pdef = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    if (!(pdef = virDomainDefParseString(persistXML, driver->xmlopt, NULL,
+                                         VIR_DOMAIN_DEF_PARSE_INACTIVE)))
+        return NULL;
+    if (memcmp(pdef->uuid, def->uuid, VIR_UUID_BUFLEN) != 0) {
+        virUUIDFormat(pdef->uuid, uuid);
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("the persistent XML is of another domain (uuid %s) than '%s'"),
+                       uuid, def->name);
+        return NULL;
+    }
+    g_free(pdef->name);
+    pdef->name = g_strdup(def->name);
+    return g_steal_pointer(&pdef);
 }
 
 
@@ -735,16 +769,15 @@ libxlMigrationPrepare(libxlDriverPrivate *driver,
                       unsigned int flags)
 {
     g_autoptr(libxlMigrationCookie) cookie = NULL;
+    g_autoptr(virDomainDef) persistDef = NULL;
     virDomainObj *vm = NULL;
     libxlMigration *mig = NULL;
     int pipefd[2] = { -1, -1 };
     int ret = -1;
 
-    if (persistXML) {
-        virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                       _("a persistent XML other than the live one is not supported"));
+    if (persistXML && (flags & VIR_MIGRATE_PERSIST_DEST) &&
+        !(persistDef = libxlMigrationPreparePersistDef(driver, *def, persistXML)))
         return -1;
-    }
     if (!(cookie = libxlMigrationCookieEat(cookiein, cookieinlen)))
         return -1;
     if (cookie->version > LIBXL_MIGRATION_STREAM_VERSION) {
@@ -756,8 +789,14 @@ libxlMigrationPrepare(libxlDriverPrivate *driver,
     if (libxlDomainNameCheck((*def)->name) < 0)
         return -1;
 
-    if (flags & VIR_MIGRATE_OFFLINE)
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        /* the persistent definition is all that moves */
+        if (persistDef) {
+            virDomainDefFree(*def);
+            *def = g_steal_pointer(&persistDef);
+        }
         return libxlMigrationPrepareOffline(driver, dconn, def, uriOut, flags);
+    }
 
     if (libxlMigrationCheckHost(driver, *def) < 0)
         return -1;
@@ -782,6 +821,7 @@ libxlMigrationPrepare(libxlDriverPrivate *driver,
     mig->conn = virObjectRef(dconn);
     mig->version = cookie->version;
     mig->restored = 0;
+    mig->persistDef = g_steal_pointer(&persistDef);
     if (virPipe(mig->cancelPipe) < 0)
         goto out_clear;
 
@@ -1467,6 +1507,11 @@ libxlMigrationFinish(libxlDriverPrivate *driver,
         bool existed = vm->persistent;
         virDomainDef *vmdef;
 
+        /* --persistent-xml */
+        if (mig->persistDef) {
+            virDomainDefFree(vm->newDef);
+            vm->newDef = g_steal_pointer(&mig->persistDef);
+        }
         vm->persistent = 1;
         if (!(vmdef = virDomainObjGetPersistentDef(driver->xmlopt, vm, NULL)) ||
             virDomainDefSave(vmdef, driver->xmlopt, cfg->configDir) < 0) {

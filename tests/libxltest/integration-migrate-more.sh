@@ -6,6 +6,10 @@
 #    resume through, as the qemu driver's migration-out job mask does);
 #    the migration goes on and the guest ends running at the destination;
 #    the events show the suspend.  The stock module: recorded.
+#  - --persistent --persistent-xml FILE: the destination's persistent
+#    definition is FILE's (its description, its currentMemory), live and
+#    offline; a persistent XML that does not parse, or is another
+#    domain's, is refused before anything moves.  Stock: recorded.
 set -u
 . "$top_srcdir/tests/libxltest/tap.sh"
 . "$top_srcdir/tests/libxltest/lifecycle-lib.sh"
@@ -133,6 +137,47 @@ ok_run "suspended, aborted: resume" virsh -c "$A" resume mg1
 virsh -q -c "$A" migrate-setspeed mg1 0 >/dev/null
 virsh -q -c "$B" migrate-setspeed mg1 0 >/dev/null 2>&1
 
+# ---- --persistent-xml ----
+virsh -q -c "$A" dumpxml --inactive mg1 > "$work/persist.xml"
+sed -i -e 's|</name>|</name><description>persistent at xen-b</description>|' \
+    -e 's|<currentMemory unit=.KiB.>[0-9]*</currentMemory>|<currentMemory unit="KiB">49152</currentMemory>|' \
+    "$work/persist.xml"
+ok_match "the persistent XML has a description" "persistent at xen-b" "$(cat "$work/persist.xml")"
+head -c 200 "$work/persist.xml" > "$work/persist-bad.xml"
+sed "s|<uuid>.*</uuid>|<uuid>$(cat /proc/sys/kernel/random/uuid)</uuid>|" "$work/persist.xml" \
+    > "$work/persist-other.xml"
+ok_fail "--persistent-xml that does not parse: refused" "domain_definition|XML|parse" \
+    virsh -c "$A" migrate --live --persistent --persistent-xml "$work/persist-bad.xml" mg1 "$B"
+where "bad persistent XML" "$sbA" "$A" "$sbB" "$B" mg1 "running (unpaused)"
+ok_fail "--persistent-xml of another domain: refused" "another domain" \
+    virsh -c "$A" migrate --live --persistent --persistent-xml "$work/persist-other.xml" mg1 "$B"
+where "another domain's persistent XML" "$sbA" "$A" "$sbB" "$B" mg1 "running (unpaused)"
+ok_fail "refused: xen-b defines nothing" "ailed to get domain|not found" virsh -c "$B" dominfo mg1
+ok_run "--live --persistent --persistent-xml xen-a -> xen-b" \
+    virsh -c "$A" migrate --live --persistent --persistent-xml "$work/persist.xml" mg1 "$B"
+where "--persistent-xml" "$sbB" "$B" "$sbA" "$A" mg1 "running (migrated)"
+inactive=$(virsh -c "$B" dumpxml --inactive mg1 2>&1)
+ok_match "--persistent-xml: xen-b's definition has its description" \
+    "<description>persistent at xen-b</description>" "$inactive"
+ok_match "--persistent-xml: xen-b's definition has its currentMemory" \
+    "<currentMemory unit=.KiB.>49152</currentMemory>" "$inactive"
+ok_eq "--persistent-xml: the running guest is the source's (no description)" "" \
+    "$(virsh -c "$B" dumpxml mg1 2>&1 | grep description)"
+ok_eq "--persistent-xml: xen-b: one Defined Added event" 1 "$(ev_wait "$evB" mg1 "Defined Added" 1)"
+ok_run "back xen-b -> xen-a" virsh -c "$B" migrate --live mg1 "$A"
+where "back" "$sbA" "$A" "$sbB" "$B" mg1 "running (migrated)"
+ok_match "back: xen-b keeps the persistent XML's definition" \
+    "persistent at xen-b" "$(virsh -c "$B" dumpxml --inactive mg1 2>&1)"
+# offline: the persistent XML is all that moves
+lc_xml pv mg-off "$work" > "$work/mg-off.xml"
+virsh -q -c "$A" define "$work/mg-off.xml" >/dev/null
+virsh -q -c "$A" dumpxml --inactive mg-off | \
+    sed 's|</name>|</name><description>offline persistent</description>|' > "$work/persist-off.xml"
+ok_run "--offline --persistent --persistent-xml xen-a -> xen-b" \
+    virsh -c "$A" migrate --offline --persistent --persistent-xml "$work/persist-off.xml" mg-off "$B"
+ok_match "--offline --persistent-xml: xen-b's definition has its description" \
+    "<description>offline persistent</description>" "$(virsh -c "$B" dumpxml --inactive mg-off 2>&1)"
+
 # ---- the stock module at the source: recorded ----
 ev_stop
 if "$top_srcdir/scripts/sandbox" restart "$sbA" --driver=stock >/dev/null 2>&1; then
@@ -152,6 +197,10 @@ if "$top_srcdir/scripts/sandbox" restart "$sbA" --driver=stock >/dev/null 2>&1; 
     ok_eq "stock: --timeout 1: virsh migrate succeeded" "0" "$?"
     TAP_RECORD=
     printf '# stock: %s\n' "$(tr '\n' ' ' < "$work/stock.out")"
+    TAP_RECORD="stock: no --persistent-xml"
+    ok_run "stock: --persistent --persistent-xml" timeout 60 \
+        virsh -c "$A" migrate --live --persistent --persistent-xml "$work/persist.xml" mg1 "$B"
+    TAP_RECORD=
     "$top_srcdir/scripts/sandbox" restart "$sbA" --driver=ours >/dev/null 2>&1
 fi
 
