@@ -2051,6 +2051,12 @@ libxlDomainSuspend(virDomainPtr dom)
     if (virDomainSuspendEnsureACL(dom->conn, vm->def) < 0)
         goto cleanup;
 
+    /* beside an outgoing migration's job (virsh migrate --timeout) */
+    if (libxlMigrationOutSending(vm)) {
+        ret = libxlMigrationOutPause(driver, vm, true);
+        goto cleanup;
+    }
+
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_SUSPEND, "suspend") < 0)
         goto cleanup;
 
@@ -2107,6 +2113,12 @@ libxlDomainResume(virDomainPtr dom)
 
     if (virDomainResumeEnsureACL(dom->conn, vm->def) < 0)
         goto cleanup;
+
+    /* beside an outgoing migration's job (virsh migrate --timeout) */
+    if (libxlMigrationOutSending(vm)) {
+        ret = libxlMigrationOutPause(driver, vm, false);
+        goto cleanup;
+    }
 
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "resume") < 0)
         goto cleanup;

@@ -96,13 +96,34 @@ struct _libxlMigrationPump {
     unsigned long long moved;   /* atomic */
     int error;                  /* errno of a failed write */
     virThread thread;
+    /* a suspend during the migration (virsh migrate --timeout): the
+     * guest paused by the user; libxl's last step asks it to suspend
+     * itself, which a paused PV guest cannot do, so once the stream
+     * stalls on that the pump lets it run (atomic) */
+    libxl_ctx *ctx;
+    uint32_t domid;
+    int userPause;              /* LIBXL_MIGRATION_USER_PAUSE_* */
 };
+
+enum {
+    LIBXL_MIGRATION_USER_PAUSE_NONE = 0,
+    LIBXL_MIGRATION_USER_PAUSE_PAUSED,      /* paused by the user */
+    LIBXL_MIGRATION_USER_PAUSE_RELEASED,    /* let run for its suspend */
+};
+
+/* how long libxl's stream stalls before a user-paused guest is let run
+ * to answer libxl's suspend request */
+#define LIBXL_MIGRATION_STALL_MS 1000
 
 struct _libxlMigration {
     /* the source: migrate-setspeed (MiB/s), and a Perform that
      * succeeded, its job held until Confirm */
     unsigned long bandwidth;
     bool outPending;
+    /* libxl's stream is being sent (the job's owner waits for libxl
+     * with the domain unlocked): suspend and resume may run meanwhile,
+     * as in the qemu driver's migration-out job mask */
+    libxlMigrationPump *sending;
 
     /* the destination, from Prepare to Finish */
     bool in;
@@ -119,6 +140,8 @@ struct _libxlMigration {
     virThread thread;
     int restored;               /* 1 restored, -1 failed, 0 not yet */
     char *error;
+    /* --persistent-xml: the definition Finish makes persistent */
+    virDomainDef *persistDef;
 };
 
 
@@ -156,6 +179,7 @@ libxlMigrationInClear(libxlMigration *mig)
     mig->port = 0;
     g_clear_pointer(&mig->conn, virObjectUnref);
     g_clear_pointer(&mig->error, g_free);
+    g_clear_pointer(&mig->persistDef, virDomainDefFree);
     mig->in = false;
     mig->offline = false;
     mig->restored = 0;
@@ -372,6 +396,37 @@ libxlMigrationPrepareDef(libxlDriverPrivate *driver,
         def->name = g_strdup(dname);
     }
     return g_steal_pointer(&def);
+}
+
+
+/*
+ * libxlMigrationPreparePersistDef:
+ * --persistent-xml: the persistent definition @persistXML of the
+ * incoming @def, parsed and validated as virsh define does, named as
+ * @def (the destination name, if one was given).  A definition of
+ * another domain (UUID) is refused.
+ */
+static virDomainDef *
+libxlMigrationPreparePersistDef(libxlDriverPrivate *driver,
+                                virDomainDef *def,
+                                const char *persistXML)
+{
+    g_autoptr(virDomainDef) pdef = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    if (!(pdef = virDomainDefParseString(persistXML, driver->xmlopt, NULL,
+                                         VIR_DOMAIN_DEF_PARSE_INACTIVE)))
+        return NULL;
+    if (memcmp(pdef->uuid, def->uuid, VIR_UUID_BUFLEN) != 0) {
+        virUUIDFormat(pdef->uuid, uuid);
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("the persistent XML is of another domain (uuid %s) than '%s'"),
+                       uuid, def->name);
+        return NULL;
+    }
+    g_free(pdef->name);
+    pdef->name = g_strdup(def->name);
+    return g_steal_pointer(&pdef);
 }
 
 
@@ -714,16 +769,15 @@ libxlMigrationPrepare(libxlDriverPrivate *driver,
                       unsigned int flags)
 {
     g_autoptr(libxlMigrationCookie) cookie = NULL;
+    g_autoptr(virDomainDef) persistDef = NULL;
     virDomainObj *vm = NULL;
     libxlMigration *mig = NULL;
     int pipefd[2] = { -1, -1 };
     int ret = -1;
 
-    if (persistXML) {
-        virReportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                       _("a persistent XML other than the live one is not supported"));
+    if (persistXML && (flags & VIR_MIGRATE_PERSIST_DEST) &&
+        !(persistDef = libxlMigrationPreparePersistDef(driver, *def, persistXML)))
         return -1;
-    }
     if (!(cookie = libxlMigrationCookieEat(cookiein, cookieinlen)))
         return -1;
     if (cookie->version > LIBXL_MIGRATION_STREAM_VERSION) {
@@ -735,8 +789,14 @@ libxlMigrationPrepare(libxlDriverPrivate *driver,
     if (libxlDomainNameCheck((*def)->name) < 0)
         return -1;
 
-    if (flags & VIR_MIGRATE_OFFLINE)
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        /* the persistent definition is all that moves */
+        if (persistDef) {
+            virDomainDefFree(*def);
+            *def = g_steal_pointer(&persistDef);
+        }
         return libxlMigrationPrepareOffline(driver, dconn, def, uriOut, flags);
+    }
 
     if (libxlMigrationCheckHost(driver, *def) < 0)
         return -1;
@@ -761,6 +821,7 @@ libxlMigrationPrepare(libxlDriverPrivate *driver,
     mig->conn = virObjectRef(dconn);
     mig->version = cookie->version;
     mig->restored = 0;
+    mig->persistDef = g_steal_pointer(&persistDef);
     if (virPipe(mig->cancelPipe) < 0)
         goto out_clear;
 
@@ -842,9 +903,46 @@ libxlMigrationPumpRun(void *opaque)
     unsigned long long t0 = g_get_monotonic_time();
     unsigned long long moved = 0;
 
-    for (;;) {
-        ssize_t n = read(pump->in, buf, LIBXL_MIGRATION_PUMP_BUF);
+    unsigned long long idleSince = 0;
 
+    for (;;) {
+        ssize_t n;
+
+        if (__atomic_load_n(&pump->userPause, __ATOMIC_ACQUIRE) ==
+            LIBXL_MIGRATION_USER_PAUSE_PAUSED) {
+            struct pollfd pfd = { .fd = pump->in, .events = POLLIN };
+            int r = poll(&pfd, 1, 100);
+
+            if (r < 0 && errno != EINTR) {
+                pump->error = errno;
+                break;
+            }
+            if (r <= 0) {
+                unsigned long long now = g_get_monotonic_time();
+
+                if (!idleSince) {
+                    idleSince = now;
+                } else if (now - idleSince >= LIBXL_MIGRATION_STALL_MS * 1000ULL) {
+                    int expected = LIBXL_MIGRATION_USER_PAUSE_PAUSED;
+
+                    /* libxl waits for the guest's suspend: let it run */
+                    if (__atomic_compare_exchange_n(&pump->userPause, &expected,
+                                                    LIBXL_MIGRATION_USER_PAUSE_RELEASED,
+                                                    false, __ATOMIC_ACQ_REL,
+                                                    __ATOMIC_ACQUIRE)) {
+                        VIR_DEBUG("stream stalled on paused domain %u: unpausing it",
+                                  pump->domid);
+                        if (libxl_domain_unpause(pump->ctx, pump->domid, NULL) != 0)
+                            VIR_WARN("cannot unpause domain %u for its suspend",
+                                     pump->domid);
+                    }
+                }
+                continue;
+            }
+        }
+        idleSince = 0;
+
+        n = read(pump->in, buf, LIBXL_MIGRATION_PUMP_BUF);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
@@ -968,11 +1066,13 @@ libxlMigrationSend(libxlDriverPrivate *driver,
 {
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     libxlDomainObjPrivate *priv = vm->privateData;
-    libxlMigrationPump pump = { .in = -1, .out = out, .st = st };
+    libxlMigrationPump pump = { .in = -1, .out = out, .st = st,
+                                .ctx = cfg->ctx, .domid = vm->def->id };
     libxlMigrationSendArgs args = { .fd = -1 };
     bool paused = virDomainObjGetState(vm, NULL) == VIR_DOMAIN_PAUSED;
     int pipefd[2] = { -1, -1 };
     bool pumping = false;
+    int userPause = LIBXL_MIGRATION_USER_PAUSE_NONE;
     int rc;
     int ret = -1;
 
@@ -1011,7 +1111,11 @@ libxlMigrationSend(libxlDriverPrivate *driver,
     args.fd = pipefd[1];
     args.flags = (flags & VIR_MIGRATE_LIVE) ? LIBXL_SUSPEND_LIVE : 0;
     libxlLoggerResetLastError();
+    libxlMigrationGet(vm)->sending = &pump;
     rc = libxlDomainAORun(vm, cfg->ctx, "migration", libxlMigrationSuspendFunc, &args);
+    libxlMigrationGet(vm)->sending = NULL;
+    /* paused by the user meanwhile: so it stays, whatever the outcome */
+    userPause = __atomic_load_n(&pump.userPause, __ATOMIC_ACQUIRE);
 
     /* the stream is complete (or broken): the pump drains it */
     VIR_FORCE_CLOSE(pipefd[1]);
@@ -1055,12 +1159,15 @@ libxlMigrationSend(libxlDriverPrivate *driver,
             (libxl_domain_resume(cfg->ctx, vm->def->id, 1, NULL) != 0 ||
              libxlProcessRewatchDeath(driver, vm) < 0))
             VIR_WARN("cannot resume domain '%s' after a failed migration", vm->def->name);
-        if (paused && virDomainObjIsActive(vm) &&
-            libxlDomainAORun(vm, cfg->ctx, "migration", libxlDomainAOPause, NULL) != 0)
+        if (userPause == LIBXL_MIGRATION_USER_PAUSE_PAUSED) {
+            /* never let run: still paused, as the user asked */
+        } else if ((paused || userPause) && virDomainObjIsActive(vm) &&
+                   libxlDomainAORun(vm, cfg->ctx, "migration", libxlDomainAOPause, NULL) != 0) {
             VIR_WARN("cannot pause domain '%s' again", vm->def->name);
-        else if (!paused && virDomainObjIsActive(vm))
+        } else if (!paused && !userPause && virDomainObjIsActive(vm)) {
             virDomainObjSetState(vm, VIR_DOMAIN_RUNNING,
                                  VIR_DOMAIN_RUNNING_MIGRATION_CANCELED);
+        }
         virErrorRestore(&saved);
         goto out;
     }
@@ -1122,6 +1229,83 @@ libxlMigrationPerform(libxlDriverPrivate *driver,
     if (libxlMigrationSend(driver, vm, fd, NULL, bandwidth, flags) < 0)
         return -1;
     libxlMigrationGet(vm)->outPending = true;
+    return 0;
+}
+
+
+/*
+ * libxlMigrationOutSending:
+ * Is libxl's stream of @vm (locked) being sent?  Then suspend and resume
+ * run beside the migration's job (libxlMigrationOutPause).
+ */
+bool
+libxlMigrationOutSending(virDomainObj *vm)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    return priv->migration && priv->migration->sending;
+}
+
+
+/*
+ * libxlMigrationOutPause:
+ * virsh suspend (@pause) or resume of @vm (locked) while its stream is
+ * being sent, as virsh migrate --timeout does: the guest's vCPUs stop
+ * (or go on) at once and the live migration goes on; libxl's last step,
+ * the guest's own suspend, lets it run for that (libxlMigrationPumpRun).
+ * The destination runs the guest unless --suspend, as after a migration
+ * of a paused domain.
+ */
+int
+libxlMigrationOutPause(libxlDriverPrivate *driver,
+                       virDomainObj *vm,
+                       bool pause)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxlMigrationPump *pump = libxlMigrationGet(vm)->sending;
+    int cur = __atomic_load_n(&pump->userPause, __ATOMIC_ACQUIRE);
+    int rc;
+
+    if (pause == (cur != LIBXL_MIGRATION_USER_PAUSE_NONE)) {
+        if (pause)
+            return 0;
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain '%s' is not paused"), vm->def->name);
+        return -1;
+    }
+
+    libxlLoggerResetLastError();
+    if (pause) {
+        rc = libxl_domain_pause(cfg->ctx, vm->def->id, NULL);
+        if (rc == 0)
+            __atomic_store_n(&pump->userPause, LIBXL_MIGRATION_USER_PAUSE_PAUSED,
+                             __ATOMIC_RELEASE);
+    } else {
+        cur = __atomic_exchange_n(&pump->userPause, LIBXL_MIGRATION_USER_PAUSE_NONE,
+                                  __ATOMIC_ACQ_REL);
+        rc = cur == LIBXL_MIGRATION_USER_PAUSE_PAUSED ?
+            libxl_domain_unpause(cfg->ctx, vm->def->id, NULL) : 0;
+    }
+    if (rc != 0) {
+        libxlReportError(VIR_ERR_OPERATION_FAILED,
+                         pause ? _("failed to suspend domain '%s'") :
+                                 _("failed to resume domain '%s'"),
+                         vm->def->name);
+        return -1;
+    }
+
+    if (pause) {
+        virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+        libxlProcessQueueEvent(driver,
+                               virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                                                                 VIR_DOMAIN_EVENT_SUSPENDED_PAUSED));
+    } else {
+        virDomainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+        libxlProcessQueueEvent(driver,
+                               virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_RESUMED,
+                                                                 VIR_DOMAIN_EVENT_RESUMED_UNPAUSED));
+    }
+    libxlDomainSaveStatus(driver, vm);
     return 0;
 }
 
@@ -1323,6 +1507,11 @@ libxlMigrationFinish(libxlDriverPrivate *driver,
         bool existed = vm->persistent;
         virDomainDef *vmdef;
 
+        /* --persistent-xml */
+        if (mig->persistDef) {
+            virDomainDefFree(vm->newDef);
+            vm->newDef = g_steal_pointer(&mig->persistDef);
+        }
         vm->persistent = 1;
         if (!(vmdef = virDomainObjGetPersistentDef(driver->xmlopt, vm, NULL)) ||
             virDomainDefSave(vmdef, driver->xmlopt, cfg->configDir) < 0) {

@@ -83,6 +83,10 @@ int libxlMigrationPerformP2P(libxlDriverPrivate *driver,
                              unsigned int flags);
 
 bool libxlMigrationOutPending(virDomainObj *vm);
+bool libxlMigrationOutSending(virDomainObj *vm);
+int libxlMigrationOutPause(libxlDriverPrivate *driver,
+                           virDomainObj *vm,
+                           bool pause);
 
 virDomainPtr libxlMigrationFinish(libxlDriverPrivate *driver,
                                   virConnectPtr dconn,
