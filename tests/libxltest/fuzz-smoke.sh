@@ -21,7 +21,7 @@ for t in $targets; do
     dir=fuzz-smoke/$t
     mkdir -p fuzz-smoke
     rm -rf "$dir"
-    if FUZZ_DIR=$dir "$top_srcdir/tests/libxltest/fuzz/run" "$t" "$secs" > "$dir.out" 2>&1; then
+    if FUZZ_DIR=$dir "$top_srcdir/tests/libxltest/fuzz/run" "$t" "$secs" -seed="${FUZZ_SMOKE_SEED:-1}" > "$dir.out" 2>&1; then
         result="ok"
     else
         result="not ok"

@@ -136,7 +136,8 @@ libxlFuzzLibvirtKnownBug(const uint8_t *data, size_t size)
 
     if (!memmem(data, size, "distances", strlen("distances")) &&
         !memmem(data, size, "fromConfig", strlen("fromConfig")) &&
-        !memmem(data, size, "vcpu", strlen("vcpu")))
+        !memmem(data, size, "vcpu", strlen("vcpu")) &&
+        !memmem(data, size, "target", strlen("target")))
         return false;
     if (!(doc = xmlReadMemory((const char *) data, size, NULL, NULL,
                               XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)) ||
@@ -157,6 +158,29 @@ libxlFuzzLibvirtKnownBug(const uint8_t *data, size_t size)
             g_autofree char *trimmed = g_strstrip(g_strdup(count ? count : ""));
 
             if (strspn(trimmed, "0123456789") != strlen(trimmed) || strlen(trimmed) > 4)
+                return true;
+        }
+    }
+    g_clear_pointer(&obj, xmlXPathFreeObject);
+
+    /* a disk target such as 'hdistanceside' names a disk of a huge index:
+     * virDomainDefAddImplicitDevices adds IDE controllers up to it (more
+     * than 10 s and 1.7 GB per define; fuzz/known/libvirt-disk-target-
+     * timeout.xml).  Real names have at most two letters after the bus
+     * prefix (sdzz is disk 701). */
+    obj = xmlXPathEval(BAD_CAST "//disk/target/@dev", ctxt);
+    if (obj && obj->type == XPATH_NODESET && obj->nodesetval) {
+        int i;
+
+        for (i = 0; i < obj->nodesetval->nodeNr; i++) {
+            g_autofree char *dev = (char *) xmlNodeGetContent(obj->nodesetval->nodeTab[i]);
+            const char *p = dev ? dev : "";
+
+            if (g_str_has_prefix(p, "xvd") || g_str_has_prefix(p, "ubd"))
+                p += 3;
+            else if (strlen(p) >= 2)
+                p += 2;
+            if (strspn(p, "abcdefghijklmnopqrstuvwxyz") > 2)
                 return true;
         }
     }
