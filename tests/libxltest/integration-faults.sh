@@ -38,11 +38,21 @@ state() {
 
 # setups: the state the call starts from
 running() {
-    # a reboot's new domain first
-    lc_wait_state "$URI" f1 running 3 || true
-    V domstate f1 | grep -q '^shut off' && V start f1 >/dev/null
-    V domstate f1 | grep -q '^paused' && V resume f1 >/dev/null
-    V domstate f1 | grep -q '^running'
+    # running, with the same domid a second later: a reboot or a shutdown
+    # the previous row asked for has played out
+    local i id1 id2
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        V domstate f1 | grep -q '^shut off' && V start f1 >/dev/null 2>&1
+        V domstate f1 | grep -q '^paused' && V resume f1 >/dev/null 2>&1
+        id1=$(V domid f1 2>/dev/null)
+        sleep 1
+        id2=$(V domid f1 2>/dev/null)
+        if [ -n "$id1" ] && [ "$id1" != "-" ] && [ "$id1" = "$id2" ] &&
+           V domstate f1 | grep -q '^running'; then
+            return 0
+        fi
+    done
+    return 1
 }
 off() {
     V domstate f1 | grep -q '^shut off' || V destroy f1 >/dev/null
@@ -67,8 +77,8 @@ setmem|running|setmem f1 48M --live|setmem f1 64M --live|libxl_set_memory_target
 vcpupin|running|vcpupin f1 0 0 --live|nothing|libxl_set_vcpuaffinity
 schedinfo|running|schedinfo f1 --live --set weight=512|nothing|libxl_domain_sched_params_set
 attach-disk|running|attach-disk f1 WORK/extra.img xvdc --live|detach-disk f1 xvdc --live|libxl_device_disk_add
-reboot|running|reboot f1|nothing|libxl_domain_reboot libxl_domain_shutdown
-shutdown|running|shutdown f1|nothing|libxl_domain_shutdown
+reboot|running|reboot f1|destroy f1|libxl_domain_reboot libxl_domain_shutdown
+shutdown|running|shutdown f1|destroy f1|libxl_domain_shutdown
 '
 
 tried=0
