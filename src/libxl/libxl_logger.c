@@ -228,7 +228,8 @@ libxlLoggerOpenPrivate(const char *path)
         return NULL;
     }
 
-    if (!(fp = fdopen(fd, "a"))) {
+    /* the stream owns the fd from here (VIR_FDOPEN sets it to -1) */
+    if (!(fp = VIR_FDOPEN(fd, "a"))) {
         VIR_FORCE_CLOSE(fd);
         return NULL;
     }
