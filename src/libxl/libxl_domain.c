@@ -537,6 +537,18 @@ libxlDomainStatusJobSet(libxlDriverPrivate *driver,
 }
 
 
+/* The job libxlDomainStatusJobSet recorded ended with @vm still running:
+ * its status XML no longer names it. */
+void
+libxlDomainStatusJobEnd(libxlDriverPrivate *driver, virDomainObj *vm)
+{
+    if (!virDomainObjIsActive(vm))
+        return;
+    libxlDomainStatusJobClear(vm);
+    libxlDomainSaveStatus(driver, vm);
+}
+
+
 /* Forget @vm's status job (the status XML is written by the caller). */
 void
 libxlDomainStatusJobClear(virDomainObj *vm)

@@ -193,6 +193,7 @@ void libxlDomainStatusJobSet(libxlDriverPrivate *driver,
                              bool managed,
                              bool paused);
 void libxlDomainStatusJobClear(virDomainObj *vm);
+void libxlDomainStatusJobEnd(libxlDriverPrivate *driver, virDomainObj *vm);
 int libxlDomainSaveStatus(libxlDriverPrivate *driver, virDomainObj *vm);
 
 int libxlDomainDom0Update(virDomainObj *vm,

@@ -542,14 +542,6 @@ libxlGuestSuspendOnlyFunc(libxl_ctx *ctx, uint32_t domid,
 }
 
 
-static int
-libxlGuestResumeFunc(libxl_ctx *ctx, uint32_t domid,
-                     const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
-{
-    return libxl_domain_resume(ctx, domid, 1, how);
-}
-
-
 /*
  * libxlDomainPMSuspendForDuration:
  * Xen's suspend keeps the guest's memory in the suspended domain: the
@@ -648,7 +640,7 @@ libxlDomainPMWakeup(virDomainPtr dom, unsigned int flags)
     }
 
     libxlLoggerResetLastError();
-    if (libxlDomainAORun(vm, cfg->ctx, "pmwakeup", libxlGuestResumeFunc,
+    if (libxlDomainAORun(vm, cfg->ctx, "pmwakeup", libxlDomainAOResume,
                          NULL) != 0) {
         libxlReportError(VIR_ERR_OPERATION_FAILED,
                          _("failed to wake up domain '%s'"), vm->def->name);

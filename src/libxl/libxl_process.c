@@ -466,9 +466,7 @@ libxlProcessLaunch(libxlDriverPrivate *driver,
     /* a daemon dying during the build leaves a domain that only its uuid
      * names (the domid comes with the completion): the status says a
      * start was in progress, for the next daemon to destroy it */
-    libxlDomainStatusJobClear(vm);
-    priv->statusJob = g_strdup("start");
-    libxlDomainSaveStatus(driver, vm);
+    libxlDomainStatusJobSet(driver, vm, "start", NULL, NULL, false, false);
 
     args.d_config = &d_config;
     args.domid = &domid;
@@ -498,9 +496,7 @@ libxlProcessLaunch(libxlDriverPrivate *driver,
     libxlConsoleSetPaths(cfg, vm);
 
     /* a daemon dying from here on finds a half-started domain to destroy */
-    libxlDomainStatusJobClear(vm);
-    priv->statusJob = g_strdup("start");
-    libxlDomainSaveStatus(driver, vm);
+    libxlDomainStatusJobSet(driver, vm, "start", NULL, NULL, false, false);
 
     if (libxlProcessWatchDeath(cfg, vm) < 0 ||
         libxlHostResume(driver, vm) < 0)

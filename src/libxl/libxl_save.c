@@ -534,10 +534,7 @@ libxlSaveDomain(libxlDriverPrivate *driver,
             libxlDomainAORun(vm, cfg->ctx, "save", libxlDomainAOPause, NULL) != 0)
             VIR_WARN("cannot pause domain '%s' again", vm->def->name);
         libxlProcessQueueEvent(driver, libxlDomainJobDataEnd(vm, false));
-        if (virDomainObjIsActive(vm)) {
-            libxlDomainStatusJobClear(vm);
-            libxlDomainSaveStatus(driver, vm);
-        }
+        libxlDomainStatusJobEnd(driver, vm);
         virErrorRestore(&saved);
         goto out_remove;
     }
@@ -546,10 +543,7 @@ libxlSaveDomain(libxlDriverPrivate *driver,
     /* the image is complete: the suspended domain goes */
     if (libxlProcessDestroy(driver, vm) < 0) {
         libxlProcessQueueEvent(driver, libxlDomainJobDataEnd(vm, false));
-        if (virDomainObjIsActive(vm)) {
-            libxlDomainStatusJobClear(vm);
-            libxlDomainSaveStatus(driver, vm);
-        }
+        libxlDomainStatusJobEnd(driver, vm);
         goto out_close;
     }
     event = libxlDomainJobDataEnd(vm, true);
@@ -879,9 +873,7 @@ libxlSaveCoreDump(libxlDriverPrivate *driver,
  cleanup:
     if (tmp)
         unlink(tmp);
-    if (virDomainObjIsActive(vm) && priv->statusJob) {
-        libxlDomainStatusJobClear(vm);
-        libxlDomainSaveStatus(driver, vm);
-    }
+    if (priv->statusJob)
+        libxlDomainStatusJobEnd(driver, vm);
     return ret;
 }
