@@ -419,22 +419,67 @@ xensimFillDominfo(libxl_ctx *ctx, GVariant *rec, libxl_dominfo *info)
     return xensimParseUuid(ctx, uuid, &info->uuid);
 }
 
+/* One domain's libxl_dominfo from the packed reply's numbers @v and its
+ * @uuid (see xensimCmdListDomainPacked). */
+static int
+xensimFillDominfoPacked(libxl_ctx *ctx,
+                        const guint64 *v,
+                        const char *uuid,
+                        libxl_dominfo *info)
+{
+    libxl_dominfo_init(info);
+    info->domid = v[XENSIM_DI_DOMID];
+    info->running = v[XENSIM_DI_RUNNING];
+    info->blocked = v[XENSIM_DI_BLOCKED];
+    info->paused = v[XENSIM_DI_PAUSED];
+    info->shutdown = v[XENSIM_DI_SHUTDOWN];
+    info->dying = v[XENSIM_DI_DYING];
+    info->shutdown_reason = info->shutdown ?
+        (libxl_shutdown_reason)v[XENSIM_DI_SHUTDOWN_REASON] :
+        LIBXL_SHUTDOWN_REASON_UNKNOWN;
+    info->current_memkb = v[XENSIM_DI_CURRENT_MEMKB];
+    info->max_memkb = v[XENSIM_DI_MAX_MEMKB];
+    info->cpu_time = v[XENSIM_DI_CPU_TIME];
+    info->vcpu_max_id = v[XENSIM_DI_VCPU_MAX_ID];
+    info->vcpu_online = v[XENSIM_DI_VCPU_ONLINE];
+    info->cpupool = v[XENSIM_DI_CPUPOOL];
+    info->gpaddr_bits = v[XENSIM_DI_GPADDR_BITS];
+    info->domain_type = v[XENSIM_DI_DOMAIN_TYPE];
+    return xensimParseUuid(ctx, uuid, &info->uuid);
+}
+
 libxl_dominfo *
 libxl_list_domain(libxl_ctx *ctx, int *nb_domain_out)
 {
     g_autoptr(GVariant) records = NULL;
+    g_autoptr(GVariant) rec = NULL;
+    g_autoptr(GVariant) nums = NULL;
+    g_autofree const char **uuids = NULL;
+    const guint64 *v;
     libxl_dominfo *info;
+    gsize nv = 0, nuuids = 0;
     size_t i, n;
 
     *nb_domain_out = 0;
     if (xensimCall(ctx, "libxl_list_domain", NULL, &records))
         return NULL;
-    n = g_variant_n_children(records);
+    if (!(rec = xensimRecord(records)) ||
+        !(nums = g_variant_lookup_value(rec, "dominfo", G_VARIANT_TYPE("at"))) ||
+        !g_variant_lookup(rec, "uuids", "^a&s", &uuids)) {
+        xensimCtxLog(ctx, XTL_ERROR, "libxl_list_domain: malformed reply");
+        return NULL;
+    }
+    v = g_variant_get_fixed_array(nums, &nv, sizeof(guint64));
+    n = nv / XENSIM_DI_LAST;
+    nuuids = g_strv_length((char **)uuids);
+    if (nv % XENSIM_DI_LAST || nuuids != n) {
+        xensimCtxLog(ctx, XTL_ERROR, "libxl_list_domain: malformed reply");
+        return NULL;
+    }
     info = calloc(n ? n : 1, sizeof(*info));
     for (i = 0; i < n; i++) {
-        g_autoptr(GVariant) rec = g_variant_get_child_value(records, i);
-
-        if (xensimFillDominfo(ctx, rec, &info[i]) < 0) {
+        if (xensimFillDominfoPacked(ctx, v + i * XENSIM_DI_LAST, uuids[i],
+                                    &info[i]) < 0) {
             libxl_dominfo_list_free(info, i + 1);
             return NULL;
         }

@@ -21,6 +21,17 @@
 #define XENSIM_LOG_NAME "xensimd.log"
 #define XENSIM_CLIENT_LOG_NAME "xensim-client.log"
 
+/* The fields of libxl_dominfo in the order of libxl_list_domain's packed
+ * reply ("dominfo"): xensimd-state.c writes them, libxensim-libxl.c reads
+ * them. */
+enum {
+    XENSIM_DI_DOMID, XENSIM_DI_RUNNING, XENSIM_DI_BLOCKED, XENSIM_DI_PAUSED,
+    XENSIM_DI_SHUTDOWN, XENSIM_DI_DYING, XENSIM_DI_SHUTDOWN_REASON,
+    XENSIM_DI_CURRENT_MEMKB, XENSIM_DI_MAX_MEMKB, XENSIM_DI_CPU_TIME,
+    XENSIM_DI_VCPU_MAX_ID, XENSIM_DI_VCPU_ONLINE, XENSIM_DI_CPUPOOL,
+    XENSIM_DI_GPADDR_BITS, XENSIM_DI_DOMAIN_TYPE, XENSIM_DI_LAST
+};
+
 int xensimProtoSend(int fd, GVariant *msg);
 int xensimProtoRecv(int fd, const char *type, GVariant **msg);
 int xensimProtoDecode(const void *data, size_t len, const char *type,

@@ -1918,6 +1918,104 @@ libxlStatsBulkDomain(libxlStatsBulk *bulk,
 }
 
 
+/*
+ * The records of a thousand domains are a thousand disks' blkback counters
+ * (six files each in sysfs), images to stat and typed parameters to build:
+ * independent per domain, so a call shares them among up to
+ * LIBXL_STATS_WORKERS threads (one per host CPU), each making the records
+ * of a contiguous run of domains, at least LIBXL_STATS_PER_WORKER each.
+ */
+#define LIBXL_STATS_WORKERS 4
+#define LIBXL_STATS_PER_WORKER 64
+
+typedef struct _libxlStatsWorker libxlStatsWorker;
+struct _libxlStatsWorker {
+    virThread thread;
+    libxlStatsBulk *bulk;
+    virConnectPtr conn;
+    libxlStatsDomain **snaps;
+    virDomainStatsRecordPtr *records;
+    size_t first;
+    size_t last;
+    virErrorPtr err;            /* the error that stopped it, if any */
+};
+
+
+static void
+libxlStatsWorkerRun(void *opaque)
+{
+    libxlStatsWorker *w = opaque;
+    size_t i;
+
+    for (i = w->first; i < w->last; i++) {
+        if (libxlStatsBulkDomain(w->bulk, w->conn, w->snaps[i],
+                                 &w->records[i]) < 0) {
+            virErrorPreserveLast(&w->err);
+            return;
+        }
+    }
+}
+
+
+/*
+ * libxlStatsBulkRecords:
+ * Fill @records[i] for each of the @n snapshots @snaps.  Returns 0, or -1
+ * with the first worker's error (the records made are left in @records,
+ * possibly with gaps).
+ */
+static int
+libxlStatsBulkRecords(libxlStatsBulk *bulk,
+                      virConnectPtr conn,
+                      libxlStatsDomain **snaps,
+                      size_t n,
+                      virDomainStatsRecordPtr *records)
+{
+    g_autofree libxlStatsWorker *w = NULL;
+    size_t nworkers = MIN(LIBXL_STATS_WORKERS, g_get_num_processors());
+    size_t started = 1;
+    size_t i;
+    int ret = 0;
+
+    nworkers = MAX(1, MIN(nworkers, n / LIBXL_STATS_PER_WORKER));
+    w = g_new0(libxlStatsWorker, nworkers);
+    for (i = 0; i < nworkers; i++) {
+        w[i].bulk = bulk;
+        w[i].conn = conn;
+        w[i].snaps = snaps;
+        w[i].records = records;
+        w[i].first = n * i / nworkers;
+        w[i].last = n * (i + 1) / nworkers;
+    }
+
+    /* the caller's thread makes the first run itself; a worker that
+     * cannot be started leaves its run to it too */
+    for (i = 1; i < nworkers; i++) {
+        if (virThreadCreateFull(&w[i].thread, true, libxlStatsWorkerRun,
+                                "libxl-stats", false, &w[i]) < 0) {
+            VIR_WARN("statistics of %zu domains in one thread: %s",
+                     w[i].last - w[i].first, virGetLastErrorMessage());
+            virResetLastError();
+            break;
+        }
+        started++;
+    }
+    libxlStatsWorkerRun(&w[0]);
+    for (i = started; i < nworkers; i++)
+        libxlStatsWorkerRun(&w[i]);
+    for (i = 1; i < started; i++)
+        virThreadJoin(&w[i].thread);
+
+    for (i = 0; i < nworkers; i++) {
+        if (w[i].err && ret == 0) {
+            virErrorRestore(&w[i].err);
+            ret = -1;
+        }
+        virFreeError(w[i].err);
+    }
+    return ret;
+}
+
+
 int
 libxlConnectGetAllDomainStats(virConnectPtr conn,
                               virDomainPtr *doms,
@@ -2011,14 +2109,18 @@ libxlConnectGetAllDomainStats(virConnectPtr conn,
     }
 
     records = g_new0(virDomainStatsRecordPtr, nvms + 1);
-    for (i = 0; i < nvms; i++) {
-        if (libxlStatsBulkDomain(&bulk, conn, snaps[i], &records[nrecords]) < 0)
-            goto cleanup;
-        nrecords++;
+    if (libxlStatsBulkRecords(&bulk, conn, snaps, nvms, records) < 0) {
+        /* close the gaps a failed worker left: the list ends at its NULL */
+        for (i = 0; i < nvms; i++) {
+            if (records[i])
+                records[nrecords++] = records[i];
+        }
+        records[nrecords] = NULL;
+        goto cleanup;
     }
 
     *retStats = g_steal_pointer(&records);
-    ret = nrecords;
+    ret = nvms;
 
  cleanup:
     virDomainStatsRecordListFree(records);

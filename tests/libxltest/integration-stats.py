@@ -111,6 +111,29 @@ def guest_xml(kind, name, mac):
 </domain>"""
 
 
+# more domains than the statistics' first two worker threads take
+MANY = 160
+
+
+def many_xml(i, disk):
+    return f"""<domain type='xen'>
+  <name>sp-many-{i}</name>
+  <memory unit='MiB'>{16 + i % 8}</memory>
+  <os><type>linux</type><kernel>{kernel}</kernel></os>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='phy' type='raw'/>
+      <source file='{disk}'/>
+      <target dev='xvda' bus='xen'/>
+    </disk>
+    <interface type='bridge'>
+      <source bridge='virbr0'/>
+      <mac address='52:54:00:6c:{i // 256:02x}:{i % 256:02x}'/>
+    </interface>
+  </devices>
+</domain>"""
+
+
 GROUPS = (libvirt.VIR_DOMAIN_STATS_STATE | libvirt.VIR_DOMAIN_STATS_CPU_TOTAL |
           libvirt.VIR_DOMAIN_STATS_VCPU | libvirt.VIR_DOMAIN_STATS_BALLOON |
           libvirt.VIR_DOMAIN_STATS_BLOCK | libvirt.VIR_DOMAIN_STATS_INTERFACE)
@@ -287,6 +310,40 @@ for drv in ("ours", "stock"):
         for dom in doms.values():
             dom.destroy()
         off.undefine()
+
+        # Many domains: the driver shares their records among threads
+        # (LIBXL_STATS_PER_WORKER = 64 domains a thread at least, one thread
+        # per host CPU): every record must still be its own domain's.
+        if drv == "ours":
+            many = []
+            try:
+                for i in range(MANY):
+                    disk = os.path.join(work, f"many-{i}.img")
+                    with open(disk, "wb") as f:
+                        f.truncate(1 << 20)
+                    many.append(conn.createXML(many_xml(i, disk), 0))
+                report(True, f"{drv}: {MANY} small guests created")
+            except libvirt.libvirtError as e:
+                report(False, f"{drv}: {MANY} small guests created", e)
+
+            def many_records():
+                got = {dom.name(): rec for dom, rec in conn.getAllDomainStats(GROUPS, 0)}
+                bad = []
+                for i, dom in enumerate(many):
+                    rec = got.get(dom.name())
+                    want = {"balloon.current": (16 + i % 8) * 1024,
+                            "block.count": 1,
+                            "block.0.path": os.path.join(work, f"many-{i}.img"),
+                            "net.count": 1,
+                            "net.0.name": f"vif{dom.ID()}.0"}
+                    if rec is None or any(rec.get(k) != v for k, v in want.items()):
+                        bad.append((dom.name(), want, rec))
+                return (not bad and len(got) == MANY + 1,
+                        f"{len(got)} records, {len(bad)} wrong: {bad[:3]}")
+            check(f"{drv}: getAllDomainStats of {MANY + 1} domains: each record its own domain's",
+                  many_records)
+            for dom in many:
+                dom.destroy()
         conn.close()
     finally:
         todo = None
