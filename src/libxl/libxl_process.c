@@ -494,9 +494,10 @@ libxlProcessLaunch(libxlDriverPrivate *driver,
     vm->def->id = domid;
     libxlProcessSetIfnames(vm->def, &d_config);
     libxlConsoleSetPaths(cfg, vm);
-
-    /* a daemon dying from here on finds a half-started domain to destroy */
-    libxlDomainStatusJobSet(driver, vm, "start", NULL, NULL, false, false);
+    /* No status write here: a daemon dying from here on still finds the
+     * "start" the status recorded before the build, and destroys the
+     * domain its uuid names (libxlProcessReconnectBuilding), as it would
+     * by this domid: one XML formatting and file rewrite less a start. */
 
     if (libxlProcessWatchDeath(cfg, vm) < 0 ||
         libxlHostResume(driver, vm) < 0)
