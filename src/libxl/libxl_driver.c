@@ -3182,6 +3182,130 @@ libxlDomainMigrateGetMaxDowntime(virDomainPtr dom,
 }
 
 
+/* ---- devices (libxl_hotplug.c) ------------------------------------ */
+
+static int
+libxlDomainAttachDeviceFlags(virDomainPtr dom,
+                             const char *xml,
+                             unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainAttachDeviceFlagsEnsureACL(dom->conn, vm->def, flags) < 0)
+        goto cleanup;
+
+    ret = libxlDomainHotplugWork(driver, vm, xml, NULL, flags,
+                                 LIBXL_HOTPLUG_ATTACH);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainAttachDevice(virDomainPtr dom,
+                        const char *xml)
+{
+    return libxlDomainAttachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE);
+}
+
+
+static int
+libxlDomainDetachDeviceFlags(virDomainPtr dom,
+                             const char *xml,
+                             unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainDetachDeviceFlagsEnsureACL(dom->conn, vm->def, flags) < 0)
+        goto cleanup;
+
+    ret = libxlDomainHotplugWork(driver, vm, xml, NULL, flags,
+                                 LIBXL_HOTPLUG_DETACH);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainDetachDevice(virDomainPtr dom,
+                        const char *xml)
+{
+    return libxlDomainDetachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE);
+}
+
+
+static int
+libxlDomainDetachDeviceAlias(virDomainPtr dom,
+                             const char *alias,
+                             unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainDetachDeviceAliasEnsureACL(dom->conn, vm->def, flags) < 0)
+        goto cleanup;
+
+    ret = libxlDomainHotplugWork(driver, vm, NULL, alias, flags,
+                                 LIBXL_HOTPLUG_DETACH);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainUpdateDeviceFlags(virDomainPtr dom,
+                             const char *xml,
+                             unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
+                  VIR_DOMAIN_DEVICE_MODIFY_FORCE, -1);
+    flags &= ~VIR_DOMAIN_DEVICE_MODIFY_FORCE;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainUpdateDeviceFlagsEnsureACL(dom->conn, vm->def, flags) < 0)
+        goto cleanup;
+
+    ret = libxlDomainHotplugWork(driver, vm, xml, NULL, flags,
+                                 LIBXL_HOTPLUG_UPDATE);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
 /* ---- consoles ----------------------------------------------------- */
 
 static int
