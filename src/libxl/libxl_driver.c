@@ -3306,6 +3306,72 @@ libxlDomainUpdateDeviceFlags(virDomainPtr dom,
 }
 
 
+/* ---- node devices (libxl_hostdev.c) ------------------------------- */
+
+static int
+libxlNodeDeviceDetachFlags(virNodeDevicePtr dev,
+                           const char *driverName,
+                           unsigned int flags)
+{
+    libxlDriverPrivate *driver = dev->conn->privateData;
+    g_autoptr(virNodeDeviceDef) def = NULL;
+
+    virCheckFlags(0, -1);
+
+    if (driverName && STRNEQ(driverName, "xen")) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("unsupported driver name '%s'"), driverName);
+        return -1;
+    }
+
+    if (!(def = libxlHostdevNodeDeviceDef(dev)))
+        return -1;
+
+    if (virNodeDeviceDetachFlagsEnsureACL(dev->conn, def) < 0)
+        return -1;
+
+    return libxlHostdevNodeDetach(driver, def);
+}
+
+
+static int
+libxlNodeDeviceDettach(virNodeDevicePtr dev)
+{
+    return libxlNodeDeviceDetachFlags(dev, NULL, 0);
+}
+
+
+static int
+libxlNodeDeviceReAttach(virNodeDevicePtr dev)
+{
+    libxlDriverPrivate *driver = dev->conn->privateData;
+    g_autoptr(virNodeDeviceDef) def = NULL;
+
+    if (!(def = libxlHostdevNodeDeviceDef(dev)))
+        return -1;
+
+    if (virNodeDeviceReAttachEnsureACL(dev->conn, def) < 0)
+        return -1;
+
+    return libxlHostdevNodeReAttach(driver, def);
+}
+
+
+static int
+libxlNodeDeviceReset(virNodeDevicePtr dev)
+{
+    g_autoptr(virNodeDeviceDef) def = NULL;
+
+    if (!(def = libxlHostdevNodeDeviceDef(dev)))
+        return -1;
+
+    if (virNodeDeviceResetEnsureACL(dev->conn, def) < 0)
+        return -1;
+
+    return libxlHostdevNodeReset(def);
+}
+
+
 /* ---- consoles ----------------------------------------------------- */
 
 static int
