@@ -3372,6 +3372,274 @@ libxlNodeDeviceReset(virNodeDevicePtr dev)
 }
 
 
+/* ---- statistics (libxl_stats.c) ----------------------------------- */
+
+static int
+libxlDomainBlockStats(virDomainPtr dom,
+                      const char *path,
+                      virDomainBlockStatsPtr stats)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainBlockStatsEnsureACL(dom->conn, vm->def) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+
+    return libxlDomainBlockStatsWork(&vm, path, stats);
+}
+
+
+static int
+libxlDomainBlockStatsFlags(virDomainPtr dom,
+                           const char *path,
+                           virTypedParameterPtr params,
+                           int *nparams,
+                           unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(VIR_TYPED_PARAM_STRING_OKAY, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainBlockStatsFlagsEnsureACL(dom->conn, vm->def) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+
+    return libxlDomainBlockStatsFlagsWork(&vm, path, params, nparams);
+}
+
+
+static int
+libxlDomainGetBlockInfo(virDomainPtr dom,
+                        const char *path,
+                        virDomainBlockInfoPtr info,
+                        unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainGetBlockInfoEnsureACL(dom->conn, vm->def) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+
+    return libxlDomainGetBlockInfoWork(&vm, path, info);
+}
+
+
+static int
+libxlDomainGetDiskErrors(virDomainPtr dom,
+                         virDomainDiskErrorPtr errors G_GNUC_UNUSED,
+                         unsigned int maxerrors G_GNUC_UNUSED,
+                         unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainGetDiskErrorsEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    ret = libxlDomainGetDiskErrorsWork(vm);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainInterfaceStats(virDomainPtr dom,
+                          const char *device,
+                          virDomainInterfaceStatsPtr stats)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainInterfaceStatsEnsureACL(dom->conn, vm->def) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+
+    return libxlDomainInterfaceStatsWork(&vm, device, stats);
+}
+
+
+static int
+libxlDomainInterfaceAddresses(virDomainPtr dom,
+                              virDomainInterfacePtr **ifaces,
+                              unsigned int source,
+                              unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainInterfaceAddressesEnsureACL(dom->conn, vm->def, source) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+
+    return libxlDomainInterfaceAddressesWork(&vm, ifaces, source);
+}
+
+
+static int
+libxlDomainMemoryStats(virDomainPtr dom,
+                       virDomainMemoryStatPtr stats,
+                       unsigned int nr_stats,
+                       unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainMemoryStatsEnsureACL(dom->conn, vm->def) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+
+    return libxlDomainMemoryStatsWork(driver, &vm, stats, nr_stats);
+}
+
+
+static int
+libxlDomainSetMemoryStatsPeriod(virDomainPtr dom,
+                                int period G_GNUC_UNUSED,
+                                unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE |
+                  VIR_DOMAIN_AFFECT_CONFIG, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainSetMemoryStatsPeriodEnsureACL(dom->conn, vm->def, flags) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+    virDomainObjEndAPI(&vm);
+
+    return libxlDomainSetMemoryStatsPeriodWork();
+}
+
+
+static int
+libxlDomainGetCPUStats(virDomainPtr dom,
+                       virTypedParameterPtr params,
+                       unsigned int nparams,
+                       int start_cpu,
+                       unsigned int ncpus,
+                       unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(VIR_TYPED_PARAM_STRING_OKAY, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainGetCPUStatsEnsureACL(dom->conn, vm->def) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+
+    return libxlDomainGetCPUStatsWork(driver, &vm, params, nparams, start_cpu,
+                                      ncpus);
+}
+
+
+static int
+libxlNodeGetCPUStats(virConnectPtr conn,
+                     int cpuNum,
+                     virNodeCPUStatsPtr params,
+                     int *nparams,
+                     unsigned int flags)
+{
+    virCheckFlags(0, -1);
+
+    if (virNodeGetCPUStatsEnsureACL(conn) < 0)
+        return -1;
+
+    return libxlNodeGetCPUStatsWork(conn->privateData, cpuNum, params, nparams);
+}
+
+
+static int
+libxlNodeGetMemoryStats(virConnectPtr conn,
+                        int cellNum,
+                        virNodeMemoryStatsPtr params,
+                        int *nparams,
+                        unsigned int flags)
+{
+    virCheckFlags(0, -1);
+
+    if (virNodeGetMemoryStatsEnsureACL(conn) < 0)
+        return -1;
+
+    return libxlNodeGetMemoryStatsWork(conn->privateData, cellNum, params,
+                                       nparams);
+}
+
+
+static int
+libxlConnectGetAllDomainStats(virConnectPtr conn,
+                              virDomainPtr *doms,
+                              unsigned int ndoms,
+                              unsigned int stats,
+                              virDomainStatsRecordPtr **retStats,
+                              unsigned int flags)
+{
+    virCheckFlags(VIR_CONNECT_LIST_DOMAINS_FILTERS_ACTIVE |
+                  VIR_CONNECT_LIST_DOMAINS_FILTERS_PERSISTENT |
+                  VIR_CONNECT_LIST_DOMAINS_FILTERS_STATE |
+                  VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT |
+                  VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING |
+                  VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS, -1);
+
+    if (virConnectGetAllDomainStatsEnsureACL(conn) < 0)
+        return -1;
+
+    return libxlConnectGetAllDomainStatsWork(conn, doms, ndoms, stats,
+                                             retStats, flags,
+                                             virConnectGetAllDomainStatsCheckACL);
+}
+
+
 /* ---- consoles ----------------------------------------------------- */
 
 static int
