@@ -3640,6 +3640,108 @@ libxlConnectGetAllDomainStats(virConnectPtr conn,
 }
 
 
+/* ---- guest operations (libxl_guest.c) ----------------------------- */
+
+static int
+libxlDomainSendKey(virDomainPtr dom,
+                   unsigned int codeset,
+                   unsigned int holdtime,
+                   unsigned int *keycodes,
+                   int nkeycodes,
+                   unsigned int flags)
+{
+    return libxlDomainSendKeyWork(dom, codeset, holdtime, keycodes, nkeycodes,
+                                  flags, virDomainSendKeyEnsureACL);
+}
+
+
+static int
+libxlDomainInjectNMI(virDomainPtr dom, unsigned int flags)
+{
+    return libxlDomainInjectNMIWork(dom, flags, virDomainInjectNMIEnsureACL);
+}
+
+
+static int
+libxlDomainReset(virDomainPtr dom, unsigned int flags)
+{
+    return libxlDomainResetWork(dom, flags, virDomainResetEnsureACL);
+}
+
+
+static char *
+libxlDomainScreenshot(virDomainPtr dom,
+                      virStreamPtr st,
+                      unsigned int screen,
+                      unsigned int flags)
+{
+    return libxlDomainScreenshotWork(dom, st, screen, flags,
+                                     virDomainScreenshotEnsureACL);
+}
+
+
+static int
+libxlDomainGetTime(virDomainPtr dom,
+                   long long *seconds G_GNUC_UNUSED,
+                   unsigned int *nseconds G_GNUC_UNUSED,
+                   unsigned int flags)
+{
+    return libxlGuestTimeRefuse(dom, false, flags, 0,
+                                virDomainGetTimeEnsureACL);
+}
+
+
+static int
+libxlDomainSetTime(virDomainPtr dom,
+                   long long seconds G_GNUC_UNUSED,
+                   unsigned int nseconds G_GNUC_UNUSED,
+                   unsigned int flags)
+{
+    return libxlGuestTimeRefuse(dom, true, flags, VIR_DOMAIN_TIME_SYNC,
+                                virDomainSetTimeEnsureACL);
+}
+
+
+static int
+libxlDomainSetLifecycleAction(virDomainPtr dom,
+                              unsigned int type,
+                              unsigned int action,
+                              unsigned int flags)
+{
+    return libxlDomainSetLifecycleActionWork(dom, type, action, flags,
+                                             virDomainSetLifecycleActionEnsureACL);
+}
+
+
+static int
+libxlDomainPMSuspendForDuration(virDomainPtr dom,
+                                unsigned int target,
+                                unsigned long long duration,
+                                unsigned int flags)
+{
+    return libxlDomainPMSuspendForDurationWork(dom, target, duration, flags,
+                                               virDomainPMSuspendForDurationEnsureACL);
+}
+
+
+static int
+libxlDomainPMWakeup(virDomainPtr dom, unsigned int flags)
+{
+    return libxlDomainPMWakeupWork(dom, flags, virDomainPMWakeupEnsureACL);
+}
+
+
+static int
+libxlDomainBlockResize(virDomainPtr dom,
+                       const char *path,
+                       unsigned long long size,
+                       unsigned int flags)
+{
+    return libxlDomainBlockResizeWork(dom, path, size, flags,
+                                      virDomainBlockResizeEnsureACL);
+}
+
+
 /* ---- consoles ----------------------------------------------------- */
 
 static int
