@@ -3742,6 +3742,228 @@ libxlDomainBlockResize(virDomainPtr dom,
 }
 
 
+/* ---- tuning (libxl_tune.c) ------------------------------------ */
+
+static int
+libxlDomainGetVcpus(virDomainPtr dom,
+                    virVcpuInfoPtr info,
+                    int maxinfo,
+                    unsigned char *cpumaps,
+                    int maplen)
+{
+    return libxlDomainGetVcpusWork(dom, info, maxinfo, cpumaps, maplen,
+                                   virDomainGetVcpusEnsureACL);
+}
+
+
+static int
+libxlDomainGetVcpuPinInfo(virDomainPtr dom,
+                          int ncpumaps,
+                          unsigned char *cpumaps,
+                          int maplen,
+                          unsigned int flags)
+{
+    return libxlDomainGetVcpuPinInfoWork(dom, ncpumaps, cpumaps, maplen, flags,
+                                         virDomainGetVcpuPinInfoEnsureACL);
+}
+
+
+static int
+libxlDomainGetVcpusFlags(virDomainPtr dom,
+                         unsigned int flags)
+{
+    return libxlDomainGetVcpusFlagsWork(dom, flags,
+                                        virDomainGetVcpusFlagsEnsureACL);
+}
+
+
+static int
+libxlDomainSetVcpusFlags(virDomainPtr dom,
+                         unsigned int nvcpus,
+                         unsigned int flags)
+{
+    return libxlDomainSetVcpusFlagsWork(dom, nvcpus, flags,
+                                        virDomainSetVcpusFlagsEnsureACL);
+}
+
+
+static int
+libxlDomainPinVcpuFlags(virDomainPtr dom,
+                        unsigned int vcpu,
+                        unsigned char *cpumap,
+                        int maplen,
+                        unsigned int flags)
+{
+    return libxlDomainPinVcpuFlagsWork(dom, vcpu, cpumap, maplen, flags,
+                                       virDomainPinVcpuFlagsEnsureACL);
+}
+
+
+static int
+libxlDomainPinEmulator(virDomainPtr dom,
+                       unsigned char *cpumap,
+                       int maplen,
+                       unsigned int flags)
+{
+    return libxlDomainPinEmulatorWork(dom, cpumap, maplen, flags,
+                                      virDomainPinEmulatorEnsureACL);
+}
+
+
+static int
+libxlDomainGetEmulatorPinInfo(virDomainPtr dom,
+                              unsigned char *cpumaps,
+                              int maplen,
+                              unsigned int flags)
+{
+    return libxlDomainGetEmulatorPinInfoWork(dom, cpumaps, maplen, flags,
+                                             virDomainGetEmulatorPinInfoEnsureACL);
+}
+
+
+static int
+libxlDomainSetMemoryFlags(virDomainPtr dom,
+                          unsigned long newmem,
+                          unsigned int flags)
+{
+    return libxlDomainSetMemoryFlagsWork(dom, newmem, flags,
+                                         virDomainSetMemoryFlagsEnsureACL);
+}
+
+
+static int
+libxlDomainGetMemoryParameters(virDomainPtr dom,
+                               virTypedParameterPtr params,
+                               int *nparams,
+                               unsigned int flags)
+{
+    return libxlDomainGetMemoryParametersWork(dom, params, nparams, flags,
+                                              virDomainGetMemoryParametersEnsureACL);
+}
+
+
+static int
+libxlDomainSetMemoryParameters(virDomainPtr dom,
+                               virTypedParameterPtr params,
+                               int nparams,
+                               unsigned int flags)
+{
+    return libxlDomainSetMemoryParametersWork(dom, params, nparams, flags,
+                                              virDomainSetMemoryParametersEnsureACL);
+}
+
+
+static char *
+libxlDomainGetSchedulerType(virDomainPtr dom,
+                            int *nparams)
+{
+    return libxlDomainGetSchedulerTypeWork(dom, nparams,
+                                           virDomainGetSchedulerTypeEnsureACL);
+}
+
+
+static int
+libxlDomainGetSchedulerParametersFlags(virDomainPtr dom,
+                                       virTypedParameterPtr params,
+                                       int *nparams,
+                                       unsigned int flags)
+{
+    return libxlDomainGetSchedulerParametersFlagsWork(dom, params, nparams, flags,
+                                                      virDomainGetSchedulerParametersFlagsEnsureACL);
+}
+
+
+static int
+libxlDomainSetSchedulerParametersFlags(virDomainPtr dom,
+                                       virTypedParameterPtr params,
+                                       int nparams,
+                                       unsigned int flags)
+{
+    return libxlDomainSetSchedulerParametersFlagsWork(dom, params, nparams, flags,
+                                                      virDomainSetSchedulerParametersFlagsEnsureACL);
+}
+
+
+static int
+libxlDomainGetNumaParameters(virDomainPtr dom,
+                             virTypedParameterPtr params,
+                             int *nparams,
+                             unsigned int flags)
+{
+    return libxlDomainGetNumaParametersWork(dom, params, nparams, flags,
+                                            virDomainGetNumaParametersEnsureACL);
+}
+
+
+static int
+libxlDomainSetNumaParameters(virDomainPtr dom,
+                             virTypedParameterPtr params,
+                             int nparams,
+                             unsigned int flags)
+{
+    return libxlDomainSetNumaParametersWork(dom, params, nparams, flags,
+                                            virDomainSetNumaParametersEnsureACL);
+}
+
+
+static int
+libxlDomainGetMaxVcpus(virDomainPtr dom)
+{
+    return libxlDomainGetVcpusFlags(dom, VIR_DOMAIN_AFFECT_LIVE |
+                                         VIR_DOMAIN_VCPU_MAXIMUM);
+}
+
+
+static int
+libxlDomainSetVcpus(virDomainPtr dom, unsigned int nvcpus)
+{
+    return libxlDomainSetVcpusFlags(dom, nvcpus, VIR_DOMAIN_AFFECT_LIVE);
+}
+
+
+static int
+libxlDomainPinVcpu(virDomainPtr dom,
+                   unsigned int vcpu,
+                   unsigned char *cpumap,
+                   int maplen)
+{
+    return libxlDomainPinVcpuFlags(dom, vcpu, cpumap, maplen,
+                                   VIR_DOMAIN_AFFECT_LIVE);
+}
+
+
+static int
+libxlDomainSetMemory(virDomainPtr dom, unsigned long newmem)
+{
+    return libxlDomainSetMemoryFlags(dom, newmem, VIR_DOMAIN_AFFECT_LIVE);
+}
+
+
+static int
+libxlDomainSetMaxMemory(virDomainPtr dom, unsigned long newmem)
+{
+    return libxlDomainSetMemoryFlags(dom, newmem, VIR_DOMAIN_MEM_MAXIMUM);
+}
+
+
+static int
+libxlDomainGetSchedulerParameters(virDomainPtr dom,
+                                  virTypedParameterPtr params,
+                                  int *nparams)
+{
+    return libxlDomainGetSchedulerParametersFlags(dom, params, nparams, 0);
+}
+
+
+static int
+libxlDomainSetSchedulerParameters(virDomainPtr dom,
+                                  virTypedParameterPtr params,
+                                  int nparams)
+{
+    return libxlDomainSetSchedulerParametersFlags(dom, params, nparams, 0);
+}
+
+
 /* ---- consoles ----------------------------------------------------- */
 
 static int
