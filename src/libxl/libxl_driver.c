@@ -3964,6 +3964,160 @@ libxlDomainSetSchedulerParameters(virDomainPtr dom,
 }
 
 
+/* ---- snapshots (libxl_snapshot.c) ----------------------------- */
+
+static virDomainSnapshotPtr
+libxlDomainSnapshotCreateXML(virDomainPtr dom,
+                             const char *xmlDesc,
+                             unsigned int flags)
+{
+    return libxlDomainSnapshotCreateXMLWork(dom, xmlDesc, flags,
+                                            virDomainSnapshotCreateXMLEnsureACL);
+}
+
+
+static char *
+libxlDomainSnapshotGetXMLDesc(virDomainSnapshotPtr snapshot,
+                              unsigned int flags)
+{
+    return libxlDomainSnapshotGetXMLDescWork(snapshot, flags,
+                                             virDomainSnapshotGetXMLDescEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotNum(virDomainPtr dom,
+                       unsigned int flags)
+{
+    return libxlDomainSnapshotNumWork(dom, flags,
+                                      virDomainSnapshotNumEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotListNames(virDomainPtr dom,
+                             char **names,
+                             int maxnames,
+                             unsigned int flags)
+{
+    return libxlDomainSnapshotListNamesWork(dom, names, maxnames, flags,
+                                            virDomainSnapshotListNamesEnsureACL);
+}
+
+
+static int
+libxlDomainListAllSnapshots(virDomainPtr dom,
+                            virDomainSnapshotPtr **snaps,
+                            unsigned int flags)
+{
+    return libxlDomainListAllSnapshotsWork(dom, snaps, flags,
+                                           virDomainListAllSnapshotsEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotNumChildren(virDomainSnapshotPtr snapshot,
+                               unsigned int flags)
+{
+    return libxlDomainSnapshotNumChildrenWork(snapshot, flags,
+                                              virDomainSnapshotNumChildrenEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotListChildrenNames(virDomainSnapshotPtr snapshot,
+                                     char **names,
+                                     int maxnames,
+                                     unsigned int flags)
+{
+    return libxlDomainSnapshotListChildrenNamesWork(snapshot, names, maxnames, flags,
+                                                    virDomainSnapshotListChildrenNamesEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotListAllChildren(virDomainSnapshotPtr snapshot,
+                                   virDomainSnapshotPtr **snaps,
+                                   unsigned int flags)
+{
+    return libxlDomainSnapshotListAllChildrenWork(snapshot, snaps, flags,
+                                                  virDomainSnapshotListAllChildrenEnsureACL);
+}
+
+
+static virDomainSnapshotPtr
+libxlDomainSnapshotLookupByName(virDomainPtr dom,
+                                const char *name,
+                                unsigned int flags)
+{
+    return libxlDomainSnapshotLookupByNameWork(dom, name, flags,
+                                               virDomainSnapshotLookupByNameEnsureACL);
+}
+
+
+static int
+libxlDomainHasCurrentSnapshot(virDomainPtr dom,
+                              unsigned int flags)
+{
+    return libxlDomainHasCurrentSnapshotWork(dom, flags,
+                                             virDomainHasCurrentSnapshotEnsureACL);
+}
+
+
+static virDomainSnapshotPtr
+libxlDomainSnapshotGetParent(virDomainSnapshotPtr snapshot,
+                             unsigned int flags)
+{
+    return libxlDomainSnapshotGetParentWork(snapshot, flags,
+                                            virDomainSnapshotGetParentEnsureACL);
+}
+
+
+static virDomainSnapshotPtr
+libxlDomainSnapshotCurrent(virDomainPtr dom,
+                           unsigned int flags)
+{
+    return libxlDomainSnapshotCurrentWork(dom, flags,
+                                          virDomainSnapshotCurrentEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotIsCurrent(virDomainSnapshotPtr snapshot,
+                             unsigned int flags)
+{
+    return libxlDomainSnapshotIsCurrentWork(snapshot, flags,
+                                            virDomainSnapshotIsCurrentEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotHasMetadata(virDomainSnapshotPtr snapshot,
+                               unsigned int flags)
+{
+    return libxlDomainSnapshotHasMetadataWork(snapshot, flags,
+                                              virDomainSnapshotHasMetadataEnsureACL);
+}
+
+
+static int
+libxlDomainRevertToSnapshot(virDomainSnapshotPtr snapshot,
+                            unsigned int flags)
+{
+    return libxlDomainRevertToSnapshotWork(snapshot, flags,
+                                           virDomainRevertToSnapshotEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotDelete(virDomainSnapshotPtr snapshot,
+                          unsigned int flags)
+{
+    return libxlDomainSnapshotDeleteWork(snapshot, flags,
+                                         virDomainSnapshotDeleteEnsureACL);
+}
+
+
 /* ---- consoles ----------------------------------------------------- */
 
 static int
