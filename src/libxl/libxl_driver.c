@@ -618,8 +618,14 @@ libxlConnectDomainXMLFromNative(virConnectPtr conn,
                                 unsigned int flags)
 {
     libxlDriverPrivate *driver = conn->privateData;
-    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    g_autoptr(libxlDriverConfig) cfg = NULL;
 
+    virCheckFlags(0, NULL);
+
+    if (virConnectDomainXMLFromNativeEnsureACL(conn) < 0)
+        return NULL;
+
+    cfg = libxlDriverConfigGet(driver);
     return libxlNativeConnectDomainXMLFromNative(conn, driver->xmlopt, cfg->caps,
                                                  nativeFormat, nativeConfig, flags);
 }
@@ -632,6 +638,11 @@ libxlConnectDomainXMLToNative(virConnectPtr conn,
                               unsigned int flags)
 {
     libxlDriverPrivate *driver = conn->privateData;
+
+    virCheckFlags(0, NULL);
+
+    if (virConnectDomainXMLToNativeEnsureACL(conn) < 0)
+        return NULL;
 
     return libxlNativeConnectDomainXMLToNative(conn, driver->xmlopt,
                                                nativeFormat, domainXml, flags);
@@ -2360,8 +2371,10 @@ libxlDomainRestoreFlags(virConnectPtr conn,
                   VIR_DOMAIN_SAVE_PAUSED, -1);
     VIR_EXCLUSIVE_FLAGS_RET(VIR_DOMAIN_SAVE_RUNNING, VIR_DOMAIN_SAVE_PAUSED, -1);
 
-    /* the ACL check, on the image's domain, is inside */
-    if (!(vm = libxlSaveRestore(driver, conn, from, dxml, flags)))
+    /* the ACL check is on the image's domain, once libxlSaveRestore
+     * has read it */
+    if (!(vm = libxlSaveRestore(driver, conn, from, dxml, flags,
+                                virDomainRestoreFlagsEnsureACL)))
         return -1;
     virDomainObjEndAPI(&vm);
     return 0;
@@ -2859,6 +2872,14 @@ libxlDomainMigrateBegin3Params(virDomainPtr dom,
 }
 
 
+/*
+ * libxlDomainMigratePrepareAny:
+ * Prepare, direct (@st NULL) or tunnelled; @aclCheck is the calling
+ * entry point's own ACL check, made on the incoming definition.
+ */
+typedef int (*libxlMigratePrepareACLCheck)(virConnectPtr conn,
+                                           virDomainDef *def);
+
 static int
 libxlDomainMigratePrepareAny(virConnectPtr dconn,
                              virStreamPtr st,
@@ -2867,7 +2888,8 @@ libxlDomainMigratePrepareAny(virConnectPtr dconn,
                              const char *cookiein,
                              int cookieinlen,
                              char **uri_out,
-                             unsigned int flags)
+                             unsigned int flags,
+                             libxlMigratePrepareACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dconn->privateData;
     g_autoptr(virDomainDef) def = NULL;
@@ -2891,8 +2913,7 @@ libxlDomainMigratePrepareAny(virConnectPtr dconn,
     if (!(def = libxlMigrationPrepareDef(driver, domXML, dname)))
         return -1;
 
-    if (st ? virDomainMigratePrepareTunnel3ParamsEnsureACL(dconn, def) < 0 :
-             virDomainMigratePrepare3ParamsEnsureACL(dconn, def) < 0)
+    if (aclCheck(dconn, def) < 0)
         return -1;
 
     return libxlMigrationPrepare(driver, dconn, &def, persistXML, cookiein, cookieinlen,
@@ -2912,7 +2933,8 @@ libxlDomainMigratePrepare3Params(virConnectPtr dconn,
                                  unsigned int flags)
 {
     return libxlDomainMigratePrepareAny(dconn, NULL, params, nparams,
-                                        cookiein, cookieinlen, uri_out, flags);
+                                        cookiein, cookieinlen, uri_out, flags,
+                                        virDomainMigratePrepare3ParamsEnsureACL);
 }
 
 
@@ -2928,7 +2950,8 @@ libxlDomainMigratePrepareTunnel3Params(virConnectPtr dconn,
                                        unsigned int flags)
 {
     return libxlDomainMigratePrepareAny(dconn, st, params, nparams,
-                                        cookiein, cookieinlen, NULL, flags);
+                                        cookiein, cookieinlen, NULL, flags,
+                                        virDomainMigratePrepareTunnel3ParamsEnsureACL);
 }
 
 
@@ -4396,11 +4419,10 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainBlockResize = libxlDomainBlockResize, /* 9.1.0 */
 };
 
-static const char *libxlURISchemes[] = { "xen", NULL };
 
 static virConnectDriver libxlConnectDriver = {
     .localOnly = true,
-    .uriSchemes = libxlURISchemes,
+    .uriSchemes = (const char *[]){ "xen", NULL },
     .hypervisorDriver = &libxlHypervisorDriver,
 };
 
