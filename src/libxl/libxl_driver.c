@@ -618,8 +618,14 @@ libxlConnectDomainXMLFromNative(virConnectPtr conn,
                                 unsigned int flags)
 {
     libxlDriverPrivate *driver = conn->privateData;
-    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    g_autoptr(libxlDriverConfig) cfg = NULL;
 
+    virCheckFlags(0, NULL);
+
+    if (virConnectDomainXMLFromNativeEnsureACL(conn) < 0)
+        return NULL;
+
+    cfg = libxlDriverConfigGet(driver);
     return libxlNativeConnectDomainXMLFromNative(conn, driver->xmlopt, cfg->caps,
                                                  nativeFormat, nativeConfig, flags);
 }
@@ -632,6 +638,11 @@ libxlConnectDomainXMLToNative(virConnectPtr conn,
                               unsigned int flags)
 {
     libxlDriverPrivate *driver = conn->privateData;
+
+    virCheckFlags(0, NULL);
+
+    if (virConnectDomainXMLToNativeEnsureACL(conn) < 0)
+        return NULL;
 
     return libxlNativeConnectDomainXMLToNative(conn, driver->xmlopt,
                                                nativeFormat, domainXml, flags);
@@ -2360,8 +2371,10 @@ libxlDomainRestoreFlags(virConnectPtr conn,
                   VIR_DOMAIN_SAVE_PAUSED, -1);
     VIR_EXCLUSIVE_FLAGS_RET(VIR_DOMAIN_SAVE_RUNNING, VIR_DOMAIN_SAVE_PAUSED, -1);
 
-    /* the ACL check, on the image's domain, is inside */
-    if (!(vm = libxlSaveRestore(driver, conn, from, dxml, flags)))
+    /* the ACL check is on the image's domain, once libxlSaveRestore
+     * has read it */
+    if (!(vm = libxlSaveRestore(driver, conn, from, dxml, flags,
+                                virDomainRestoreFlagsEnsureACL)))
         return -1;
     virDomainObjEndAPI(&vm);
     return 0;
@@ -2859,6 +2872,14 @@ libxlDomainMigrateBegin3Params(virDomainPtr dom,
 }
 
 
+/*
+ * libxlDomainMigratePrepareAny:
+ * Prepare, direct (@st NULL) or tunnelled; @aclCheck is the calling
+ * entry point's own ACL check, made on the incoming definition.
+ */
+typedef int (*libxlMigratePrepareACLCheck)(virConnectPtr conn,
+                                           virDomainDef *def);
+
 static int
 libxlDomainMigratePrepareAny(virConnectPtr dconn,
                              virStreamPtr st,
@@ -2867,7 +2888,8 @@ libxlDomainMigratePrepareAny(virConnectPtr dconn,
                              const char *cookiein,
                              int cookieinlen,
                              char **uri_out,
-                             unsigned int flags)
+                             unsigned int flags,
+                             libxlMigratePrepareACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dconn->privateData;
     g_autoptr(virDomainDef) def = NULL;
@@ -2891,8 +2913,7 @@ libxlDomainMigratePrepareAny(virConnectPtr dconn,
     if (!(def = libxlMigrationPrepareDef(driver, domXML, dname)))
         return -1;
 
-    if (st ? virDomainMigratePrepareTunnel3ParamsEnsureACL(dconn, def) < 0 :
-             virDomainMigratePrepare3ParamsEnsureACL(dconn, def) < 0)
+    if (aclCheck(dconn, def) < 0)
         return -1;
 
     return libxlMigrationPrepare(driver, dconn, &def, persistXML, cookiein, cookieinlen,
@@ -2912,7 +2933,8 @@ libxlDomainMigratePrepare3Params(virConnectPtr dconn,
                                  unsigned int flags)
 {
     return libxlDomainMigratePrepareAny(dconn, NULL, params, nparams,
-                                        cookiein, cookieinlen, uri_out, flags);
+                                        cookiein, cookieinlen, uri_out, flags,
+                                        virDomainMigratePrepare3ParamsEnsureACL);
 }
 
 
@@ -2928,7 +2950,8 @@ libxlDomainMigratePrepareTunnel3Params(virConnectPtr dconn,
                                        unsigned int flags)
 {
     return libxlDomainMigratePrepareAny(dconn, st, params, nparams,
-                                        cookiein, cookieinlen, NULL, flags);
+                                        cookiein, cookieinlen, NULL, flags,
+                                        virDomainMigratePrepareTunnel3ParamsEnsureACL);
 }
 
 
@@ -3179,6 +3202,942 @@ libxlDomainMigrateGetMaxDowntime(virDomainPtr dom,
                        _("libxl has no control of a migration's downtime: it stops the guest for its last round when the rounds stop shrinking"));
     virDomainObjEndAPI(&vm);
     return -1;
+}
+
+
+/* ---- devices (libxl_hotplug.c) ------------------------------------ */
+
+static int
+libxlDomainAttachDeviceFlags(virDomainPtr dom,
+                             const char *xml,
+                             unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainAttachDeviceFlagsEnsureACL(dom->conn, vm->def, flags) < 0)
+        goto cleanup;
+
+    ret = libxlDomainHotplugWork(driver, vm, xml, NULL, flags,
+                                 LIBXL_HOTPLUG_ATTACH);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainAttachDevice(virDomainPtr dom,
+                        const char *xml)
+{
+    return libxlDomainAttachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE);
+}
+
+
+static int
+libxlDomainDetachDeviceFlags(virDomainPtr dom,
+                             const char *xml,
+                             unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainDetachDeviceFlagsEnsureACL(dom->conn, vm->def, flags) < 0)
+        goto cleanup;
+
+    ret = libxlDomainHotplugWork(driver, vm, xml, NULL, flags,
+                                 LIBXL_HOTPLUG_DETACH);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainDetachDevice(virDomainPtr dom,
+                        const char *xml)
+{
+    return libxlDomainDetachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE);
+}
+
+
+static int
+libxlDomainDetachDeviceAlias(virDomainPtr dom,
+                             const char *alias,
+                             unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainDetachDeviceAliasEnsureACL(dom->conn, vm->def, flags) < 0)
+        goto cleanup;
+
+    ret = libxlDomainHotplugWork(driver, vm, NULL, alias, flags,
+                                 LIBXL_HOTPLUG_DETACH);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainUpdateDeviceFlags(virDomainPtr dom,
+                             const char *xml,
+                             unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
+                  VIR_DOMAIN_DEVICE_MODIFY_FORCE, -1);
+    flags &= ~VIR_DOMAIN_DEVICE_MODIFY_FORCE;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainUpdateDeviceFlagsEnsureACL(dom->conn, vm->def, flags) < 0)
+        goto cleanup;
+
+    ret = libxlDomainHotplugWork(driver, vm, xml, NULL, flags,
+                                 LIBXL_HOTPLUG_UPDATE);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/* ---- node devices (libxl_hostdev.c) ------------------------------- */
+
+static int
+libxlNodeDeviceDetachFlags(virNodeDevicePtr dev,
+                           const char *driverName,
+                           unsigned int flags)
+{
+    libxlDriverPrivate *driver = dev->conn->privateData;
+    g_autoptr(virNodeDeviceDef) def = NULL;
+
+    virCheckFlags(0, -1);
+
+    if (driverName && STRNEQ(driverName, "xen")) {
+        virReportError(VIR_ERR_INVALID_ARG,
+                       _("unsupported driver name '%s'"), driverName);
+        return -1;
+    }
+
+    if (!(def = libxlHostdevNodeDeviceDef(dev)))
+        return -1;
+
+    if (virNodeDeviceDetachFlagsEnsureACL(dev->conn, def) < 0)
+        return -1;
+
+    return libxlHostdevNodeDetach(driver, def);
+}
+
+
+static int
+libxlNodeDeviceDettach(virNodeDevicePtr dev)
+{
+    return libxlNodeDeviceDetachFlags(dev, NULL, 0);
+}
+
+
+static int
+libxlNodeDeviceReAttach(virNodeDevicePtr dev)
+{
+    libxlDriverPrivate *driver = dev->conn->privateData;
+    g_autoptr(virNodeDeviceDef) def = NULL;
+
+    if (!(def = libxlHostdevNodeDeviceDef(dev)))
+        return -1;
+
+    if (virNodeDeviceReAttachEnsureACL(dev->conn, def) < 0)
+        return -1;
+
+    return libxlHostdevNodeReAttach(driver, def);
+}
+
+
+static int
+libxlNodeDeviceReset(virNodeDevicePtr dev)
+{
+    g_autoptr(virNodeDeviceDef) def = NULL;
+
+    if (!(def = libxlHostdevNodeDeviceDef(dev)))
+        return -1;
+
+    if (virNodeDeviceResetEnsureACL(dev->conn, def) < 0)
+        return -1;
+
+    return libxlHostdevNodeReset(def);
+}
+
+
+/* ---- statistics (libxl_stats.c) ----------------------------------- */
+
+static int
+libxlDomainBlockStats(virDomainPtr dom,
+                      const char *path,
+                      virDomainBlockStatsPtr stats)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainBlockStatsEnsureACL(dom->conn, vm->def) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+
+    return libxlDomainBlockStatsWork(&vm, path, stats);
+}
+
+
+static int
+libxlDomainBlockStatsFlags(virDomainPtr dom,
+                           const char *path,
+                           virTypedParameterPtr params,
+                           int *nparams,
+                           unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(VIR_TYPED_PARAM_STRING_OKAY, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainBlockStatsFlagsEnsureACL(dom->conn, vm->def) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+
+    return libxlDomainBlockStatsFlagsWork(&vm, path, params, nparams);
+}
+
+
+static int
+libxlDomainGetBlockInfo(virDomainPtr dom,
+                        const char *path,
+                        virDomainBlockInfoPtr info,
+                        unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainGetBlockInfoEnsureACL(dom->conn, vm->def) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+
+    return libxlDomainGetBlockInfoWork(&vm, path, info);
+}
+
+
+static int
+libxlDomainGetDiskErrors(virDomainPtr dom,
+                         virDomainDiskErrorPtr errors G_GNUC_UNUSED,
+                         unsigned int maxerrors G_GNUC_UNUSED,
+                         unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+    int ret = -1;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainGetDiskErrorsEnsureACL(dom->conn, vm->def) < 0)
+        goto cleanup;
+
+    ret = libxlDomainGetDiskErrorsWork(vm);
+
+ cleanup:
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+static int
+libxlDomainInterfaceStats(virDomainPtr dom,
+                          const char *device,
+                          virDomainInterfaceStatsPtr stats)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainInterfaceStatsEnsureACL(dom->conn, vm->def) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+
+    return libxlDomainInterfaceStatsWork(&vm, device, stats);
+}
+
+
+static int
+libxlDomainInterfaceAddresses(virDomainPtr dom,
+                              virDomainInterfacePtr **ifaces,
+                              unsigned int source,
+                              unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainInterfaceAddressesEnsureACL(dom->conn, vm->def, source) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+
+    return libxlDomainInterfaceAddressesWork(&vm, ifaces, source);
+}
+
+
+static int
+libxlDomainMemoryStats(virDomainPtr dom,
+                       virDomainMemoryStatPtr stats,
+                       unsigned int nr_stats,
+                       unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(0, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainMemoryStatsEnsureACL(dom->conn, vm->def) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+
+    return libxlDomainMemoryStatsWork(driver, &vm, stats, nr_stats);
+}
+
+
+static int
+libxlDomainSetMemoryStatsPeriod(virDomainPtr dom,
+                                int period G_GNUC_UNUSED,
+                                unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE |
+                  VIR_DOMAIN_AFFECT_CONFIG, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainSetMemoryStatsPeriodEnsureACL(dom->conn, vm->def, flags) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+    virDomainObjEndAPI(&vm);
+
+    return libxlDomainSetMemoryStatsPeriodWork();
+}
+
+
+static int
+libxlDomainGetCPUStats(virDomainPtr dom,
+                       virTypedParameterPtr params,
+                       unsigned int nparams,
+                       int start_cpu,
+                       unsigned int ncpus,
+                       unsigned int flags)
+{
+    libxlDriverPrivate *driver = dom->conn->privateData;
+    virDomainObj *vm;
+
+    virCheckFlags(VIR_TYPED_PARAM_STRING_OKAY, -1);
+
+    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+        return -1;
+
+    if (virDomainGetCPUStatsEnsureACL(dom->conn, vm->def) < 0) {
+        virDomainObjEndAPI(&vm);
+        return -1;
+    }
+
+    return libxlDomainGetCPUStatsWork(driver, &vm, params, nparams, start_cpu,
+                                      ncpus);
+}
+
+
+static int
+libxlNodeGetCPUStats(virConnectPtr conn,
+                     int cpuNum,
+                     virNodeCPUStatsPtr params,
+                     int *nparams,
+                     unsigned int flags)
+{
+    virCheckFlags(0, -1);
+
+    if (virNodeGetCPUStatsEnsureACL(conn) < 0)
+        return -1;
+
+    return libxlNodeGetCPUStatsWork(conn->privateData, cpuNum, params, nparams);
+}
+
+
+static int
+libxlNodeGetMemoryStats(virConnectPtr conn,
+                        int cellNum,
+                        virNodeMemoryStatsPtr params,
+                        int *nparams,
+                        unsigned int flags)
+{
+    virCheckFlags(0, -1);
+
+    if (virNodeGetMemoryStatsEnsureACL(conn) < 0)
+        return -1;
+
+    return libxlNodeGetMemoryStatsWork(conn->privateData, cellNum, params,
+                                       nparams);
+}
+
+
+static int
+libxlConnectGetAllDomainStats(virConnectPtr conn,
+                              virDomainPtr *doms,
+                              unsigned int ndoms,
+                              unsigned int stats,
+                              virDomainStatsRecordPtr **retStats,
+                              unsigned int flags)
+{
+    virCheckFlags(VIR_CONNECT_LIST_DOMAINS_FILTERS_ACTIVE |
+                  VIR_CONNECT_LIST_DOMAINS_FILTERS_PERSISTENT |
+                  VIR_CONNECT_LIST_DOMAINS_FILTERS_STATE |
+                  VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT |
+                  VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING |
+                  VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS, -1);
+
+    if (virConnectGetAllDomainStatsEnsureACL(conn) < 0)
+        return -1;
+
+    return libxlConnectGetAllDomainStatsWork(conn, doms, ndoms, stats,
+                                             retStats, flags,
+                                             virConnectGetAllDomainStatsCheckACL);
+}
+
+
+/* ---- guest operations (libxl_guest.c) ----------------------------- */
+
+static int
+libxlDomainSendKey(virDomainPtr dom,
+                   unsigned int codeset,
+                   unsigned int holdtime,
+                   unsigned int *keycodes,
+                   int nkeycodes,
+                   unsigned int flags)
+{
+    return libxlDomainSendKeyWork(dom, codeset, holdtime, keycodes, nkeycodes,
+                                  flags, virDomainSendKeyEnsureACL);
+}
+
+
+static int
+libxlDomainInjectNMI(virDomainPtr dom, unsigned int flags)
+{
+    return libxlDomainInjectNMIWork(dom, flags, virDomainInjectNMIEnsureACL);
+}
+
+
+static int
+libxlDomainReset(virDomainPtr dom, unsigned int flags)
+{
+    return libxlDomainResetWork(dom, flags, virDomainResetEnsureACL);
+}
+
+
+static char *
+libxlDomainScreenshot(virDomainPtr dom,
+                      virStreamPtr st,
+                      unsigned int screen,
+                      unsigned int flags)
+{
+    return libxlDomainScreenshotWork(dom, st, screen, flags,
+                                     virDomainScreenshotEnsureACL);
+}
+
+
+static int
+libxlDomainGetTime(virDomainPtr dom,
+                   long long *seconds G_GNUC_UNUSED,
+                   unsigned int *nseconds G_GNUC_UNUSED,
+                   unsigned int flags)
+{
+    return libxlGuestTimeRefuse(dom, false, flags, 0,
+                                virDomainGetTimeEnsureACL);
+}
+
+
+static int
+libxlDomainSetTime(virDomainPtr dom,
+                   long long seconds G_GNUC_UNUSED,
+                   unsigned int nseconds G_GNUC_UNUSED,
+                   unsigned int flags)
+{
+    return libxlGuestTimeRefuse(dom, true, flags, VIR_DOMAIN_TIME_SYNC,
+                                virDomainSetTimeEnsureACL);
+}
+
+
+static int
+libxlDomainSetLifecycleAction(virDomainPtr dom,
+                              unsigned int type,
+                              unsigned int action,
+                              unsigned int flags)
+{
+    return libxlDomainSetLifecycleActionWork(dom, type, action, flags,
+                                             virDomainSetLifecycleActionEnsureACL);
+}
+
+
+static int
+libxlDomainPMSuspendForDuration(virDomainPtr dom,
+                                unsigned int target,
+                                unsigned long long duration,
+                                unsigned int flags)
+{
+    return libxlDomainPMSuspendForDurationWork(dom, target, duration, flags,
+                                               virDomainPMSuspendForDurationEnsureACL);
+}
+
+
+static int
+libxlDomainPMWakeup(virDomainPtr dom, unsigned int flags)
+{
+    return libxlDomainPMWakeupWork(dom, flags, virDomainPMWakeupEnsureACL);
+}
+
+
+static int
+libxlDomainBlockResize(virDomainPtr dom,
+                       const char *path,
+                       unsigned long long size,
+                       unsigned int flags)
+{
+    return libxlDomainBlockResizeWork(dom, path, size, flags,
+                                      virDomainBlockResizeEnsureACL);
+}
+
+
+/* ---- tuning (libxl_tune.c) ------------------------------------ */
+
+static int
+libxlDomainGetVcpus(virDomainPtr dom,
+                    virVcpuInfoPtr info,
+                    int maxinfo,
+                    unsigned char *cpumaps,
+                    int maplen)
+{
+    return libxlDomainGetVcpusWork(dom, info, maxinfo, cpumaps, maplen,
+                                   virDomainGetVcpusEnsureACL);
+}
+
+
+static int
+libxlDomainGetVcpuPinInfo(virDomainPtr dom,
+                          int ncpumaps,
+                          unsigned char *cpumaps,
+                          int maplen,
+                          unsigned int flags)
+{
+    return libxlDomainGetVcpuPinInfoWork(dom, ncpumaps, cpumaps, maplen, flags,
+                                         virDomainGetVcpuPinInfoEnsureACL);
+}
+
+
+static int
+libxlDomainGetVcpusFlags(virDomainPtr dom,
+                         unsigned int flags)
+{
+    return libxlDomainGetVcpusFlagsWork(dom, flags,
+                                        virDomainGetVcpusFlagsEnsureACL);
+}
+
+
+static int
+libxlDomainSetVcpusFlags(virDomainPtr dom,
+                         unsigned int nvcpus,
+                         unsigned int flags)
+{
+    return libxlDomainSetVcpusFlagsWork(dom, nvcpus, flags,
+                                        virDomainSetVcpusFlagsEnsureACL);
+}
+
+
+static int
+libxlDomainPinVcpuFlags(virDomainPtr dom,
+                        unsigned int vcpu,
+                        unsigned char *cpumap,
+                        int maplen,
+                        unsigned int flags)
+{
+    return libxlDomainPinVcpuFlagsWork(dom, vcpu, cpumap, maplen, flags,
+                                       virDomainPinVcpuFlagsEnsureACL);
+}
+
+
+static int
+libxlDomainPinEmulator(virDomainPtr dom,
+                       unsigned char *cpumap,
+                       int maplen,
+                       unsigned int flags)
+{
+    return libxlDomainPinEmulatorWork(dom, cpumap, maplen, flags,
+                                      virDomainPinEmulatorEnsureACL);
+}
+
+
+static int
+libxlDomainGetEmulatorPinInfo(virDomainPtr dom,
+                              unsigned char *cpumaps,
+                              int maplen,
+                              unsigned int flags)
+{
+    return libxlDomainGetEmulatorPinInfoWork(dom, cpumaps, maplen, flags,
+                                             virDomainGetEmulatorPinInfoEnsureACL);
+}
+
+
+static int
+libxlDomainSetMemoryFlags(virDomainPtr dom,
+                          unsigned long newmem,
+                          unsigned int flags)
+{
+    return libxlDomainSetMemoryFlagsWork(dom, newmem, flags,
+                                         virDomainSetMemoryFlagsEnsureACL);
+}
+
+
+static int
+libxlDomainGetMemoryParameters(virDomainPtr dom,
+                               virTypedParameterPtr params,
+                               int *nparams,
+                               unsigned int flags)
+{
+    return libxlDomainGetMemoryParametersWork(dom, params, nparams, flags,
+                                              virDomainGetMemoryParametersEnsureACL);
+}
+
+
+static int
+libxlDomainSetMemoryParameters(virDomainPtr dom,
+                               virTypedParameterPtr params,
+                               int nparams,
+                               unsigned int flags)
+{
+    return libxlDomainSetMemoryParametersWork(dom, params, nparams, flags,
+                                              virDomainSetMemoryParametersEnsureACL);
+}
+
+
+static char *
+libxlDomainGetSchedulerType(virDomainPtr dom,
+                            int *nparams)
+{
+    return libxlDomainGetSchedulerTypeWork(dom, nparams,
+                                           virDomainGetSchedulerTypeEnsureACL);
+}
+
+
+static int
+libxlDomainGetSchedulerParametersFlags(virDomainPtr dom,
+                                       virTypedParameterPtr params,
+                                       int *nparams,
+                                       unsigned int flags)
+{
+    return libxlDomainGetSchedulerParametersFlagsWork(dom, params, nparams, flags,
+                                                      virDomainGetSchedulerParametersFlagsEnsureACL);
+}
+
+
+static int
+libxlDomainSetSchedulerParametersFlags(virDomainPtr dom,
+                                       virTypedParameterPtr params,
+                                       int nparams,
+                                       unsigned int flags)
+{
+    return libxlDomainSetSchedulerParametersFlagsWork(dom, params, nparams, flags,
+                                                      virDomainSetSchedulerParametersFlagsEnsureACL);
+}
+
+
+static int
+libxlDomainGetNumaParameters(virDomainPtr dom,
+                             virTypedParameterPtr params,
+                             int *nparams,
+                             unsigned int flags)
+{
+    return libxlDomainGetNumaParametersWork(dom, params, nparams, flags,
+                                            virDomainGetNumaParametersEnsureACL);
+}
+
+
+static int
+libxlDomainSetNumaParameters(virDomainPtr dom,
+                             virTypedParameterPtr params,
+                             int nparams,
+                             unsigned int flags)
+{
+    return libxlDomainSetNumaParametersWork(dom, params, nparams, flags,
+                                            virDomainSetNumaParametersEnsureACL);
+}
+
+
+static int
+libxlDomainGetMaxVcpus(virDomainPtr dom)
+{
+    return libxlDomainGetVcpusFlags(dom, VIR_DOMAIN_AFFECT_LIVE |
+                                         VIR_DOMAIN_VCPU_MAXIMUM);
+}
+
+
+static int
+libxlDomainSetVcpus(virDomainPtr dom, unsigned int nvcpus)
+{
+    return libxlDomainSetVcpusFlags(dom, nvcpus, VIR_DOMAIN_AFFECT_LIVE);
+}
+
+
+static int
+libxlDomainPinVcpu(virDomainPtr dom,
+                   unsigned int vcpu,
+                   unsigned char *cpumap,
+                   int maplen)
+{
+    return libxlDomainPinVcpuFlags(dom, vcpu, cpumap, maplen,
+                                   VIR_DOMAIN_AFFECT_LIVE);
+}
+
+
+static int
+libxlDomainSetMemory(virDomainPtr dom, unsigned long newmem)
+{
+    return libxlDomainSetMemoryFlags(dom, newmem, VIR_DOMAIN_AFFECT_LIVE);
+}
+
+
+static int
+libxlDomainSetMaxMemory(virDomainPtr dom, unsigned long newmem)
+{
+    return libxlDomainSetMemoryFlags(dom, newmem, VIR_DOMAIN_MEM_MAXIMUM);
+}
+
+
+static int
+libxlDomainGetSchedulerParameters(virDomainPtr dom,
+                                  virTypedParameterPtr params,
+                                  int *nparams)
+{
+    return libxlDomainGetSchedulerParametersFlags(dom, params, nparams, 0);
+}
+
+
+static int
+libxlDomainSetSchedulerParameters(virDomainPtr dom,
+                                  virTypedParameterPtr params,
+                                  int nparams)
+{
+    return libxlDomainSetSchedulerParametersFlags(dom, params, nparams, 0);
+}
+
+
+/* ---- snapshots (libxl_snapshot.c) ----------------------------- */
+
+static virDomainSnapshotPtr
+libxlDomainSnapshotCreateXML(virDomainPtr dom,
+                             const char *xmlDesc,
+                             unsigned int flags)
+{
+    return libxlDomainSnapshotCreateXMLWork(dom, xmlDesc, flags,
+                                            virDomainSnapshotCreateXMLEnsureACL);
+}
+
+
+static char *
+libxlDomainSnapshotGetXMLDesc(virDomainSnapshotPtr snapshot,
+                              unsigned int flags)
+{
+    return libxlDomainSnapshotGetXMLDescWork(snapshot, flags,
+                                             virDomainSnapshotGetXMLDescEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotNum(virDomainPtr dom,
+                       unsigned int flags)
+{
+    return libxlDomainSnapshotNumWork(dom, flags,
+                                      virDomainSnapshotNumEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotListNames(virDomainPtr dom,
+                             char **names,
+                             int maxnames,
+                             unsigned int flags)
+{
+    return libxlDomainSnapshotListNamesWork(dom, names, maxnames, flags,
+                                            virDomainSnapshotListNamesEnsureACL);
+}
+
+
+static int
+libxlDomainListAllSnapshots(virDomainPtr dom,
+                            virDomainSnapshotPtr **snaps,
+                            unsigned int flags)
+{
+    return libxlDomainListAllSnapshotsWork(dom, snaps, flags,
+                                           virDomainListAllSnapshotsEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotNumChildren(virDomainSnapshotPtr snapshot,
+                               unsigned int flags)
+{
+    return libxlDomainSnapshotNumChildrenWork(snapshot, flags,
+                                              virDomainSnapshotNumChildrenEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotListChildrenNames(virDomainSnapshotPtr snapshot,
+                                     char **names,
+                                     int maxnames,
+                                     unsigned int flags)
+{
+    return libxlDomainSnapshotListChildrenNamesWork(snapshot, names, maxnames, flags,
+                                                    virDomainSnapshotListChildrenNamesEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotListAllChildren(virDomainSnapshotPtr snapshot,
+                                   virDomainSnapshotPtr **snaps,
+                                   unsigned int flags)
+{
+    return libxlDomainSnapshotListAllChildrenWork(snapshot, snaps, flags,
+                                                  virDomainSnapshotListAllChildrenEnsureACL);
+}
+
+
+static virDomainSnapshotPtr
+libxlDomainSnapshotLookupByName(virDomainPtr dom,
+                                const char *name,
+                                unsigned int flags)
+{
+    return libxlDomainSnapshotLookupByNameWork(dom, name, flags,
+                                               virDomainSnapshotLookupByNameEnsureACL);
+}
+
+
+static int
+libxlDomainHasCurrentSnapshot(virDomainPtr dom,
+                              unsigned int flags)
+{
+    return libxlDomainHasCurrentSnapshotWork(dom, flags,
+                                             virDomainHasCurrentSnapshotEnsureACL);
+}
+
+
+static virDomainSnapshotPtr
+libxlDomainSnapshotGetParent(virDomainSnapshotPtr snapshot,
+                             unsigned int flags)
+{
+    return libxlDomainSnapshotGetParentWork(snapshot, flags,
+                                            virDomainSnapshotGetParentEnsureACL);
+}
+
+
+static virDomainSnapshotPtr
+libxlDomainSnapshotCurrent(virDomainPtr dom,
+                           unsigned int flags)
+{
+    return libxlDomainSnapshotCurrentWork(dom, flags,
+                                          virDomainSnapshotCurrentEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotIsCurrent(virDomainSnapshotPtr snapshot,
+                             unsigned int flags)
+{
+    return libxlDomainSnapshotIsCurrentWork(snapshot, flags,
+                                            virDomainSnapshotIsCurrentEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotHasMetadata(virDomainSnapshotPtr snapshot,
+                               unsigned int flags)
+{
+    return libxlDomainSnapshotHasMetadataWork(snapshot, flags,
+                                              virDomainSnapshotHasMetadataEnsureACL);
+}
+
+
+static int
+libxlDomainRevertToSnapshot(virDomainSnapshotPtr snapshot,
+                            unsigned int flags)
+{
+    return libxlDomainRevertToSnapshotWork(snapshot, flags,
+                                           virDomainRevertToSnapshotEnsureACL);
+}
+
+
+static int
+libxlDomainSnapshotDelete(virDomainSnapshotPtr snapshot,
+                          unsigned int flags)
+{
+    return libxlDomainSnapshotDeleteWork(snapshot, flags,
+                                         virDomainSnapshotDeleteEnsureACL);
 }
 
 
@@ -3460,11 +4419,10 @@ static virHypervisorDriver libxlHypervisorDriver = {
     .domainBlockResize = libxlDomainBlockResize, /* 9.1.0 */
 };
 
-static const char *libxlURISchemes[] = { "xen", NULL };
 
 static virConnectDriver libxlConnectDriver = {
     .localOnly = true,
-    .uriSchemes = libxlURISchemes,
+    .uriSchemes = (const char *[]){ "xen", NULL },
     .hypervisorDriver = &libxlHypervisorDriver,
 };
 

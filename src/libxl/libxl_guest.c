@@ -127,18 +127,19 @@ libxlGuestQmp(virDomainObj *vm,
 /* ---- send-key ------------------------------------------------------- */
 
 /*
- * libxlDomainSendKey:
+ * libxlDomainSendKeyWork:
  * The keys go to the device model as QEMU's numbers (qnum, the codes
  * QMP's send-key takes with type "number"), pressed together and held
  * @holdtime milliseconds (QEMU's default when 0).
  */
 int
-libxlDomainSendKey(virDomainPtr dom,
-                   unsigned int codeset,
-                   unsigned int holdtime,
-                   unsigned int *keycodes,
-                   int nkeycodes,
-                   unsigned int flags)
+libxlDomainSendKeyWork(virDomainPtr dom,
+                       unsigned int codeset,
+                       unsigned int holdtime,
+                       unsigned int *keycodes,
+                       int nkeycodes,
+                       unsigned int flags,
+                       libxlGuestACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(virJSONValue) args = NULL;
@@ -178,7 +179,7 @@ libxlDomainSendKey(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainSendKeyEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if (libxlGuestBegin(driver, vm, VIR_JOB_MODIFY, "send keys to") < 0)
@@ -204,7 +205,8 @@ libxlDomainSendKey(virDomainPtr dom,
 /* ---- inject-nmi ----------------------------------------------------- */
 
 int
-libxlDomainInjectNMI(virDomainPtr dom, unsigned int flags)
+libxlDomainInjectNMIWork(virDomainPtr dom, unsigned int flags,
+                         libxlGuestACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -217,7 +219,7 @@ libxlDomainInjectNMI(virDomainPtr dom, unsigned int flags)
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainInjectNMIEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if (libxlGuestBegin(driver, vm, VIR_JOB_MODIFY, "inject an NMI into") < 0)
@@ -244,7 +246,7 @@ libxlDomainInjectNMI(virDomainPtr dom, unsigned int flags)
 /* ---- reset ---------------------------------------------------------- */
 
 /*
- * libxlDomainReset:
+ * libxlDomainResetWork:
  * An HVM guest is reset by its device model, as a reset button would:
  * QEMU's Xen machine shuts the domain down for reboot, and the driver's
  * on_reboot handling restarts it (a new domain ID, as every Xen reboot).
@@ -252,7 +254,8 @@ libxlDomainInjectNMI(virDomainPtr dom, unsigned int flags)
  * and Xen's refusal (x86 implements none) is reported.
  */
 int
-libxlDomainReset(virDomainPtr dom, unsigned int flags)
+libxlDomainResetWork(virDomainPtr dom, unsigned int flags,
+                     libxlGuestACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -265,7 +268,7 @@ libxlDomainReset(virDomainPtr dom, unsigned int flags)
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainResetEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if (libxlGuestBegin(driver, vm, VIR_JOB_MODIFY, "reset") < 0)
@@ -298,16 +301,17 @@ libxlDomainReset(virDomainPtr dom, unsigned int flags)
 /* ---- screenshot ----------------------------------------------------- */
 
 /*
- * libxlDomainScreenshot:
+ * libxlDomainScreenshotWork:
  * The device model writes its display as a PPM to a file of the driver's
  * (QEMU runs as root in Domain-0, as libvirtd), which is streamed back
  * and removed.
  */
 char *
-libxlDomainScreenshot(virDomainPtr dom,
-                      virStreamPtr st,
-                      unsigned int screen,
-                      unsigned int flags)
+libxlDomainScreenshotWork(virDomainPtr dom,
+                          virStreamPtr st,
+                          unsigned int screen,
+                          unsigned int flags,
+                          libxlGuestACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -323,7 +327,7 @@ libxlDomainScreenshot(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainScreenshotEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if (libxlGuestBegin(driver, vm, VIR_JOB_QUERY, "take a screenshot of") < 0)
@@ -379,13 +383,16 @@ libxlDomainScreenshot(virDomainPtr dom,
 /* ---- domtime -------------------------------------------------------- */
 
 /*
+ * libxlGuestTimeRefuse:
+ * domtime (get with @set false, set with @set true) after the entry
+ * point's ACL check @aclCheck.
  * A guest's clock is read and set by libvirt through a guest agent;
  * Xen guests have no channel for one (the domain's wallclock that Xen
  * keeps is not the guest OS's clock, which has drifted from it).
  */
-static int
+int
 libxlGuestTimeRefuse(virDomainPtr dom, bool set, unsigned int flags,
-                     unsigned int allowed)
+                     unsigned int allowed, libxlGuestACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     virDomainObj *vm;
@@ -396,8 +403,7 @@ libxlGuestTimeRefuse(virDomainPtr dom, bool set, unsigned int flags,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         return -1;
 
-    if ((set ? virDomainSetTimeEnsureACL(dom->conn, vm->def) :
-               virDomainGetTimeEnsureACL(dom->conn, vm->def)) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if (virDomainObjCheckActive(vm) < 0)
@@ -411,26 +417,6 @@ libxlGuestTimeRefuse(virDomainPtr dom, bool set, unsigned int flags,
  cleanup:
     virDomainObjEndAPI(&vm);
     return ret;
-}
-
-
-int
-libxlDomainGetTime(virDomainPtr dom,
-                   long long *seconds G_GNUC_UNUSED,
-                   unsigned int *nseconds G_GNUC_UNUSED,
-                   unsigned int flags)
-{
-    return libxlGuestTimeRefuse(dom, false, flags, 0);
-}
-
-
-int
-libxlDomainSetTime(virDomainPtr dom,
-                   long long seconds G_GNUC_UNUSED,
-                   unsigned int nseconds G_GNUC_UNUSED,
-                   unsigned int flags)
-{
-    return libxlGuestTimeRefuse(dom, true, flags, VIR_DOMAIN_TIME_SYNC);
 }
 
 
@@ -458,16 +444,17 @@ libxlGuestLifecycleSet(virDomainDef *def,
 
 
 /*
- * libxlDomainSetLifecycleAction:
+ * libxlDomainSetLifecycleActionWork:
  * The driver carries out on_poweroff, on_reboot and on_crash itself when
  * libxl reports the guest's shutdown (libxl_process.c), from the live
  * definition: a live change takes effect at the guest's next shutdown.
  */
 int
-libxlDomainSetLifecycleAction(virDomainPtr dom,
-                              unsigned int type,
-                              unsigned int action,
-                              unsigned int flags)
+libxlDomainSetLifecycleActionWork(virDomainPtr dom,
+                                  unsigned int type,
+                                  unsigned int action,
+                                  unsigned int flags,
+                                  libxlGuestACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -485,7 +472,7 @@ libxlDomainSetLifecycleAction(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainSetLifecycleActionEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "set-lifecycle-action") < 0)
@@ -543,16 +530,17 @@ libxlGuestSuspendOnlyFunc(libxl_ctx *ctx, uint32_t domid,
 
 
 /*
- * libxlDomainPMSuspendForDuration:
+ * libxlDomainPMSuspendForDurationWork:
  * Xen's suspend keeps the guest's memory in the suspended domain: the
  * "mem" target.  The guest's own suspend of that kind (a shutdown with
  * reason suspend) ends in the same state (libxl_process.c).
  */
 int
-libxlDomainPMSuspendForDuration(virDomainPtr dom,
-                                unsigned int target,
-                                unsigned long long duration,
-                                unsigned int flags)
+libxlDomainPMSuspendForDurationWork(virDomainPtr dom,
+                                    unsigned int target,
+                                    unsigned long long duration,
+                                    unsigned int flags,
+                                    libxlGuestACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -576,7 +564,7 @@ libxlDomainPMSuspendForDuration(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainPMSuspendForDurationEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if (libxlGuestBegin(driver, vm, VIR_JOB_MODIFY, "suspend") < 0)
@@ -614,7 +602,8 @@ libxlDomainPMSuspendForDuration(virDomainPtr dom,
 
 
 int
-libxlDomainPMWakeup(virDomainPtr dom, unsigned int flags)
+libxlDomainPMWakeupWork(virDomainPtr dom, unsigned int flags,
+                        libxlGuestACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -627,7 +616,7 @@ libxlDomainPMWakeup(virDomainPtr dom, unsigned int flags)
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainPMWakeupEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if (libxlGuestBegin(driver, vm, VIR_JOB_MODIFY, "wake up") < 0)
@@ -754,16 +743,17 @@ libxlGuestResizeBlkback(const char *file, unsigned long long size)
 
 
 /*
- * libxlDomainBlockResize:
+ * libxlDomainBlockResizeWork:
  * A file disk of the running domain grows or shrinks to @size (KiB, or
  * bytes with VIR_DOMAIN_BLOCK_RESIZE_BYTES; rounded up to 512 bytes,
  * the sectors the backends count in).
  */
 int
-libxlDomainBlockResize(virDomainPtr dom,
-                       const char *path,
-                       unsigned long long size,
-                       unsigned int flags)
+libxlDomainBlockResizeWork(virDomainPtr dom,
+                           const char *path,
+                           unsigned long long size,
+                           unsigned int flags,
+                           libxlGuestACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(virJSONValue) args = NULL;
@@ -789,7 +779,7 @@ libxlDomainBlockResize(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainBlockResizeEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if (libxlGuestBegin(driver, vm, VIR_JOB_MODIFY, "resize a disk of") < 0)

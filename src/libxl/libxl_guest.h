@@ -14,36 +14,42 @@
 #include "internal.h"
 #include "libxl_conf.h"
 
-int libxlDomainSendKey(virDomainPtr dom,
-                       unsigned int codeset,
-                       unsigned int holdtime,
-                       unsigned int *keycodes,
-                       int nkeycodes,
-                       unsigned int flags);
-int libxlDomainInjectNMI(virDomainPtr dom, unsigned int flags);
-int libxlDomainReset(virDomainPtr dom, unsigned int flags);
-char *libxlDomainScreenshot(virDomainPtr dom,
-                            virStreamPtr st,
-                            unsigned int screen,
-                            unsigned int flags);
-int libxlDomainGetTime(virDomainPtr dom,
-                       long long *seconds,
-                       unsigned int *nseconds,
-                       unsigned int flags);
-int libxlDomainSetTime(virDomainPtr dom,
-                       long long seconds,
-                       unsigned int nseconds,
-                       unsigned int flags);
-int libxlDomainSetLifecycleAction(virDomainPtr dom,
-                                  unsigned int type,
-                                  unsigned int action,
-                                  unsigned int flags);
-int libxlDomainPMSuspendForDuration(virDomainPtr dom,
-                                    unsigned int target,
-                                    unsigned long long duration,
-                                    unsigned int flags);
-int libxlDomainPMWakeup(virDomainPtr dom, unsigned int flags);
-int libxlDomainBlockResize(virDomainPtr dom,
-                           const char *path,
-                           unsigned long long size,
-                           unsigned int flags);
+/* The work of the guest entry points; @aclCheck is the entry point's
+ * own ACL check (libxl_driver.c), made once the domain is looked up. */
+typedef int (*libxlGuestACLCheck)(virConnectPtr conn, virDomainDef *def);
+
+int libxlDomainSendKeyWork(virDomainPtr dom,
+                           unsigned int codeset,
+                           unsigned int holdtime,
+                           unsigned int *keycodes,
+                           int nkeycodes,
+                           unsigned int flags,
+                           libxlGuestACLCheck aclCheck);
+int libxlDomainInjectNMIWork(virDomainPtr dom, unsigned int flags,
+                             libxlGuestACLCheck aclCheck);
+int libxlDomainResetWork(virDomainPtr dom, unsigned int flags,
+                         libxlGuestACLCheck aclCheck);
+char *libxlDomainScreenshotWork(virDomainPtr dom,
+                                virStreamPtr st,
+                                unsigned int screen,
+                                unsigned int flags,
+                                libxlGuestACLCheck aclCheck);
+int libxlGuestTimeRefuse(virDomainPtr dom, bool set, unsigned int flags,
+                         unsigned int allowed, libxlGuestACLCheck aclCheck);
+int libxlDomainSetLifecycleActionWork(virDomainPtr dom,
+                                      unsigned int type,
+                                      unsigned int action,
+                                      unsigned int flags,
+                                      libxlGuestACLCheck aclCheck);
+int libxlDomainPMSuspendForDurationWork(virDomainPtr dom,
+                                        unsigned int target,
+                                        unsigned long long duration,
+                                        unsigned int flags,
+                                        libxlGuestACLCheck aclCheck);
+int libxlDomainPMWakeupWork(virDomainPtr dom, unsigned int flags,
+                            libxlGuestACLCheck aclCheck);
+int libxlDomainBlockResizeWork(virDomainPtr dom,
+                               const char *path,
+                               unsigned long long size,
+                               unsigned int flags,
+                               libxlGuestACLCheck aclCheck);

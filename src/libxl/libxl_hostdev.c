@@ -1020,27 +1020,17 @@ libxlHostdevDetachLive(libxlDriverPrivate *driver,
 
 /* ---- node devices ------------------------------------------------- */
 
-typedef enum {
-    LIBXL_HOSTDEV_NODE_DETACH,
-    LIBXL_HOSTDEV_NODE_REATTACH,
-    LIBXL_HOSTDEV_NODE_RESET,
-} libxlHostdevNodeOp;
-
 /*
- * libxlHostdevNodeDevice:
- * The node device's definition, as the node device driver has it (ACL
- * checked against it for @op), and its PCI address.
+ * libxlHostdevNodeDeviceDef:
+ * The node device's definition, as the node device driver has it: what
+ * the entry points in libxl_driver.c check the caller's ACL against.
  */
-static virNodeDeviceDef *
-libxlHostdevNodeDevice(virNodeDevicePtr dev,
-                       libxlHostdevNodeOp op,
-                       virPCIDeviceAddress *addr)
+virNodeDeviceDef *
+libxlHostdevNodeDeviceDef(virNodeDevicePtr dev)
 {
     g_autoptr(virConnect) nodeconn = NULL;
     g_autoptr(virNodeDevice) nodedev = NULL;
-    g_autoptr(virNodeDeviceDef) def = NULL;
     g_autofree char *xml = NULL;
-    int rc = -1;
 
     /* the node device driver may be another daemon: its own copy */
     if (!(nodeconn = virGetConnectNodeDev()))
@@ -1049,48 +1039,23 @@ libxlHostdevNodeDevice(virNodeDevicePtr dev,
         return NULL;
     if (!(xml = virNodeDeviceGetXMLDesc(nodedev, 0)))
         return NULL;
-    if (!(def = virNodeDeviceDefParse(xml, NULL, EXISTING_DEVICE, NULL,
-                                      NULL, NULL, false)))
-        return NULL;
-
-    switch (op) {
-    case LIBXL_HOSTDEV_NODE_DETACH:
-        rc = virNodeDeviceDetachFlagsEnsureACL(dev->conn, def);
-        break;
-    case LIBXL_HOSTDEV_NODE_REATTACH:
-        rc = virNodeDeviceReAttachEnsureACL(dev->conn, def);
-        break;
-    case LIBXL_HOSTDEV_NODE_RESET:
-        rc = virNodeDeviceResetEnsureACL(dev->conn, def);
-        break;
-    }
-    if (rc < 0)
-        return NULL;
-
-    if (virDomainDriverNodeDeviceGetPCIInfo(def, addr) < 0)
-        return NULL;
-    return g_steal_pointer(&def);
+    return virNodeDeviceDefParse(xml, NULL, EXISTING_DEVICE, NULL,
+                                 NULL, NULL, false);
 }
 
 
+/*
+ * libxlHostdevNodeDetach:
+ * nodedev-detach of the PCI device @def (ACL checked): given to pciback.
+ */
 int
-libxlNodeDeviceDetachFlags(virNodeDevicePtr dev,
-                           const char *driverName,
-                           unsigned int flags)
+libxlHostdevNodeDetach(libxlDriverPrivate *driver,
+                       virNodeDeviceDef *def)
 {
-    libxlDriverPrivate *driver = dev->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
-    g_autoptr(virNodeDeviceDef) def = NULL;
     virPCIDeviceAddress addr = { 0 };
 
-    virCheckFlags(0, -1);
-
-    if (driverName && STRNEQ(driverName, "xen")) {
-        virReportError(VIR_ERR_INVALID_ARG,
-                       _("unsupported driver name '%s'"), driverName);
-        return -1;
-    }
-    if (!(def = libxlHostdevNodeDevice(dev, LIBXL_HOSTDEV_NODE_DETACH, &addr)))
+    if (virDomainDriverNodeDeviceGetPCIInfo(def, &addr) < 0)
         return -1;
     if (libxlHostdevRefuseInUse(&addr) < 0)
         return -1;
@@ -1098,22 +1063,19 @@ libxlNodeDeviceDetachFlags(virNodeDevicePtr dev,
 }
 
 
+/*
+ * libxlHostdevNodeReAttach:
+ * nodedev-reattach of the PCI device @def (ACL checked): given back to
+ * the host.
+ */
 int
-libxlNodeDeviceDettach(virNodeDevicePtr dev)
+libxlHostdevNodeReAttach(libxlDriverPrivate *driver,
+                         virNodeDeviceDef *def)
 {
-    return libxlNodeDeviceDetachFlags(dev, NULL, 0);
-}
-
-
-int
-libxlNodeDeviceReAttach(virNodeDevicePtr dev)
-{
-    libxlDriverPrivate *driver = dev->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
-    g_autoptr(virNodeDeviceDef) def = NULL;
     virPCIDeviceAddress addr = { 0 };
 
-    if (!(def = libxlHostdevNodeDevice(dev, LIBXL_HOSTDEV_NODE_REATTACH, &addr)))
+    if (virDomainDriverNodeDeviceGetPCIInfo(def, &addr) < 0)
         return -1;
     if (libxlHostdevRefuseInUse(&addr) < 0)
         return -1;
@@ -1126,20 +1088,20 @@ libxlNodeDeviceReAttach(virNodeDevicePtr dev)
 
 
 /*
- * libxlNodeDeviceReset:
- * libxl has no call that resets a PCI device: it resets one itself
- * (pciback's reset, through Domain-0's sysfs) when the device is given
- * to a domain and when it is given back.  Resetting it behind libxl's
- * back is not this driver's to do: a clear error says so.
+ * libxlHostdevNodeReset:
+ * nodedev-reset of the PCI device @def (ACL checked).  libxl has no call
+ * that resets a PCI device: it resets one itself (pciback's reset,
+ * through Domain-0's sysfs) when the device is given to a domain and
+ * when it is given back.  Resetting it behind libxl's back is not this
+ * driver's to do: a clear error says so.
  */
 int
-libxlNodeDeviceReset(virNodeDevicePtr dev)
+libxlHostdevNodeReset(virNodeDeviceDef *def)
 {
-    g_autoptr(virNodeDeviceDef) def = NULL;
     g_autofree char *str = NULL;
     virPCIDeviceAddress addr = { 0 };
 
-    if (!(def = libxlHostdevNodeDevice(dev, LIBXL_HOSTDEV_NODE_RESET, &addr)))
+    if (virDomainDriverNodeDeviceGetPCIInfo(def, &addr) < 0)
         return -1;
     if (libxlHostdevRefuseInUse(&addr) < 0)
         return -1;

@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "domain_conf.h"
 #include "libxl_conf.h"
+#include "node_device_conf.h"
 
 /* a domain's start, stop and a daemon's restart (libxl_host.c) */
 int libxlHostdevPrepare(libxlDriverPrivate *driver, virDomainObj *vm);
@@ -38,10 +39,10 @@ int libxlHostdevDetachControllerLive(libxlDriverPrivate *driver,
                                      virDomainObj *vm,
                                      virDomainDeviceDef *dev);
 
-/* the node device entry points */
-int libxlNodeDeviceDettach(virNodeDevicePtr dev);
-int libxlNodeDeviceDetachFlags(virNodeDevicePtr dev,
-                               const char *driverName,
-                               unsigned int flags);
-int libxlNodeDeviceReAttach(virNodeDevicePtr dev);
-int libxlNodeDeviceReset(virNodeDevicePtr dev);
+/* the node device entry points' work (libxl_driver.c checks the ACL) */
+virNodeDeviceDef *libxlHostdevNodeDeviceDef(virNodeDevicePtr dev);
+int libxlHostdevNodeDetach(libxlDriverPrivate *driver,
+                           virNodeDeviceDef *def);
+int libxlHostdevNodeReAttach(libxlDriverPrivate *driver,
+                             virNodeDeviceDef *def);
+int libxlHostdevNodeReset(virNodeDeviceDef *def);

@@ -803,12 +803,6 @@ libxlHotplugUpdateConfig(virDomainDef *vmdef, virDomainDeviceDef *dev)
 
 /* ---- entry points ------------------------------------------------- */
 
-typedef enum {
-    LIBXL_HOTPLUG_ATTACH,
-    LIBXL_HOTPLUG_DETACH,
-    LIBXL_HOTPLUG_UPDATE,
-} libxlHotplugAction;
-
 static const char *const libxlHotplugJobNames[] = {
     "attach-device", "detach-device", "update-device",
 };
@@ -886,23 +880,24 @@ libxlHotplugLive(libxlDriverPrivate *driver,
 
 
 /*
- * libxlHotplugRun:
- * attach-device, detach-device and update-device: the persistent change
- * prepared (and validated) first, the live one made, the persistent one
- * saved; a failure leaves both definitions as they were.  @xml is the
- * device, or NULL with @alias naming one of the domain's devices.
+ * libxlDomainHotplugWork:
+ * attach-device, detach-device and update-device, once the entry point
+ * in libxl_driver.c has looked @vm up and checked the caller's ACL: the
+ * persistent change prepared (and validated) first, the live one made,
+ * the persistent one saved; a failure leaves both definitions as they
+ * were.  @xml is the device, or NULL with @alias naming one of the
+ * domain's devices.  The caller ends the API on @vm.
  */
-static int
-libxlHotplugRun(virDomainPtr dom,
-                const char *xml,
-                const char *alias,
-                unsigned int flags,
-                libxlHotplugAction action)
+int
+libxlDomainHotplugWork(libxlDriverPrivate *driver,
+                       virDomainObj *vm,
+                       const char *xml,
+                       const char *alias,
+                       unsigned int flags,
+                       libxlHotplugAction action)
 {
-    libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     unsigned int parseFlags = VIR_DOMAIN_DEF_PARSE_INACTIVE;
-    virDomainObj *vm;
     g_autoptr(virDomainDef) vmdef = NULL;
     g_autoptr(virDomainDeviceDef) devLive = NULL;
     g_autoptr(virDomainDeviceDef) devConf = NULL;
@@ -912,31 +907,9 @@ libxlHotplugRun(virDomainPtr dom,
     virDomainDeviceDef *conf = NULL;
     int ret = -1;
 
-    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
-        return -1;
-
-    switch (action) {
-    case LIBXL_HOTPLUG_ATTACH:
-        if (virDomainAttachDeviceFlagsEnsureACL(dom->conn, vm->def, flags) < 0)
-            goto cleanup;
-        break;
-    case LIBXL_HOTPLUG_DETACH:
-        if (alias) {
-            if (virDomainDetachDeviceAliasEnsureACL(dom->conn, vm->def, flags) < 0)
-                goto cleanup;
-        } else if (virDomainDetachDeviceFlagsEnsureACL(dom->conn, vm->def, flags) < 0) {
-            goto cleanup;
-        }
-        break;
-    case LIBXL_HOTPLUG_UPDATE:
-        if (virDomainUpdateDeviceFlagsEnsureACL(dom->conn, vm->def, flags) < 0)
-            goto cleanup;
-        break;
-    }
-
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY,
                                libxlHotplugJobNames[action]) < 0)
-        goto cleanup;
+        return -1;
 
     if (virDomainObjUpdateModificationImpact(vm, &flags) < 0)
         goto endjob;
@@ -1003,60 +976,5 @@ libxlHotplugRun(virDomainPtr dom,
 
  endjob:
     libxlDomainObjEndJob(vm);
- cleanup:
-    virDomainObjEndAPI(&vm);
     return ret;
-}
-
-
-int
-libxlDomainAttachDeviceFlags(virDomainPtr dom, const char *xml,
-                             unsigned int flags)
-{
-    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, -1);
-    return libxlHotplugRun(dom, xml, NULL, flags, LIBXL_HOTPLUG_ATTACH);
-}
-
-
-int
-libxlDomainAttachDevice(virDomainPtr dom, const char *xml)
-{
-    return libxlDomainAttachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE);
-}
-
-
-int
-libxlDomainDetachDeviceFlags(virDomainPtr dom, const char *xml,
-                             unsigned int flags)
-{
-    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, -1);
-    return libxlHotplugRun(dom, xml, NULL, flags, LIBXL_HOTPLUG_DETACH);
-}
-
-
-int
-libxlDomainDetachDevice(virDomainPtr dom, const char *xml)
-{
-    return libxlDomainDetachDeviceFlags(dom, xml, VIR_DOMAIN_AFFECT_LIVE);
-}
-
-
-int
-libxlDomainDetachDeviceAlias(virDomainPtr dom, const char *alias,
-                             unsigned int flags)
-{
-    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, -1);
-    return libxlHotplugRun(dom, NULL, alias, flags, LIBXL_HOTPLUG_DETACH);
-}
-
-
-int
-libxlDomainUpdateDeviceFlags(virDomainPtr dom, const char *xml,
-                             unsigned int flags)
-{
-    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
-                  VIR_DOMAIN_DEVICE_MODIFY_FORCE, -1);
-    return libxlHotplugRun(dom, xml, NULL,
-                           flags & ~VIR_DOMAIN_DEVICE_MODIFY_FORCE,
-                           LIBXL_HOTPLUG_UPDATE);
 }

@@ -11,16 +11,19 @@
 
 #include "internal.h"
 #include "domain_conf.h"
+#include "libxl_conf.h"
 
 void libxlHotplugAssignAliases(virDomainDef *def);
 
-int libxlDomainAttachDevice(virDomainPtr dom, const char *xml);
-int libxlDomainAttachDeviceFlags(virDomainPtr dom, const char *xml,
-                                 unsigned int flags);
-int libxlDomainDetachDevice(virDomainPtr dom, const char *xml);
-int libxlDomainDetachDeviceFlags(virDomainPtr dom, const char *xml,
-                                 unsigned int flags);
-int libxlDomainDetachDeviceAlias(virDomainPtr dom, const char *alias,
-                                 unsigned int flags);
-int libxlDomainUpdateDeviceFlags(virDomainPtr dom, const char *xml,
-                                 unsigned int flags);
+typedef enum {
+    LIBXL_HOTPLUG_ATTACH,
+    LIBXL_HOTPLUG_DETACH,
+    LIBXL_HOTPLUG_UPDATE,
+} libxlHotplugAction;
+
+int libxlDomainHotplugWork(libxlDriverPrivate *driver,
+                           virDomainObj *vm,
+                           const char *xml,
+                           const char *alias,
+                           unsigned int flags,
+                           libxlHotplugAction action);

@@ -2854,7 +2854,8 @@ libxlDomainDefToNative(const char *format, virDomainDef *def,
 
 /*
  * libxlNativeConnectDomainXMLFromNative:
- * The body of connectDomainXMLFromNative: @config, a native
+ * The body of connectDomainXMLFromNative, once the entry point in
+ * libxl_driver.c has checked the caller's ACL: @config, a native
  * configuration of @format, as domain XML.
  */
 char *
@@ -2869,9 +2870,6 @@ libxlNativeConnectDomainXMLFromNative(virConnectPtr conn,
 
     virCheckFlags(0, NULL);
 
-    if (virConnectDomainXMLFromNativeEnsureACL(conn) < 0)
-        return NULL;
-
     if (!(def = libxlDomainDefFromNative(format, config, strlen(config),
                                          caps, xmlopt)))
         return NULL;
@@ -2882,7 +2880,8 @@ libxlNativeConnectDomainXMLFromNative(virConnectPtr conn,
 
 /*
  * libxlNativeConnectDomainXMLToNative:
- * The body of connectDomainXMLToNative: domain @xml as a native
+ * The body of connectDomainXMLToNative, once the entry point in
+ * libxl_driver.c has checked the caller's ACL: domain @xml as a native
  * configuration of @format.
  */
 char *
@@ -2895,9 +2894,6 @@ libxlNativeConnectDomainXMLToNative(virConnectPtr conn,
     g_autoptr(virDomainDef) def = NULL;
 
     virCheckFlags(0, NULL);
-
-    if (virConnectDomainXMLToNativeEnsureACL(conn) < 0)
-        return NULL;
 
     if (STRNEQ(format, LIBXL_NATIVE_FORMAT_XL) &&
         STRNEQ(format, LIBXL_NATIVE_FORMAT_XM)) {

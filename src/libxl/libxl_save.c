@@ -624,15 +624,18 @@ libxlSaveWantPaused(const libxlSaveHeader *hdr, unsigned int flags)
 /*
  * libxlSaveRestore:
  * virsh restore: the domain of the image @path (its XML replaced by
- * @dxml if given) runs again; @flags as for a save.  The locked,
- * referenced object (virDomainObjEndAPI), or NULL and no domain.
+ * @dxml if given) runs again; @flags as for a save.  @aclCheck is the
+ * entry point's ACL check, made on the domain the image defines once it
+ * is read.  The locked, referenced object (virDomainObjEndAPI), or NULL
+ * and no domain.
  */
 virDomainObj *
 libxlSaveRestore(libxlDriverPrivate *driver,
                  virConnectPtr conn,
                  const char *path,
                  const char *dxml,
-                 unsigned int flags)
+                 unsigned int flags,
+                 libxlSaveRestoreACLCheck aclCheck)
 {
     g_autoptr(virDomainDef) def = NULL;
     g_autoptr(virDomainDef) newdef = NULL;
@@ -651,7 +654,7 @@ libxlSaveRestore(libxlDriverPrivate *driver,
         def = g_steal_pointer(&newdef);
     }
 
-    if (virDomainRestoreFlagsEnsureACL(conn, def) < 0 ||
+    if (aclCheck(conn, def) < 0 ||
         libxlDomainNameCheck(def->name) < 0)
         return NULL;
 

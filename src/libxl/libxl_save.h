@@ -23,11 +23,15 @@ int libxlSaveDomain(libxlDriverPrivate *driver,
                     unsigned int flags,
                     bool managed);
 
+typedef int (*libxlSaveRestoreACLCheck)(virConnectPtr conn,
+                                        virDomainDef *def);
+
 virDomainObj *libxlSaveRestore(libxlDriverPrivate *driver,
                                virConnectPtr conn,
                                const char *path,
                                const char *dxml,
-                               unsigned int flags);
+                               unsigned int flags,
+                               libxlSaveRestoreACLCheck aclCheck);
 
 int libxlSaveRestoreObj(libxlDriverPrivate *driver,
                         virDomainObj *vm,

@@ -868,9 +868,10 @@ libxlSnapshotRedefine(libxlDriverPrivate *driver,
 
 
 virDomainSnapshotPtr
-libxlDomainSnapshotCreateXML(virDomainPtr dom,
-                             const char *xmlDesc,
-                             unsigned int flags)
+libxlDomainSnapshotCreateXMLWork(virDomainPtr dom,
+                                 const char *xmlDesc,
+                                 unsigned int flags,
+                                 libxlSnapshotACLCheckFlags aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(virDomainSnapshotDef) snapdef = NULL;
@@ -912,7 +913,7 @@ libxlDomainSnapshotCreateXML(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         return NULL;
 
-    if (virDomainSnapshotCreateXMLEnsureACL(dom->conn, vm->def, flags) < 0)
+    if (aclCheck(dom->conn, vm->def, flags) < 0)
         goto cleanup;
 
     if (flags & VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE)
@@ -1009,7 +1010,9 @@ libxlDomainSnapshotCreateXML(virDomainPtr dom,
 /* ---- queries ------------------------------------------------------ */
 
 char *
-libxlDomainSnapshotGetXMLDesc(virDomainSnapshotPtr snapshot, unsigned int flags)
+libxlDomainSnapshotGetXMLDescWork(virDomainSnapshotPtr snapshot,
+                                  unsigned int flags,
+                                  libxlSnapshotACLCheckFlags aclCheck)
 {
     libxlDriverPrivate *driver = snapshot->domain->conn->privateData;
     virDomainObj *vm;
@@ -1021,7 +1024,7 @@ libxlDomainSnapshotGetXMLDesc(virDomainSnapshotPtr snapshot, unsigned int flags)
 
     if (!(vm = libxlSnapshotDomObj(snapshot)))
         return NULL;
-    if (virDomainSnapshotGetXMLDescEnsureACL(snapshot->domain->conn, vm->def, flags) < 0)
+    if (aclCheck(snapshot->domain->conn, vm->def, flags) < 0)
         goto cleanup;
     if (!(snap = libxlSnapshotObjFromName(vm, snapshot->name)))
         goto cleanup;
@@ -1036,7 +1039,9 @@ libxlDomainSnapshotGetXMLDesc(virDomainSnapshotPtr snapshot, unsigned int flags)
 
 
 int
-libxlDomainSnapshotNum(virDomainPtr dom, unsigned int flags)
+libxlDomainSnapshotNumWork(virDomainPtr dom,
+                           unsigned int flags,
+                           libxlSnapshotACLCheck aclCheck)
 {
     virDomainObj *vm;
     int ret = -1;
@@ -1047,7 +1052,7 @@ libxlDomainSnapshotNum(virDomainPtr dom, unsigned int flags)
 
     if (!(vm = libxlDomainObjFromDomain(dom->conn->privateData, dom)))
         return -1;
-    if (virDomainSnapshotNumEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
     ret = virDomainSnapshotObjListNum(vm->snapshots, NULL, flags);
  cleanup:
@@ -1057,8 +1062,11 @@ libxlDomainSnapshotNum(virDomainPtr dom, unsigned int flags)
 
 
 int
-libxlDomainSnapshotListNames(virDomainPtr dom, char **names,
-                             int maxnames, unsigned int flags)
+libxlDomainSnapshotListNamesWork(virDomainPtr dom,
+                                 char **names,
+                                 int maxnames,
+                                 unsigned int flags,
+                                 libxlSnapshotACLCheck aclCheck)
 {
     virDomainObj *vm;
     int ret = -1;
@@ -1069,7 +1077,7 @@ libxlDomainSnapshotListNames(virDomainPtr dom, char **names,
 
     if (!(vm = libxlDomainObjFromDomain(dom->conn->privateData, dom)))
         return -1;
-    if (virDomainSnapshotListNamesEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
     ret = virDomainSnapshotObjListGetNames(vm->snapshots, NULL, names, maxnames, flags);
  cleanup:
@@ -1079,8 +1087,10 @@ libxlDomainSnapshotListNames(virDomainPtr dom, char **names,
 
 
 int
-libxlDomainListAllSnapshots(virDomainPtr dom, virDomainSnapshotPtr **snaps,
-                            unsigned int flags)
+libxlDomainListAllSnapshotsWork(virDomainPtr dom,
+                                virDomainSnapshotPtr **snaps,
+                                unsigned int flags,
+                                libxlSnapshotACLCheck aclCheck)
 {
     virDomainObj *vm;
     int ret = -1;
@@ -1091,7 +1101,7 @@ libxlDomainListAllSnapshots(virDomainPtr dom, virDomainSnapshotPtr **snaps,
 
     if (!(vm = libxlDomainObjFromDomain(dom->conn->privateData, dom)))
         return -1;
-    if (virDomainListAllSnapshotsEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
     ret = virDomainListSnapshots(vm->snapshots, NULL, dom, snaps, flags);
  cleanup:
@@ -1101,7 +1111,9 @@ libxlDomainListAllSnapshots(virDomainPtr dom, virDomainSnapshotPtr **snaps,
 
 
 int
-libxlDomainSnapshotNumChildren(virDomainSnapshotPtr snapshot, unsigned int flags)
+libxlDomainSnapshotNumChildrenWork(virDomainSnapshotPtr snapshot,
+                                   unsigned int flags,
+                                   libxlSnapshotACLCheck aclCheck)
 {
     virDomainObj *vm;
     virDomainMomentObj *snap;
@@ -1113,7 +1125,7 @@ libxlDomainSnapshotNumChildren(virDomainSnapshotPtr snapshot, unsigned int flags
 
     if (!(vm = libxlSnapshotDomObj(snapshot)))
         return -1;
-    if (virDomainSnapshotNumChildrenEnsureACL(snapshot->domain->conn, vm->def) < 0)
+    if (aclCheck(snapshot->domain->conn, vm->def) < 0)
         goto cleanup;
     if (!(snap = libxlSnapshotObjFromName(vm, snapshot->name)))
         goto cleanup;
@@ -1125,9 +1137,11 @@ libxlDomainSnapshotNumChildren(virDomainSnapshotPtr snapshot, unsigned int flags
 
 
 int
-libxlDomainSnapshotListChildrenNames(virDomainSnapshotPtr snapshot,
-                                     char **names, int maxnames,
-                                     unsigned int flags)
+libxlDomainSnapshotListChildrenNamesWork(virDomainSnapshotPtr snapshot,
+                                         char **names,
+                                         int maxnames,
+                                         unsigned int flags,
+                                         libxlSnapshotACLCheck aclCheck)
 {
     virDomainObj *vm;
     virDomainMomentObj *snap;
@@ -1139,7 +1153,7 @@ libxlDomainSnapshotListChildrenNames(virDomainSnapshotPtr snapshot,
 
     if (!(vm = libxlSnapshotDomObj(snapshot)))
         return -1;
-    if (virDomainSnapshotListChildrenNamesEnsureACL(snapshot->domain->conn, vm->def) < 0)
+    if (aclCheck(snapshot->domain->conn, vm->def) < 0)
         goto cleanup;
     if (!(snap = libxlSnapshotObjFromName(vm, snapshot->name)))
         goto cleanup;
@@ -1151,9 +1165,10 @@ libxlDomainSnapshotListChildrenNames(virDomainSnapshotPtr snapshot,
 
 
 int
-libxlDomainSnapshotListAllChildren(virDomainSnapshotPtr snapshot,
-                                   virDomainSnapshotPtr **snaps,
-                                   unsigned int flags)
+libxlDomainSnapshotListAllChildrenWork(virDomainSnapshotPtr snapshot,
+                                       virDomainSnapshotPtr **snaps,
+                                       unsigned int flags,
+                                       libxlSnapshotACLCheck aclCheck)
 {
     virDomainObj *vm;
     virDomainMomentObj *snap;
@@ -1165,7 +1180,7 @@ libxlDomainSnapshotListAllChildren(virDomainSnapshotPtr snapshot,
 
     if (!(vm = libxlSnapshotDomObj(snapshot)))
         return -1;
-    if (virDomainSnapshotListAllChildrenEnsureACL(snapshot->domain->conn, vm->def) < 0)
+    if (aclCheck(snapshot->domain->conn, vm->def) < 0)
         goto cleanup;
     if (!(snap = libxlSnapshotObjFromName(vm, snapshot->name)))
         goto cleanup;
@@ -1177,8 +1192,10 @@ libxlDomainSnapshotListAllChildren(virDomainSnapshotPtr snapshot,
 
 
 virDomainSnapshotPtr
-libxlDomainSnapshotLookupByName(virDomainPtr dom, const char *name,
-                                unsigned int flags)
+libxlDomainSnapshotLookupByNameWork(virDomainPtr dom,
+                                    const char *name,
+                                    unsigned int flags,
+                                    libxlSnapshotACLCheck aclCheck)
 {
     virDomainObj *vm;
     virDomainMomentObj *snap;
@@ -1188,7 +1205,7 @@ libxlDomainSnapshotLookupByName(virDomainPtr dom, const char *name,
 
     if (!(vm = libxlDomainObjFromDomain(dom->conn->privateData, dom)))
         return NULL;
-    if (virDomainSnapshotLookupByNameEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
     if (!(snap = libxlSnapshotObjFromName(vm, name)))
         goto cleanup;
@@ -1200,7 +1217,9 @@ libxlDomainSnapshotLookupByName(virDomainPtr dom, const char *name,
 
 
 int
-libxlDomainHasCurrentSnapshot(virDomainPtr dom, unsigned int flags)
+libxlDomainHasCurrentSnapshotWork(virDomainPtr dom,
+                                  unsigned int flags,
+                                  libxlSnapshotACLCheck aclCheck)
 {
     virDomainObj *vm;
     int ret = -1;
@@ -1209,7 +1228,7 @@ libxlDomainHasCurrentSnapshot(virDomainPtr dom, unsigned int flags)
 
     if (!(vm = libxlDomainObjFromDomain(dom->conn->privateData, dom)))
         return -1;
-    if (virDomainHasCurrentSnapshotEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
     ret = virDomainSnapshotGetCurrent(vm->snapshots) != NULL;
  cleanup:
@@ -1219,7 +1238,9 @@ libxlDomainHasCurrentSnapshot(virDomainPtr dom, unsigned int flags)
 
 
 virDomainSnapshotPtr
-libxlDomainSnapshotGetParent(virDomainSnapshotPtr snapshot, unsigned int flags)
+libxlDomainSnapshotGetParentWork(virDomainSnapshotPtr snapshot,
+                                 unsigned int flags,
+                                 libxlSnapshotACLCheck aclCheck)
 {
     virDomainObj *vm;
     virDomainMomentObj *snap;
@@ -1229,7 +1250,7 @@ libxlDomainSnapshotGetParent(virDomainSnapshotPtr snapshot, unsigned int flags)
 
     if (!(vm = libxlSnapshotDomObj(snapshot)))
         return NULL;
-    if (virDomainSnapshotGetParentEnsureACL(snapshot->domain->conn, vm->def) < 0)
+    if (aclCheck(snapshot->domain->conn, vm->def) < 0)
         goto cleanup;
     if (!(snap = libxlSnapshotObjFromName(vm, snapshot->name)))
         goto cleanup;
@@ -1246,7 +1267,9 @@ libxlDomainSnapshotGetParent(virDomainSnapshotPtr snapshot, unsigned int flags)
 
 
 virDomainSnapshotPtr
-libxlDomainSnapshotCurrent(virDomainPtr dom, unsigned int flags)
+libxlDomainSnapshotCurrentWork(virDomainPtr dom,
+                               unsigned int flags,
+                               libxlSnapshotACLCheck aclCheck)
 {
     virDomainObj *vm;
     virDomainMomentObj *current;
@@ -1256,7 +1279,7 @@ libxlDomainSnapshotCurrent(virDomainPtr dom, unsigned int flags)
 
     if (!(vm = libxlDomainObjFromDomain(dom->conn->privateData, dom)))
         return NULL;
-    if (virDomainSnapshotCurrentEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
     if (!(current = virDomainSnapshotGetCurrent(vm->snapshots))) {
         virReportError(VIR_ERR_NO_DOMAIN_SNAPSHOT,
@@ -1271,7 +1294,9 @@ libxlDomainSnapshotCurrent(virDomainPtr dom, unsigned int flags)
 
 
 int
-libxlDomainSnapshotIsCurrent(virDomainSnapshotPtr snapshot, unsigned int flags)
+libxlDomainSnapshotIsCurrentWork(virDomainSnapshotPtr snapshot,
+                                 unsigned int flags,
+                                 libxlSnapshotACLCheck aclCheck)
 {
     virDomainObj *vm;
     virDomainMomentObj *snap;
@@ -1281,7 +1306,7 @@ libxlDomainSnapshotIsCurrent(virDomainSnapshotPtr snapshot, unsigned int flags)
 
     if (!(vm = libxlSnapshotDomObj(snapshot)))
         return -1;
-    if (virDomainSnapshotIsCurrentEnsureACL(snapshot->domain->conn, vm->def) < 0)
+    if (aclCheck(snapshot->domain->conn, vm->def) < 0)
         goto cleanup;
     if (!(snap = libxlSnapshotObjFromName(vm, snapshot->name)))
         goto cleanup;
@@ -1293,7 +1318,9 @@ libxlDomainSnapshotIsCurrent(virDomainSnapshotPtr snapshot, unsigned int flags)
 
 
 int
-libxlDomainSnapshotHasMetadata(virDomainSnapshotPtr snapshot, unsigned int flags)
+libxlDomainSnapshotHasMetadataWork(virDomainSnapshotPtr snapshot,
+                                   unsigned int flags,
+                                   libxlSnapshotACLCheck aclCheck)
 {
     virDomainObj *vm;
     int ret = -1;
@@ -1302,7 +1329,7 @@ libxlDomainSnapshotHasMetadata(virDomainSnapshotPtr snapshot, unsigned int flags
 
     if (!(vm = libxlSnapshotDomObj(snapshot)))
         return -1;
-    if (virDomainSnapshotHasMetadataEnsureACL(snapshot->domain->conn, vm->def) < 0)
+    if (aclCheck(snapshot->domain->conn, vm->def) < 0)
         goto cleanup;
     if (!libxlSnapshotObjFromName(vm, snapshot->name))
         goto cleanup;
@@ -1343,7 +1370,9 @@ libxlSnapshotRevertPaths(virDomainSnapshotDef *snapdef)
 
 
 int
-libxlDomainRevertToSnapshot(virDomainSnapshotPtr snapshot, unsigned int flags)
+libxlDomainRevertToSnapshotWork(virDomainSnapshotPtr snapshot,
+                                unsigned int flags,
+                                libxlSnapshotACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = snapshot->domain->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -1369,7 +1398,7 @@ libxlDomainRevertToSnapshot(virDomainSnapshotPtr snapshot, unsigned int flags)
 
     if (!(vm = libxlSnapshotDomObj(snapshot)))
         return -1;
-    if (virDomainRevertToSnapshotEnsureACL(snapshot->domain->conn, vm->def) < 0)
+    if (aclCheck(snapshot->domain->conn, vm->def) < 0)
         goto cleanup;
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "snapshot-revert") < 0)
         goto cleanup;
@@ -1689,7 +1718,9 @@ libxlSnapshotCollectDescendants(virDomainMomentObj *snap, GPtrArray *out)
 
 
 int
-libxlDomainSnapshotDelete(virDomainSnapshotPtr snapshot, unsigned int flags)
+libxlDomainSnapshotDeleteWork(virDomainSnapshotPtr snapshot,
+                              unsigned int flags,
+                              libxlSnapshotACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = snapshot->domain->conn->privateData;
     g_autoptr(GPtrArray) victims = g_ptr_array_new();
@@ -1707,7 +1738,7 @@ libxlDomainSnapshotDelete(virDomainSnapshotPtr snapshot, unsigned int flags)
 
     if (!(vm = libxlSnapshotDomObj(snapshot)))
         return -1;
-    if (virDomainSnapshotDeleteEnsureACL(snapshot->domain->conn, vm->def) < 0)
+    if (aclCheck(snapshot->domain->conn, vm->def) < 0)
         goto cleanup;
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "snapshot-delete") < 0)
         goto cleanup;

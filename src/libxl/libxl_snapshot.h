@@ -18,37 +18,65 @@
 void libxlSnapshotLoadAll(libxlDriverPrivate *driver);
 int libxlSnapshotRemoveAllMetadata(libxlDriverPrivate *driver, virDomainObj *vm);
 
-virDomainSnapshotPtr libxlDomainSnapshotCreateXML(virDomainPtr dom,
-                                                  const char *xmlDesc,
-                                                  unsigned int flags);
-char *libxlDomainSnapshotGetXMLDesc(virDomainSnapshotPtr snapshot,
-                                    unsigned int flags);
-int libxlDomainSnapshotNum(virDomainPtr dom, unsigned int flags);
-int libxlDomainSnapshotListNames(virDomainPtr dom, char **names,
-                                 int maxnames, unsigned int flags);
-int libxlDomainListAllSnapshots(virDomainPtr dom, virDomainSnapshotPtr **snaps,
-                                unsigned int flags);
-int libxlDomainSnapshotNumChildren(virDomainSnapshotPtr snapshot,
-                                   unsigned int flags);
-int libxlDomainSnapshotListChildrenNames(virDomainSnapshotPtr snapshot,
-                                         char **names, int maxnames,
-                                         unsigned int flags);
-int libxlDomainSnapshotListAllChildren(virDomainSnapshotPtr snapshot,
-                                       virDomainSnapshotPtr **snaps,
-                                       unsigned int flags);
-virDomainSnapshotPtr libxlDomainSnapshotLookupByName(virDomainPtr dom,
-                                                     const char *name,
-                                                     unsigned int flags);
-int libxlDomainHasCurrentSnapshot(virDomainPtr dom, unsigned int flags);
-virDomainSnapshotPtr libxlDomainSnapshotGetParent(virDomainSnapshotPtr snapshot,
-                                                  unsigned int flags);
-virDomainSnapshotPtr libxlDomainSnapshotCurrent(virDomainPtr dom,
-                                                unsigned int flags);
-int libxlDomainSnapshotIsCurrent(virDomainSnapshotPtr snapshot,
-                                 unsigned int flags);
-int libxlDomainSnapshotHasMetadata(virDomainSnapshotPtr snapshot,
-                                   unsigned int flags);
-int libxlDomainRevertToSnapshot(virDomainSnapshotPtr snapshot,
-                                unsigned int flags);
-int libxlDomainSnapshotDelete(virDomainSnapshotPtr snapshot,
-                              unsigned int flags);
+/* The work of the entry points, once libxl_driver.c has named its own
+ * ACL check: @aclCheck, made once the domain is looked up. */
+typedef int (*libxlSnapshotACLCheck)(virConnectPtr conn, virDomainDef *def);
+typedef int (*libxlSnapshotACLCheckFlags)(virConnectPtr conn, virDomainDef *def,
+                                          unsigned int flags);
+
+virDomainSnapshotPtr libxlDomainSnapshotCreateXMLWork(virDomainPtr dom,
+                                                      const char *xmlDesc,
+                                                      unsigned int flags,
+                                                      libxlSnapshotACLCheckFlags aclCheck);
+char *libxlDomainSnapshotGetXMLDescWork(virDomainSnapshotPtr snapshot,
+                                        unsigned int flags,
+                                        libxlSnapshotACLCheckFlags aclCheck);
+int libxlDomainSnapshotNumWork(virDomainPtr dom,
+                               unsigned int flags,
+                               libxlSnapshotACLCheck aclCheck);
+int libxlDomainSnapshotListNamesWork(virDomainPtr dom,
+                                     char **names,
+                                     int maxnames,
+                                     unsigned int flags,
+                                     libxlSnapshotACLCheck aclCheck);
+int libxlDomainListAllSnapshotsWork(virDomainPtr dom,
+                                    virDomainSnapshotPtr **snaps,
+                                    unsigned int flags,
+                                    libxlSnapshotACLCheck aclCheck);
+int libxlDomainSnapshotNumChildrenWork(virDomainSnapshotPtr snapshot,
+                                       unsigned int flags,
+                                       libxlSnapshotACLCheck aclCheck);
+int libxlDomainSnapshotListChildrenNamesWork(virDomainSnapshotPtr snapshot,
+                                             char **names,
+                                             int maxnames,
+                                             unsigned int flags,
+                                             libxlSnapshotACLCheck aclCheck);
+int libxlDomainSnapshotListAllChildrenWork(virDomainSnapshotPtr snapshot,
+                                           virDomainSnapshotPtr **snaps,
+                                           unsigned int flags,
+                                           libxlSnapshotACLCheck aclCheck);
+virDomainSnapshotPtr libxlDomainSnapshotLookupByNameWork(virDomainPtr dom,
+                                                         const char *name,
+                                                         unsigned int flags,
+                                                         libxlSnapshotACLCheck aclCheck);
+int libxlDomainHasCurrentSnapshotWork(virDomainPtr dom,
+                                      unsigned int flags,
+                                      libxlSnapshotACLCheck aclCheck);
+virDomainSnapshotPtr libxlDomainSnapshotGetParentWork(virDomainSnapshotPtr snapshot,
+                                                      unsigned int flags,
+                                                      libxlSnapshotACLCheck aclCheck);
+virDomainSnapshotPtr libxlDomainSnapshotCurrentWork(virDomainPtr dom,
+                                                    unsigned int flags,
+                                                    libxlSnapshotACLCheck aclCheck);
+int libxlDomainSnapshotIsCurrentWork(virDomainSnapshotPtr snapshot,
+                                     unsigned int flags,
+                                     libxlSnapshotACLCheck aclCheck);
+int libxlDomainSnapshotHasMetadataWork(virDomainSnapshotPtr snapshot,
+                                       unsigned int flags,
+                                       libxlSnapshotACLCheck aclCheck);
+int libxlDomainRevertToSnapshotWork(virDomainSnapshotPtr snapshot,
+                                    unsigned int flags,
+                                    libxlSnapshotACLCheck aclCheck);
+int libxlDomainSnapshotDeleteWork(virDomainSnapshotPtr snapshot,
+                                  unsigned int flags,
+                                  libxlSnapshotACLCheck aclCheck);

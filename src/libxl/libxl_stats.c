@@ -373,31 +373,19 @@ libxlStatsDomainStillRuns(libxlStatsDomain *d)
 
 /*
  * libxlStatsDomainGet:
- * The running domain of @dom, copied after the caller's ACL check
- * @aclCheck; NULL with an error if it is not running.
+ * The running domain @vm (looked up and ACL checked by the entry point),
+ * copied; NULL with an error if it is not running.  Ends the API on
+ * @vm either way: no I/O is done under its lock.
  */
-typedef int (*libxlStatsACLCheck)(virConnectPtr conn, virDomainDef *def);
-
 static libxlStatsDomain *
-libxlStatsDomainGet(virDomainPtr dom, libxlStatsACLCheck aclCheck)
+libxlStatsDomainGet(virDomainObj **vm)
 {
-    libxlDriverPrivate *driver = dom->conn->privateData;
-    virDomainObj *vm;
     libxlStatsDomain *d = NULL;
 
-    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
-        return NULL;
+    if (virDomainObjCheckActive(*vm) == 0)
+        d = libxlStatsDomainNew(*vm);
 
-    if (aclCheck(dom->conn, vm->def) < 0)
-        goto cleanup;
-
-    if (virDomainObjCheckActive(vm) < 0)
-        goto cleanup;
-
-    d = libxlStatsDomainNew(vm);
-
- cleanup:
-    virDomainObjEndAPI(&vm);
+    virDomainObjEndAPI(vm);
     return d;
 }
 
@@ -702,31 +690,24 @@ libxlStatsDiskIndex(virDomainDef *def, const char *path, const char *fmt)
  * The counters of the disk of @dom named @path, all disks summed for "".
  */
 static int
-libxlStatsBlockGet(virDomainPtr dom,
+libxlStatsBlockGet(virDomainObj **vm,
                    const char *path,
-                   libxlStatsACLCheck aclCheck,
                    libxlStatsBlock *out)
 {
-    libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlStatsDomain) d = NULL;
     g_autofree libxlStatsBlock *blocks = NULL;
     g_autofree bool *sel = NULL;
-    virDomainObj *vm;
     int idx = -1;
     size_t i;
 
-    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
-        return -1;
-
-    if (aclCheck(dom->conn, vm->def) < 0 ||
-        virDomainObjCheckActive(vm) < 0 ||
-        (*path && (idx = libxlStatsDiskIndex(vm->def, path,
+    if (virDomainObjCheckActive(*vm) < 0 ||
+        (*path && (idx = libxlStatsDiskIndex((*vm)->def, path,
                                              _("invalid path: %s"))) < 0)) {
-        virDomainObjEndAPI(&vm);
+        virDomainObjEndAPI(vm);
         return -1;
     }
-    d = libxlStatsDomainNew(vm);
-    virDomainObjEndAPI(&vm);
+    d = libxlStatsDomainNew(*vm);
+    virDomainObjEndAPI(vm);
 
     blocks = g_new0(libxlStatsBlock, d->ndisks);
     sel = g_new0(bool, d->ndisks);
@@ -762,13 +743,13 @@ libxlStatsBlockGet(virDomainPtr dom,
 
 
 int
-libxlDomainBlockStats(virDomainPtr dom,
-                      const char *path,
-                      virDomainBlockStatsPtr stats)
+libxlDomainBlockStatsWork(virDomainObj **vm,
+                          const char *path,
+                          virDomainBlockStatsPtr stats)
 {
     libxlStatsBlock b;
 
-    if (libxlStatsBlockGet(dom, path, virDomainBlockStatsEnsureACL, &b) < 0)
+    if (libxlStatsBlockGet(vm, path, &b) < 0)
         return -1;
 
     stats->rd_req = b.rd_req;
@@ -784,11 +765,10 @@ libxlDomainBlockStats(virDomainPtr dom,
 #define LIBXL_STATS_NB_BLOCK_PARAM 9
 
 int
-libxlDomainBlockStatsFlags(virDomainPtr dom,
-                           const char *path,
-                           virTypedParameterPtr params,
-                           int *nparams,
-                           unsigned int flags)
+libxlDomainBlockStatsFlagsWork(virDomainObj **vm,
+                               const char *path,
+                               virTypedParameterPtr params,
+                               int *nparams)
 {
     libxlStatsBlock b;
     struct {
@@ -798,9 +778,7 @@ libxlDomainBlockStatsFlags(virDomainPtr dom,
     size_t i;
     int n = 0;
 
-    virCheckFlags(VIR_TYPED_PARAM_STRING_OKAY, -1);
-
-    if (libxlStatsBlockGet(dom, path, virDomainBlockStatsFlagsEnsureACL, &b) < 0)
+    if (libxlStatsBlockGet(vm, path, &b) < 0)
         return -1;
 
     /* the number of parameters a caller should provide */
@@ -841,36 +819,27 @@ libxlDomainBlockStatsFlags(virDomainPtr dom,
 
 
 int
-libxlDomainGetBlockInfo(virDomainPtr dom,
-                        const char *path,
-                        virDomainBlockInfoPtr info,
-                        unsigned int flags)
+libxlDomainGetBlockInfoWork(virDomainObj **vm,
+                            const char *path,
+                            virDomainBlockInfoPtr info)
 {
-    libxlDriverPrivate *driver = dom->conn->privateData;
     g_autofree char *src = NULL;
-    virDomainObj *vm;
     virDomainDiskDef *disk;
     int type;
     int format;
     int idx;
 
-    virCheckFlags(0, -1);
-
-    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
-        return -1;
-
-    if (virDomainGetBlockInfoEnsureACL(dom->conn, vm->def) < 0 ||
-        (idx = libxlStatsDiskIndex(vm->def, path,
+    if ((idx = libxlStatsDiskIndex((*vm)->def, path,
                                    _("invalid path %s not assigned to domain"))) < 0) {
-        virDomainObjEndAPI(&vm);
+        virDomainObjEndAPI(vm);
         return -1;
     }
-    disk = vm->def->disks[idx];
+    disk = (*vm)->def->disks[idx];
     type = virStorageSourceGetActualType(disk->src);
     format = virDomainDiskGetFormat(disk);
     if (type != VIR_STORAGE_TYPE_NETWORK)
         src = g_strdup(virDomainDiskGetSource(disk));
-    virDomainObjEndAPI(&vm);
+    virDomainObjEndAPI(vm);
 
     if (type == VIR_STORAGE_TYPE_NETWORK) {
         virReportError(VIR_ERR_OPERATION_UNSUPPORTED,
@@ -891,34 +860,15 @@ libxlDomainGetBlockInfo(virDomainPtr dom,
 
 
 int
-libxlDomainGetDiskErrors(virDomainPtr dom,
-                         virDomainDiskErrorPtr errors G_GNUC_UNUSED,
-                         unsigned int maxerrors G_GNUC_UNUSED,
-                         unsigned int flags)
+libxlDomainGetDiskErrorsWork(virDomainObj *vm)
 {
-    libxlDriverPrivate *driver = dom->conn->privateData;
-    virDomainObj *vm;
-    int ret = -1;
-
-    virCheckFlags(0, -1);
-
-    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
-        return -1;
-
-    if (virDomainGetDiskErrorsEnsureACL(dom->conn, vm->def) < 0)
-        goto cleanup;
-
     if (virDomainObjCheckActive(vm) < 0)
-        goto cleanup;
+        return -1;
 
     /* Neither blkback nor the device model stops a guest on an I/O error
      * (no werror=stop/enospc with Xen): the guest sees the error, and no
      * disk is ever left in an error state to report. */
-    ret = 0;
-
- cleanup:
-    virDomainObjEndAPI(&vm);
-    return ret;
+    return 0;
 }
 
 
@@ -1057,15 +1007,15 @@ libxlStatsNetFind(libxlStatsDomain *d, const char *device)
 
 
 int
-libxlDomainInterfaceStats(virDomainPtr dom,
-                          const char *device,
-                          virDomainInterfaceStatsPtr stats)
+libxlDomainInterfaceStatsWork(virDomainObj **vm,
+                              const char *device,
+                              virDomainInterfaceStatsPtr stats)
 {
     g_autoptr(libxlStatsDomain) d = NULL;
     g_autoptr(GHashTable) table = NULL;
     libxlStatsNet *net;
 
-    if (!(d = libxlStatsDomainGet(dom, virDomainInterfaceStatsEnsureACL)))
+    if (!(d = libxlStatsDomainGet(vm)))
         return -1;
 
     if (!(net = libxlStatsNetFind(d, device)))
@@ -1077,7 +1027,7 @@ libxlDomainInterfaceStats(virDomainPtr dom,
     if (!libxlStatsNetGet(table, net, stats)) {
         virReportError(VIR_ERR_OPERATION_FAILED,
                        _("interface '%s' of domain '%s' has no vif %s in Domain-0"),
-                       device, dom->name, net->ifname);
+                       device, d->vm->def->name, net->ifname);
         return -1;
     }
 
@@ -1191,27 +1141,15 @@ libxlStatsInterfacesARP(libxlStatsDomain *d, virDomainInterfacePtr **ifaces)
 
 
 int
-libxlDomainInterfaceAddresses(virDomainPtr dom,
-                              virDomainInterfacePtr **ifaces,
-                              unsigned int source,
-                              unsigned int flags)
+libxlDomainInterfaceAddressesWork(virDomainObj **vm,
+                                  virDomainInterfacePtr **ifaces,
+                                  unsigned int source)
 {
-    libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlStatsDomain) d = NULL;
-    virDomainObj *vm;
     int ret;
 
-    virCheckFlags(0, -1);
-
-    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
+    if (!(d = libxlStatsDomainGet(vm)))
         return -1;
-    if (virDomainInterfaceAddressesEnsureACL(dom->conn, vm->def, source) < 0 ||
-        virDomainObjCheckActive(vm) < 0) {
-        virDomainObjEndAPI(&vm);
-        return -1;
-    }
-    d = libxlStatsDomainNew(vm);
-    virDomainObjEndAPI(&vm);
 
     switch ((virDomainInterfaceAddressesSource) source) {
     case VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE:
@@ -1238,21 +1176,18 @@ libxlDomainInterfaceAddresses(virDomainPtr dom,
 /* ---- memory and CPUs ----------------------------------------------- */
 
 int
-libxlDomainMemoryStats(virDomainPtr dom,
-                       virDomainMemoryStatPtr stats,
-                       unsigned int nr_stats,
-                       unsigned int flags)
+libxlDomainMemoryStatsWork(libxlDriverPrivate *driver,
+                           virDomainObj **vm,
+                           virDomainMemoryStatPtr stats,
+                           unsigned int nr_stats)
 {
-    libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     g_autoptr(libxlStatsDomain) d = NULL;
     libxl_dominfo info;
     unsigned int n = 0;
     int ret = -1;
 
-    virCheckFlags(0, -1);
-
-    if (!(d = libxlStatsDomainGet(dom, virDomainMemoryStatsEnsureACL)))
+    if (!(d = libxlStatsDomainGet(vm)))
         return -1;
 
     libxl_dominfo_init(&info);
@@ -1294,32 +1229,15 @@ libxlDomainMemoryStats(virDomainPtr dom,
 
 
 /*
- * libxlDomainSetMemoryStatsPeriod:
+ * libxlDomainSetMemoryStatsPeriodWork:
  * QEMU asks its virtio balloon to poll the guest's memory statistics
  * every period; Xen's balloon has no statistics and nothing to poll, so
  * a period would be a setting with no effect: refused, saying why,
  * rather than stored in <memballoon> for nothing.
  */
 int
-libxlDomainSetMemoryStatsPeriod(virDomainPtr dom,
-                                int period G_GNUC_UNUSED,
-                                unsigned int flags)
+libxlDomainSetMemoryStatsPeriodWork(void)
 {
-    libxlDriverPrivate *driver = dom->conn->privateData;
-    virDomainObj *vm;
-
-    virCheckFlags(VIR_DOMAIN_AFFECT_LIVE |
-                  VIR_DOMAIN_AFFECT_CONFIG, -1);
-
-    if (!(vm = libxlDomainObjFromDomain(driver, dom)))
-        return -1;
-
-    if (virDomainSetMemoryStatsPeriodEnsureACL(dom->conn, vm->def, flags) < 0) {
-        virDomainObjEndAPI(&vm);
-        return -1;
-    }
-    virDomainObjEndAPI(&vm);
-
     virReportError(VIR_ERR_OPERATION_UNSUPPORTED, "%s",
                    _("Xen's balloon driver collects no guest memory statistics: there is no statistics period to set"));
     return -1;
@@ -1327,7 +1245,7 @@ libxlDomainSetMemoryStatsPeriod(virDomainPtr dom,
 
 
 /*
- * libxlDomainGetCPUStats:
+ * libxlDomainGetCPUStatsWork:
  * Total: the domain's CPU time.  Per CPU (start_cpu >= 0): Xen accounts
  * CPU time per vCPU, not per physical CPU (a vCPU migrates between
  * physical CPUs and Xen keeps no per-pCPU split), so the entries are the
@@ -1335,14 +1253,13 @@ libxlDomainSetMemoryStatsPeriod(virDomainPtr dom,
  * number of entries (ncpus == 0) is the domain's maximum vCPUs.
  */
 int
-libxlDomainGetCPUStats(virDomainPtr dom,
-                       virTypedParameterPtr params,
-                       unsigned int nparams,
-                       int start_cpu,
-                       unsigned int ncpus,
-                       unsigned int flags)
+libxlDomainGetCPUStatsWork(libxlDriverPrivate *driver,
+                           virDomainObj **vm,
+                           virTypedParameterPtr params,
+                           unsigned int nparams,
+                           int start_cpu,
+                           unsigned int ncpus)
 {
-    libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     g_autoptr(libxlStatsDomain) d = NULL;
     libxl_vcpuinfo *vcpus = NULL;
@@ -1352,9 +1269,7 @@ libxlDomainGetCPUStats(virDomainPtr dom,
     unsigned int i;
     int ret = -1;
 
-    virCheckFlags(VIR_TYPED_PARAM_STRING_OKAY, -1);
-
-    if (!(d = libxlStatsDomainGet(dom, virDomainGetCPUStatsEnsureACL)))
+    if (!(d = libxlStatsDomainGet(vm)))
         return -1;
 
     libxl_dominfo_init(&info);
@@ -1433,33 +1348,26 @@ libxlDomainGetCPUStats(virDomainPtr dom,
 
 
 /*
- * libxlNodeGetCPUStats:
+ * libxlNodeGetCPUStatsWork:
  * Xen knows one thing of a physical CPU's time: how long it was idle
  * (xc_getcpuinfo, nanoseconds since Xen booted).  What it spent running
  * vCPUs or itself is not split into user and kernel time, so only
  * "idle" is reported, per CPU or summed over all.
  */
 int
-libxlNodeGetCPUStats(virConnectPtr conn,
-                     int cpuNum,
-                     virNodeCPUStatsPtr params,
-                     int *nparams,
-                     unsigned int flags)
+libxlNodeGetCPUStatsWork(libxlDriverPrivate *driver,
+                         int cpuNum,
+                         virNodeCPUStatsPtr params,
+                         int *nparams)
 {
     xc_interface *xch = NULL;
     g_autofree xc_cpuinfo_t *info = NULL;
-    libxlDriverPrivate *driver = conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     libxl_physinfo phys;
     unsigned long long idle = 0;
     int ncpus = 0;
     int i;
     int ret = -1;
-
-    virCheckFlags(0, -1);
-
-    if (virNodeGetCPUStatsEnsureACL(conn) < 0)
-        return -1;
 
     if (*nparams == 0) {
         *nparams = 1;
@@ -1518,19 +1426,17 @@ libxlNodeGetCPUStats(virConnectPtr conn,
 
 
 /*
- * libxlNodeGetMemoryStats:
+ * libxlNodeGetMemoryStatsWork:
  * total and free memory of the host (libxl_get_physinfo: Xen's pages) or
  * of a NUMA cell (libxl_get_numainfo), in KiB.  Xen has no buffers and
  * no page cache of its own: those are Domain-0's, not the host's.
  */
 int
-libxlNodeGetMemoryStats(virConnectPtr conn,
-                        int cellNum,
-                        virNodeMemoryStatsPtr params,
-                        int *nparams,
-                        unsigned int flags)
+libxlNodeGetMemoryStatsWork(libxlDriverPrivate *driver,
+                            int cellNum,
+                            virNodeMemoryStatsPtr params,
+                            int *nparams)
 {
-    libxlDriverPrivate *driver = conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     libxl_numainfo *numa = NULL;
     libxl_physinfo phys;
@@ -1538,11 +1444,6 @@ libxlNodeGetMemoryStats(virConnectPtr conn,
     unsigned long long freemem;
     int nnodes = 0;
     int ret = -1;
-
-    virCheckFlags(0, -1);
-
-    if (virNodeGetMemoryStatsEnsureACL(conn) < 0)
-        return -1;
 
     if (*nparams == 0) {
         *nparams = 2;
@@ -2016,13 +1917,20 @@ libxlStatsBulkRecords(libxlStatsBulk *bulk,
 }
 
 
+/*
+ * libxlConnectGetAllDomainStatsWork:
+ * The records of getAllDomainStats, once the entry point in
+ * libxl_driver.c has checked the caller's ACL; @filter is its per
+ * domain ACL filter.
+ */
 int
-libxlConnectGetAllDomainStats(virConnectPtr conn,
-                              virDomainPtr *doms,
-                              unsigned int ndoms,
-                              unsigned int stats,
-                              virDomainStatsRecordPtr **retStats,
-                              unsigned int flags)
+libxlConnectGetAllDomainStatsWork(virConnectPtr conn,
+                                  virDomainPtr *doms,
+                                  unsigned int ndoms,
+                                  unsigned int stats,
+                                  virDomainStatsRecordPtr **retStats,
+                                  unsigned int flags,
+                                  virDomainObjListACLFilter filter)
 {
     libxlDriverPrivate *driver = conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = NULL;
@@ -2039,16 +1947,6 @@ libxlConnectGetAllDomainStats(virConnectPtr conn,
     size_t i;
     int ret = -1;
 
-    virCheckFlags(VIR_CONNECT_LIST_DOMAINS_FILTERS_ACTIVE |
-                  VIR_CONNECT_LIST_DOMAINS_FILTERS_PERSISTENT |
-                  VIR_CONNECT_LIST_DOMAINS_FILTERS_STATE |
-                  VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT |
-                  VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING |
-                  VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS, -1);
-
-    if (virConnectGetAllDomainStatsEnsureACL(conn) < 0)
-        return -1;
-
     if (stats == 0) {
         stats = LIBXL_STATS_GROUPS;
     } else if (enforce && (stats & ~LIBXL_STATS_GROUPS)) {
@@ -2062,12 +1960,11 @@ libxlConnectGetAllDomainStats(virConnectPtr conn,
     if (ndoms) {
         if (virDomainObjListConvert(driver->domains, conn, doms, ndoms,
                                     &vms, &nvms,
-                                    virConnectGetAllDomainStatsCheckACL,
-                                    lflags, true) < 0)
+                                    filter, lflags, true) < 0)
             return -1;
     } else {
         virDomainObjListCollect(driver->domains, conn, &vms, &nvms,
-                                virConnectGetAllDomainStatsCheckACL, lflags);
+                                filter, lflags);
     }
 
     /* Nothing here waits for a domain's job (statistics take none), so

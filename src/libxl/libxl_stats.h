@@ -13,61 +13,55 @@
 
 #include "internal.h"
 #include "driver.h"
+#include "virdomainobjlist.h"
+#include "libxl_conf.h"
 
 /* the driver's entry points (libxl_driver.c's table) */
-int libxlConnectGetAllDomainStats(virConnectPtr conn,
-                                  virDomainPtr *doms,
-                                  unsigned int ndoms,
-                                  unsigned int stats,
-                                  virDomainStatsRecordPtr **retStats,
-                                  unsigned int flags);
-int libxlDomainBlockStats(virDomainPtr dom,
-                          const char *path,
-                          virDomainBlockStatsPtr stats);
-int libxlDomainBlockStatsFlags(virDomainPtr dom,
-                               const char *path,
+/* The work of the statistics entry points, once libxl_driver.c has
+ * looked the domain up and checked the caller's ACL.  Those given
+ * virDomainObj ** end the API on it (no I/O is done under its lock). */
+int libxlConnectGetAllDomainStatsWork(virConnectPtr conn,
+                                      virDomainPtr *doms,
+                                      unsigned int ndoms,
+                                      unsigned int stats,
+                                      virDomainStatsRecordPtr **retStats,
+                                      unsigned int flags,
+                                      virDomainObjListACLFilter filter);
+int libxlDomainBlockStatsWork(virDomainObj **vm,
+                              const char *path,
+                              virDomainBlockStatsPtr stats);
+int libxlDomainBlockStatsFlagsWork(virDomainObj **vm,
+                                   const char *path,
+                                   virTypedParameterPtr params,
+                                   int *nparams);
+int libxlDomainGetBlockInfoWork(virDomainObj **vm,
+                                const char *path,
+                                virDomainBlockInfoPtr info);
+int libxlDomainGetDiskErrorsWork(virDomainObj *vm);
+int libxlDomainInterfaceStatsWork(virDomainObj **vm,
+                                  const char *device,
+                                  virDomainInterfaceStatsPtr stats);
+int libxlDomainInterfaceAddressesWork(virDomainObj **vm,
+                                      virDomainInterfacePtr **ifaces,
+                                      unsigned int source);
+int libxlDomainMemoryStatsWork(libxlDriverPrivate *driver,
+                               virDomainObj **vm,
+                               virDomainMemoryStatPtr stats,
+                               unsigned int nr_stats);
+int libxlDomainSetMemoryStatsPeriodWork(void);
+int libxlDomainGetCPUStatsWork(libxlDriverPrivate *driver,
+                               virDomainObj **vm,
                                virTypedParameterPtr params,
-                               int *nparams,
-                               unsigned int flags);
-int libxlDomainGetBlockInfo(virDomainPtr dom,
-                            const char *path,
-                            virDomainBlockInfoPtr info,
-                            unsigned int flags);
-int libxlDomainGetDiskErrors(virDomainPtr dom,
-                             virDomainDiskErrorPtr errors,
-                             unsigned int maxerrors,
-                             unsigned int flags);
-int libxlDomainInterfaceStats(virDomainPtr dom,
-                              const char *device,
-                              virDomainInterfaceStatsPtr stats);
-int libxlDomainInterfaceAddresses(virDomainPtr dom,
-                                  virDomainInterfacePtr **ifaces,
-                                  unsigned int source,
-                                  unsigned int flags);
-int libxlDomainMemoryStats(virDomainPtr dom,
-                           virDomainMemoryStatPtr stats,
-                           unsigned int nr_stats,
-                           unsigned int flags);
-int libxlDomainSetMemoryStatsPeriod(virDomainPtr dom,
-                                    int period,
-                                    unsigned int flags);
-int libxlDomainGetCPUStats(virDomainPtr dom,
-                           virTypedParameterPtr params,
-                           unsigned int nparams,
-                           int start_cpu,
-                           unsigned int ncpus,
-                           unsigned int flags);
-int libxlNodeGetCPUStats(virConnectPtr conn,
-                         int cpuNum,
-                         virNodeCPUStatsPtr params,
-                         int *nparams,
-                         unsigned int flags);
-int libxlNodeGetMemoryStats(virConnectPtr conn,
-                            int cellNum,
-                            virNodeMemoryStatsPtr params,
-                            int *nparams,
-                            unsigned int flags);
+                               unsigned int nparams,
+                               int start_cpu,
+                               unsigned int ncpus);
+int libxlNodeGetCPUStatsWork(libxlDriverPrivate *driver,
+                             int cpuNum,
+                             virNodeCPUStatsPtr params,
+                             int *nparams);
+int libxlNodeGetMemoryStatsWork(libxlDriverPrivate *driver,
+                                int cellNum,
+                                virNodeMemoryStatsPtr params,
+                                int *nparams);
 
-/* Xen's device number of a virtual disk named @vdev (xvdX, hdX, sdX with
- * an optional partition number), or -1. */
 int libxlStatsDiskDevid(const char *vdev);

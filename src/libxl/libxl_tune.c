@@ -243,11 +243,12 @@ libxlTuneBitmapToLibxl(libxl_ctx *ctx,
 /* ---- vcpus ---------------------------------------------------------- */
 
 int
-libxlDomainGetVcpus(virDomainPtr dom,
-                    virVcpuInfoPtr info,
-                    int maxinfo,
-                    unsigned char *cpumaps,
-                    int maplen)
+libxlDomainGetVcpusWork(virDomainPtr dom,
+                        virVcpuInfoPtr info,
+                        int maxinfo,
+                        unsigned char *cpumaps,
+                        int maplen,
+                        libxlTuneACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -261,7 +262,7 @@ libxlDomainGetVcpus(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainGetVcpusEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if (virDomainObjCheckActive(vm) < 0)
@@ -306,11 +307,12 @@ libxlDomainGetVcpus(virDomainPtr dom,
 
 
 int
-libxlDomainGetVcpuPinInfo(virDomainPtr dom,
-                          int ncpumaps,
-                          unsigned char *cpumaps,
-                          int maplen,
-                          unsigned int flags)
+libxlDomainGetVcpuPinInfoWork(virDomainPtr dom,
+                              int ncpumaps,
+                              unsigned char *cpumaps,
+                              int maplen,
+                              unsigned int flags,
+                              libxlTuneACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -325,7 +327,7 @@ libxlDomainGetVcpuPinInfo(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainGetVcpuPinInfoEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if (!(def = virDomainObjGetOneDef(vm, flags)))
@@ -346,7 +348,9 @@ libxlDomainGetVcpuPinInfo(virDomainPtr dom,
 
 
 int
-libxlDomainGetVcpusFlags(virDomainPtr dom, unsigned int flags)
+libxlDomainGetVcpusFlagsWork(virDomainPtr dom,
+                             unsigned int flags,
+                             libxlTuneACLCheckFlags aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     virDomainObj *vm;
@@ -360,7 +364,7 @@ libxlDomainGetVcpusFlags(virDomainPtr dom, unsigned int flags)
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         return -1;
 
-    if (virDomainGetVcpusFlagsEnsureACL(dom->conn, vm->def, flags) < 0)
+    if (aclCheck(dom->conn, vm->def, flags) < 0)
         goto cleanup;
 
     if (!(def = virDomainObjGetOneDef(vm, flags)))
@@ -374,14 +378,6 @@ libxlDomainGetVcpusFlags(virDomainPtr dom, unsigned int flags)
  cleanup:
     virDomainObjEndAPI(&vm);
     return ret;
-}
-
-
-int
-libxlDomainGetMaxVcpus(virDomainPtr dom)
-{
-    return libxlDomainGetVcpusFlags(dom, VIR_DOMAIN_AFFECT_LIVE |
-                                         VIR_DOMAIN_VCPU_MAXIMUM);
 }
 
 
@@ -485,9 +481,10 @@ libxlTuneSetVcpusLive(libxl_ctx *ctx, virDomainObj *vm, unsigned int nvcpus)
 
 
 int
-libxlDomainSetVcpusFlags(virDomainPtr dom,
-                         unsigned int nvcpus,
-                         unsigned int flags)
+libxlDomainSetVcpusFlagsWork(virDomainPtr dom,
+                             unsigned int nvcpus,
+                             unsigned int flags,
+                             libxlTuneACLCheckFlags aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -504,7 +501,7 @@ libxlDomainSetVcpusFlags(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainSetVcpusFlagsEnsureACL(dom->conn, vm->def, flags) < 0)
+    if (aclCheck(dom->conn, vm->def, flags) < 0)
         goto cleanup;
 
     if (libxlTuneBegin(driver, vm, "setvcpus", &flags, &def, &persistentDef) < 0)
@@ -564,18 +561,12 @@ libxlDomainSetVcpusFlags(virDomainPtr dom,
 
 
 int
-libxlDomainSetVcpus(virDomainPtr dom, unsigned int nvcpus)
-{
-    return libxlDomainSetVcpusFlags(dom, nvcpus, VIR_DOMAIN_AFFECT_LIVE);
-}
-
-
-int
-libxlDomainPinVcpuFlags(virDomainPtr dom,
-                        unsigned int vcpu,
-                        unsigned char *cpumap,
-                        int maplen,
-                        unsigned int flags)
+libxlDomainPinVcpuFlagsWork(virDomainPtr dom,
+                            unsigned int vcpu,
+                            unsigned char *cpumap,
+                            int maplen,
+                            unsigned int flags,
+                            libxlTuneACLCheckFlags aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -596,7 +587,7 @@ libxlDomainPinVcpuFlags(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainPinVcpuFlagsEnsureACL(dom->conn, vm->def, flags) < 0)
+    if (aclCheck(dom->conn, vm->def, flags) < 0)
         goto cleanup;
 
     if (libxlTuneBegin(driver, vm, "vcpupin", &flags, &def, &persistentDef) < 0)
@@ -659,17 +650,6 @@ libxlDomainPinVcpuFlags(virDomainPtr dom,
 }
 
 
-int
-libxlDomainPinVcpu(virDomainPtr dom,
-                   unsigned int vcpu,
-                   unsigned char *cpumap,
-                   int maplen)
-{
-    return libxlDomainPinVcpuFlags(dom, vcpu, cpumap, maplen,
-                                   VIR_DOMAIN_AFFECT_LIVE);
-}
-
-
 /*
  * Xen's emulator is the device model, a process of Domain-0.  Pinning
  * it would pin it to Domain-0's vCPUs, which are not the host's CPUs the
@@ -677,10 +657,11 @@ libxlDomainPinVcpu(virDomainPtr dom,
  * the record.
  */
 int
-libxlDomainPinEmulator(virDomainPtr dom,
-                       unsigned char *cpumap,
-                       int maplen,
-                       unsigned int flags)
+libxlDomainPinEmulatorWork(virDomainPtr dom,
+                           unsigned char *cpumap,
+                           int maplen,
+                           unsigned int flags,
+                           libxlTuneACLCheckFlags aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -696,7 +677,7 @@ libxlDomainPinEmulator(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainPinEmulatorEnsureACL(dom->conn, vm->def, flags) < 0)
+    if (aclCheck(dom->conn, vm->def, flags) < 0)
         goto cleanup;
 
     if (libxlTuneBegin(driver, vm, "emulatorpin", &flags, &def, &persistentDef) < 0)
@@ -730,10 +711,11 @@ libxlDomainPinEmulator(virDomainPtr dom,
 
 
 int
-libxlDomainGetEmulatorPinInfo(virDomainPtr dom,
-                              unsigned char *cpumaps,
-                              int maplen,
-                              unsigned int flags)
+libxlDomainGetEmulatorPinInfoWork(virDomainPtr dom,
+                                  unsigned char *cpumaps,
+                                  int maplen,
+                                  unsigned int flags,
+                                  libxlTuneACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -749,7 +731,7 @@ libxlDomainGetEmulatorPinInfo(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainGetEmulatorPinInfoEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if (!(def = virDomainObjGetOneDef(vm, flags)))
@@ -921,9 +903,10 @@ libxlTuneSetMemory(libxlDriverPrivate *driver,
 
 
 int
-libxlDomainSetMemoryFlags(virDomainPtr dom,
-                          unsigned long newmem,
-                          unsigned int flags)
+libxlDomainSetMemoryFlagsWork(virDomainPtr dom,
+                              unsigned long newmem,
+                              unsigned int flags,
+                              libxlTuneACLCheckFlags aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -939,7 +922,7 @@ libxlDomainSetMemoryFlags(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainSetMemoryFlagsEnsureACL(dom->conn, vm->def, flags) < 0)
+    if (aclCheck(dom->conn, vm->def, flags) < 0)
         goto cleanup;
 
     if (libxlTuneBegin(driver, vm, "setmem", &flags, &def, &persistentDef) < 0)
@@ -959,28 +942,15 @@ libxlDomainSetMemoryFlags(virDomainPtr dom,
 }
 
 
-int
-libxlDomainSetMemory(virDomainPtr dom, unsigned long newmem)
-{
-    return libxlDomainSetMemoryFlags(dom, newmem, VIR_DOMAIN_AFFECT_LIVE);
-}
-
-
-int
-libxlDomainSetMaxMemory(virDomainPtr dom, unsigned long newmem)
-{
-    return libxlDomainSetMemoryFlags(dom, newmem, VIR_DOMAIN_MEM_MAXIMUM);
-}
-
-
 /* memtune: Xen enforces one limit, the domain's maximum memory. */
 #define LIBXL_TUNE_MEMORY_NPARAM 1
 
 int
-libxlDomainGetMemoryParameters(virDomainPtr dom,
-                               virTypedParameterPtr params,
-                               int *nparams,
-                               unsigned int flags)
+libxlDomainGetMemoryParametersWork(virDomainPtr dom,
+                                   virTypedParameterPtr params,
+                                   int *nparams,
+                                   unsigned int flags,
+                                   libxlTuneACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     virDomainObj *vm;
@@ -995,7 +965,7 @@ libxlDomainGetMemoryParameters(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainGetMemoryParametersEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if (!(def = virDomainObjGetOneDef(vm, flags)))
@@ -1021,10 +991,11 @@ libxlDomainGetMemoryParameters(virDomainPtr dom,
 
 
 int
-libxlDomainSetMemoryParameters(virDomainPtr dom,
-                               virTypedParameterPtr params,
-                               int nparams,
-                               unsigned int flags)
+libxlDomainSetMemoryParametersWork(virDomainPtr dom,
+                                   virTypedParameterPtr params,
+                                   int nparams,
+                                   unsigned int flags,
+                                   libxlTuneACLCheckFlags aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -1067,7 +1038,7 @@ libxlDomainSetMemoryParameters(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainSetMemoryParametersEnsureACL(dom->conn, vm->def, flags) < 0)
+    if (aclCheck(dom->conn, vm->def, flags) < 0)
         goto cleanup;
 
     if (libxlTuneBegin(driver, vm, "memtune", &flags, &def, &persistentDef) < 0)
@@ -1206,7 +1177,9 @@ libxlTuneSchedGetLive(libxl_ctx *ctx,
 
 
 char *
-libxlDomainGetSchedulerType(virDomainPtr dom, int *nparams)
+libxlDomainGetSchedulerTypeWork(virDomainPtr dom,
+                                int *nparams,
+                                libxlTuneACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -1217,7 +1190,7 @@ libxlDomainGetSchedulerType(virDomainPtr dom, int *nparams)
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainGetSchedulerTypeEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if ((sched = libxlTuneScheduler(cfg->ctx)) < 0)
@@ -1235,10 +1208,11 @@ libxlDomainGetSchedulerType(virDomainPtr dom, int *nparams)
 
 
 int
-libxlDomainGetSchedulerParametersFlags(virDomainPtr dom,
-                                       virTypedParameterPtr params,
-                                       int *nparams,
-                                       unsigned int flags)
+libxlDomainGetSchedulerParametersFlagsWork(virDomainPtr dom,
+                                           virTypedParameterPtr params,
+                                           int *nparams,
+                                           unsigned int flags,
+                                           libxlTuneACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -1260,7 +1234,7 @@ libxlDomainGetSchedulerParametersFlags(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainGetSchedulerParametersFlagsEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if (!(def = virDomainObjGetOneDefState(vm, flags, &live)))
@@ -1305,15 +1279,6 @@ libxlDomainGetSchedulerParametersFlags(virDomainPtr dom,
     libxl_domain_sched_params_dispose(&sc);
     virDomainObjEndAPI(&vm);
     return ret;
-}
-
-
-int
-libxlDomainGetSchedulerParameters(virDomainPtr dom,
-                                  virTypedParameterPtr params,
-                                  int *nparams)
-{
-    return libxlDomainGetSchedulerParametersFlags(dom, params, nparams, 0);
 }
 
 
@@ -1392,10 +1357,11 @@ libxlTuneSchedParamsApply(virTypedParameterPtr params,
 
 
 int
-libxlDomainSetSchedulerParametersFlags(virDomainPtr dom,
-                                       virTypedParameterPtr params,
-                                       int nparams,
-                                       unsigned int flags)
+libxlDomainSetSchedulerParametersFlagsWork(virDomainPtr dom,
+                                           virTypedParameterPtr params,
+                                           int nparams,
+                                           unsigned int flags,
+                                           libxlTuneACLCheckFlags aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -1425,7 +1391,7 @@ libxlDomainSetSchedulerParametersFlags(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainSetSchedulerParametersFlagsEnsureACL(dom->conn, vm->def, flags) < 0)
+    if (aclCheck(dom->conn, vm->def, flags) < 0)
         goto cleanup;
 
     if (libxlTuneBegin(driver, vm, "schedinfo", &flags, &def, &persistentDef) < 0)
@@ -1479,15 +1445,6 @@ libxlDomainSetSchedulerParametersFlags(virDomainPtr dom,
 }
 
 
-int
-libxlDomainSetSchedulerParameters(virDomainPtr dom,
-                                  virTypedParameterPtr params,
-                                  int nparams)
-{
-    return libxlDomainSetSchedulerParametersFlags(dom, params, nparams, 0);
-}
-
-
 /* ---- NUMA ----------------------------------------------------------- */
 
 /* Xen's node affinity: where the domain's memory comes from, and which
@@ -1538,10 +1495,11 @@ libxlTuneNodeAffinity(libxl_ctx *ctx, virDomainObj *vm)
 
 
 int
-libxlDomainGetNumaParameters(virDomainPtr dom,
-                             virTypedParameterPtr params,
-                             int *nparams,
-                             unsigned int flags)
+libxlDomainGetNumaParametersWork(virDomainPtr dom,
+                                 virTypedParameterPtr params,
+                                 int *nparams,
+                                 unsigned int flags,
+                                 libxlTuneACLCheck aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -1560,7 +1518,7 @@ libxlDomainGetNumaParameters(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainGetNumaParametersEnsureACL(dom->conn, vm->def) < 0)
+    if (aclCheck(dom->conn, vm->def) < 0)
         goto cleanup;
 
     if (!(def = virDomainObjGetOneDefState(vm, flags, &live)))
@@ -1602,10 +1560,11 @@ libxlDomainGetNumaParameters(virDomainPtr dom,
 
 
 int
-libxlDomainSetNumaParameters(virDomainPtr dom,
-                             virTypedParameterPtr params,
-                             int nparams,
-                             unsigned int flags)
+libxlDomainSetNumaParametersWork(virDomainPtr dom,
+                                 virTypedParameterPtr params,
+                                 int nparams,
+                                 unsigned int flags,
+                                 libxlTuneACLCheckFlags aclCheck)
 {
     libxlDriverPrivate *driver = dom->conn->privateData;
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
@@ -1659,7 +1618,7 @@ libxlDomainSetNumaParameters(virDomainPtr dom,
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
 
-    if (virDomainSetNumaParametersEnsureACL(dom->conn, vm->def, flags) < 0)
+    if (aclCheck(dom->conn, vm->def, flags) < 0)
         goto cleanup;
 
     if (libxlTuneBegin(driver, vm, "numatune", &flags, &def, &persistentDef) < 0)

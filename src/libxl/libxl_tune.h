@@ -13,58 +13,81 @@
 #include "internal.h"
 #include "libxl_conf.h"
 
-/* ---- vcpus ---- */
-int libxlDomainGetVcpus(virDomainPtr dom, virVcpuInfoPtr info, int maxinfo,
-                        unsigned char *cpumaps, int maplen);
-int libxlDomainGetVcpuPinInfo(virDomainPtr dom, int ncpumaps,
-                              unsigned char *cpumaps, int maplen,
-                              unsigned int flags);
-int libxlDomainGetVcpusFlags(virDomainPtr dom, unsigned int flags);
-int libxlDomainGetMaxVcpus(virDomainPtr dom);
-int libxlDomainSetVcpusFlags(virDomainPtr dom, unsigned int nvcpus,
-                             unsigned int flags);
-int libxlDomainSetVcpus(virDomainPtr dom, unsigned int nvcpus);
-int libxlDomainPinVcpuFlags(virDomainPtr dom, unsigned int vcpu,
-                            unsigned char *cpumap, int maplen,
-                            unsigned int flags);
-int libxlDomainPinVcpu(virDomainPtr dom, unsigned int vcpu,
-                       unsigned char *cpumap, int maplen);
-int libxlDomainPinEmulator(virDomainPtr dom, unsigned char *cpumap,
-                           int maplen, unsigned int flags);
-int libxlDomainGetEmulatorPinInfo(virDomainPtr dom, unsigned char *cpumaps,
-                                  int maplen, unsigned int flags);
+/* The work of the entry points, once libxl_driver.c has named its own
+ * ACL check: @aclCheck, made once the domain is looked up. */
+typedef int (*libxlTuneACLCheck)(virConnectPtr conn, virDomainDef *def);
+typedef int (*libxlTuneACLCheckFlags)(virConnectPtr conn, virDomainDef *def,
+                                      unsigned int flags);
 
-/* ---- memory ---- */
-int libxlDomainSetMemoryFlags(virDomainPtr dom, unsigned long newmem,
-                              unsigned int flags);
-int libxlDomainSetMemory(virDomainPtr dom, unsigned long newmem);
-int libxlDomainSetMaxMemory(virDomainPtr dom, unsigned long newmem);
-int libxlDomainGetMemoryParameters(virDomainPtr dom,
-                                   virTypedParameterPtr params,
-                                   int *nparams, unsigned int flags);
-int libxlDomainSetMemoryParameters(virDomainPtr dom,
-                                   virTypedParameterPtr params,
-                                   int nparams, unsigned int flags);
-
-/* ---- scheduler ---- */
-char *libxlDomainGetSchedulerType(virDomainPtr dom, int *nparams);
-int libxlDomainGetSchedulerParametersFlags(virDomainPtr dom,
-                                           virTypedParameterPtr params,
-                                           int *nparams, unsigned int flags);
-int libxlDomainGetSchedulerParameters(virDomainPtr dom,
-                                      virTypedParameterPtr params,
-                                      int *nparams);
-int libxlDomainSetSchedulerParametersFlags(virDomainPtr dom,
-                                           virTypedParameterPtr params,
-                                           int nparams, unsigned int flags);
-int libxlDomainSetSchedulerParameters(virDomainPtr dom,
-                                      virTypedParameterPtr params,
-                                      int nparams);
-
-/* ---- NUMA ---- */
-int libxlDomainGetNumaParameters(virDomainPtr dom,
-                                 virTypedParameterPtr params,
-                                 int *nparams, unsigned int flags);
-int libxlDomainSetNumaParameters(virDomainPtr dom,
-                                 virTypedParameterPtr params,
-                                 int nparams, unsigned int flags);
+int libxlDomainGetVcpusWork(virDomainPtr dom,
+                            virVcpuInfoPtr info,
+                            int maxinfo,
+                            unsigned char *cpumaps,
+                            int maplen,
+                            libxlTuneACLCheck aclCheck);
+int libxlDomainGetVcpuPinInfoWork(virDomainPtr dom,
+                                  int ncpumaps,
+                                  unsigned char *cpumaps,
+                                  int maplen,
+                                  unsigned int flags,
+                                  libxlTuneACLCheck aclCheck);
+int libxlDomainGetVcpusFlagsWork(virDomainPtr dom,
+                                 unsigned int flags,
+                                 libxlTuneACLCheckFlags aclCheck);
+int libxlDomainSetVcpusFlagsWork(virDomainPtr dom,
+                                 unsigned int nvcpus,
+                                 unsigned int flags,
+                                 libxlTuneACLCheckFlags aclCheck);
+int libxlDomainPinVcpuFlagsWork(virDomainPtr dom,
+                                unsigned int vcpu,
+                                unsigned char *cpumap,
+                                int maplen,
+                                unsigned int flags,
+                                libxlTuneACLCheckFlags aclCheck);
+int libxlDomainPinEmulatorWork(virDomainPtr dom,
+                               unsigned char *cpumap,
+                               int maplen,
+                               unsigned int flags,
+                               libxlTuneACLCheckFlags aclCheck);
+int libxlDomainGetEmulatorPinInfoWork(virDomainPtr dom,
+                                      unsigned char *cpumaps,
+                                      int maplen,
+                                      unsigned int flags,
+                                      libxlTuneACLCheck aclCheck);
+int libxlDomainSetMemoryFlagsWork(virDomainPtr dom,
+                                  unsigned long newmem,
+                                  unsigned int flags,
+                                  libxlTuneACLCheckFlags aclCheck);
+int libxlDomainGetMemoryParametersWork(virDomainPtr dom,
+                                       virTypedParameterPtr params,
+                                       int *nparams,
+                                       unsigned int flags,
+                                       libxlTuneACLCheck aclCheck);
+int libxlDomainSetMemoryParametersWork(virDomainPtr dom,
+                                       virTypedParameterPtr params,
+                                       int nparams,
+                                       unsigned int flags,
+                                       libxlTuneACLCheckFlags aclCheck);
+char *libxlDomainGetSchedulerTypeWork(virDomainPtr dom,
+                                      int *nparams,
+                                      libxlTuneACLCheck aclCheck);
+int libxlDomainGetSchedulerParametersFlagsWork(virDomainPtr dom,
+                                               virTypedParameterPtr params,
+                                               int *nparams,
+                                               unsigned int flags,
+                                               libxlTuneACLCheck aclCheck);
+int libxlDomainSetSchedulerParametersFlagsWork(virDomainPtr dom,
+                                               virTypedParameterPtr params,
+                                               int nparams,
+                                               unsigned int flags,
+                                               libxlTuneACLCheckFlags aclCheck);
+int libxlDomainGetNumaParametersWork(virDomainPtr dom,
+                                     virTypedParameterPtr params,
+                                     int *nparams,
+                                     unsigned int flags,
+                                     libxlTuneACLCheck aclCheck);
+int libxlDomainSetNumaParametersWork(virDomainPtr dom,
+                                     virTypedParameterPtr params,
+                                     int nparams,
+                                     unsigned int flags,
+                                     libxlTuneACLCheckFlags aclCheck);
