@@ -53,6 +53,7 @@
 #include "domain_event.h"
 #include "viralloc.h"
 #include "virerror.h"
+#include "virclosecallbacks.h"
 #include "virfdstream.h"
 #include "virfile.h"
 #include "virlog.h"
@@ -139,6 +140,7 @@ struct _libxlMigration {
     bool threadRunning;
     virThread thread;
     int restored;               /* 1 restored, -1 failed, 0 not yet */
+    bool finishing;             /* Finish runs */
     char *error;
     /* --persistent-xml: the definition Finish makes persistent */
     virDomainDef *persistDef;
@@ -182,6 +184,7 @@ libxlMigrationInClear(libxlMigration *mig)
     g_clear_pointer(&mig->persistDef, virDomainDefFree);
     mig->in = false;
     mig->offline = false;
+    mig->finishing = false;
     mig->restored = 0;
 }
 
@@ -615,7 +618,7 @@ libxlMigrationReceive(void *opaque)
 
     libxlDomainJobDataBegin(vm, VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN, -1, 0,
                             NULL, virDomainDefGetMemoryTotal(vm->def) * 1024ULL);
-    if (libxlProcessRestore(driver, vm, mig->conn, LIBXL_PROCESS_START_PAUSED,
+    if (libxlProcessRestore(driver, vm, NULL, LIBXL_PROCESS_START_PAUSED,
                             mig->recvFd, mig->version) < 0) {
         mig->restored = -1;
         mig->error = g_strdup(virGetLastErrorMessage());
@@ -651,6 +654,9 @@ libxlMigrationDiscard(libxlDriverPrivate *driver, virDomainObj *vm)
     if (!vm->persistent)
         virDomainObjListRemove(driver->domains, vm);
 }
+
+
+static void libxlMigrationInConnClosed(virDomainObj *vm, virConnectPtr conn);
 
 
 /* The URI the source sends to, and where to listen: @uriIn (a host,
@@ -818,7 +824,8 @@ libxlMigrationPrepare(libxlDriverPrivate *driver,
     mig = libxlMigrationGet(vm);
     mig->in = true;
     mig->driver = driver;
-    mig->conn = virObjectRef(dconn);
+    /* no reference to @dconn: its close is the news that the migration
+     * will not finish (libxlMigrationInConnClosed) */
     mig->version = cookie->version;
     mig->restored = 0;
     mig->persistDef = g_steal_pointer(&persistDef);
@@ -847,6 +854,9 @@ libxlMigrationPrepare(libxlDriverPrivate *driver,
         goto out_clear;
     }
     mig->threadRunning = true;
+    /* the connection that calls Finish closes first: the migration is
+     * cancelled (libxlMigrationInConnClosed) */
+    virCloseCallbacksDomainAdd(vm, dconn, libxlMigrationInConnClosed);
     VIR_DEBUG("domain '%s' awaits its migration on %s", vm->def->name,
               st ? "the tunnel" : NULLSTR(uriOut ? *uriOut : NULL));
     ret = 0;
@@ -1110,6 +1120,9 @@ libxlMigrationSend(libxlDriverPrivate *driver,
 
     args.fd = pipefd[1];
     args.flags = (flags & VIR_MIGRATE_LIVE) ? LIBXL_SUSPEND_LIVE : 0;
+    /* a daemon that dies from now on finds the migration in the status
+     * XML (libxlMigrationReconnect) */
+    libxlDomainStatusJobSet(driver, vm, "migration-out", NULL, NULL, false, paused);
     libxlLoggerResetLastError();
     libxlMigrationGet(vm)->sending = &pump;
     rc = libxlDomainAORun(vm, cfg->ctx, "migration", libxlMigrationSuspendFunc, &args);
@@ -1168,6 +1181,7 @@ libxlMigrationSend(libxlDriverPrivate *driver,
             virDomainObjSetState(vm, VIR_DOMAIN_RUNNING,
                                  VIR_DOMAIN_RUNNING_MIGRATION_CANCELED);
         }
+        libxlDomainStatusJobEnd(driver, vm);
         virErrorRestore(&saved);
         goto out;
     }
@@ -1179,6 +1193,9 @@ libxlMigrationSend(libxlDriverPrivate *driver,
     libxlProcessQueueEvent(driver,
                            virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_SUSPENDED,
                                                              VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED));
+    /* the stream is complete: whether the destination runs the guest is
+     * Confirm's news */
+    libxlDomainStatusJobSet(driver, vm, "migration-sent", NULL, NULL, false, paused);
     ret = 0;
 
  out:
@@ -1319,6 +1336,113 @@ libxlMigrationOutPending(virDomainObj *vm)
 }
 
 
+/* ---- the source's daemon restarted --------------------------------- */
+
+/*
+ * libxlMigrationReconnect:
+ * @vm's status says a migration out of it was in progress when the
+ * daemon died (libxlProcessReconnect; @info: libxl's dominfo of @vm,
+ * NULL if it is gone).  As the qemu driver recovers an outgoing
+ * migration (qemuProcessRecoverMigrationOut):
+ *  - "migration-out", the stream being sent: the destination discards
+ *    what it received when the connection breaks; the guest libxl
+ *    suspended for the last round is resumed (paused again if it was),
+ *    and runs, migration cancelled;
+ *  - "migration-sent", the stream complete, Confirm not reached: whether
+ *    the destination runs the guest is not known here; it stays paused
+ *    (migration) for the administrator, as the qemu driver leaves it;
+ *  - "migration-confirm": the destination runs the guest; the copy here
+ *    is destroyed, shut off (migrated) and, with --undefinesource,
+ *    undefined.
+ * Returns -1 when @vm stopped, 1 when its state is set here (running or
+ * paused), 0 when there was no migration or it is as libxl reports it.
+ */
+int
+libxlMigrationReconnect(libxlDriverPrivate *driver,
+                        virDomainObj *vm,
+                        const libxl_dominfo *info)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    libxlDomainObjPrivate *priv = vm->privateData;
+    bool suspended = info && info->shutdown &&
+        info->shutdown_reason == LIBXL_SHUTDOWN_REASON_SUSPEND;
+    bool paused = priv->statusPaused;
+    bool undefine = priv->statusManaged;
+
+    if (!priv->statusJob || !STRPREFIX(priv->statusJob, "migration-"))
+        return 0;
+
+    if (STREQ(priv->statusJob, "migration-confirm")) {
+        VIR_INFO("domain '%s' (id %d) was migrated when libvirtd stopped: "
+                 "finishing its migration", vm->def->name, vm->def->id);
+        if (info && libxlProcessDestroy(driver, vm) < 0) {
+            VIR_WARN("%s", virGetLastErrorMessage());
+            virResetLastError();
+            libxlDomainStatusJobClear(vm);
+            return 0;
+        }
+        if (undefine) {
+            if (virDomainDeleteConfig(cfg->configDir, cfg->autostartDir, vm) < 0) {
+                VIR_WARN("%s", virGetLastErrorMessage());
+                virResetLastError();
+            }
+        } else {
+            g_autofree char *file = virDomainConfigFile(cfg->configDir, vm->def->name);
+
+            /* the persistent definition, loaded after the reconnection,
+             * finds it shut off (migrated) */
+            if (virFileExists(file))
+                vm->persistent = 1;
+        }
+        libxlProcessStopped(driver, vm, VIR_DOMAIN_SHUTOFF_MIGRATED,
+                            VIR_DOMAIN_EVENT_STOPPED_MIGRATED);
+        return -1;
+    }
+
+    if (!info) {
+        libxlDomainStatusJobClear(vm);
+        return 0;
+    }
+
+    if (STREQ(priv->statusJob, "migration-sent")) {
+        VIR_WARN("domain '%s' (id %d) was sent to the destination when libvirtd "
+                 "stopped, its migration unconfirmed: leaving it paused",
+                 vm->def->name, vm->def->id);
+        libxlDomainStatusJobClear(vm);
+        virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION);
+        return 1;
+    }
+
+    VIR_INFO("domain '%s' (id %d) was being migrated when libvirtd stopped: "
+             "cancelling the migration", vm->def->name, vm->def->id);
+    libxlDomainStatusJobClear(vm);
+    if (suspended &&
+        (libxl_domain_resume(cfg->ctx, vm->def->id, 1, NULL) != 0)) {
+        VIR_WARN("cannot resume domain '%s' after its interrupted migration",
+                 vm->def->name);
+        return 0;
+    }
+    if (paused || (!suspended && info->paused)) {
+        int reason;
+
+        if (!info->paused &&
+            libxl_domain_pause(cfg->ctx, vm->def->id, NULL) != 0)
+            VIR_WARN("cannot pause domain '%s' again", vm->def->name);
+        if (virDomainObjGetState(vm, &reason) != VIR_DOMAIN_PAUSED)
+            reason = VIR_DOMAIN_PAUSED_MIGRATION;
+        virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, reason);
+        return 1;
+    }
+    virDomainObjSetState(vm, VIR_DOMAIN_RUNNING,
+                         VIR_DOMAIN_RUNNING_MIGRATION_CANCELED);
+    if (suspended)
+        libxlProcessQueueEvent(driver,
+                               virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_RESUMED,
+                                                                 VIR_DOMAIN_EVENT_RESUMED_MIGRATED));
+    return 1;
+}
+
+
 /* ---- Confirm (source) --------------------------------------------- */
 
 /*
@@ -1353,8 +1477,10 @@ libxlMigrationConfirm(libxlDriverPrivate *driver,
     }
 
     if (cancelled) {
-        if (virDomainObjGetState(vm, NULL) != VIR_DOMAIN_PAUSED)
+        if (virDomainObjGetState(vm, NULL) != VIR_DOMAIN_PAUSED) {
+            libxlDomainStatusJobEnd(driver, vm);
             return 0;
+        }
         if (libxl_domain_resume(cfg->ctx, vm->def->id, 1, NULL) != 0 ||
             libxlProcessRewatchDeath(driver, vm) < 0) {
             libxlReportError(VIR_ERR_OPERATION_FAILED,
@@ -1367,12 +1493,19 @@ libxlMigrationConfirm(libxlDriverPrivate *driver,
         libxlProcessQueueEvent(driver,
                                virDomainEventLifecycleNewFromObj(vm, VIR_DOMAIN_EVENT_RESUMED,
                                                                  VIR_DOMAIN_EVENT_RESUMED_MIGRATED));
-        libxlDomainSaveStatus(driver, vm);
+        libxlDomainStatusJobEnd(driver, vm);
         return 0;
     }
 
-    if (libxlProcessDestroy(driver, vm) < 0)
+    /* the destination runs the guest: a daemon that dies from now on
+     * finishes this (libxlMigrationReconnect) */
+    libxlDomainStatusJobSet(driver, vm, "migration-confirm", NULL, NULL,
+                            (flags & VIR_MIGRATE_UNDEFINE_SOURCE) && vm->persistent,
+                            false);
+    if (libxlProcessDestroy(driver, vm) < 0) {
+        libxlDomainStatusJobSet(driver, vm, "migration-sent", NULL, NULL, false, false);
         return -1;
+    }
     if (!(flags & VIR_MIGRATE_UNDEFINE_SOURCE) || !vm->persistent) {
         libxlProcessStopped(driver, vm, VIR_DOMAIN_SHUTOFF_MIGRATED,
                             VIR_DOMAIN_EVENT_STOPPED_MIGRATED);
@@ -1448,11 +1581,13 @@ libxlMigrationFinish(libxlDriverPrivate *driver,
     libxlMigration *mig = priv->migration;
     virDomainPtr dom = NULL;
 
-    if (!mig || !mig->in) {
+    if (!mig || !mig->in || mig->finishing) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("domain '%s' is not migrating to this host"), vm->def->name);
         return NULL;
     }
+    mig->finishing = true;
+    virCloseCallbacksDomainRemove(vm, NULL, libxlMigrationInConnClosed);
 
     if (mig->offline) {
         dom = libxlMigrationFinishOffline(driver, dconn, vm, cancelled);
@@ -1548,6 +1683,44 @@ libxlMigrationFinish(libxlDriverPrivate *driver,
     libxlMigrationInClear(mig);
     libxlDomainObjEndJob(vm);
     return dom;
+}
+
+
+/* The connection that prepared the migration into @vm closed without
+ * its Finish (the client or the source's daemon died): as the qemu
+ * driver does, the incoming domain goes, in a thread of its own (Finish
+ * waits for the receiving thread, which libvirt's event loop serves). */
+static void
+libxlMigrationInConnClosedThread(void *opaque)
+{
+    virDomainObj *vm = opaque;
+    libxlDomainObjPrivate *priv;
+    libxlMigration *mig;
+
+    virObjectLock(vm);
+    priv = vm->privateData;
+    mig = priv->migration;
+    if (mig && mig->in && !mig->finishing && mig->driver) {
+        VIR_INFO("the connection preparing the migration of domain '%s' closed: "
+                 "cancelling it", vm->def->name);
+        ignore_value(libxlMigrationFinish(mig->driver, NULL, vm, 0, true));
+        virResetLastError();
+    }
+    virDomainObjEndAPI(&vm);
+}
+
+
+static void
+libxlMigrationInConnClosed(virDomainObj *vm, virConnectPtr conn G_GNUC_UNUSED)
+{
+    virThread thread;
+
+    virObjectRef(vm);
+    if (virThreadCreateFull(&thread, false, libxlMigrationInConnClosedThread,
+                            "libxl-migration-closed", false, vm) < 0) {
+        VIR_WARN("cannot cancel the migration of domain '%s'", vm->def->name);
+        virObjectUnref(vm);
+    }
 }
 
 

@@ -99,5 +99,8 @@ int libxlMigrationConfirm(libxlDriverPrivate *driver,
                           unsigned int flags,
                           bool cancelled);
 
+int libxlMigrationReconnect(libxlDriverPrivate *driver,
+                            virDomainObj *vm,
+                            const libxl_dominfo *info);
 int libxlMigrationSetSpeed(virDomainObj *vm, unsigned long bandwidth);
 unsigned long libxlMigrationGetSpeed(virDomainObj *vm);

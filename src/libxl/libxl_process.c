@@ -49,6 +49,7 @@
 #include "libxl_domain.h"
 #include "libxl_host.h"
 #include "libxl_hotplug.h"
+#include "libxl_migration.h"
 #include "libxl_process.h"
 #include "libxl_save.h"
 
@@ -1337,6 +1338,7 @@ libxlProcessReconnect(libxlDriverPrivate *driver,
     int reason;
     int oldReason;
     int resumed;
+    int recovered;
 
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "reconnect") < 0) {
         virResetLastError();
@@ -1348,7 +1350,12 @@ libxlProcessReconnect(libxlDriverPrivate *driver,
     /* counted as running; libxlProcessStopped counts it out */
     libxlProcessInhibit(driver, true);
 
-    if (!(info = libxlProcessFindDominfo(list, n, vm))) {
+    info = libxlProcessFindDominfo(list, n, vm);
+    /* an outgoing migration: finished or cancelled */
+    if ((recovered = libxlMigrationReconnect(driver, vm, info)) < 0)
+        goto out;
+
+    if (!info) {
         VIR_INFO("domain '%s' (id %d) vanished while libvirtd was down",
                  vm->def->name, vm->def->id);
         libxlProcessStopped(driver, vm, VIR_DOMAIN_SHUTOFF_UNKNOWN,
@@ -1376,8 +1383,8 @@ libxlProcessReconnect(libxlDriverPrivate *driver,
         state = VIR_DOMAIN_RUNNING;
         reason = VIR_DOMAIN_RUNNING_UNPAUSED;
     }
-    if (virDomainObjGetState(vm, &oldReason) == state)
-        reason = oldReason;
+    if (virDomainObjGetState(vm, &oldReason) == state || recovered)
+        state = virDomainObjGetState(vm, &reason);
     /* a shut-down domain's fate is decided by the death watch's event */
     if (state == VIR_DOMAIN_SHUTDOWN || state == VIR_DOMAIN_CRASHED)
         state = virDomainObjGetState(vm, &reason);
