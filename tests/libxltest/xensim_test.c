@@ -4349,6 +4349,7 @@ START_TEST(test_hotplug_disk)
 
         testHotplugDisk(&d2, "xvdd", img, LIBXL_DISK_FORMAT_RAW);
         ck_assert_int_eq(libxl_device_disk_safe_remove(ctx, domid, &d2, NULL), ERROR_INVAL);
+        libxl_device_disk_dispose(&d2);
         ck_assert_int_eq(libxl_vdev_to_device_disk(ctx, domid, "xvdd", &d2), 0);
         ck_assert_int_eq(d2.backend, LIBXL_DISK_BACKEND_PHY);
         ck_assert_str_eq(d2.pdev_path, img);
@@ -4376,7 +4377,11 @@ START_TEST(test_hotplug_disk)
     ck_assert_int_eq(disk.backend, LIBXL_DISK_BACKEND_QDISK);
     g_free(p);
     p = g_strdup_printf("/local/domain/0/backend/qdisk/%u/51776/params", domid);
-    testXsEq(xs, p, g_strdup_printf("qcow2:%s", img));
+    {
+        g_autofree char *want = g_strdup_printf("qcow2:%s", img);
+
+        testXsEq(xs, p, want);
+    }
     ck_assert_int_eq(libxl_device_disk_remove(ctx, domid, &disk, NULL), 0);
     ck_assert(testXsGone(xs, p));
     libxl_device_disk_dispose(&disk);
@@ -4490,7 +4495,11 @@ START_TEST(test_hotplug_nic)
     libxl_nicinfo_dispose(&info);
     ck_assert_int_eq(libxl_device_nic_remove(ctx, domid, &found, NULL), 0);
     libxl_device_nic_dispose(&found);
-    ck_assert(testXsGone(xs, g_strdup_printf("/local/domain/%u/device/vif/1", domid)));
+    {
+        g_autofree char *fe1 = g_strdup_printf("/local/domain/%u/device/vif/1", domid);
+
+        ck_assert(testXsGone(xs, fe1));
+    }
     ck_assert_int_eq(libxl_mac_to_device_nic(ctx, domid, "00:16:3e:0a:0b:0d", &found),
                      ERROR_INVAL);
     ck_assert_int_eq(libxl_mac_to_device_nic(ctx, domid, "nonsense", &found), ERROR_INVAL);
@@ -4598,11 +4607,19 @@ START_TEST(test_hotplug_netback)
     libxl_device_nic_init(&nic);
     nic.bridge = strdup("brhot");
     ck_assert_int_eq(libxl_device_nic_add(ctx, domid, &nic, NULL), 0);
-    out = testInNetns(g_strdup_printf("ip -o link show vif%u.0", domid));
+    {
+        g_autofree char *cmd = g_strdup_printf("ip -o link show vif%u.0", domid);
+
+        out = testInNetns(cmd);
+    }
     ck_assert_msg(strstr(out, "master brhot"), "vif not on brhot: %s", out);
     ck_assert_int_eq(libxl_device_nic_remove(ctx, domid, &nic, NULL), 0);
     g_free(out);
-    out = testInNetns(g_strdup_printf("ip -o link show | grep -c \"vif%u\\.\" || true", domid));
+    {
+        g_autofree char *cmd = g_strdup_printf("ip -o link show | grep -c \"vif%u\\.\" || true", domid);
+
+        out = testInNetns(cmd);
+    }
     ck_assert_str_eq(g_strstrip(out), "0");
     libxl_device_nic_dispose(&nic);
 
