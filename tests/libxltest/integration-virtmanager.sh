@@ -75,6 +75,7 @@ EOF
         exit $rc' _ "$URI" "$work" "$drv" "${PYTHON3:-python3}" \
         "$top_srcdir/tests/libxltest/virtmanager-ui.py" "$art" \
         </dev/null >"$work/ui-$drv.tap" 2>"$work/ui-$drv.err"
+    local rc=$?
     kill "$xpid" 2>/dev/null
     wait "$xpid" 2>/dev/null
     cp "$work/virt-manager-$drv.log" "$art/" 2>/dev/null
@@ -92,9 +93,9 @@ EOF
             *) echo "$line" ;;
         esac
     done < "$work/ui-$drv.tap"
-    if [ "$seen" = 0 ] || grep -q Traceback "$work/ui-$drv.err"; then
+    if [ "$seen" = 0 ] || [ "$rc" = 124 ] || grep -q Traceback "$work/ui-$drv.err"; then
         TAP_RECORD=$([ "$drv" = stock ] && echo "stock: recorded")
-        tap_fail "$drv: the UI driver ran to its end" "$(tail -n 15 "$work/ui-$drv.err")"
+        tap_fail "$drv: the UI driver ran to its end (exit $rc)" "$(tail -n 15 "$work/ui-$drv.err")"
         TAP_RECORD=
     fi
     ok_eq "$drv: virt-manager's own log has no ERROR" "" \
