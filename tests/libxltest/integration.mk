@@ -18,14 +18,17 @@ TESTS += \
 	integration-stats.sh \
 	integration-stats.py \
 	integration-hotplug.sh \
-	integration-pci.sh
+	integration-pci.sh \
+	integration-virtmanager.sh \
+	integration-examples.sh
 
 EXTRA_DIST += tap.sh data \
 	integration-install.sh integration-badinput.sh \
 	integration-host.sh integration-hostpy.py integration-native.sh integration-switch.sh \
 	integration-names.sh integration-virtinstall.sh \
 	integration-stats.sh integration-stats.py integration-hotplug.sh \
-	integration-pci.sh
+	integration-pci.sh integration-virtmanager.sh virtmanager-ui.py \
+	integration-examples.sh
 
 # Tuning (vcpus, pinning, memory, scheduler, NUMA; src/libxl/libxl_tune.c):
 # virsh and the Python binding, each value checked through the simulated
