@@ -2859,7 +2859,7 @@ libxlDomainDefToNative(const char *format, virDomainDef *def,
  * configuration of @format, as domain XML.
  */
 char *
-libxlNativeConnectDomainXMLFromNative(virConnectPtr conn,
+libxlNativeConnectDomainXMLFromNative(virConnectPtr conn G_GNUC_UNUSED,
                                       virDomainXMLOption *xmlopt,
                                       virCaps *caps,
                                       const char *format,
