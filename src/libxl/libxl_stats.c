@@ -1545,14 +1545,14 @@ libxlStatsBulkBalloon(libxlStatsDomain *d,
                       virTypedParamList *params)
 {
     unsigned long long cur = d->curmem;
-    unsigned long long max = d->maxmem;
 
-    if (d->active && info) {
+    /* the maximum is the domain's, as virDomainGetMaxMemory and getInfo
+     * say it: Xen's max_memkb carries libxl's slack (LIBXL_MAXMEM_CONSTANT)
+     * above it */
+    if (d->active && info)
         cur = info->current_memkb;
-        max = MAX(max, info->max_memkb);
-    }
     if (virTypedParamListAddULLong(params, cur, "balloon.current") < 0 ||
-        virTypedParamListAddULLong(params, max, "balloon.maximum") < 0)
+        virTypedParamListAddULLong(params, d->maxmem, "balloon.maximum") < 0)
         return -1;
     if (d->active && info &&
         virTypedParamListAddULLong(params, info->current_memkb, "balloon.rss") < 0)

@@ -332,6 +332,9 @@ for drv in ("ours", "stock"):
                 for i, dom in enumerate(many):
                     rec = got.get(dom.name())
                     want = {"balloon.current": (16 + i % 8) * 1024,
+                            # the domain's maximum (getInfo's), not Xen's
+                            # max_memkb with libxl's slack above it
+                            "balloon.maximum": (16 + i % 8) * 1024,
                             "block.count": 1,
                             "block.0.path": os.path.join(work, f"many-{i}.img"),
                             "net.count": 1,
