@@ -1339,6 +1339,39 @@ libxlMigrationOutPending(virDomainObj *vm)
 /* ---- the source's daemon restarted --------------------------------- */
 
 /*
+ * libxlMigrationWaitGone:
+ * The destruction the daemon was making when it died may still be under
+ * way (libxl's destroyer child outlives it; libxl refuses a second one):
+ * wait up to LIBXL_MIGRATION_GONE_MS for domain @domid to be dying or
+ * gone.  Returns true if it is.
+ */
+#define LIBXL_MIGRATION_GONE_MS 15000
+
+static bool
+libxlMigrationWaitGone(libxl_ctx *ctx, uint32_t domid)
+{
+    unsigned int waited;
+
+    for (waited = 0; waited <= LIBXL_MIGRATION_GONE_MS; waited += 100) {
+        libxl_dominfo info;
+        int rc;
+        bool gone;
+
+        libxl_dominfo_init(&info);
+        rc = libxl_domain_info(ctx, &info, domid);
+        gone = rc == ERROR_DOMAIN_NOTFOUND || (rc == 0 && info.dying);
+        libxl_dominfo_dispose(&info);
+        if (gone)
+            return true;
+        if (rc != 0)
+            return false;
+        g_usleep(100 * 1000);
+    }
+    return false;
+}
+
+
+/*
  * libxlMigrationReconnect:
  * @vm's status says a migration out of it was in progress when the
  * daemon died (libxlProcessReconnect; @info: libxl's dominfo of @vm,
@@ -1373,26 +1406,33 @@ libxlMigrationReconnect(libxlDriverPrivate *driver,
         return 0;
 
     if (STREQ(priv->statusJob, "migration-confirm")) {
+        g_autofree char *file = virDomainConfigFile(cfg->configDir, vm->def->name);
+
+        /* first of all: the persistent definition, loaded after the
+         * reconnection, finds it shut off (migrated); a transient object
+         * removed meanwhile would make libvirt refuse that definition */
+        if (!undefine && virFileExists(file))
+            vm->persistent = 1;
         VIR_INFO("domain '%s' (id %d) was migrated when libvirtd stopped: "
                  "finishing its migration", vm->def->name, vm->def->id);
-        if (info && libxlProcessDestroy(driver, vm) < 0) {
+        /* not libxlProcessDestroy: its failure would watch the domain's
+         * death again, whose event would then stop it as destroyed */
+        if (info &&
+            libxlDomainAORun(vm, cfg->ctx, "destroy", libxlDomainAODestroy, NULL) != 0 &&
+            !libxlMigrationWaitGone(cfg->ctx, vm->def->id)) {
+            libxlReportError(VIR_ERR_OPERATION_FAILED,
+                             _("failed to destroy domain '%s' (id %d)"),
+                             vm->def->name, vm->def->id);
             VIR_WARN("%s", virGetLastErrorMessage());
             virResetLastError();
             libxlDomainStatusJobClear(vm);
             return 0;
         }
-        if (undefine) {
-            if (virDomainDeleteConfig(cfg->configDir, cfg->autostartDir, vm) < 0) {
-                VIR_WARN("%s", virGetLastErrorMessage());
-                virResetLastError();
-            }
-        } else {
-            g_autofree char *file = virDomainConfigFile(cfg->configDir, vm->def->name);
-
-            /* the persistent definition, loaded after the reconnection,
-             * finds it shut off (migrated) */
-            if (virFileExists(file))
-                vm->persistent = 1;
+        virResetLastError();
+        if (undefine &&
+            virDomainDeleteConfig(cfg->configDir, cfg->autostartDir, vm) < 0) {
+            VIR_WARN("%s", virGetLastErrorMessage());
+            virResetLastError();
         }
         libxlProcessStopped(driver, vm, VIR_DOMAIN_SHUTOFF_MIGRATED,
                             VIR_DOMAIN_EVENT_STOPPED_MIGRATED);

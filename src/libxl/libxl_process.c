@@ -1517,7 +1517,9 @@ libxlProcessAdoptAll(libxlDriverPrivate *driver)
         g_autofree char *name = NULL;
         virDomainObj *vm;
 
-        if (list[i].domid == 0)
+        /* a dying domain is on its way out (a zombie may linger for a
+         * long time on Xen): nothing to adopt */
+        if (list[i].domid == 0 || list[i].dying)
             continue;
         if ((vm = virDomainObjListFindByID(driver->domains, list[i].domid))) {
             virDomainObjEndAPI(&vm);
