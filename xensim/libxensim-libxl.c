@@ -357,68 +357,6 @@ xensimParseUuid(libxl_ctx *ctx, const char *text, libxl_uuid *uuid)
     return 0;
 }
 
-static int
-xensimFillDominfo(libxl_ctx *ctx, GVariant *rec, libxl_dominfo *info)
-{
-    enum {
-        F_DOMID, F_RUNNING, F_BLOCKED, F_PAUSED, F_SHUTDOWN, F_DYING,
-        F_SHUTDOWN_REASON, F_CURRENT_MEMKB, F_MAX_MEMKB, F_CPU_TIME,
-        F_VCPU_MAX_ID, F_VCPU_ONLINE, F_CPUPOOL, F_GPADDR_BITS,
-        F_DOMAIN_TYPE, F_LAST
-    };
-    guint64 v[F_LAST] = {
-        [F_DOMID] = INVALID_DOMID,
-        [F_DOMAIN_TYPE] = LIBXL_DOMAIN_TYPE_INVALID,
-    };
-    g_autofree char *uuid = NULL;
-    /* one pass over the record (a thousand domains' records a call of
-     * libxl_list_domain, which is one hypercall on Xen) */
-    XensimField fields[] = {
-        { "domid", &v[F_DOMID], NULL },
-        { "uuid", NULL, &uuid },
-        { "running", &v[F_RUNNING], NULL },
-        { "blocked", &v[F_BLOCKED], NULL },
-        { "paused", &v[F_PAUSED], NULL },
-        { "shutdown", &v[F_SHUTDOWN], NULL },
-        { "dying", &v[F_DYING], NULL },
-        { "shutdown_reason", &v[F_SHUTDOWN_REASON], NULL },
-        { "current_memkb", &v[F_CURRENT_MEMKB], NULL },
-        { "max_memkb", &v[F_MAX_MEMKB], NULL },
-        { "cpu_time", &v[F_CPU_TIME], NULL },
-        { "vcpu_max_id", &v[F_VCPU_MAX_ID], NULL },
-        { "vcpu_online", &v[F_VCPU_ONLINE], NULL },
-        { "cpupool", &v[F_CPUPOOL], NULL },
-        { "gpaddr_bits", &v[F_GPADDR_BITS], NULL },
-        { "domain_type", &v[F_DOMAIN_TYPE], NULL },
-    };
-
-    xensimRecordFields(rec, fields, G_N_ELEMENTS(fields));
-    libxl_dominfo_init(info);
-    info->domid = v[F_DOMID];
-    info->ssidref = 0;
-    info->running = v[F_RUNNING];
-    info->blocked = v[F_BLOCKED];
-    info->paused = v[F_PAUSED];
-    info->shutdown = v[F_SHUTDOWN];
-    info->dying = v[F_DYING];
-    info->never_stop = false;
-    info->shutdown_reason = info->shutdown ?
-        (libxl_shutdown_reason)v[F_SHUTDOWN_REASON] :
-        LIBXL_SHUTDOWN_REASON_UNKNOWN;
-    info->outstanding_memkb = 0;
-    info->current_memkb = v[F_CURRENT_MEMKB];
-    info->shared_memkb = 0;
-    info->paged_memkb = 0;
-    info->max_memkb = v[F_MAX_MEMKB];
-    info->cpu_time = v[F_CPU_TIME];
-    info->vcpu_max_id = v[F_VCPU_MAX_ID];
-    info->vcpu_online = v[F_VCPU_ONLINE];
-    info->cpupool = v[F_CPUPOOL];
-    info->gpaddr_bits = v[F_GPADDR_BITS];
-    info->domain_type = v[F_DOMAIN_TYPE];
-    return xensimParseUuid(ctx, uuid, &info->uuid);
-}
-
 /* One domain's libxl_dominfo from the packed reply's numbers @v and its
  * @uuid (see xensimCmdListDomainPacked). */
 static int
@@ -446,6 +384,40 @@ xensimFillDominfoPacked(libxl_ctx *ctx,
     info->gpaddr_bits = v[XENSIM_DI_GPADDR_BITS];
     info->domain_type = v[XENSIM_DI_DOMAIN_TYPE];
     return xensimParseUuid(ctx, uuid, &info->uuid);
+}
+
+/* A domain's libxl_dominfo from its record (libxl_domain_info's reply):
+ * its fields read into the packed reply's order, then as that. */
+static int
+xensimFillDominfo(libxl_ctx *ctx, GVariant *rec, libxl_dominfo *info)
+{
+    guint64 v[XENSIM_DI_LAST] = {
+        [XENSIM_DI_DOMID] = INVALID_DOMID,
+        [XENSIM_DI_DOMAIN_TYPE] = LIBXL_DOMAIN_TYPE_INVALID,
+    };
+    g_autofree char *uuid = NULL;
+    /* one pass over the record */
+    XensimField fields[] = {
+        { "domid", &v[XENSIM_DI_DOMID], NULL },
+        { "uuid", NULL, &uuid },
+        { "running", &v[XENSIM_DI_RUNNING], NULL },
+        { "blocked", &v[XENSIM_DI_BLOCKED], NULL },
+        { "paused", &v[XENSIM_DI_PAUSED], NULL },
+        { "shutdown", &v[XENSIM_DI_SHUTDOWN], NULL },
+        { "dying", &v[XENSIM_DI_DYING], NULL },
+        { "shutdown_reason", &v[XENSIM_DI_SHUTDOWN_REASON], NULL },
+        { "current_memkb", &v[XENSIM_DI_CURRENT_MEMKB], NULL },
+        { "max_memkb", &v[XENSIM_DI_MAX_MEMKB], NULL },
+        { "cpu_time", &v[XENSIM_DI_CPU_TIME], NULL },
+        { "vcpu_max_id", &v[XENSIM_DI_VCPU_MAX_ID], NULL },
+        { "vcpu_online", &v[XENSIM_DI_VCPU_ONLINE], NULL },
+        { "cpupool", &v[XENSIM_DI_CPUPOOL], NULL },
+        { "gpaddr_bits", &v[XENSIM_DI_GPADDR_BITS], NULL },
+        { "domain_type", &v[XENSIM_DI_DOMAIN_TYPE], NULL },
+    };
+
+    xensimRecordFields(rec, fields, G_N_ELEMENTS(fields));
+    return xensimFillDominfoPacked(ctx, v, uuid, info);
 }
 
 libxl_dominfo *
