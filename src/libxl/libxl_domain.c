@@ -700,6 +700,33 @@ libxlDomainStateFromDominfo(const libxl_dominfo *info, int *state, int *reason)
 
 
 /*
+ * libxlDomainInfoGet:
+ * libxl_domain_info of the running domain @domid.  A domain libvirt still
+ * holds as running may be gone from Xen already: its destruction or its
+ * shutdown ran out while the caller waited for the domain's lock, and the
+ * death is not processed yet.  That is reported as a domain not running,
+ * not as an internal error.  Returns 0, or -1 with an error.
+ */
+int
+libxlDomainInfoGet(libxl_ctx *ctx, int domid, libxl_dominfo *info)
+{
+    int rc = libxl_domain_info(ctx, info, domid);
+
+    if (rc == 0)
+        return 0;
+    if (rc == ERROR_DOMAIN_NOTFOUND) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain is not running: domain %d is gone from Xen"),
+                       domid);
+        return -1;
+    }
+    libxlReportError(VIR_ERR_INTERNAL_ERROR,
+                     _("libxl_domain_info failed for domain %d"), domid);
+    return -1;
+}
+
+
+/*
  * libxlDomainDom0Update:
  * Bring Domain-0's object up to date with what libxl reports: vCPUs,
  * memory, state.

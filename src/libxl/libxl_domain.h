@@ -184,6 +184,7 @@ int libxlDomainAOResume(libxl_ctx *ctx, uint32_t domid,
 /* ---- state ---- */
 void libxlDomainStateFromDominfo(const libxl_dominfo *info,
                                  int *state, int *reason);
+int libxlDomainInfoGet(libxl_ctx *ctx, int domid, libxl_dominfo *info);
 
 void libxlDomainStatusJobSet(libxlDriverPrivate *driver,
                              virDomainObj *vm,

@@ -1060,12 +1060,8 @@ libxlDomainGetInfo(virDomainPtr dom, virDomainInfoPtr info)
         goto cleanup;
     }
 
-    if (libxl_domain_info(cfg->ctx, &d_info, vm->def->id) != 0) {
-        libxlReportError(VIR_ERR_INTERNAL_ERROR,
-                         _("libxl_domain_info failed for domain %d"),
-                         vm->def->id);
+    if (libxlDomainInfoGet(cfg->ctx, vm->def->id, &d_info) < 0)
         goto cleanup;
-    }
     info->memory = d_info.current_memkb;
     info->cpuTime = d_info.cpu_time;
     if (d_info.vcpu_online)

@@ -1191,11 +1191,8 @@ libxlDomainMemoryStatsWork(libxlDriverPrivate *driver,
         return -1;
 
     libxl_dominfo_init(&info);
-    if (libxl_domain_info(cfg->ctx, &info, d->id) != 0) {
-        libxlReportError(VIR_ERR_INTERNAL_ERROR,
-                         _("libxl_domain_info failed for domain %d"), d->id);
+    if (libxlDomainInfoGet(cfg->ctx, d->id, &info) < 0)
         goto cleanup;
-    }
 
 #define LIBXL_STATS_MEM(TAG, VAL) \
     do { \
@@ -1279,11 +1276,8 @@ libxlDomainGetCPUStatsWork(libxlDriverPrivate *driver,
             ret = 1;
             goto cleanup;
         }
-        if (libxl_domain_info(cfg->ctx, &info, d->id) != 0) {
-            libxlReportError(VIR_ERR_INTERNAL_ERROR,
-                             _("libxl_domain_info failed for domain %d"), d->id);
+        if (libxlDomainInfoGet(cfg->ctx, d->id, &info) < 0)
             goto cleanup;
-        }
         if (virTypedParameterAssign(&params[0], VIR_DOMAIN_CPU_STATS_CPUTIME,
                                     VIR_TYPED_PARAM_ULLONG, info.cpu_time) < 0)
             goto cleanup;

@@ -141,6 +141,27 @@ X fault clear >/dev/null
 [ ${#unused[@]} = 0 ] || echo "# not used by the call (it succeeded with the fault set): ${unused[*]}"
 echo "# fault injection: $tried calls x faults tried, $failures failures"
 
+# A domain gone from Xen before libvirt processed its death (a destroy or
+# a shutdown that ran out while the query waited for the domain's lock):
+# libxl_domain_info says ERROR_DOMAIN_NOTFOUND.  The queries say the domain
+# is not running, not "internal error" (reliability-random.py met it as
+# an unexpected error of virDomainGetInfo).
+running || tap_fail "f1 running for the vanished-domain queries"
+for call in "dominfo f1" "dommemstat f1" "cpu-stats f1 --total"; do
+    X fault set libxl_domain_info ERROR_DOMAIN_NOTFOUND once >/dev/null
+    # shellcheck disable=SC2086
+    out=$(V $call 2>&1)
+    X fault clear >/dev/null
+    ok_match "$call of a domain gone from Xen: 'domain is not running'" \
+        "Requested operation is not valid: domain is not running" "$out"
+    if printf '%s' "$out" | grep -q "internal error"; then
+        tap_fail "$call of a domain gone from Xen: no internal error" "$out"
+    else
+        tap_ok "$call of a domain gone from Xen: no internal error"
+    fi
+done
+ok_match "dominfo once Xen has the domain again" "State: *running" "$(V dominfo f1 2>&1)"
+
 sandbox_cleanup
 rm -rf "$work"
 tap_done
