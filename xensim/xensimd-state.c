@@ -522,28 +522,60 @@ xensimDomainCpuTime(XensimDomain *dom)
     return t;
 }
 
+/* A domain's numbers of libxl_dominfo, in the packed order (XENSIM_DI_*):
+ * what one XEN_DOMCTL_getdomaininfo record holds. */
+static void
+xensimDominfoNumbers(XensimDomain *dom, guint64 *d)
+{
+    d[XENSIM_DI_DOMID] = dom->domid;
+    d[XENSIM_DI_RUNNING] = dom->state == XENSIM_DOMAIN_RUNNING;
+    d[XENSIM_DI_BLOCKED] = dom->state == XENSIM_DOMAIN_BLOCKED;
+    d[XENSIM_DI_PAUSED] = dom->state == XENSIM_DOMAIN_PAUSED;
+    d[XENSIM_DI_SHUTDOWN] = dom->state == XENSIM_DOMAIN_SHUTDOWN;
+    d[XENSIM_DI_DYING] = dom->state == XENSIM_DOMAIN_DYING;
+    d[XENSIM_DI_SHUTDOWN_REASON] = dom->shutdown_reason;
+    d[XENSIM_DI_CURRENT_MEMKB] = dom->current_memkb;
+    d[XENSIM_DI_MAX_MEMKB] = xensimTuneMaxKB(dom);
+    d[XENSIM_DI_CPU_TIME] = xensimDomainCpuTime(dom);
+    d[XENSIM_DI_VCPU_MAX_ID] = dom->max_vcpus - 1;
+    d[XENSIM_DI_VCPU_ONLINE] = dom->online_vcpus;
+    d[XENSIM_DI_CPUPOOL] = dom->cpupool;
+    d[XENSIM_DI_GPADDR_BITS] = 52;
+    d[XENSIM_DI_DOMAIN_TYPE] = dom->type;
+}
+
+/* the record's field of each packed number */
+static const char *const xensimDominfoFields[XENSIM_DI_LAST] = {
+    [XENSIM_DI_DOMID] = "domid",
+    [XENSIM_DI_RUNNING] = "running",
+    [XENSIM_DI_BLOCKED] = "blocked",
+    [XENSIM_DI_PAUSED] = "paused",
+    [XENSIM_DI_SHUTDOWN] = "shutdown",
+    [XENSIM_DI_DYING] = "dying",
+    [XENSIM_DI_SHUTDOWN_REASON] = "shutdown_reason",
+    [XENSIM_DI_CURRENT_MEMKB] = "current_memkb",
+    [XENSIM_DI_MAX_MEMKB] = "max_memkb",
+    [XENSIM_DI_CPU_TIME] = "cpu_time",
+    [XENSIM_DI_VCPU_MAX_ID] = "vcpu_max_id",
+    [XENSIM_DI_VCPU_ONLINE] = "vcpu_online",
+    [XENSIM_DI_CPUPOOL] = "cpupool",
+    [XENSIM_DI_GPADDR_BITS] = "gpaddr_bits",
+    [XENSIM_DI_DOMAIN_TYPE] = "domain_type",
+};
+
 void
 xensimAddDominfo(XensimRec *r, XensimDomain *dom)
 {
-    xensimRecU64(r, "domid", dom->domid);
+    guint64 d[XENSIM_DI_LAST];
+    guint i;
+
+    xensimDominfoNumbers(dom, d);
+    for (i = 0; i < XENSIM_DI_LAST; i++)
+        xensimRecU64(r, xensimDominfoFields[i], d[i]);
     xensimRecStr(r, "uuid", dom->uuid);
     xensimRecStr(r, "name", dom->name);
     xensimRecStr(r, "state", xensimDomainStateString(dom->state));
-    xensimRecU64(r, "running", dom->state == XENSIM_DOMAIN_RUNNING);
-    xensimRecU64(r, "blocked", dom->state == XENSIM_DOMAIN_BLOCKED);
-    xensimRecU64(r, "paused", dom->state == XENSIM_DOMAIN_PAUSED);
-    xensimRecU64(r, "shutdown", dom->state == XENSIM_DOMAIN_SHUTDOWN);
-    xensimRecU64(r, "dying", dom->state == XENSIM_DOMAIN_DYING);
-    xensimRecU64(r, "shutdown_reason", dom->shutdown_reason);
-    xensimRecU64(r, "current_memkb", dom->current_memkb);
-    xensimRecU64(r, "max_memkb", xensimTuneMaxKB(dom));
     xensimRecU64(r, "target_memkb", dom->target_memkb);
-    xensimRecU64(r, "cpu_time", xensimDomainCpuTime(dom));
-    xensimRecU64(r, "vcpu_max_id", dom->max_vcpus - 1);
-    xensimRecU64(r, "vcpu_online", dom->online_vcpus);
-    xensimRecU64(r, "cpupool", dom->cpupool);
-    xensimRecU64(r, "gpaddr_bits", 52);
-    xensimRecU64(r, "domain_type", dom->type);
 }
 
 static int
@@ -582,21 +614,7 @@ xensimCmdListDomainPacked(XensimCall *call)
         XensimDomain *dom = g_ptr_array_index(doms, i);
         guint64 *d = v + (gsize)i * XENSIM_DI_LAST;
 
-        d[XENSIM_DI_DOMID] = dom->domid;
-        d[XENSIM_DI_RUNNING] = dom->state == XENSIM_DOMAIN_RUNNING;
-        d[XENSIM_DI_BLOCKED] = dom->state == XENSIM_DOMAIN_BLOCKED;
-        d[XENSIM_DI_PAUSED] = dom->state == XENSIM_DOMAIN_PAUSED;
-        d[XENSIM_DI_SHUTDOWN] = dom->state == XENSIM_DOMAIN_SHUTDOWN;
-        d[XENSIM_DI_DYING] = dom->state == XENSIM_DOMAIN_DYING;
-        d[XENSIM_DI_SHUTDOWN_REASON] = dom->shutdown_reason;
-        d[XENSIM_DI_CURRENT_MEMKB] = dom->current_memkb;
-        d[XENSIM_DI_MAX_MEMKB] = xensimTuneMaxKB(dom);
-        d[XENSIM_DI_CPU_TIME] = xensimDomainCpuTime(dom);
-        d[XENSIM_DI_VCPU_MAX_ID] = dom->max_vcpus - 1;
-        d[XENSIM_DI_VCPU_ONLINE] = dom->online_vcpus;
-        d[XENSIM_DI_CPUPOOL] = dom->cpupool;
-        d[XENSIM_DI_GPADDR_BITS] = 52;
-        d[XENSIM_DI_DOMAIN_TYPE] = dom->type;
+        xensimDominfoNumbers(dom, d);
         uuids[i] = dom->uuid ? dom->uuid : "";
     }
 
