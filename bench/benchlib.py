@@ -36,17 +36,18 @@ class SandboxError(Exception):
 class Sandbox:
     """One scripts/sandbox: libvirtd with one driver module on its own xensim."""
 
-    def __init__(self, root, name, driver, config):
+    def __init__(self, root, name, driver, config, args=()):
         self.dir = os.path.join(root, name)
         self.driver = driver
         self.config = config
+        self.args = list(args)      # more 'scripts/sandbox up' options
         self.uri = None
         self.started = False
 
     def up(self):
         os.makedirs(self.dir, exist_ok=True)
         cmd = [SANDBOX, 'up', self.dir, '--driver=' + self.driver,
-               '--xensim-config=' + self.config, '--log-level=4']
+               '--xensim-config=' + self.config, '--log-level=4'] + self.args
         self.started = True
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True, timeout=120)

@@ -32,6 +32,7 @@ class Workload:
     name = ''
     title = ''
     lifecycle = True          # needs a simulated host that creates domains
+    peer = False              # a second host per driver (DIR-b, xen-b)
     metrics = ()              # (key, unit, description)
 
     def params(self, quick):
@@ -1051,8 +1052,79 @@ class SaveRestore(Workload):
                 'save-overhead': save - stream, 'restore-overhead': restore - stream}
 
 
+# ---------------------------------------------------------------- migrate
+
+def peer_uri(sbdir):
+    """The URI of the sandbox's peer host (bench/run's DIR-b, xen-b)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = subprocess.run([os.path.join(here, '..', 'scripts', 'sandbox'), 'uri', sbdir + '-b'],
+                         stdout=subprocess.PIPE, text=True, check=True).stdout
+    return out.strip().splitlines()[-1]
+
+
+class Migrate(Workload):
+    name = 'migrate'
+    title = ('live migration of one 256 MiB PV domain between two simulated '
+             'hosts and back (simulated stream: save_rate_mib_s); overhead = '
+             'wall time less the stream\'s')
+    peer = True
+    metrics = (
+        ('there', 'ms', 'virDomainMigrate3 xen-a -> xen-b (client-driven, VIR_MIGRATE_LIVE), wall'),
+        ('back', 'ms', 'the same xen-b -> xen-a, wall'),
+        ('stream', 'ms', 'what the simulated stream takes each way: a live stream\'s '
+                         'rounds (all the memory, 1/4, 1/16) at save_rate_mib_s'),
+        ('overhead', 'ms', 'a migration less the stream (median of both ways)'),
+    )
+
+    def params(self, quick):
+        return {'memory_mib': 256, 'rate_mib_s': 256, 'round_trips': 2 if quick else 3}
+
+    def host(self, p):
+        h = super().host(p)
+        h['save_rate_mib_s'] = p['rate_mib_s']
+        return h
+
+    def setup(self, uri, sbdir, files, p):
+        conn = open_conn(uri)
+        try:
+            d = conn.defineXML(pv_xml('xlb-mig', files, memory_mib=p['memory_mib']))
+            d.create()
+        finally:
+            conn.close()
+        return {}
+
+    def rep(self, uri, sbdir, files, p, i):
+        import libvirt
+        a, b = open_conn(uri), open_conn(peer_uri(sbdir))
+        # xensim's live stream (libxensim-save.c): a round of every 1 MiB
+        # chunk, one of every 4th while the guest runs, one of every 16th
+        # once it is suspended, each chunk paced at save_rate_mib_s
+        # (writer and reader alike); the rest is the drivers' and libvirt's
+        mem = p['memory_mib']
+        stream = (mem + mem // 4 + mem // 16) * 1000.0 / p['rate_mib_s']
+        there, back = [], []
+        try:
+            for _ in range(p['round_trips']):
+                try:
+                    d = a.lookupByName('xlb-mig')
+                    there.append(timed(d.migrate3, b, {}, libvirt.VIR_MIGRATE_LIVE)[0])
+                    d = b.lookupByName('xlb-mig')
+                    back.append(timed(d.migrate3, a, {}, libvirt.VIR_MIGRATE_LIVE)[0])
+                except libvirt.libvirtError as e:
+                    why = api_na(e)
+                    if why is None:
+                        raise
+                    raise NotApplicable(why)
+        finally:
+            a.close()
+            b.close()
+        t, k = median(there), median(back)
+        return {'there': t, 'back': k, 'stream': stream,
+                'overhead': median(there + back) - stream}
+
+
 WORKLOADS = [Host(), Cycle(), Cpu(), ConcurrentStart(), ConcurrentStartNoDelay(), Responsiveness(),
-             HungGuest(), BigBuild(), Scale(), Events(), SaveRestore()]
+             HungGuest(), BigBuild(), Scale(), Events(), SaveRestore(), Migrate()]
 BY_NAME = {w.name: w for w in WORKLOADS}
 
 

@@ -15,10 +15,16 @@
 #   migrate-setmaxdowntime refused; the destination refusing a name in use,
 #   a guest bigger than the host, a missing bridge; the destination's
 #   daemon killed mid-stream; a ping-pong of MIGRATE_PINGPONG (default 5)
-#   live migrations with every event counted;
+#   live round trips under event load (on each host a small transient
+#   guest created, paused, resumed and destroyed over and over meanwhile):
+#   every event of the migrations and of the load counted exactly, and no
+#   leaked domain (each xensim holds exactly the domains its libvirt
+#   lists, the guest runs on one host, no job left);
 #   ours -> stock and stock -> ours (xen-b's module swapped), direct and
 #   --p2p; stock -> stock recorded.
-# The long form: MIGRATE_PINGPONG=50 make -C tests/libxltest check TESTS=integration-migrate.sh
+# The long form (issue 15's 50 ping-pong live migrations under event load,
+# about 2 minutes more):
+#   MIGRATE_PINGPONG=50 make -C tests/libxltest check TESTS=integration-migrate.sh
 set -u
 . "$top_srcdir/tests/libxltest/tap.sh"
 . "$top_srcdir/tests/libxltest/lifecycle-lib.sh"
@@ -238,21 +244,80 @@ virsh -c "$B" event --all --loop >> "$evB" 2>&1 &
 pidEvB=$!
 sleep 0.5
 
-# ---- ping-pong ----
+# ---- ping-pong under event load ----
+# load_loop URI NAME XML OUT: until $work/load.stop appears, the transient
+# guest NAME is created, paused, resumed and destroyed, over and over; at
+# the end OUT says how many of each succeeded, and how many failed
+load_loop() {
+    local uri=$1 name=$2 xml=$3 out=$4 c=0 s=0 r=0 d=0 f=0
+    while [ ! -e "$work/load.stop" ]; do
+        if ! virsh -q -c "$uri" create "$xml" >/dev/null 2>>"$out.err"; then
+            f=$((f + 1)); sleep 0.2; continue
+        fi
+        c=$((c + 1))
+        if virsh -q -c "$uri" suspend "$name" >/dev/null 2>>"$out.err"; then s=$((s + 1)); else f=$((f + 1)); fi
+        if virsh -q -c "$uri" resume "$name" >/dev/null 2>>"$out.err"; then r=$((r + 1)); else f=$((f + 1)); fi
+        if virsh -q -c "$uri" destroy "$name" >/dev/null 2>>"$out.err"; then d=$((d + 1)); else f=$((f + 1)); fi
+    done
+    echo "$c $s $r $d $f" > "$out"
+}
+# names: the domains a host's xensim runs (not Domain-0), and those its
+# libvirt lists as active, sorted, on one line
+xs_names() { "$xensimctl" --dir "$1/xensim" list 2>/dev/null | awk 'NR > 1 && $1 != 0 {print $2}' | sort | xargs; }
+vs_names() { virsh -q -c "$1" list --name 2>/dev/null | sed '/^$/d; /^Domain-0$/d' | sort | xargs; }
+lc_xml pv ld-a "$work" > "$work/ld-a.xml"
+lc_xml pv ld-b "$work" > "$work/ld-b.xml"
+rm -f "$work/load.stop"
+load_loop "$A" ld-a "$work/ld-a.xml" "$work/load-a" &
+pidLdA=$!
+load_loop "$B" ld-b "$work/ld-b.xml" "$work/load-b" &
+pidLdB=$!
 sA0=$(ev "$evA" mg1 "Started Migrated"); sB0=$(ev "$evB" mg1 "Started Migrated")
 xA0=$(ev "$evA" mg1 "Stopped Migrated"); xB0=$(ev "$evB" mg1 "Stopped Migrated")
+pA0=$(ev "$evA" mg1 "Suspended Migrated"); pB0=$(ev "$evB" mg1 "Suspended Migrated")
+rA0=$(ev "$evA" mg1 "Resumed Migrated"); rB0=$(ev "$evB" mg1 "Resumed Migrated")
 fails=0
+t0=$SECONDS
 for ((i = 0; i < pingpong; i++)); do
     virsh -q -c "$A" migrate --live mg1 "$B" >/dev/null 2>"$work/pp.err" || { fails=$((fails + 1)); cat "$work/pp.err"; }
     virsh -q -c "$B" migrate --live mg1 "$A" >/dev/null 2>"$work/pp.err" || { fails=$((fails + 1)); cat "$work/pp.err"; }
 done
+touch "$work/load.stop"
+wait "$pidLdA" "$pidLdB"
+echo "# ping-pong: $pingpong round trips in $((SECONDS - t0)) s;" \
+    "load (created paused resumed destroyed failed): xen-a $(cat "$work/load-a"), xen-b $(cat "$work/load-b")"
 ok_eq "ping-pong: $pingpong round trips, no failure" 0 "$fails"
 where "ping-pong" "$sbA" "$A" "$sbB" "$B" mg1 "running (migrated)"
-ok_eq "ping-pong: xen-a saw $pingpong Started Migrated" $((sA0 + pingpong)) "$(ev_wait "$evA" mg1 "Started Migrated" $((sA0 + pingpong)))"
-ok_eq "ping-pong: xen-b saw $pingpong Started Migrated" $((sB0 + pingpong)) "$(ev_wait "$evB" mg1 "Started Migrated" $((sB0 + pingpong)))"
-ok_eq "ping-pong: xen-a saw $pingpong Stopped Migrated" $((xA0 + pingpong)) "$(ev_wait "$evA" mg1 "Stopped Migrated" $((xA0 + pingpong)))"
-ok_eq "ping-pong: xen-b saw $pingpong Stopped Migrated" $((xB0 + pingpong)) "$(ev_wait "$evB" mg1 "Stopped Migrated" $((xB0 + pingpong)))"
-ok_eq "ping-pong: one guest in all of xen-a's xensim" 1 "$("$xensimctl" --dir "$sbA/xensim" list | awk '$2 == "mg1"' | wc -l)"
+for side in a b; do
+    if [ $side = a ]; then f=$evA; s0=$sA0; x0=$xA0; p0=$pA0; r0=$rA0; else f=$evB; s0=$sB0; x0=$xB0; p0=$pB0; r0=$rB0; fi
+    ok_eq "ping-pong: xen-$side saw $pingpong Started Migrated" $((s0 + pingpong)) "$(ev_wait "$f" mg1 "Started Migrated" $((s0 + pingpong)))"
+    ok_eq "ping-pong: xen-$side saw $pingpong Resumed Migrated" $((r0 + pingpong)) "$(ev_wait "$f" mg1 "Resumed Migrated" $((r0 + pingpong)))"
+    ok_eq "ping-pong: xen-$side saw $pingpong Suspended Migrated" $((p0 + pingpong)) "$(ev_wait "$f" mg1 "Suspended Migrated" $((p0 + pingpong)))"
+    ok_eq "ping-pong: xen-$side saw $pingpong Stopped Migrated" $((x0 + pingpong)) "$(ev_wait "$f" mg1 "Stopped Migrated" $((x0 + pingpong)))"
+    read -r c s r d fl < "$work/load-$side"
+    ok_eq "load at xen-$side: no operation failed" 0 "$fl"
+    [ -s "$work/load-$side.err" ] && sed 's/^/# /' "$work/load-$side.err"
+    if [ "$c" -ge 1 ]; then
+        tap_ok "load at xen-$side: it ran during the ping-pong ($c guests)"
+    else
+        tap_fail "load at xen-$side: it ran during the ping-pong ($c guests)"
+    fi
+    ok_eq "load at xen-$side: one Started Booted event per create" "$c" "$(ev_wait "$f" ld-$side "Started Booted" "$c")"
+    ok_eq "load at xen-$side: one Suspended Paused event per suspend" "$s" "$(ev_wait "$f" ld-$side "Suspended Paused" "$s")"
+    ok_eq "load at xen-$side: one Resumed Unpaused event per resume" "$r" "$(ev_wait "$f" ld-$side "Resumed Unpaused" "$r")"
+    ok_eq "load at xen-$side: one Stopped Destroyed event per destroy" "$d" "$(ev_wait "$f" ld-$side "Stopped Destroyed" "$d")"
+    ok_eq "load at xen-$side: no other event of the load guest" $((c + s + r + d)) \
+        "$(grep -c "lifecycle' for domain 'ld-$side':" "$f")"
+done
+# no leaked domain: each xensim runs exactly what its libvirt lists, the
+# guest at xen-a only, nothing at xen-b, no job left on either side
+ok_eq "ping-pong: xen-a's xensim runs exactly the guest" "mg1" "$(xs_names "$sbA")"
+ok_eq "ping-pong: xen-a's libvirt lists exactly the guest" "mg1" "$(vs_names "$A")"
+ok_eq "ping-pong: xen-b's xensim runs nothing" "" "$(xs_names "$sbB")"
+ok_eq "ping-pong: xen-b's libvirt lists nothing active" "" "$(vs_names "$B")"
+ok_eq "ping-pong: xen-b keeps no load guest" "" "$(virsh -q -c "$B" list --all --name | grep '^ld-')"
+ok_eq "ping-pong: xen-a keeps no load guest" "" "$(virsh -q -c "$A" list --all --name | grep '^ld-')"
+ok_match "ping-pong: no job left on the guest at xen-a" "Job type: +None" "$(virsh -c "$A" domjobinfo mg1 2>&1)"
 
 # ---- ours <-> stock (xen-b's module swapped) ----
 if "$top_srcdir/scripts/sandbox" restart "$sbB" --driver=stock >/dev/null 2>&1; then
