@@ -18,6 +18,7 @@ no domain is left in Xen after the cleanup.
     RANDOM_CLIENTS=8 RANDOM_OPS=150 (default: make check)
     RANDOM_OPS=10000                         the long form (8 x 10,000)
     RANDOM_SEED=N, RANDOM_DRIVERS="ours stock"
+    RANDOM_KEEP=1                            keep a failed run's directory
 Figures: operations, unexpected errors, p50/p99 latency (in the output).
 """
 import os
@@ -311,7 +312,10 @@ def main():
         f.write(b"\0" * 4096)
     for drv in DRIVERS:
         run(drv, work)
-    subprocess.run(["rm", "-rf", work])
+    if failed and os.environ.get("RANDOM_KEEP"):
+        print("# kept: %s (the sandbox's logs in %s/*/log)" % (work, work))
+    else:
+        subprocess.run(["rm", "-rf", work])
     print("1..%d" % n)
     return 1 if failed else 0
 
