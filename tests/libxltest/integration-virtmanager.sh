@@ -12,9 +12,9 @@ set -u
 . "$top_srcdir/tests/libxltest/lifecycle-lib.sh"
 require_sandbox
 
-for c in virt-manager Xvfb dbus-run-session; do
+for c in virt-manager Xvfb dbus-run-session qemu-img; do
     if ! command -v $c >/dev/null; then
-        echo "1..0 # SKIP $c is not installed (scripts/setup installs virt-manager, xvfb, python3-dogtail)"
+        echo "1..0 # SKIP $c is not installed (scripts/setup installs virt-manager, xvfb, python3-dogtail, qemu-utils)"
         exit 0
     fi
 done
@@ -105,7 +105,12 @@ EOF
 for drv in ${INTEGRATION_DRIVERS:-ours stock}; do
     SB=$work/sb-$drv
     sandbox_up "$SB" --driver="$drv" --host=sim || { tap_fail "$drv: sandbox up"; continue; }
-    lc_xml pv vmgr-pv "$work" > "$work/vmgr-pv.xml"
+    # the guest virt-manager drives has a writable qcow2 disk: virt-manager
+    # offers snapshots only where every writable disk is qcow2
+    qemu-img create -q -f qcow2 "$work/vmgr-pv-$drv.qcow2" 8M
+    lc_xml pv vmgr-pv "$work" |
+        sed "s#type='raw'#type='qcow2'#; s#$work/disk.img#$work/vmgr-pv-$drv.qcow2#" \
+        > "$work/vmgr-pv.xml"
     lc_xml hvm vmgr-hvm "$work" > "$work/vmgr-hvm.xml"
     ok_run "$drv: two guests defined" bash -c "virsh -c '$URI' define '$work/vmgr-pv.xml' &&
         virsh -c '$URI' define '$work/vmgr-hvm.xml'"
