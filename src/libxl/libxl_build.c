@@ -245,7 +245,7 @@ libxlBuildVcpuAffinity(virDomainDef *def,
 {
     unsigned int npinned = 0;
     unsigned int nbits = params->hostMaxCpus;
-    unsigned int i;
+    size_t i;
 
     for (i = 0; i < b_info->max_vcpus; i++) {
         virBitmap *mask = libxlBuildVcpuMask(def, i);
@@ -274,7 +274,7 @@ libxlBuildVcpuAffinity(virDomainDef *def,
             while ((cpu = virBitmapNextSetBit(mask, cpu)) >= 0) {
                 if (cpu >= nbits) {
                     virReportError(VIR_ERR_CONFIG_UNSUPPORTED,
-                                   _("vcpupin of vcpu %u names CPU %zd, the host has %u"),
+                                   _("vcpupin of vcpu %zu names CPU %zd, the host has %u"),
                                    i, cpu, nbits);
                     return -1;
                 }

@@ -143,8 +143,8 @@ libxlCapsCellCPUs(const libxlHostInfo *host, int node, int *ncpus)
     const libxl_cputopology *topo = host->topology;
     virCapsHostNUMACellCPU *cpus = NULL;
     size_t n = 0;
-    int i;
-    int j;
+    size_t i;
+    size_t j;
 
     for (i = 0; i < host->ncpus; i++) {
         if (topo[i].core == LIBXL_CPUTOPOLOGY_INVALID_ENTRY ||
@@ -629,7 +629,7 @@ static virCapsGuest *
 libxlCapsFindGuest(virCaps *caps, virArch arch, const char *machine)
 {
     size_t i;
-    int j;
+    size_t j;
 
     for (i = 0; i < caps->nguests; i++) {
         virCapsGuest *guest = caps->guests[i];

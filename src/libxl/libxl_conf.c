@@ -220,11 +220,12 @@ libxlVersionFromInfo(const libxl_version_info *info)
 {
     unsigned long micro = 0;
     const char *extra = info->xen_version_extra;
+    char *end;
 
     if (extra && *extra == '.')
         extra++;
     if (extra && g_ascii_isdigit(*extra))
-        micro = strtoul(extra, NULL, 10);
+        ignore_value(virStrToLong_ul(extra, &end, 10, &micro));
 
     return info->xen_version_major * 1000000UL +
         info->xen_version_minor * 1000UL + micro;

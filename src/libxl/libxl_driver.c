@@ -736,7 +736,7 @@ libxlNodeGetCellsFreeMemory(virConnectPtr conn,
     int nnodes = 0;
     int ncells = 0;
     int ret = -1;
-    int i;
+    size_t i;
 
     if (virNodeGetCellsFreeMemoryEnsureACL(conn) < 0)
         return -1;
@@ -782,7 +782,7 @@ libxlNodeGetCPUMap(virConnectPtr conn,
     libxl_cputopology *topo = NULL;
     int ncpus = 0;
     int ret = -1;
-    int i;
+    size_t i;
 
     virCheckFlags(0, -1);
 
@@ -1704,7 +1704,7 @@ libxlDomainUndefine(virDomainPtr dom)
 static int
 libxlDomainRenameFiles(virDomainObj *vm,
                        const char *newName,
-                       unsigned int flags G_GNUC_UNUSED,
+                       unsigned int flags,
                        void *opaque)
 {
     libxlDriverPrivate *driver = opaque;
@@ -1715,6 +1715,8 @@ libxlDomainRenameFiles(virDomainObj *vm,
     g_autofree char *newLink = virDomainConfigFile(cfg->autostartDir, newName);
     g_autofree char *oldName = NULL;
     virObjectEvent *event;
+
+    virCheckFlags(0, -1);
 
     /* a file under the new name is refused, unless it is the autostart
      * link an older build made of a "../NAME" domain's configuration */

@@ -690,7 +690,7 @@ libxlGuestQdiskNode(int domid, const char *dst)
         return NULL;
     for (i = 0; i < nstats; i++) {
         /* an emulated IDE drive has an index; xen-block's node has none */
-        if (stats[i].index < 0 && STREQ(stats[i].target, dst)) {
+        if (stats[i].ideIndex < 0 && STREQ(stats[i].target, dst)) {
             node = g_strdup(stats[i].device);
             break;
         }

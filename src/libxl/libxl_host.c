@@ -277,9 +277,9 @@ libxlHostReconnect(libxlDriverPrivate *driver, virDomainObj *vm)
     for (i = 0; i < vm->def->ngraphics; i++) {
         virDomainGraphicsDef *g = vm->def->graphics[i];
 
-        if (g->type == VIR_DOMAIN_GRAPHICS_TYPE_VNC && g->data.vnc.autoport)
+        if (g->type == VIR_DOMAIN_GRAPHICS_TYPE_VNC && g->data.vnc.autoport) {
             virPortAllocatorSetUsed(g->data.vnc.port);
-        else if (g->type == VIR_DOMAIN_GRAPHICS_TYPE_SPICE && g->data.spice.autoport) {
+        } else if (g->type == VIR_DOMAIN_GRAPHICS_TYPE_SPICE && g->data.spice.autoport) {
             virPortAllocatorSetUsed(g->data.spice.port);
             virPortAllocatorSetUsed(g->data.spice.tlsPort);
         }

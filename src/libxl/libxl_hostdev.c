@@ -224,7 +224,7 @@ libxlHostdevIsAssignable(libxl_ctx *ctx, const virPCIDeviceAddress *addr)
     libxl_device_pci *list;
     bool found = false;
     int n = 0;
-    int i;
+    size_t i;
 
     list = libxl_device_pci_assignable_list(ctx, &n);
     for (i = 0; i < n; i++) {
@@ -910,7 +910,7 @@ libxlHostdevDetachUSB(libxlDriverPrivate *driver,
     libxl_device_usbdev x_usbdev;
     unsigned int bus, device;
     int n = 0;
-    int i;
+    size_t i;
     int idx;
     int ret = -1;
 

@@ -373,8 +373,10 @@ libxlReportErrorFull(int domcode, int code, const char *filename,
     va_end(args);
 
     if (reason) {
+        g_autofree char *full = g_strdup_printf("%s: %s", msg, reason);
+
         virReportErrorHelper(domcode, code, filename, funcname, linenr,
-                             "%s: %s", msg, reason);
+                             "%s", full);
         libxlLoggerResetLastError();
     } else {
         virReportErrorHelper(domcode, code, filename, funcname, linenr,

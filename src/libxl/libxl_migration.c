@@ -1044,7 +1044,7 @@ libxlMigrationIsSuspended(libxlDriverConfig *cfg, virDomainObj *vm)
 
 typedef struct {
     int fd;
-    int flags;
+    int suspendFlags;
 } libxlMigrationSendArgs;
 
 static int
@@ -1055,7 +1055,7 @@ libxlMigrationSuspendFunc(libxl_ctx *ctx,
 {
     libxlMigrationSendArgs *args = opaque;
 
-    return libxl_domain_suspend(ctx, domid, args->fd, args->flags, how);
+    return libxl_domain_suspend(ctx, domid, args->fd, args->suspendFlags, how);
 }
 
 
@@ -1119,7 +1119,7 @@ libxlMigrationSend(libxlDriverPrivate *driver,
     priv->jobData.moved = &pump.moved;
 
     args.fd = pipefd[1];
-    args.flags = (flags & VIR_MIGRATE_LIVE) ? LIBXL_SUSPEND_LIVE : 0;
+    args.suspendFlags = (flags & VIR_MIGRATE_LIVE) ? LIBXL_SUSPEND_LIVE : 0;
     /* a daemon that dies from now on finds the migration in the status
      * XML (libxlMigrationReconnect) */
     libxlDomainStatusJobSet(driver, vm, "migration-out", NULL, NULL, false, paused);

@@ -24,6 +24,7 @@
 #include "viralloc.h"
 #include "virbuffer.h"
 #include "virerror.h"
+#include "virfile.h"
 #include "virlog.h"
 #include "virstring.h"
 #include "cpu_conf.h"
@@ -636,8 +637,7 @@ libxlNativeParseDisk(const char *spec, size_t idx, const virDomainDef *def)
  cleanup:
     if (xlu)
         xlu_cfg_destroy(xlu);
-    if (reportFile)
-        fclose(reportFile);
+    VIR_FORCE_FCLOSE(reportFile);
     libxl_device_disk_dispose(&xldisk);
     return rc == 0 ? g_steal_pointer(&disk) : NULL;
 }

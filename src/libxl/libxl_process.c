@@ -1239,7 +1239,7 @@ libxlProcessEventsFree(libxlDriverPrivate *driver)
 static const libxl_dominfo *
 libxlProcessFindDominfo(const libxl_dominfo *list, int n, virDomainObj *vm)
 {
-    int i;
+    size_t i;
 
     for (i = 0; i < n; i++) {
         if (list[i].domid == (uint32_t)vm->def->id &&
@@ -1424,7 +1424,7 @@ libxlProcessReconnectBuilding(libxlDriverPrivate *driver,
                               int n)
 {
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
-    int i;
+    size_t i;
 
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "reconnect") < 0) {
         virResetLastError();
@@ -1505,7 +1505,7 @@ libxlProcessAdoptAll(libxlDriverPrivate *driver)
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     libxl_dominfo *list;
     int n = 0;
-    int i;
+    size_t i;
 
     if (!(list = libxl_list_domain(cfg->ctx, &n))) {
         libxlReportError(VIR_ERR_INTERNAL_ERROR, "%s",

@@ -269,21 +269,20 @@ libxlQmpDevnumTarget(unsigned long devnum)
  *                   disk (hw/block/xen-block.c): "<vdev>"
  */
 static char *
-libxlQmpDriveTarget(const char *device, const char *node, int *index)
+libxlQmpDriveTarget(const char *device, const char *node, int *ideIndex)
 {
     unsigned int bus, unit;
     unsigned long devnum;
-    char *end = NULL;
     const char *dash;
 
-    *index = -1;
+    *ideIndex = -1;
     if (device && *device) {
         if (sscanf(device, "ide%u-hd%u", &bus, &unit) == 2 && bus < 2 && unit < 2) {
-            *index = bus * 2 + unit;
-            return g_strdup_printf("hd%c", 'a' + *index);
+            *ideIndex = bus * 2 + unit;
+            return g_strdup_printf("hd%c", 'a' + *ideIndex);
         }
         if (g_str_has_prefix(device, "ide-") &&
-            (devnum = strtoul(device + 4, &end, 10)) > 0 && end && !*end)
+            virStrToLong_ul(device + 4, NULL, 10, &devnum) == 0 && devnum > 0)
             return libxlQmpDevnumTarget(devnum);
         return g_strdup(device);
     }
@@ -349,14 +348,14 @@ libxlQmpQueryBlockStats(int domid,
         const char *device = virJSONValueObjectGetString(entry, "device");
         const char *node = virJSONValueObjectGetString(entry, "node-name");
         libxlQmpBlockStats *s = &list[n];
-        int index;
+        int ideIndex;
 
         if (!st)
             continue;
-        if (!(s->target = libxlQmpDriveTarget(device, node, &index)))
+        if (!(s->target = libxlQmpDriveTarget(device, node, &ideIndex)))
             continue;   /* a drive of no disk of the guest's */
         s->device = g_strdup(device && *device ? device : node);
-        s->index = index;
+        s->ideIndex = ideIndex;
         s->rd_req = libxlQmpStat(st, "rd_operations");
         s->rd_bytes = libxlQmpStat(st, "rd_bytes");
         s->wr_req = libxlQmpStat(st, "wr_operations");
@@ -389,8 +388,8 @@ libxlQmpBlockStatsMatch(const libxlQmpBlockStats *stats, const char *target)
     if (STREQ(stats->target, target))
         return true;
     /* an HVM guest's xvdX disk of index < 4 is emulated as IDE disk X */
-    if (stats->index >= 0 && g_str_has_prefix(target, "xvd") &&
-        target[3] == 'a' + stats->index && !target[4])
+    if (stats->ideIndex >= 0 && g_str_has_prefix(target, "xvd") &&
+        target[3] == 'a' + stats->ideIndex && !target[4])
         return true;
     return false;
 }
@@ -500,4 +499,3 @@ libxlQmpRun(int domid,
     libxlQmpConnClose(&conn);
     return rv;
 }
-

@@ -41,7 +41,7 @@ struct _libxlQmpBlockStats {
     unsigned long long fl_total_ns; /* flush_total_time_ns */
     long long errs;     /* failed_{rd,wr,flush}_operations summed;
                            -1 when QEMU does not report them */
-    int index;          /* an emulated IDE disk's disk index (0-3), else -1 */
+    int ideIndex;       /* an emulated IDE disk's disk index (0-3), else -1 */
 };
 
 /* The path of the libxenstat QMP socket of domain @domid. */

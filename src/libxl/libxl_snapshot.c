@@ -215,7 +215,7 @@ libxlSnapshotRemoveAllMetadata(libxlDriverPrivate *driver, virDomainObj *vm)
     g_autofree char *dir = libxlSnapshotDir(driver, vm->def->name);
     g_autofree char **names = NULL;
     int n;
-    int i;
+    size_t i;
 
     if ((n = virDomainSnapshotObjListGetNames(vm->snapshots, NULL, NULL, 0, 0)) < 0)
         return -1;

@@ -1055,7 +1055,7 @@ libxlStatsInterfacesLease(libxlStatsDomain *d, virDomainInterfacePtr **ifaces)
     virDomainInterfacePtr *list = NULL;
     size_t n = 0;
     size_t i;
-    int j;
+    size_t j;
 
     if (!(conn = virGetConnectNetwork()))
         return -1;
@@ -1108,7 +1108,7 @@ libxlStatsInterfacesARP(libxlStatsDomain *d, virDomainInterfacePtr **ifaces)
     virArpTable *table;
     size_t n = 0;
     size_t i;
-    int j;
+    size_t j;
 
     if (!(table = virArpTableGet()))
         return -1;
@@ -1263,7 +1263,7 @@ libxlDomainGetCPUStatsWork(libxlDriverPrivate *driver,
     libxl_dominfo info;
     int nvcpus = 0;
     int nhost = 0;
-    unsigned int i;
+    size_t i;
     int ret = -1;
 
     if (!(d = libxlStatsDomainGet(vm)))
@@ -1313,7 +1313,7 @@ libxlDomainGetCPUStatsWork(libxlDriverPrivate *driver,
     for (i = 0; i < ncpus && start_cpu + i < d->maxvcpus; i++) {
         virTypedParameterPtr p = &params[i * nparams];
         unsigned long long t = 0;
-        int j;
+        size_t j;
 
         for (j = 0; j < nvcpus; j++) {
             if (vcpus[j].vcpuid == start_cpu + i)
@@ -1360,7 +1360,7 @@ libxlNodeGetCPUStatsWork(libxlDriverPrivate *driver,
     libxl_physinfo phys;
     unsigned long long idle = 0;
     int ncpus = 0;
-    int i;
+    size_t i;
     int ret = -1;
 
     if (*nparams == 0) {
@@ -1575,7 +1575,7 @@ libxlStatsBulkVcpu(libxlStatsBulk *bulk,
     libxl_vcpuinfo *vcpus = NULL;
     int nvcpus = 0;
     int nhost = 0;
-    int i;
+    size_t i;
     int ret = -1;
 
     if (virTypedParamListAddUInt(params,

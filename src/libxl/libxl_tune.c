@@ -257,7 +257,7 @@ libxlDomainGetVcpusWork(virDomainPtr dom,
     int nvcpus = 0;
     int nrcpus = 0;
     int ret = -1;
-    int i;
+    size_t i;
 
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
         goto cleanup;
@@ -453,7 +453,7 @@ static int
 libxlTuneSetVcpusLive(libxl_ctx *ctx, virDomainObj *vm, unsigned int nvcpus)
 {
     libxl_bitmap map;
-    unsigned int i;
+    size_t i;
     int ret = -1;
     int rc;
 

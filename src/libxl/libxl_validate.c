@@ -1157,7 +1157,7 @@ libxlDomainDefNamespaceParse(xmlXPathContextPtr ctxt, void **data)
     g_autofree xmlNodePtr *nodes = NULL;
     g_auto(GStrv) args = NULL;
     int nnodes;
-    int i;
+    size_t i;
 
     if ((nnodes = virXPathNodeSet("./xen:commandline/xen:arg", ctxt, &nodes)) <= 0)
         return nnodes;

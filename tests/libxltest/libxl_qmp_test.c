@@ -225,7 +225,7 @@ START_TEST(test_qmp_blockstats)
     ck_assert(libxlQmpBlockStatsMatch(s, "xvdb"));
     s = testFind(stats, n, "xvdb-qcow2");
     ck_assert_str_eq(s->target, "xvdb");
-    ck_assert_int_eq(s->index, -1);
+    ck_assert_int_eq(s->ideIndex, -1);
     ck_assert(libxlQmpBlockStatsMatch(s, "xvdb"));
     ck_assert(!libxlQmpBlockStatsMatch(s, "hdb"));
     ck_assert_uint_gt(s->rd_req, 0);
