@@ -700,6 +700,41 @@ libxlDomainStateFromDominfo(const libxl_dominfo *info, int *state, int *reason)
 
 
 /*
+ * libxlDomainDefCheckIdle:
+ * Before virDomainObjListAdd(LIVE) of @def (createXML, restore): the
+ * domain libvirt has under its uuid, if any, must be neither running nor
+ * in another operation.  ListAdd checks only that it is not running: on
+ * a domain another thread is starting, it would put @def in place of the
+ * definition that start works on, and the failed restore that followed
+ * removed the domain the start had made run (an orphan in Xen, seen by
+ * reliability-random.py).  Returns 0, or -1 with an error.
+ */
+int
+libxlDomainDefCheckIdle(libxlDriverPrivate *driver, const virDomainDef *def)
+{
+    libxlDomainObjPrivate *priv;
+    virDomainObj *vm;
+    int ret = 0;
+
+    if (!(vm = virDomainObjListFindByUUID(driver->domains, def->uuid)))
+        return 0;
+    priv = vm->privateData;
+    if (virDomainObjIsActive(vm)) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain '%s' is already active"), vm->def->name);
+        ret = -1;
+    } else if (vm->job->active != VIR_JOB_NONE) {
+        virReportError(VIR_ERR_OPERATION_INVALID,
+                       _("domain '%s' is busy with %s"), vm->def->name,
+                       NULLSTR(priv->jobName ? priv->jobName : vm->job->ownerAPI));
+        ret = -1;
+    }
+    virDomainObjEndAPI(&vm);
+    return ret;
+}
+
+
+/*
  * libxlDomainInfoGet:
  * libxl_domain_info of the running domain @domid.  A domain libvirt still
  * holds as running may be gone from Xen already: its destruction or its

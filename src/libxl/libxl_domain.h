@@ -185,6 +185,8 @@ int libxlDomainAOResume(libxl_ctx *ctx, uint32_t domid,
 void libxlDomainStateFromDominfo(const libxl_dominfo *info,
                                  int *state, int *reason);
 int libxlDomainInfoGet(libxl_ctx *ctx, int domid, libxl_dominfo *info);
+int libxlDomainDefCheckIdle(libxlDriverPrivate *driver,
+                            const virDomainDef *def);
 
 void libxlDomainStatusJobSet(libxlDriverPrivate *driver,
                              virDomainObj *vm,

@@ -1396,20 +1396,23 @@ libxlDomainCreateXML(virConnectPtr conn,
     if (virDomainCreateXMLEnsureACL(conn, def) < 0)
         goto cleanup;
 
+    if (libxlDomainDefCheckIdle(driver, def) < 0)
+        goto cleanup;
+
     if (!(vm = virDomainObjListAdd(driver->domains, &def, driver->xmlopt,
                                    VIR_DOMAIN_OBJ_LIST_ADD_LIVE |
                                    VIR_DOMAIN_OBJ_LIST_ADD_CHECK_LIVE,
                                    NULL)))
         goto cleanup;
 
-    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "start") < 0) {
-        if (!vm->persistent)
-            virDomainObjListRemove(driver->domains, vm);
+    /* a job another thread took first makes the domain its own: only a
+     * start that failed under this job removes a transient domain, and
+     * only one that is not running */
+    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "start") < 0)
         goto cleanup;
-    }
 
     if (libxlProcessStart(driver, vm, conn, startFlags) < 0) {
-        if (!vm->persistent)
+        if (!vm->persistent && !virDomainObjIsActive(vm))
             virDomainObjListRemove(driver->domains, vm);
         goto endjob;
     }

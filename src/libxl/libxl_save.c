@@ -658,26 +658,31 @@ libxlSaveRestore(libxlDriverPrivate *driver,
         libxlDomainNameCheck(def->name) < 0)
         return NULL;
 
+    if (libxlDomainDefCheckIdle(driver, def) < 0)
+        return NULL;
+
     if (!(vm = virDomainObjListAdd(driver->domains, &def, driver->xmlopt,
                                    VIR_DOMAIN_OBJ_LIST_ADD_LIVE |
                                    VIR_DOMAIN_OBJ_LIST_ADD_CHECK_LIVE,
                                    NULL)))
         return NULL;
 
+    /* a job another thread took first makes the domain its own (see
+     * libxlDomainDefCheckIdle): it is not this restore's to remove */
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "restore") < 0)
-        goto out_remove;
+        goto out;
 
     if (libxlSaveRestoreInto(driver, vm, conn, fd, &hdr, 0,
                              libxlSaveWantPaused(&hdr, flags)) < 0) {
+        if (!vm->persistent && !virDomainObjIsActive(vm))
+            virDomainObjListRemove(driver->domains, vm);
         libxlDomainObjEndJob(vm);
-        goto out_remove;
+        goto out;
     }
     libxlDomainObjEndJob(vm);
     return vm;
 
- out_remove:
-    if (!vm->persistent)
-        virDomainObjListRemove(driver->domains, vm);
+ out:
     virDomainObjEndAPI(&vm);
     return NULL;
 }

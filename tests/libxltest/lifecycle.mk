@@ -19,7 +19,8 @@ LIFECYCLE_TESTS = \
 	lifecycle-teardown.sh \
 	lifecycle-seeds.sh \
 	lifecycle-save.sh \
-	lifecycle-save-race.sh
+	lifecycle-save-race.sh \
+	lifecycle-restore-race.sh
 
 TESTS += $(LIFECYCLE_TESTS)
 EXTRA_DIST += $(LIFECYCLE_TESTS) lifecycle-lib.sh
