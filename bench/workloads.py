@@ -996,8 +996,29 @@ class BigBuild(Workload):
 
 # ------------------------------------------------------------ save-restore
 
-class SaveRestore(Workload):
+class _StreamGuest(Workload):
+    """One running PV domain (GUEST, of params' memory_mib) whose memory
+    goes through xensim's simulated stream at params' rate_mib_s."""
+    guest = None
+
+    def host(self, p):
+        h = super().host(p)
+        h['save_rate_mib_s'] = p['rate_mib_s']
+        return h
+
+    def setup(self, uri, sbdir, files, p):
+        conn = open_conn(uri)
+        try:
+            d = conn.defineXML(pv_xml(self.guest, files, memory_mib=p['memory_mib']))
+            d.create()
+        finally:
+            conn.close()
+        return {}
+
+
+class SaveRestore(_StreamGuest):
     name = 'save-restore'
+    guest = 'xlb-save'
     title = ('save and restore one 256 MiB PV domain (simulated stream: '
              'save_rate_mib_s); overhead = wall time less the stream\'s')
     metrics = (
@@ -1011,19 +1032,6 @@ class SaveRestore(Workload):
     def params(self, quick):
         return {'memory_mib': 256, 'rate_mib_s': 1024, 'cycles': 3 if quick else 5}
 
-    def host(self, p):
-        h = super().host(p)
-        h['save_rate_mib_s'] = p['rate_mib_s']
-        return h
-
-    def setup(self, uri, sbdir, files, p):
-        conn = open_conn(uri)
-        try:
-            d = conn.defineXML(pv_xml('xlb-save', files, memory_mib=p['memory_mib']))
-            d.create()
-        finally:
-            conn.close()
-        return {}
 
     def rep(self, uri, sbdir, files, p, i):
         import libvirt
@@ -1062,8 +1070,9 @@ def peer_uri(sbdir):
     return out.strip().splitlines()[-1]
 
 
-class Migrate(Workload):
+class Migrate(_StreamGuest):
     name = 'migrate'
+    guest = 'xlb-mig'
     title = ('live migration of one 256 MiB PV domain between two simulated '
              'hosts and back (simulated stream: save_rate_mib_s); overhead = '
              'wall time less the stream\'s')
@@ -1079,19 +1088,6 @@ class Migrate(Workload):
     def params(self, quick):
         return {'memory_mib': 256, 'rate_mib_s': 256, 'round_trips': 2 if quick else 3}
 
-    def host(self, p):
-        h = super().host(p)
-        h['save_rate_mib_s'] = p['rate_mib_s']
-        return h
-
-    def setup(self, uri, sbdir, files, p):
-        conn = open_conn(uri)
-        try:
-            d = conn.defineXML(pv_xml('xlb-mig', files, memory_mib=p['memory_mib']))
-            d.create()
-        finally:
-            conn.close()
-        return {}
 
     def rep(self, uri, sbdir, files, p, i):
         import libvirt
