@@ -190,6 +190,16 @@ libxlDomainXMLConfNew(libxlDriverPrivate *driver)
 
 /* ---- jobs --------------------------------------------------------- */
 
+/* The name of @vm's current job: the driver's, else the API's. */
+const char *
+libxlDomainObjJobName(virDomainObj *vm)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    return NULLSTR(priv->jobName ? priv->jobName : vm->job->ownerAPI);
+}
+
+
 /*
  * libxlDomainObjBeginJobFull:
  * Begin a @job named @name on the locked @vm, waiting for the domain's
@@ -225,9 +235,7 @@ libxlDomainObjBeginJobFull(virDomainObj *vm,
         if (now >= then) {
             virReportError(VIR_ERR_OPERATION_TIMEOUT,
                            _("domain '%s' is busy with %s (for %llus)"),
-                           vm->def->name,
-                           NULLSTR(priv->jobName ? priv->jobName :
-                                   vm->job->ownerAPI),
+                           vm->def->name, libxlDomainObjJobName(vm),
                            vm->job->started && now > vm->job->started ?
                            (now - vm->job->started) / 1000 : 0);
             return -1;
@@ -712,21 +720,16 @@ libxlDomainStateFromDominfo(const libxl_dominfo *info, int *state, int *reason)
 int
 libxlDomainDefCheckIdle(libxlDriverPrivate *driver, const virDomainDef *def)
 {
-    libxlDomainObjPrivate *priv;
     virDomainObj *vm;
     int ret = 0;
 
     if (!(vm = virDomainObjListFindByUUID(driver->domains, def->uuid)))
         return 0;
-    priv = vm->privateData;
-    if (virDomainObjIsActive(vm)) {
-        virReportError(VIR_ERR_OPERATION_INVALID,
-                       _("domain '%s' is already active"), vm->def->name);
-        ret = -1;
-    } else if (vm->job->active != VIR_JOB_NONE) {
+    /* a running one is ListAdd's to refuse (CHECK_LIVE) */
+    if (!virDomainObjIsActive(vm) && vm->job->active != VIR_JOB_NONE) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("domain '%s' is busy with %s"), vm->def->name,
-                       NULLSTR(priv->jobName ? priv->jobName : vm->job->ownerAPI));
+                       libxlDomainObjJobName(vm));
         ret = -1;
     }
     virDomainObjEndAPI(&vm);

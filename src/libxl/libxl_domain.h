@@ -135,6 +135,7 @@ typedef void (*libxlDomainJobEndedHook)(void);
 void libxlDomainSetJobEndedHook(libxlDomainJobEndedHook hook);
 bool libxlDomainIsStarting(virDomainObj *vm);
 
+const char *libxlDomainObjJobName(virDomainObj *vm);
 int libxlDomainObjBeginJobFull(virDomainObj *vm,
                                virDomainJob job,
                                const char *name,
