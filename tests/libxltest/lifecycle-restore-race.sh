@@ -35,12 +35,12 @@ for _ in $(seq 1 50); do
     "$xensimctl" --dir "$sb/xensim" list 2>/dev/null | awk '$2 == "rr1"' | grep -q . && break
     sleep 0.1
 done
-t0=$SECONDS
 out=$(V restore "$work/rr1.img" --xml "$work/alt.xml" 2>&1)
 rc=$?
+if kill -0 "$pid" 2>/dev/null; then starting=yes; else starting=no; fi
 ok_eq "restore during the start fails" 1 "$rc"
-ok_match "... at once, naming the start" "busy with start" "$out"
-ok_eq "... without waiting for it (s)" 0 $(( SECONDS - t0 > 1 ? SECONDS - t0 : 0 ))
+ok_match "... naming the start" "busy with start" "$out"
+ok_eq "... without waiting for it (the start still runs)" yes "$starting"
 V undefine rr1 > "$work/undefine.out" 2>&1 &
 upid=$!
 wait "$pid"
