@@ -353,6 +353,12 @@ libxlDomainAOComplete(libxl_ctx *ctx G_GNUC_UNUSED,
     }
 
     virMutexLock(&ao->lock);
+    if (ao->orphaned) {
+        virMutexUnlock(&ao->lock);
+        VIR_DEBUG("the abandoned %s operation completed: rc=%d", ao->name, rc);
+        libxlDomainAOFree(ao);
+        return;
+    }
     ao->error = g_steal_pointer(&error);
     ao->rc = rc;
     ao->done = true;
@@ -371,10 +377,12 @@ libxlDomainAOComplete(libxl_ctx *ctx G_GNUC_UNUSED,
  * on @vm.
  */
 int
-libxlDomainAOWait(virDomainObj *vm, libxlDomainAO *ao, int rc)
+libxlDomainAOWait(virDomainObj *vm, libxlDomainAO *ao, int rc,
+                  bool *abandoned)
 {
     libxlDomainObjPrivate *priv = vm->privateData;
 
+    *abandoned = false;
     if (rc != 0) {
         priv->ao = NULL;
         return rc;
@@ -382,11 +390,17 @@ libxlDomainAOWait(virDomainObj *vm, libxlDomainAO *ao, int rc)
 
     virObjectUnlock(vm);
     virMutexLock(&ao->lock);
-    while (!ao->done)
+    while (!ao->done && !ao->abandoned)
         ignore_value(virCondWait(&ao->cond, &ao->lock));
-    rc = ao->rc;
-    if (ao->error)
-        libxlLoggerSetLastError(ao->error);
+    if (ao->done) {
+        rc = ao->rc;
+        if (ao->error)
+            libxlLoggerSetLastError(ao->error);
+    } else {
+        rc = ERROR_ABORTED;
+        ao->orphaned = true;
+        *abandoned = true;
+    }
     virMutexUnlock(&ao->lock);
     virObjectLock(vm);
 
@@ -405,6 +419,7 @@ libxlDomainAORun(virDomainObj *vm,
     libxlDomainObjPrivate *priv = vm->privateData;
     g_autoptr(libxlDomainAO) ao = NULL;
     uint32_t domid;
+    bool abandoned;
     int rc;
 
     if (!(ao = libxlDomainAONew(name)))
@@ -421,7 +436,12 @@ libxlDomainAORun(virDomainObj *vm,
     virObjectUnlock(vm);
     rc = func(ctx, domid, &ao->how, opaque);
     virObjectLock(vm);
-    return libxlDomainAOWait(vm, ao, rc);
+    ao->initiated = rc == 0;
+    rc = libxlDomainAOWait(vm, ao, rc, &abandoned);
+    /* libxl's callback is still to come, and frees it */
+    if (abandoned)
+        g_steal_pointer(&ao);
+    return rc;
 }
 
 
@@ -480,6 +500,59 @@ libxlDomainAOResume(libxl_ctx *ctx, uint32_t domid,
                     const libxl_asyncop_how *how, void *opaque G_GNUC_UNUSED)
 {
     return libxl_domain_resume(ctx, domid, 1, how);
+}
+
+
+/*
+ * libxlDomainRequestWaiting:
+ * Does the job of @vm (locked) wait for the guest to acknowledge a
+ * shutdown or reboot request that libxl has written?  libxl waits for
+ * that up to 60 s (libxl__domain_pvcontrol's xswait), and a paused or
+ * hung guest does not answer.  Meanwhile suspend and resume run beside
+ * the job (a resumed guest acknowledges and shuts down), destroy ends
+ * the wait (libxlDomainRequestCancel), and queries take no job;
+ * everything else waits for the job, or fails "busy with shutdown", as
+ * it would behind any job.
+ *
+ * The request's job is kept until libxl's completion, rather than ended
+ * once the request is written as libvirt's qemu driver does: a save, a
+ * snapshot or a migration would write its own request ("suspend") over
+ * the one the guest has not read yet, and the API still reports the
+ * guest that never acknowledges (ERROR_TIMEDOUT), as xl does.
+ */
+bool
+libxlDomainRequestWaiting(virDomainObj *vm)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+
+    return priv->ao && priv->ao->initiated &&
+        (STREQ(priv->ao->name, "shutdown") || STREQ(priv->ao->name, "reboot"));
+}
+
+
+/*
+ * libxlDomainRequestCancel:
+ * Stop the job of @vm (locked) from waiting for the guest to acknowledge
+ * its shutdown or reboot request (libxlDomainRequestWaiting): a destroy
+ * takes the domain's job at once.  libxl cannot abort that wait (no
+ * abortable in its xswait); it ends once the domain is gone, and the
+ * operation's callback then frees it.  The request's API fails with
+ * ERROR_ABORTED.
+ */
+void
+libxlDomainRequestCancel(virDomainObj *vm)
+{
+    libxlDomainObjPrivate *priv = vm->privateData;
+    libxlDomainAO *ao = priv->ao;
+
+    if (!libxlDomainRequestWaiting(vm))
+        return;
+    virMutexLock(&ao->lock);
+    if (!ao->done) {
+        ao->abandoned = true;
+        virCondBroadcast(&ao->cond);
+    }
+    virMutexUnlock(&ao->lock);
 }
 
 

@@ -45,6 +45,15 @@ struct _libxlDomainAO {
     /* what it does, for domjobinfo and errors: "start", "shutdown"... */
     const char *name;
     unsigned long long started;   /* ms since the epoch */
+    /* the initiating call has returned: libxl has done what it does at
+     * once (a shutdown request is written) and waits for the rest (the
+     * guest's acknowledgement) */
+    bool initiated;
+    /* the waiter is asked to stop waiting (libxlDomainRequestCancel);
+     * once it has (@orphaned), the callback, when libxl runs it, frees
+     * the operation */
+    bool abandoned;
+    bool orphaned;
 };
 
 /*
@@ -149,7 +158,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(libxlDomainAO, libxlDomainAOFree);
 
 void libxlDomainAOComplete(libxl_ctx *ctx, int rc, void *for_callback);
 
-int libxlDomainAOWait(virDomainObj *vm, libxlDomainAO *ao, int rc);
+int libxlDomainAOWait(virDomainObj *vm, libxlDomainAO *ao, int rc,
+                     bool *abandoned);
 
 /* Start an operation through @func with the how of a fresh AO (the
  * initiating call too runs with @vm unlocked), wait for it, return
@@ -165,6 +175,9 @@ int libxlDomainAORun(virDomainObj *vm,
                      void *opaque);
 
 int libxlDomainAOAbort(virDomainObj *vm, libxl_ctx *ctx);
+
+bool libxlDomainRequestWaiting(virDomainObj *vm);
+void libxlDomainRequestCancel(virDomainObj *vm);
 
 /* libxlDomainAOFunc adapters of libxl's one-domain operations */
 int libxlDomainAODestroy(libxl_ctx *ctx, uint32_t domid,

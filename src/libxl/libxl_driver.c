@@ -1870,6 +1870,12 @@ libxlDomainRequest(libxlDriverPrivate *driver,
                               &trigger);
     }
 
+    if (rc == ERROR_ABORTED) {
+        virReportError(VIR_ERR_OPERATION_ABORTED,
+                       _("the %s request of domain '%s' was cancelled before the guest acknowledged it"),
+                       what, vm->def->name);
+        return -1;
+    }
     if (rc != 0) {
         libxlReportError(VIR_ERR_OPERATION_FAILED,
                          rc == ERROR_NOPARAVIRT ?
@@ -2001,10 +2007,18 @@ libxlDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
 
     starting = priv->ao && (STREQ(priv->ao->name, "start") ||
                             STREQ(priv->ao->name, "restore"));
-    if (!(flags & VIR_DOMAIN_DESTROY_GRACEFUL) && priv->ao &&
-        libxl_ao_abort(cfg->ctx, &priv->ao->how) == 0)
+    /* a shutdown request waiting for the guest: libxl cannot abort the
+     * wait, its job stops waiting */
+    if (!(flags & VIR_DOMAIN_DESTROY_GRACEFUL) &&
+        libxlDomainRequestWaiting(vm)) {
+        VIR_INFO("cancelled the %s request of domain '%s' to destroy it",
+                 priv->ao->name, vm->def->name);
+        libxlDomainRequestCancel(vm);
+    } else if (!(flags & VIR_DOMAIN_DESTROY_GRACEFUL) && priv->ao &&
+               libxl_ao_abort(cfg->ctx, &priv->ao->how) == 0) {
         VIR_INFO("aborted the %s of domain '%s' to destroy it",
                  priv->ao->name, vm->def->name);
+    }
 
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_DESTROY, "destroy") < 0)
         goto cleanup;
@@ -2055,6 +2069,8 @@ libxlDomainSuspend(virDomainPtr dom)
     virDomainObj *vm;
     virObjectEvent *event;
     int state;
+    bool beside;
+    int rc;
     int ret = -1;
 
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
@@ -2069,7 +2085,12 @@ libxlDomainSuspend(virDomainPtr dom)
         goto cleanup;
     }
 
-    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_SUSPEND, "suspend") < 0)
+    /* beside a shutdown or reboot request waiting for the guest's
+     * acknowledgement (libxlDomainRequestWaiting): libxl's call runs
+     * with @vm locked, which keeps the request's job from ending */
+    beside = libxlDomainRequestWaiting(vm);
+    if (!beside &&
+        libxlDomainObjBeginJob(driver, vm, VIR_JOB_SUSPEND, "suspend") < 0)
         goto cleanup;
 
     if (libxlDomainCheckNotDom0(vm, "suspend") < 0)
@@ -2090,7 +2111,11 @@ libxlDomainSuspend(virDomainPtr dom)
     }
 
     libxlLoggerResetLastError();
-    if (libxlDomainAORun(vm, cfg->ctx, "suspend", libxlDomainAOPause, NULL) != 0) {
+    if (beside)
+        rc = libxl_domain_pause(cfg->ctx, vm->def->id, NULL);
+    else
+        rc = libxlDomainAORun(vm, cfg->ctx, "suspend", libxlDomainAOPause, NULL);
+    if (rc != 0) {
         libxlReportError(VIR_ERR_OPERATION_FAILED,
                          _("failed to suspend domain '%s'"), vm->def->name);
         goto endjob;
@@ -2104,7 +2129,8 @@ libxlDomainSuspend(virDomainPtr dom)
     ret = 0;
 
  endjob:
-    libxlDomainObjEndJob(vm);
+    if (!beside)
+        libxlDomainObjEndJob(vm);
  cleanup:
     virDomainObjEndAPI(&vm);
     return ret;
@@ -2118,6 +2144,8 @@ libxlDomainResume(virDomainPtr dom)
     g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
     virDomainObj *vm;
     virObjectEvent *event;
+    bool beside;
+    int rc;
     int ret = -1;
 
     if (!(vm = libxlDomainObjFromDomain(driver, dom)))
@@ -2132,7 +2160,12 @@ libxlDomainResume(virDomainPtr dom)
         goto cleanup;
     }
 
-    if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "resume") < 0)
+    /* beside a shutdown or reboot request waiting for the guest's
+     * acknowledgement (libxlDomainRequestWaiting): libxl's call runs
+     * with @vm locked, which keeps the request's job from ending */
+    beside = libxlDomainRequestWaiting(vm);
+    if (!beside &&
+        libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "resume") < 0)
         goto cleanup;
 
     if (libxlDomainCheckNotDom0(vm, "resume") < 0)
@@ -2148,7 +2181,11 @@ libxlDomainResume(virDomainPtr dom)
     }
 
     libxlLoggerResetLastError();
-    if (libxlDomainAORun(vm, cfg->ctx, "resume", libxlDomainAOUnpause, NULL) != 0) {
+    if (beside)
+        rc = libxl_domain_unpause(cfg->ctx, vm->def->id, NULL);
+    else
+        rc = libxlDomainAORun(vm, cfg->ctx, "resume", libxlDomainAOUnpause, NULL);
+    if (rc != 0) {
         libxlReportError(VIR_ERR_OPERATION_FAILED,
                          _("failed to resume domain '%s'"), vm->def->name);
         goto endjob;
@@ -2162,7 +2199,8 @@ libxlDomainResume(virDomainPtr dom)
     ret = 0;
 
  endjob:
-    libxlDomainObjEndJob(vm);
+    if (!beside)
+        libxlDomainObjEndJob(vm);
  cleanup:
     virDomainObjEndAPI(&vm);
     return ret;

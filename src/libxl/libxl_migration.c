@@ -735,11 +735,14 @@ libxlMigrationPrepareOffline(libxlDriverPrivate *driver,
                        _("an offline migration needs --persistent"));
         return -1;
     }
+    if (libxlDomainDefCheckIdle(driver, *def) < 0)
+        return -1;
     if (!(vm = virDomainObjListAdd(driver->domains, def, driver->xmlopt,
                                    VIR_DOMAIN_OBJ_LIST_ADD_CHECK_LIVE, NULL)))
         return -1;
+    /* a job another thread took first makes the domain its own (see
+     * libxlDomainDefCheckIdle): it is not this migration's to remove */
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "migration in") < 0) {
-        libxlMigrationDiscard(driver, vm);
         virDomainObjEndAPI(&vm);
         return -1;
     }
@@ -807,14 +810,21 @@ libxlMigrationPrepare(libxlDriverPrivate *driver,
     if (libxlMigrationCheckHost(driver, *def) < 0)
         return -1;
 
+    /* a domain another client is starting (or restoring...) keeps its
+     * definition: ListAdd would put the incoming one in its place */
+    if (libxlDomainDefCheckIdle(driver, *def) < 0)
+        return -1;
+
     if (!(vm = virDomainObjListAdd(driver->domains, def, driver->xmlopt,
                                    VIR_DOMAIN_OBJ_LIST_ADD_LIVE |
                                    VIR_DOMAIN_OBJ_LIST_ADD_CHECK_LIVE,
                                    NULL)))
         return -1;
 
+    /* a job another thread took first makes the domain its own: it is
+     * not this migration's to remove */
     if (libxlDomainObjBeginJob(driver, vm, VIR_JOB_MODIFY, "migration in") < 0)
-        goto out_discard;
+        goto out;
     if (virDomainObjIsActive(vm)) {
         virReportError(VIR_ERR_OPERATION_INVALID,
                        _("domain '%s' already runs on this host"), vm->def->name);
@@ -867,9 +877,9 @@ libxlMigrationPrepare(libxlDriverPrivate *driver,
     if (uriOut)
         g_clear_pointer(uriOut, g_free);
  out_endjob:
-    libxlDomainObjEndJob(vm);
- out_discard:
+    /* under this migration's job: no other job has the domain */
     libxlMigrationDiscard(driver, vm);
+    libxlDomainObjEndJob(vm);
  out:
     VIR_FORCE_CLOSE(pipefd[0]);
     VIR_FORCE_CLOSE(pipefd[1]);

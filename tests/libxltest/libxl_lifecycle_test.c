@@ -506,13 +506,15 @@ START_TEST(test_ao_wait_unlocked)
     g_autoptr(libxlDomainAO) ao = libxlDomainAONew("start");
     aoThreadData d = { vm, ao, false };
     virThread thr;
+    bool abandoned;
 
     ck_assert_ptr_eq(ao->how.u.for_callback, ao);
     ck_assert_ptr_eq(ao->how.callback, libxlDomainAOComplete);
     priv->ao = ao;
     ck_assert_int_eq(virThreadCreate(&thr, true, aoCompleter, &d), 0);
     libxlLoggerResetLastError();
-    ck_assert_int_eq(libxlDomainAOWait(vm, ao, 0), ERROR_ABORTED);
+    ck_assert_int_eq(libxlDomainAOWait(vm, ao, 0, &abandoned), ERROR_ABORTED);
+    ck_assert(!abandoned);
     virThreadJoin(&thr);
     ck_assert(d.wasUnlocked);
     /* libxlReportError on the waiting thread carries libxl's reason */
@@ -579,6 +581,7 @@ START_TEST(test_ao_stale_error_other_thread)
     g_autoptr(libxlDomainAO) ao = NULL;
     aoStaleData d = { g_async_queue_new(), g_async_queue_new() };
     virThread thr;
+    bool abandoned;
 
     ck_assert_int_eq(virThreadCreate(&thr, true, aoStaleCompleter, &d), 0);
     g_async_queue_pop(d.toMain);
@@ -586,7 +589,8 @@ START_TEST(test_ao_stale_error_other_thread)
     ((libxlDomainObjPrivate *)vm->privateData)->ao = ao;
     g_async_queue_push(d.toThread, ao);
     libxlLoggerResetLastError();
-    ck_assert_int_eq(libxlDomainAOWait(vm, ao, 0), ERROR_FAIL);
+    ck_assert_int_eq(libxlDomainAOWait(vm, ao, 0, &abandoned), ERROR_FAIL);
+    ck_assert(!abandoned);
     virThreadJoin(&thr);
     libxlReportError(VIR_ERR_OPERATION_FAILED, "%s", "failed to start");
     ck_assert_str_eq(virGetLastErrorMessage(), "operation failed: failed to start");
@@ -602,9 +606,11 @@ START_TEST(test_ao_initiation_failed)
     virDomainObj *vm = testDomain();
     libxlDomainObjPrivate *priv = vm->privateData;
     g_autoptr(libxlDomainAO) ao = libxlDomainAONew("shutdown");
+    bool abandoned;
 
     priv->ao = ao;
-    ck_assert_int_eq(libxlDomainAOWait(vm, ao, ERROR_INVAL), ERROR_INVAL);
+    ck_assert_int_eq(libxlDomainAOWait(vm, ao, ERROR_INVAL, &abandoned), ERROR_INVAL);
+    ck_assert(!abandoned);
     ck_assert_ptr_null(priv->ao);
     testDomainFree(vm);
 }

@@ -20,7 +20,8 @@ LIFECYCLE_TESTS = \
 	lifecycle-seeds.sh \
 	lifecycle-save.sh \
 	lifecycle-save-race.sh \
-	lifecycle-restore-race.sh
+	lifecycle-restore-race.sh \
+	lifecycle-shutdown-paused.sh
 
 TESTS += $(LIFECYCLE_TESTS)
 EXTRA_DIST += $(LIFECYCLE_TESTS) lifecycle-lib.sh
