@@ -888,6 +888,14 @@ libxlSaveCoreDump(libxlDriverPrivate *driver,
             libxlReportError(VIR_ERR_OPERATION_FAILED,
                              _("cannot resume domain '%s' after its dump"),
                              vm->def->name);
+            /* the dump is complete and kept; the guest stays paused, and
+             * says so (it said running while Xen had it paused) */
+            virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_DUMP);
+            libxlProcessQueueEvent(driver,
+                                   virDomainEventLifecycleNewFromObj(vm,
+                                                                     VIR_DOMAIN_EVENT_SUSPENDED,
+                                                                     VIR_DOMAIN_EVENT_SUSPENDED_PAUSED));
+            ignore_value(libxlDomainSaveStatus(driver, vm));
             virErrorRestore(&saved);
             goto cleanup;
         }
