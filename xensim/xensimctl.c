@@ -37,6 +37,9 @@ static const char *xensimctlUsage =
     "                                number; for xs_*: an errno name)\n"
     "  fault clear [ENTRY-POINT]\n"
     "  fault list\n"
+    "  calls                         the entry points called since the last\n"
+    "                                reset (or xensimd's start): NAME COUNT\n"
+    "  calls reset\n"
     "  guest DOMAIN set KEY VALUE    a guest's behaviour (DOMAIN: name or id):\n"
     "                                ignore-shutdown on|off, shutdown-delay MS,\n"
     "                                pv-drivers on|off, ack-requests on|off\n"
@@ -437,6 +440,29 @@ xensimctlFault(const char *dir, int argc, char **argv)
 }
 
 static int
+xensimctlCalls(const char *dir, int argc, char **argv)
+{
+    g_autoptr(GVariant) records = NULL;
+    GVariantIter it;
+    GVariant *rec;
+
+    if (argc == 1 && strcmp(argv[0], "reset") == 0)
+        return xensimctlCall(dir, "calls-reset", NULL, NULL);
+    if (argc != 0)
+        return xensimctlFail("usage: calls [reset]");
+    if (xensimctlCall(dir, "calls", NULL, &records))
+        return 1;
+    g_variant_iter_init(&it, records);
+    while ((rec = g_variant_iter_next_value(&it))) {
+        g_autofree char *name = xensimRecordStr(rec, "name");
+
+        printf("%s %" G_GUINT64_FORMAT "\n", name, xensimRecordU64(rec, "count", 0));
+        g_variant_unref(rec);
+    }
+    return 0;
+}
+
+static int
 xensimctlConsoleTty(const char *dir, const char *domid, const char *kind,
                     const char *num)
 {
@@ -498,6 +524,8 @@ main(int argc, char **argv)
         return xensimctlCall(dir, "xs_rm", (const char *[]){ argv[0], NULL }, NULL);
     if (strcmp(cmd, "fault") == 0)
         return xensimctlFault(dir, argc, argv);
+    if (strcmp(cmd, "calls") == 0)
+        return xensimctlCalls(dir, argc, argv);
     if (strcmp(cmd, "guest") == 0 && argc == 4 && strcmp(argv[1], "set") == 0)
         return xensimctlCall(dir, "guest-set",
                              (const char *[]){ argv[0], argv[2], argv[3], NULL }, NULL);

@@ -122,6 +122,7 @@ xensimStateNew(XensimHostConfig *host)
     state->domains = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                            xensimDomainFree);
     state->faults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    state->calls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     state->store = xensimStoreNew();
     state->next_domid = 1;
     state->started = g_get_monotonic_time();
@@ -148,6 +149,7 @@ xensimStateFree(XensimState *state)
     g_hash_table_destroy(state->domains);
     xensimIoStateDispose(state);
     g_hash_table_destroy(state->faults);
+    g_hash_table_destroy(state->calls);
     g_hash_table_destroy(state->subscribers);
     g_free(state->pcpu_busy_ns);
     xensimStoreFree(state->store);
@@ -1027,6 +1029,34 @@ xensimCmdFaultList(XensimCall *call)
     return 0;
 }
 
+/* The entry points called since the last calls-reset and how often: a
+ * trace of the host like xentrace's, so a test learns which entry points
+ * an API uses (and a fault on each can be tried). */
+static int
+xensimCmdCalls(XensimCall *call)
+{
+    GHashTableIter it;
+    gpointer key, value;
+
+    g_hash_table_iter_init(&it, call->state->calls);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        XensimRec r;
+
+        xensimRecOpen(&r, call->records);
+        xensimRecStr(&r, "name", key);
+        xensimRecValue(&r, "count", g_variant_new_uint64(*(guint64 *)value));
+        xensimRecClose(&r);
+    }
+    return 0;
+}
+
+static int
+xensimCmdCallsReset(XensimCall *call)
+{
+    g_hash_table_remove_all(call->state->calls);
+    return 0;
+}
+
 typedef struct {
     const char *name;
     int (*handler)(XensimCall *call);
@@ -1129,6 +1159,8 @@ static const XensimCommand xensimCommands[] = {
     { "fault-set", xensimCmdFaultSet },
     { "fault-clear", xensimCmdFaultClear },
     { "fault-list", xensimCmdFaultList },
+    { "calls", xensimCmdCalls },
+    { "calls-reset", xensimCmdCallsReset },
     { "guest-set", xensimCmdGuestSet },
     { "host-set", xensimCmdHostSet },
     { "guest-event", xensimCmdGuestEvent },
@@ -1163,6 +1195,21 @@ static bool
 xensimCommandKnown(const char *name)
 {
     return xensimCommandLookup(name) != NULL;
+}
+
+/* Count a call of an entry point (libxl_*, xs_*: not xensimctl's). */
+static void
+xensimStateCount(XensimState *state, const char *name)
+{
+    guint64 *count;
+
+    if (!g_str_has_prefix(name, "libxl_") && !g_str_has_prefix(name, "xs_"))
+        return;
+    if (!(count = g_hash_table_lookup(state->calls, name))) {
+        count = g_new0(guint64, 1);
+        g_hash_table_insert(state->calls, g_strdup(name), count);
+    }
+    (*count)++;
 }
 
 /* An injected fault for this command: its rc, or 0. */
@@ -1203,7 +1250,8 @@ xensimStateDispatch(XensimState *state, GVariant *request, int client_fd)
     if (!(command = xensimCommandLookup(name))) {
         call.message = g_strdup_printf("unknown command '%s'", name);
         rc = ERROR_NOTFOUND;
-    } else if ((rc = xensimStateFault(state, name))) {
+    } else if (xensimStateCount(state, name),
+               (rc = xensimStateFault(state, name))) {
         call.message = g_strdup_printf("fault injected on %s", name);
     } else {
         rc = command->handler(&call);

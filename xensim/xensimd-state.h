@@ -178,6 +178,7 @@ struct _XensimState {
     GHashTable *domains;        /* domid -> XensimDomain */
     XensimStore *store;
     GHashTable *faults;         /* entry point name -> XensimFault */
+    GHashTable *calls;          /* entry point name -> calls (guint64 *) */
     guint32 next_domid;
     gint64 started;             /* monotonic, us: uptime_s ago the host booted */
     guint64 *pcpu_busy_ns;      /* per CPU: what it ran (xensimd-tune.c) */

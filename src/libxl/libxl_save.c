@@ -444,6 +444,33 @@ libxlSaveSuspendFunc(libxl_ctx *ctx,
 }
 
 
+
+/*
+ * libxlSaveCancel:
+ * A save of @vm (locked, with its job) that failed after libxl began to
+ * suspend the guest: the guest goes on where it was suspended (paused
+ * again if @paused), the job's data and the status's save job end.  The
+ * error reported is kept.
+ */
+static void
+libxlSaveCancel(libxlDriverPrivate *driver, virDomainObj *vm, bool paused)
+{
+    g_autoptr(libxlDriverConfig) cfg = libxlDriverConfigGet(driver);
+    virErrorPtr saved;
+
+    virErrorPreserveLast(&saved);
+    if (virDomainObjIsActive(vm) &&
+        (libxl_domain_resume(cfg->ctx, vm->def->id, 1, NULL) != 0 ||
+         libxlProcessRewatchDeath(driver, vm) < 0))
+        VIR_WARN("cannot resume domain '%s' after a failed save", vm->def->name);
+    if (paused && virDomainObjIsActive(vm) &&
+        libxlDomainAORun(vm, cfg->ctx, "save", libxlDomainAOPause, NULL) != 0)
+        VIR_WARN("cannot pause domain '%s' again", vm->def->name);
+    libxlProcessQueueEvent(driver, libxlDomainJobDataEnd(vm, false));
+    libxlDomainStatusJobEnd(driver, vm);
+    virErrorRestore(&saved);
+}
+
 /*
  * libxlSaveDomain:
  * Save the running (or paused) @vm to @path, with @dxml as the image's
@@ -522,28 +549,18 @@ libxlSaveDomain(libxlDriverPrivate *driver,
                          _("libxenlight failed to save domain '%s'"), vm->def->name);
 
     if (rc != 0) {
-        virErrorPtr saved;
-
-        virErrorPreserveLast(&saved);
-        /* the guest goes on where it was suspended */
-        if (virDomainObjIsActive(vm) &&
-            (libxl_domain_resume(cfg->ctx, vm->def->id, 1, NULL) != 0 ||
-             libxlProcessRewatchDeath(driver, vm) < 0))
-            VIR_WARN("cannot resume domain '%s' after a failed save", vm->def->name);
-        if (paused && virDomainObjIsActive(vm) &&
-            libxlDomainAORun(vm, cfg->ctx, "save", libxlDomainAOPause, NULL) != 0)
-            VIR_WARN("cannot pause domain '%s' again", vm->def->name);
-        libxlProcessQueueEvent(driver, libxlDomainJobDataEnd(vm, false));
-        libxlDomainStatusJobEnd(driver, vm);
-        virErrorRestore(&saved);
+        libxlSaveCancel(driver, vm, paused);
         goto out_remove;
     }
     g_clear_pointer(&tmp, g_free);
 
-    /* the image is complete: the suspended domain goes */
+    /* the image is complete: the suspended domain goes; if it cannot,
+     * the save failed: the guest goes on and the image is removed (a
+     * later restore of it next to the running guest would fork it) */
     if (libxlProcessDestroy(driver, vm) < 0) {
-        libxlProcessQueueEvent(driver, libxlDomainJobDataEnd(vm, false));
-        libxlDomainStatusJobEnd(driver, vm);
+        libxlSaveCancel(driver, vm, paused);
+        if (unlink(path) < 0 && errno != ENOENT)
+            VIR_WARN("cannot remove save image '%s'", path);
         goto out_close;
     }
     event = libxlDomainJobDataEnd(vm, true);
@@ -871,6 +888,14 @@ libxlSaveCoreDump(libxlDriverPrivate *driver,
             libxlReportError(VIR_ERR_OPERATION_FAILED,
                              _("cannot resume domain '%s' after its dump"),
                              vm->def->name);
+            /* the dump is complete and kept; the guest stays paused, and
+             * says so (it said running while Xen had it paused) */
+            virDomainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_DUMP);
+            libxlProcessQueueEvent(driver,
+                                   virDomainEventLifecycleNewFromObj(vm,
+                                                                     VIR_DOMAIN_EVENT_SUSPENDED,
+                                                                     VIR_DOMAIN_EVENT_SUSPENDED_PAUSED));
+            ignore_value(libxlDomainSaveStatus(driver, vm));
             virErrorRestore(&saved);
             goto cleanup;
         }
