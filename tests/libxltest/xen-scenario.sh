@@ -585,7 +585,7 @@ lifecycle() {
 # process as an administrator runs them; medians of several runs.
 ms_now() { date +%s%N | cut -c1-13; }
 virsh_vs_xl() {
-    local runs=${XL_TIMING_RUNS:-5} k t0 vs=() vd=() xs=() xd=() cfg=$work/xlt-pv.cfg
+    local runs=${XL_TIMING_RUNS:-5} k t0 out vs=() vd=() vdt=() xs=() xd=() vf=() xf=() cfg=$work/xlt-pv.cfg
     cat > "$cfg" <<EOF
 name = "$name"
 type = "pv"
@@ -605,8 +605,18 @@ EOF
     for ((k = 0; k < runs; k++)); do
         t0=$(ms_now); V start "$name" >/dev/null 2>&1 || break
         vs+=($(( $(ms_now) - t0 ))); starts=$((starts + 1))
-        t0=$(ms_now); V destroy "$name" >/dev/null 2>&1 || break
+        # -t: virsh's own figure for the destroy call, without its
+        # process start, connection and close
+        t0=$(ms_now); out=$(V -t destroy "$name" 2>&1) || break
         vd+=($(( $(ms_now) - t0 ))); destroys=$((destroys + 1))
+        vdt+=($(sed -n 's/^(Time: \([0-9]*\).*/\1/p' <<<"$out"))
+    done
+    # the floor of each client: a process that connects and makes one call
+    for ((k = 0; k < runs; k++)); do
+        t0=$(ms_now); V version >/dev/null 2>&1 || break
+        vf+=($(( $(ms_now) - t0 )))
+        t0=$(ms_now); xl list >/dev/null 2>&1 || break
+        xf+=($(( $(ms_now) - t0 )))
     done
     in_xl "$name" && V destroy "$name" >/dev/null 2>&1 && destroys=$((destroys + 1))
     V undefine "$name" >/dev/null 2>&1
@@ -623,6 +633,12 @@ EOF
         local a b c d
         a=$(med "${vs[@]}") b=$(med "${xs[@]}") c=$(med "${vd[@]}") d=$(med "${xd[@]}")
         echo "# timing: $drv: virsh start ${a} ms, xl create ${b} ms (ratio $(awk -v x="$a" -v y="$b" 'BEGIN {printf "%.2f", x / y}')); virsh destroy ${c} ms, xl destroy ${d} ms (ratio $(awk -v x="$c" -v y="$d" 'BEGIN {printf "%.2f", x / y}')); medians of $runs"
+        if [ ${#vdt[@]} -eq "$runs" ] && [ ${#xf[@]} -eq "$runs" ]; then
+            local e f g
+            e=$(med "${vdt[@]}") f=$(med "${vf[@]}") g=$(med "${xf[@]}")
+            echo "# timing: $drv: client floor: virsh version ${f} ms, xl list ${g} ms; the destroy call alone (virsh -t) ${e} ms (ratio to xl destroy $(awk -v x="$e" -v y="$d" 'BEGIN {printf "%.2f", x / y}')); medians of $runs"
+            echo "# timing: $drv: runs: virsh version ${vf[*]} / xl list ${xf[*]} / virsh -t destroy ${vdt[*]} (ms)"
+        fi
         echo "# timing: $drv: runs: virsh start ${vs[*]} / xl create ${xs[*]} / virsh destroy ${vd[*]} / xl destroy ${xd[*]} (ms)"
         tap_ok "$drv: virsh start/destroy and xl create/destroy of the same guest, $runs times each (timings above)"
     else
