@@ -601,8 +601,11 @@ on_crash = "destroy"
 disk = [ "format=raw,vdev=xvdb,access=rw,backendtype=phy,target=$xvdb" ]
 vif = [ "mac=00:16:3e:5a:00:01,bridge=xltbr0" ]
 EOF
-    V define "$work/pv.xml" >/dev/null 2>&1 || return 0
+    # One round of each tool per iteration, one after the other, so that
+    # a change of the host's load falls on both sides alike.  xl runs
+    # after the guest left libvirt: two toolstacks never hold it.
     for ((k = 0; k < runs; k++)); do
+        V define "$work/pv.xml" >/dev/null 2>&1 || break
         t0=$(ms_now); V start "$name" >/dev/null 2>&1 || break
         vs+=($(( $(ms_now) - t0 ))); starts=$((starts + 1))
         # -t: virsh's own figure for the destroy call, without its
@@ -610,23 +613,19 @@ EOF
         t0=$(ms_now); out=$(V -t destroy "$name" 2>&1) || break
         vd+=($(( $(ms_now) - t0 ))); destroys=$((destroys + 1))
         vdt+=($(sed -n 's/^(Time: \([0-9]*\).*/\1/p' <<<"$out"))
-    done
-    # the floor of each client: a process that connects and makes one call
-    for ((k = 0; k < runs; k++)); do
+        # the floor of each client: a process that connects and makes one call
         t0=$(ms_now); V version >/dev/null 2>&1 || break
         vf+=($(( $(ms_now) - t0 )))
+        V undefine "$name" >/dev/null 2>&1 || break
+        t0=$(ms_now); xl create -q "$cfg" >/dev/null 2>&1 || break
+        xs+=($(( $(ms_now) - t0 )))
+        t0=$(ms_now); xl destroy "$name" >/dev/null 2>&1 || break
+        xd+=($(( $(ms_now) - t0 )))
         t0=$(ms_now); xl list >/dev/null 2>&1 || break
         xf+=($(( $(ms_now) - t0 )))
     done
     in_xl "$name" && V destroy "$name" >/dev/null 2>&1 && destroys=$((destroys + 1))
     V undefine "$name" >/dev/null 2>&1
-    # xl's runs after the guest left libvirt: two toolstacks never hold it
-    for ((k = 0; k < runs; k++)); do
-        t0=$(ms_now); xl create -q "$cfg" >/dev/null 2>&1 || break
-        xs+=($(( $(ms_now) - t0 )))
-        t0=$(ms_now); xl destroy "$name" >/dev/null 2>&1 || break
-        xd+=($(( $(ms_now) - t0 )))
-    done
     in_xl "$name" && xl destroy "$name" >/dev/null 2>&1
     med() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
     if [ ${#xd[@]} -eq "$runs" ]; then
