@@ -365,6 +365,7 @@ main(int argc, char **argv)
     xensimHostConfigInit(&cfg);
     if (xensimParseArgs(argc, argv, &d.dir, &cfg) < 0) {
         xensimHostConfigDispose(&cfg);
+        g_free(d.dir);
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);

@@ -17,7 +17,7 @@
 # rest), plus 2.7 for a fresh build: it takes hotplug (our module) only.
 ASAN_UNIT_TESTS = $(DRIVER_TESTS) driver-schema-test.sh xensim_test
 ASAN_CI_TESTS = \
-	integration-hotplug.sh
+	integration-hotplug.sh xensim-badinput.sh
 # valgrind's tests (valgrind and ASan exclude each other) and the fuzz
 # smoke run (libFuzzer targets are sanitized already)
 ASAN_EXCLUDED = lifecycle-seeds.sh lifecycle-teardown.sh lifecycle-save-race.sh \
