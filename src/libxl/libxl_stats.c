@@ -480,22 +480,30 @@ libxlStatsReadCounterAt(int dirfd,
  * files a call.
  */
 static int
-libxlStatsBlockReadVbd(int domid, int devid, libxlStatsBlock *b)
+libxlStatsBlockReadVbd(int backendfd, int domid, int devid, libxlStatsBlock *b)
 {
     static const char *const names[] = {
         "rd_req", "wr_req", "f_req", "rd_sect", "wr_sect",
     };
     unsigned long long val[G_N_ELEMENTS(names)];
-    g_autofree char *dir = NULL;
+    char dir[128];
     VIR_AUTOCLOSE dirfd = -1;
     size_t i;
 
     if (devid < 0)
         return 0;
 
-    dir = g_strdup_printf(LIBXL_STATS_BACKEND_DIR "/vbd-%d-%d/statistics",
-                          domid, devid);
-    if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    /* relative to the backends' directory the call opened once: a walk of
+     * two names instead of the whole path (a tenth of the block group's
+     * time for a thousand disks was the kernel's path lookups) */
+    g_snprintf(dir, sizeof(dir), LIBXL_STATS_BACKEND_DIR "/vbd-%d-%d/statistics",
+               domid, devid);
+    if (backendfd >= 0)
+        dirfd = openat(backendfd, dir + strlen(LIBXL_STATS_BACKEND_DIR "/"),
+                       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    else
+        dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0)
         return 0;
 
     for (i = 0; i < G_N_ELEMENTS(names); i++) {
@@ -555,6 +563,7 @@ libxlStatsBlockAddQmp(const char *dst,
  */
 static int
 libxlStatsBlockRead(libxlStatsDomain *d,
+                    int backendfd,
                     const bool *sel,
                     libxlStatsBlock *blocks,
                     bool tolerant)
@@ -571,7 +580,7 @@ libxlStatsBlockRead(libxlStatsDomain *d,
         libxlStatsBlockInit(&blocks[i]);
         if (sel && !sel[i])
             continue;
-        if ((rc = libxlStatsBlockReadVbd(d->id, d->disks[i].devid,
+        if ((rc = libxlStatsBlockReadVbd(backendfd, d->id, d->disks[i].devid,
                                          &blocks[i])) < 0) {
             if (!tolerant)
                 goto cleanup;
@@ -714,7 +723,7 @@ libxlStatsBlockGet(virDomainObj **vm,
     for (i = 0; i < d->ndisks; i++)
         sel[i] = idx < 0 || (size_t) idx == i;
 
-    if (libxlStatsBlockRead(d, sel, blocks, false) < 0)
+    if (libxlStatsBlockRead(d, -1, sel, blocks, false) < 0)
         return -1;
 
     libxlStatsBlockInit(out);
@@ -1505,6 +1514,8 @@ struct _libxlStatsBulk {
     GHashTable *byDomid;
     /* /proc/net/dev, NULL if it could not be read */
     GHashTable *netdev;
+    /* LIBXL_STATS_BACKEND_DIR, -1 if it could not be opened */
+    int backendfd;
 };
 
 
@@ -1721,7 +1732,7 @@ libxlStatsBulkBlock(libxlStatsBulk *bulk,
         return -1;
 
     if (d->active && d->ndisks &&
-        libxlStatsBlockRead(d, NULL, blocks, true) < 0)
+        libxlStatsBlockRead(d, bulk->backendfd, NULL, blocks, true) < 0)
         return -1;
 
     for (i = 0; i < d->ndisks; i++) {
@@ -1968,6 +1979,7 @@ libxlConnectGetAllDomainStatsWork(virConnectPtr conn,
     bulk.stats = stats;
     bulk.backing = !!(flags & VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING);
     bulk.byDomid = g_hash_table_new(g_direct_hash, g_direct_equal);
+    bulk.backendfd = -1;
 
     /* copy what each domain needs: one lock each, no I/O under it */
     snaps = g_new0(libxlStatsDomain *, nvms);
@@ -1999,6 +2011,10 @@ libxlConnectGetAllDomainStatsWork(virConnectPtr conn,
         }
     }
 
+    if (stats & VIR_DOMAIN_STATS_BLOCK)
+        bulk.backendfd = open(LIBXL_STATS_BACKEND_DIR,
+                              O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
     records = g_new0(virDomainStatsRecordPtr, nvms + 1);
     if (libxlStatsBulkRecords(&bulk, conn, snaps, nvms, records) < 0) {
         /* close the gaps a failed worker left: the list ends at its NULL */
@@ -2024,5 +2040,6 @@ libxlConnectGetAllDomainStatsWork(virConnectPtr conn,
     g_hash_table_unref(bulk.byDomid);
     if (bulk.netdev)
         g_hash_table_unref(bulk.netdev);
+    VIR_FORCE_CLOSE(bulk.backendfd);
     return ret;
 }
