@@ -135,7 +135,6 @@ struct _libxlStatsDomain {
     libxlStatsBlock *blocks;    /* getAllDomainStats: each disk's counters */
 };
 
-
 /* One interface's counters, Domain-0's view. */
 typedef struct _libxlStatsNetDev libxlStatsNetDev;
 struct _libxlStatsNetDev {
@@ -483,30 +482,22 @@ libxlStatsReadCounterAt(int dirfd,
  * files a call.
  */
 static int
-libxlStatsBlockReadVbd(int backendfd, int domid, int devid, libxlStatsBlock *b)
+libxlStatsBlockReadVbd(int domid, int devid, libxlStatsBlock *b)
 {
     static const char *const names[] = {
         "rd_req", "wr_req", "f_req", "rd_sect", "wr_sect",
     };
     unsigned long long val[G_N_ELEMENTS(names)];
-    char dir[128];
+    g_autofree char *dir = NULL;
     VIR_AUTOCLOSE dirfd = -1;
     size_t i;
 
     if (devid < 0)
         return 0;
 
-    /* relative to the backends' directory the call opened once: a walk of
-     * two names instead of the whole path (a tenth of the block group's
-     * time for a thousand disks was the kernel's path lookups) */
-    g_snprintf(dir, sizeof(dir), LIBXL_STATS_BACKEND_DIR "/vbd-%d-%d/statistics",
-               domid, devid);
-    if (backendfd >= 0)
-        dirfd = openat(backendfd, dir + strlen(LIBXL_STATS_BACKEND_DIR "/"),
-                       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    else
-        dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0)
+    dir = g_strdup_printf(LIBXL_STATS_BACKEND_DIR "/vbd-%d-%d/statistics",
+                          domid, devid);
+    if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return 0;
 
     for (i = 0; i < G_N_ELEMENTS(names); i++) {
@@ -566,7 +557,6 @@ libxlStatsBlockAddQmp(const char *dst,
  */
 static int
 libxlStatsBlockRead(libxlStatsDomain *d,
-                    int backendfd,
                     const bool *sel,
                     libxlStatsBlock *blocks,
                     bool tolerant)
@@ -583,7 +573,7 @@ libxlStatsBlockRead(libxlStatsDomain *d,
         libxlStatsBlockInit(&blocks[i]);
         if (sel && !sel[i])
             continue;
-        if ((rc = libxlStatsBlockReadVbd(backendfd, d->id, d->disks[i].devid,
+        if ((rc = libxlStatsBlockReadVbd(d->id, d->disks[i].devid,
                                          &blocks[i])) < 0) {
             if (!tolerant)
                 goto cleanup;
@@ -726,7 +716,7 @@ libxlStatsBlockGet(virDomainObj **vm,
     for (i = 0; i < d->ndisks; i++)
         sel[i] = idx < 0 || (size_t) idx == i;
 
-    if (libxlStatsBlockRead(d, -1, sel, blocks, false) < 0)
+    if (libxlStatsBlockRead(d, sel, blocks, false) < 0)
         return -1;
 
     libxlStatsBlockInit(out);
@@ -1517,8 +1507,6 @@ struct _libxlStatsBulk {
     GHashTable *byDomid;
     /* /proc/net/dev, NULL if it could not be read */
     GHashTable *netdev;
-    /* LIBXL_STATS_BACKEND_DIR, -1 if it could not be opened */
-    int backendfd;
 };
 
 
@@ -1839,7 +1827,7 @@ libxlStatsBulkRead(libxlStatsBulk *bulk, libxlStatsDomain *d)
     if (!(bulk->stats & VIR_DOMAIN_STATS_BLOCK) || !d->active || !d->ndisks)
         return 0;
     d->blocks = g_new0(libxlStatsBlock, d->ndisks);
-    return libxlStatsBlockRead(d, bulk->backendfd, NULL, d->blocks, true);
+    return libxlStatsBlockRead(d, NULL, d->blocks, true);
 }
 
 
@@ -2126,7 +2114,6 @@ libxlConnectGetAllDomainStatsWork(virConnectPtr conn,
     bulk.stats = stats;
     bulk.backing = !!(flags & VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING);
     bulk.byDomid = g_hash_table_new(g_direct_hash, g_direct_equal);
-    bulk.backendfd = -1;
 
     /* copy what each domain needs: one lock each, no I/O under it */
     snaps = g_new0(libxlStatsDomain *, nvms);
@@ -2135,11 +2122,6 @@ libxlConnectGetAllDomainStatsWork(virConnectPtr conn,
         snaps[i] = libxlStatsDomainNew(vms[i]);
         virObjectUnlock(vms[i]);
     }
-
-    /* the backends' directory, for the blkback statistics of all disks */
-    if (stats & VIR_DOMAIN_STATS_BLOCK)
-        bulk.backendfd = open(LIBXL_STATS_BACKEND_DIR,
-                              O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
     records = g_new0(virDomainStatsRecordPtr, nvms + 1);
     if (libxlStatsBulkRecords(&bulk, libxlStatsBulkPrepare, conn,
@@ -2167,6 +2149,5 @@ libxlConnectGetAllDomainStatsWork(virConnectPtr conn,
     g_hash_table_unref(bulk.byDomid);
     if (bulk.netdev)
         g_hash_table_unref(bulk.netdev);
-    VIR_FORCE_CLOSE(bulk.backendfd);
     return ret;
 }
