@@ -101,6 +101,21 @@ struct _libxlStatsNet {
     char *network;          /* type network: its name */
 };
 
+/* One disk's counters; -1: not known. */
+typedef struct _libxlStatsBlock libxlStatsBlock;
+struct _libxlStatsBlock {
+    bool found;
+    long long rd_req;
+    long long rd_bytes;
+    long long rd_ns;
+    long long wr_req;
+    long long wr_bytes;
+    long long wr_ns;
+    long long fl_req;
+    long long fl_ns;
+    long long errs;
+};
+
 typedef struct _libxlStatsDomain libxlStatsDomain;
 struct _libxlStatsDomain {
     virDomainObj *vm;       /* a reference */
@@ -117,21 +132,7 @@ struct _libxlStatsDomain {
     libxlStatsDisk *disks;
     size_t nnets;
     libxlStatsNet *nets;
-};
-
-/* One disk's counters; -1: not known. */
-typedef struct _libxlStatsBlock libxlStatsBlock;
-struct _libxlStatsBlock {
-    bool found;
-    long long rd_req;
-    long long rd_bytes;
-    long long rd_ns;
-    long long wr_req;
-    long long wr_bytes;
-    long long wr_ns;
-    long long fl_req;
-    long long fl_ns;
-    long long errs;
+    libxlStatsBlock *blocks;    /* getAllDomainStats: each disk's counters */
 };
 
 /* One interface's counters, Domain-0's view. */
@@ -172,6 +173,7 @@ libxlStatsDomainFree(libxlStatsDomain *d)
         g_free(d->nets[i].network);
     }
     g_free(d->nets);
+    g_free(d->blocks);
     virObjectUnref(d->vm);
     g_free(d);
 }
@@ -1706,22 +1708,23 @@ libxlStatsBulkBlock(libxlStatsBulk *bulk,
                     libxlStatsDomain *d,
                     virTypedParamList *params)
 {
-    g_autofree libxlStatsBlock *blocks = g_new0(libxlStatsBlock, d->ndisks);
+    g_autofree libxlStatsBlock *none = NULL;
+    libxlStatsBlock *blocks = d->blocks;
     size_t count = 0;
     size_t countIdx;
     size_t n = 0;
     size_t i, j;
 
-    for (i = 0; i < d->ndisks; i++) {
-        libxlStatsBlockInit(&blocks[i]);
-        count += 1 + (bulk->backing ? d->disks[i].nbacking : 0);
+    /* the counters libxlStatsBulkRead read, if the domain runs */
+    if (!blocks) {
+        blocks = none = g_new0(libxlStatsBlock, d->ndisks);
+        for (i = 0; i < d->ndisks; i++)
+            libxlStatsBlockInit(&blocks[i]);
     }
+    for (i = 0; i < d->ndisks; i++)
+        count += 1 + (bulk->backing ? d->disks[i].nbacking : 0);
     countIdx = params->npar;
     if (virTypedParamListAddUInt(params, count, "block.count") < 0)
-        return -1;
-
-    if (d->active && d->ndisks &&
-        libxlStatsBlockRead(d, NULL, blocks, true) < 0)
         return -1;
 
     for (i = 0; i < d->ndisks; i++) {
@@ -1814,39 +1817,125 @@ libxlStatsBulkDomain(libxlStatsBulk *bulk,
 
 
 /*
+ * libxlStatsBulkRead:
+ * The counters of @d's disks that no call shares with other domains
+ * (blkback's sysfs files, the device model's answer), into @d->blocks.
+ */
+static int
+libxlStatsBulkRead(libxlStatsBulk *bulk, libxlStatsDomain *d)
+{
+    if (!(bulk->stats & VIR_DOMAIN_STATS_BLOCK) || !d->active || !d->ndisks)
+        return 0;
+    d->blocks = g_new0(libxlStatsBlock, d->ndisks);
+    return libxlStatsBlockRead(d, NULL, d->blocks, true);
+}
+
+
+/*
  * The records of a thousand domains are a thousand disks' blkback counters
  * (six files each in sysfs), images to stat and typed parameters to build:
  * independent per domain, so a call shares them among up to
- * LIBXL_STATS_WORKERS threads (one per host CPU), each making the records
- * of a contiguous run of domains, at least LIBXL_STATS_PER_WORKER each.
+ * LIBXL_STATS_WORKERS threads (one per host CPU, at least
+ * LIBXL_STATS_PER_WORKER domains each) in two passes over the domains,
+ * each handed out LIBXL_STATS_CHUNK at a time (a thread another process
+ * holds off its CPU leaves its share to the others):
+ *  1. the disks' counters (libxlStatsBulkRead), which need nothing the
+ *     call shares: the other threads start on it while the caller's thread
+ *     asks libxl for all domains' dominfo and reads /proc/net/dev;
+ *  2. once both are done, each domain's record (libxlStatsBulkDomain),
+ *     in @records[i] for @snaps[i]: the order of the list.
  */
 #define LIBXL_STATS_WORKERS 4
 #define LIBXL_STATS_PER_WORKER 64
+#define LIBXL_STATS_CHUNK 16
 
-typedef struct _libxlStatsWorker libxlStatsWorker;
-struct _libxlStatsWorker {
-    virThread thread;
+typedef struct _libxlStatsWork libxlStatsWork;
+struct _libxlStatsWork {
     libxlStatsBulk *bulk;
     virConnectPtr conn;
     libxlStatsDomain **snaps;
     virDomainStatsRecordPtr *records;
-    size_t first;
-    size_t last;
+    int n;
+    int nextRead;               /* atomic: pass 1's next domain */
+    int nextRecord;             /* atomic: pass 2's next domain */
+    int failed;                 /* atomic: a thread failed, all stop */
+
+    virMutex lock;
+    virCond cond;               /* signalled when one of these changes: */
+    int nread;                  /* domains pass 1 is done with */
+    bool ready;                 /* what the caller's thread shares is read */
+};
+
+typedef struct _libxlStatsWorker libxlStatsWorker;
+struct _libxlStatsWorker {
+    virThread thread;
+    libxlStatsWork *work;
     virErrorPtr err;            /* the error that stopped it, if any */
 };
+
+
+static void
+libxlStatsWorkerFail(libxlStatsWorker *w)
+{
+    virErrorPreserveLast(&w->err);
+    g_atomic_int_set(&w->work->failed, 1);
+}
+
+
+/* Pass 1, as long as domains are left to it. */
+static void
+libxlStatsWorkerRead(libxlStatsWorker *w)
+{
+    libxlStatsWork *work = w->work;
+    int first;
+
+    while ((first = g_atomic_int_add(&work->nextRead,
+                                     LIBXL_STATS_CHUNK)) < work->n) {
+        int last = MIN(work->n, first + LIBXL_STATS_CHUNK);
+        int i;
+
+        for (i = first; i < last; i++) {
+            if (!g_atomic_int_get(&work->failed) &&
+                libxlStatsBulkRead(work->bulk, work->snaps[i]) < 0)
+                libxlStatsWorkerFail(w);
+        }
+        virMutexLock(&work->lock);
+        work->nread += last - first;
+        if (work->nread == work->n)
+            virCondBroadcast(&work->cond);
+        virMutexUnlock(&work->lock);
+    }
+}
 
 
 static void
 libxlStatsWorkerRun(void *opaque)
 {
     libxlStatsWorker *w = opaque;
-    size_t i;
+    libxlStatsWork *work = w->work;
+    int first;
 
-    for (i = w->first; i < w->last; i++) {
-        if (libxlStatsBulkDomain(w->bulk, w->conn, w->snaps[i],
-                                 &w->records[i]) < 0) {
-            virErrorPreserveLast(&w->err);
-            return;
+    libxlStatsWorkerRead(w);
+
+    /* pass 2 needs every domain's counters and the caller's shared data */
+    virMutexLock(&work->lock);
+    while (!work->ready || work->nread < work->n)
+        ignore_value(virCondWait(&work->cond, &work->lock));
+    virMutexUnlock(&work->lock);
+
+    while ((first = g_atomic_int_add(&work->nextRecord,
+                                     LIBXL_STATS_CHUNK)) < work->n) {
+        int last = MIN(work->n, first + LIBXL_STATS_CHUNK);
+        int i;
+
+        for (i = first; i < last; i++) {
+            if (g_atomic_int_get(&work->failed))
+                return;
+            if (libxlStatsBulkDomain(work->bulk, work->conn, work->snaps[i],
+                                     &work->records[i]) < 0) {
+                libxlStatsWorkerFail(w);
+                return;
+            }
         }
     }
 }
@@ -1854,60 +1943,117 @@ libxlStatsWorkerRun(void *opaque)
 
 /*
  * libxlStatsBulkRecords:
- * Fill @records[i] for each of the @n snapshots @snaps.  Returns 0, or -1
- * with the first worker's error (the records made are left in @records,
- * possibly with gaps).
+ * Fill @records[i] for each of the @n snapshots @snaps, @prepare(@bulk)
+ * first filling what @bulk shares between domains.  Returns 0, or -1 with
+ * the first error (the records made are left in @records, possibly with
+ * gaps).
  */
 static int
 libxlStatsBulkRecords(libxlStatsBulk *bulk,
+                      int (*prepare)(libxlStatsBulk *bulk),
                       virConnectPtr conn,
                       libxlStatsDomain **snaps,
                       size_t n,
                       virDomainStatsRecordPtr *records)
 {
+    libxlStatsWork work = { .bulk = bulk, .conn = conn, .snaps = snaps,
+                            .records = records, .n = n };
     g_autofree libxlStatsWorker *w = NULL;
     size_t nworkers = MIN(LIBXL_STATS_WORKERS, g_get_num_processors());
     size_t started = 1;
     size_t i;
     int ret = 0;
 
-    nworkers = MAX(1, MIN(nworkers, n / LIBXL_STATS_PER_WORKER));
-    w = g_new0(libxlStatsWorker, nworkers);
-    for (i = 0; i < nworkers; i++) {
-        w[i].bulk = bulk;
-        w[i].conn = conn;
-        w[i].snaps = snaps;
-        w[i].records = records;
-        w[i].first = n * i / nworkers;
-        w[i].last = n * (i + 1) / nworkers;
+    if (n > INT_MAX - LIBXL_STATS_CHUNK * (LIBXL_STATS_WORKERS + 1)) {
+        virReportError(VIR_ERR_INTERNAL_ERROR,
+                       _("too many domains: %zu"), n);
+        return -1;
+    }
+    if (virMutexInit(&work.lock) < 0)
+        return -1;
+    if (virCondInit(&work.cond) < 0) {
+        virMutexDestroy(&work.lock);
+        return -1;
     }
 
-    /* the caller's thread makes the first run itself; a worker that
-     * cannot be started leaves its run to it too */
+    nworkers = MAX(1, MIN(nworkers, n / LIBXL_STATS_PER_WORKER));
+    w = g_new0(libxlStatsWorker, nworkers);
+    for (i = 0; i < nworkers; i++)
+        w[i].work = &work;
+
+    /* the caller's thread is the first worker; a thread that cannot be
+     * started leaves its share to the others */
     for (i = 1; i < nworkers; i++) {
         if (virThreadCreateFull(&w[i].thread, true, libxlStatsWorkerRun,
                                 "libxl-stats", false, &w[i]) < 0) {
-            VIR_WARN("statistics of %zu domains in one thread: %s",
-                     w[i].last - w[i].first, virGetLastErrorMessage());
+            VIR_WARN("statistics of %zu domains in fewer threads: %s",
+                     n, virGetLastErrorMessage());
             virResetLastError();
             break;
         }
         started++;
     }
+
+    if (prepare(bulk) < 0)
+        libxlStatsWorkerFail(&w[0]);
+    virMutexLock(&work.lock);
+    work.ready = true;
+    virCondBroadcast(&work.cond);
+    virMutexUnlock(&work.lock);
+
     libxlStatsWorkerRun(&w[0]);
-    for (i = started; i < nworkers; i++)
-        libxlStatsWorkerRun(&w[i]);
     for (i = 1; i < started; i++)
         virThreadJoin(&w[i].thread);
 
-    for (i = 0; i < nworkers; i++) {
+    for (i = 0; i < started; i++) {
         if (w[i].err && ret == 0) {
             virErrorRestore(&w[i].err);
             ret = -1;
         }
         virFreeError(w[i].err);
     }
+    if (ret == 0 && g_atomic_int_get(&work.failed)) {
+        /* cannot happen: a thread failed without an error */
+        virReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                       _("statistics failed"));
+        ret = -1;
+    }
+    virCondDestroy(&work.cond);
+    virMutexDestroy(&work.lock);
     return ret;
+}
+
+
+/*
+ * libxlStatsBulkPrepare:
+ * What @bulk's domains share: libxl's dominfo of all of them (one
+ * libxl_list_domain) and /proc/net/dev, as the groups need them.
+ */
+static int
+libxlStatsBulkPrepare(libxlStatsBulk *bulk)
+{
+    size_t i;
+
+    if (bulk->stats & (VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_BALLOON |
+                       VIR_DOMAIN_STATS_VCPU)) {
+        if (!(bulk->dominfo = libxl_list_domain(bulk->ctx, &bulk->ndominfo))) {
+            libxlReportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                             _("libxl_list_domain failed"));
+            return -1;
+        }
+        for (i = 0; i < bulk->ndominfo; i++)
+            g_hash_table_insert(bulk->byDomid,
+                                GINT_TO_POINTER(bulk->dominfo[i].domid),
+                                &bulk->dominfo[i]);
+    }
+
+    if (bulk->stats & VIR_DOMAIN_STATS_INTERFACE) {
+        if (!(bulk->netdev = libxlStatsNetDevRead())) {
+            VIR_WARN("no interface statistics: %s", virGetLastErrorMessage());
+            virResetLastError();
+        }
+    }
+    return 0;
 }
 
 
@@ -1977,30 +2123,9 @@ libxlConnectGetAllDomainStatsWork(virConnectPtr conn,
         virObjectUnlock(vms[i]);
     }
 
-    /* one libxl_list_domain for all of them */
-    if (stats & (VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_BALLOON |
-                 VIR_DOMAIN_STATS_VCPU)) {
-        if (!(bulk.dominfo = libxl_list_domain(cfg->ctx, &bulk.ndominfo))) {
-            libxlReportError(VIR_ERR_INTERNAL_ERROR, "%s",
-                             _("libxl_list_domain failed"));
-            goto cleanup;
-        }
-        for (i = 0; i < bulk.ndominfo; i++)
-            g_hash_table_insert(bulk.byDomid,
-                                GINT_TO_POINTER(bulk.dominfo[i].domid),
-                                &bulk.dominfo[i]);
-    }
-
-    /* /proc/net/dev once for all interfaces */
-    if (stats & VIR_DOMAIN_STATS_INTERFACE) {
-        if (!(bulk.netdev = libxlStatsNetDevRead())) {
-            VIR_WARN("no interface statistics: %s", virGetLastErrorMessage());
-            virResetLastError();
-        }
-    }
-
     records = g_new0(virDomainStatsRecordPtr, nvms + 1);
-    if (libxlStatsBulkRecords(&bulk, conn, snaps, nvms, records) < 0) {
+    if (libxlStatsBulkRecords(&bulk, libxlStatsBulkPrepare, conn,
+                              snaps, nvms, records) < 0) {
         /* close the gaps a failed worker left: the list ends at its NULL */
         for (i = 0; i < nvms; i++) {
             if (records[i])
