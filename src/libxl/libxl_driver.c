@@ -1870,7 +1870,9 @@ libxlDomainRequest(libxlDriverPrivate *driver,
                               &trigger);
     }
 
-    if (rc == ERROR_ABORTED) {
+    /* a destroy cancelled the wait (libxlDomainRequestCancel): libxl
+     * itself said nothing; an ERROR_ABORTED libxl reported is its failure */
+    if (rc == ERROR_ABORTED && !libxlLoggerGetLastError()) {
         virReportError(VIR_ERR_OPERATION_ABORTED,
                        _("the %s request of domain '%s' was cancelled before the guest acknowledged it"),
                        what, vm->def->name);

@@ -1891,8 +1891,8 @@ libxlStatsWorkerRead(libxlStatsWorker *w)
 
     while ((first = g_atomic_int_add(&work->nextRead,
                                      LIBXL_STATS_CHUNK)) < work->n) {
-        int last = MIN(work->n, first + LIBXL_STATS_CHUNK);
-        int i;
+        size_t last = MIN((size_t)work->n, (size_t)first + LIBXL_STATS_CHUNK);
+        size_t i;
 
         for (i = first; i < last; i++) {
             if (!g_atomic_int_get(&work->failed) &&
@@ -1925,8 +1925,8 @@ libxlStatsWorkerRun(void *opaque)
 
     while ((first = g_atomic_int_add(&work->nextRecord,
                                      LIBXL_STATS_CHUNK)) < work->n) {
-        int last = MIN(work->n, first + LIBXL_STATS_CHUNK);
-        int i;
+        size_t last = MIN((size_t)work->n, (size_t)first + LIBXL_STATS_CHUNK);
+        size_t i;
 
         for (i = first; i < last; i++) {
             if (g_atomic_int_get(&work->failed))
