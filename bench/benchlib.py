@@ -7,6 +7,7 @@ import csv
 import math
 import multiprocessing
 import os
+import signal
 import shutil
 import statistics
 import subprocess
@@ -67,19 +68,31 @@ class Sandbox:
         if p.returncode != 0:
             raise SandboxError('restart: ' + (first_line(p.stdout) or 'failed'))
 
-    def kill_libvirtd(self):
-        """SIGKILL this sandbox's libvirtd (after a call into it timed out:
-        a wedged daemon can take scripts/sandbox down's 30 s grace period).
-        By its PID, checked against the start time recorded with it."""
+    def signal(self, pidfile, sig):
+        """Send SIG to the process of PIDFILE (libvirtd.pid, xensimd.pid),
+        by its PID checked against the start time recorded with it."""
         try:
-            with open(os.path.join(self.dir, 'libvirtd.pid')) as f:
+            with open(os.path.join(self.dir, pidfile)) as f:
                 pid, start = f.read().split()[:2]
             with open('/proc/%s/stat' % pid) as f:
                 st = f.read().rsplit(')', 1)[1].split()
             if st[19] == start:        # field 22, STARTTIME
-                os.kill(int(pid), 9)
+                os.kill(int(pid), sig)
         except (OSError, ValueError, IndexError):
             pass
+
+    def kill_libvirtd(self):
+        """SIGKILL this sandbox's libvirtd (after a call into it timed out:
+        a wedged daemon can take scripts/sandbox down's 30 s grace period)."""
+        self.signal('libvirtd.pid', signal.SIGKILL)
+
+    def pause_host(self, paused):
+        """Stop (SIGSTOP) or continue this sandbox's xensimd: while the other
+        module's repetition runs, its simulated host does no work that a
+        real Xen host would not do either (xensimd rewrites every guest's
+        disk and interface counters each second; Xen's are read on demand),
+        so that each module is measured on a host of its own."""
+        self.signal('xensimd.pid', signal.SIGSTOP if paused else signal.SIGCONT)
 
     def down(self):
         if not self.started:
