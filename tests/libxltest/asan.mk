@@ -28,7 +28,8 @@ check-asan-tests:
 	  t=`for x in $(TESTS); do case ' $(ASAN_EXCLUDED) ' in *" $$x "*) ;; *) echo $$x ;; esac; done`; \
 	else t='$(ASAN_UNIT_TESTS) $(ASAN_CI_TESTS)'; fi; \
 	if test '$(FULL)' != 1; then HOTPLUG_DRIVERS=$${HOTPLUG_DRIVERS:-ours}; export HOTPLUG_DRIVERS; \
-	else SANDBOX_ASAN_FULL_STACKS=1; export SANDBOX_ASAN_FULL_STACKS; fi; \
+	else SANDBOX_ASAN_FULL_STACKS=1; TEST_TIMEOUT=$${TEST_TIMEOUT:-5400}; \
+	  export SANDBOX_ASAN_FULL_STACKS TEST_TIMEOUT; fi; \
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS="`echo $$t`"
 .PHONY: check-asan-tests
 

@@ -2,9 +2,16 @@
 # with our module and the stock one (see scripts/sandbox).  They speak TAP.
 TEST_EXTENSIONS = .sh .py
 SH_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
-SH_LOG_COMPILER = $(BASH)
+# Every test (these and the Check programs) is stopped after TEST_TIMEOUT
+# seconds (the environment's, else 20 min; the longest plain one takes 6):
+# a test that hangs then fails by its name instead of holding make check,
+# and CI with it, until CI's own limit cuts the log.
+TEST_TIMEOUT_DEFAULT = 1200
+TEST_TIMEOUT_WRAPPER = timeout -k 30 $${TEST_TIMEOUT:-$(TEST_TIMEOUT_DEFAULT)}
+LOG_COMPILER = $(TEST_TIMEOUT_WRAPPER)
+SH_LOG_COMPILER = $(TEST_TIMEOUT_WRAPPER) $(BASH)
 PY_LOG_DRIVER = $(SH_LOG_DRIVER)
-PY_LOG_COMPILER = $(PYTHON3)
+PY_LOG_COMPILER = $(TEST_TIMEOUT_WRAPPER) $(PYTHON3)
 
 TESTS += \
 	integration-install.sh \
