@@ -348,6 +348,9 @@ libxlStateInitialize(bool privileged,
     /* the snapshots' metadata (libxl_snapshot.c) */
     libxlSnapshotLoadAll(libxl_driver);
 
+    /* every domain is known: the events that came meanwhile */
+    libxlProcessEventsRelease(libxl_driver);
+
     /* once per host boot: a marker in the state directory (under /run)
      * says it was done, so that a domain an administrator shut down stays
      * down across daemon restarts */

@@ -945,6 +945,11 @@ typedef struct {
 
 static GMutex libxlProcessEventLock;
 static GHashTable *libxlProcessEventQueues;     /* domid -> queue */
+/* while the daemon starts, events wait in their queues: a worker that
+ * stopped a domain known only from its status (not yet persistent) would
+ * remove it from the list while its definition is being loaded, and the
+ * definition, finding it on its way out, would be lost */
+static bool libxlProcessEventsHeld;
 
 static void
 libxlProcessEventQueueFree(gpointer data)
@@ -995,7 +1000,7 @@ libxlProcessEventsJobEnded(void)
     size_t i;
 
     g_mutex_lock(&libxlProcessEventLock);
-    if (libxlProcessEventQueues) {
+    if (libxlProcessEventQueues && !libxlProcessEventsHeld) {
         g_hash_table_iter_init(&iter, libxlProcessEventQueues);
         while (g_hash_table_iter_next(&iter, &key, &value)) {
             libxlProcessEventQueue *q = value;
@@ -1093,7 +1098,9 @@ libxlProcessEventPush(libxlDriverPrivate *driver, libxl_event *ev)
         q = g_new0(libxlProcessEventQueue, 1);
         g_queue_init(&q->events);
         g_hash_table_insert(libxlProcessEventQueues, GUINT_TO_POINTER(domid), q);
-        drain = true;
+        /* held: libxlProcessEventsRelease drains it */
+        q->waiting = libxlProcessEventsHeld;
+        drain = !libxlProcessEventsHeld;
     }
     g_queue_push_tail(&q->events, ev);
     g_mutex_unlock(&libxlProcessEventLock);
@@ -1158,6 +1165,7 @@ libxlProcessEventsInit(libxlDriverPrivate *driver)
     g_mutex_lock(&libxlProcessEventLock);
     libxlProcessEventQueues = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                                     NULL, libxlProcessEventQueueFree);
+    libxlProcessEventsHeld = true;
     g_mutex_unlock(&libxlProcessEventLock);
     libxlDomainSetJobEndedHook(libxlProcessEventsJobEnded);
     if (!(driver->eventWorkers = virThreadPoolNewFull(1, 8, 0,
@@ -1168,6 +1176,22 @@ libxlProcessEventsInit(libxlDriverPrivate *driver)
 
     libxl_event_register_callbacks(cfg->ctx, &libxlProcessEventHooks, driver);
     return 0;
+}
+
+
+/*
+ * libxlProcessEventsRelease:
+ * The daemon's domains are all loaded (status, reconnection, definitions):
+ * the events that came meanwhile (a domain that shut down while libvirtd
+ * was down, reported by its new death watch) are handled now.
+ */
+void
+libxlProcessEventsRelease(libxlDriverPrivate *driver G_GNUC_UNUSED)
+{
+    g_mutex_lock(&libxlProcessEventLock);
+    libxlProcessEventsHeld = false;
+    g_mutex_unlock(&libxlProcessEventLock);
+    libxlProcessEventsJobEnded();
 }
 
 

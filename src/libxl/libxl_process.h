@@ -50,6 +50,7 @@ void libxlProcessStopped(libxlDriverPrivate *driver,
                          int eventDetail);
 
 int libxlProcessEventsInit(libxlDriverPrivate *driver);
+void libxlProcessEventsRelease(libxlDriverPrivate *driver);
 void libxlProcessEventsStop(libxlDriverPrivate *driver);
 void libxlProcessEventsDrain(libxlDriverPrivate *driver);
 void libxlProcessEventsFree(libxlDriverPrivate *driver);

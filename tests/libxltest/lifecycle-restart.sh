@@ -86,6 +86,58 @@ restart_checks() { # drv uri sbdir how
     virsh -c "$uri" undefine rs-auto >/dev/null 2>&1
 }
 
+# A restart with many definitions, while guests powered off: the guests'
+# shutdowns are reported (their new death watches) while the definitions
+# load; a worker that stopped one known only from its status (not yet
+# persistent) took it out of the list as its definition was loaded: the
+# definition, finding the domain on its way out, was dropped, and the
+# domain lost until the next restart (seen once in reliability-kill.py
+# under ASan).  The events now wait until every definition is loaded.
+lost_checks() { # drv uri sbdir
+    local drv=$1 uri=$2 sb=$3 t="$1/lost" i n=${LOST_FILLERS:-400} g
+    local x="$work/$drv-lost" cmds= lost= left= pid
+    mkdir -p "$x"
+    for ((i = 0; i < n; i++)); do
+        lc_xml pv "rl-f$i" "$work" > "$x/f$i.xml"
+        cmds+="define $x/f$i.xml;"
+    done
+    virsh -q -c "$uri" "$cmds" >/dev/null 2>&1
+    ok_eq "$t: $n definitions" "$n" "$(virsh -c "$uri" list --all --name | grep -c '^rl-f')"
+    for g in 1 2 3 4 5 6; do
+        lc_xml pv "rl-g$g" "$work" > "$x/g$g.xml"
+        virsh -c "$uri" define "$x/g$g.xml" >/dev/null 2>&1
+        virsh -c "$uri" start "rl-g$g" >/dev/null 2>&1
+    done
+    ok_eq "$t: six guests running" 6 "$(virsh -c "$uri" list --name | grep -c '^rl-g')"
+    # libvirtd dies; the guests power off (shut down in Xen, not destroyed);
+    # libvirtd starts again
+    pid=$(cut -d" " -f1 "$sb/libvirtd.pid")
+    kill -KILL "$pid"
+    for ((i = 0; i < 100; i++)); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    for g in 1 2 3 4 5 6; do
+        "$top_builddir/xensim/xensimctl" --dir "$sb/xensim" guest "rl-g$g" poweroff >/dev/null 2>&1
+    done
+    "$top_srcdir/scripts/sandbox" restart "$sb" >/dev/null 2>&1
+    ok_eq "$t: libvirtd is back" 0 $?
+    for g in 1 2 3 4 5 6; do
+        lc_wait_state "$uri" "rl-g$g" "shut off" 15 || {
+            virsh -c "$uri" dominfo "rl-g$g" >/dev/null 2>&1 && left+=" rl-g$g" || lost+=" rl-g$g"; }
+    done
+    # the stock module's outcome is recorded (its own race, by chance)
+    [ "$drv" = stock ] && TAP_RECORD="stock module: recorded, not required"
+    ok_eq "$t: no definition lost" "" "$lost"
+    ok_eq "$t: every guest that powered off is shut off" "" "$left"
+    ok_eq "$t: none left in Xen" 0 \
+        "$("$top_builddir/xensim/xensimctl" --dir "$sb/xensim" list | grep -c 'rl-g')"
+    ok_eq "$t: the $n other definitions are all there" "$n" \
+        "$(virsh -c "$uri" list --all --name | grep -c '^rl-f')"
+    TAP_RECORD=
+    cmds=
+    for ((i = 0; i < n; i++)); do cmds+="undefine rl-f$i;"; done
+    for g in 1 2 3 4 5 6; do cmds+="destroy rl-g$g;undefine rl-g$g;"; done
+    virsh -q -c "$uri" "$cmds" >/dev/null 2>&1
+}
+
 # the four daemons at once
 declare -A uris
 for drv in ours stock; do
@@ -103,6 +155,11 @@ for drv in ours stock; do
         [ -n "${uris[$drv-$how]:-}" ] || continue
         lc_par restart_checks "$drv" "${uris[$drv-$how]}" "$work/sb-$drv-$how" "$how"
     done
+done
+lc_par_wait
+for drv in ours stock; do
+    [ -n "${uris[$drv-kill]:-}" ] || continue
+    lc_par lost_checks "$drv" "${uris[$drv-kill]}" "$work/sb-$drv-kill"
 done
 lc_par_wait
 
