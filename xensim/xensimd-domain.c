@@ -320,6 +320,8 @@ xensimDomainDispose(XensimDomain *dom)
     g_free(dom->config_json);
     g_free(dom->kernel);
     g_free(dom->build_token);
+    if (dom->destroy_waiters)
+        g_ptr_array_unref(dom->destroy_waiters);
     g_free(dom->pending_request);
 }
 
@@ -894,14 +896,22 @@ xensimDomainGone(gpointer opaque)
     XensimDomain *dom = opaque;
     XensimState *state = dom->owner;
     g_autofree char *token = g_steal_pointer(&dom->build_token);
+    g_autoptr(GPtrArray) waiters = g_steal_pointer(&dom->destroy_waiters);
     guint64 op = dom->build_op;
     guint32 domid = dom->domid;
+    size_t i;
 
     dom->destroy_timer = 0;
     g_hash_table_remove(state->domains, GUINT_TO_POINTER(domid));
     xensimDomainNotify(state, domid, NULL);
     if (token)
         xensimOpComplete(state, token, op, domid, 0, NULL);
+    for (i = 0; waiters && i < waiters->len; i++) {
+        g_auto(GStrv) tw = g_strsplit(g_ptr_array_index(waiters, i), " ", 2);
+
+        xensimOpComplete(state, tw[0], tw[1] ? g_ascii_strtoull(tw[1], NULL, 10) : 0,
+                         domid, 0, NULL);
+    }
     return G_SOURCE_REMOVE;
 }
 
@@ -943,9 +953,19 @@ xensimCmdDestroy(XensimCall *call)
     if ((rc = xensimArgDomU(call, &dom)))
         return rc;
     if (dom->state == XENSIM_DOMAIN_DYING || dom->destroying) {
-        call->message = g_strdup_printf("domain %u is already being destroyed",
-                                        dom->domid);
-        return ERROR_FAIL;
+        /* libxl refuses nothing here: another destroy (another toolstack's,
+         * or one after a toolstack died before its destroyer child killed
+         * the domain, left paused without devices) does it all again; its
+         * own destroyer child kills the domain (a dying one: nothing to
+         * do), and it completes when the domain is gone */
+        if (call->nargs > 2) {
+            if (!dom->destroy_waiters)
+                dom->destroy_waiters = g_ptr_array_new_with_free_func(g_free);
+            g_ptr_array_add(dom->destroy_waiters,
+                            g_strdup_printf("%s %s", call->args[1], call->args[2]));
+        }
+        xensimStateLog(state, "domain %u (%s): destroyed again", dom->domid, dom->name);
+        return 0;
     }
     if (dom->building) {
         /* libxl's create ao sees its domain vanish */

@@ -139,6 +139,8 @@ struct _XensimDomain {
     bool destroying;            /* libxl_domain_destroy in progress */
     char *build_token;          /* the creating ctx's event connection */
     guint64 build_op;
+    GPtrArray *destroy_waiters; /* "token op" of the destroys that came
+                                 * while one was in progress */
     guint build_timer;
     guint console_timer;
     guint guest_timer;          /* the guest's reaction to a request */

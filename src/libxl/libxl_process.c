@@ -1281,8 +1281,9 @@ libxlProcessFindDominfo(const libxl_dominfo *list, int n, virDomainObj *vm)
  * daemon died: the partial file goes; a save whose image was complete
  * (renamed into place) is finished (the suspended domain destroyed, shut
  * off as saved); otherwise the guest libxl suspended for the save is
- * resumed, the one the dump paused unpaused.  Returns -1 when @vm
- * stopped, 1 when it runs again, 0 otherwise.
+ * resumed, the one the dump paused unpaused, and a paused guest the save
+ * unpaused is paused again.  Returns -1 when @vm stopped, 1 when it runs
+ * again, 2 when it is paused again, 0 otherwise.
  */
 static int
 libxlProcessReconnectJob(libxlDriverPrivate *driver,
@@ -1320,14 +1321,24 @@ libxlProcessReconnectJob(libxlDriverPrivate *driver,
         virResetLastError();
     }
 
-    if (STREQ(priv->statusJob, "save") && suspended) {
-        VIR_INFO("domain '%s' (id %d) was being saved when libvirtd stopped: resuming it",
-                 vm->def->name, vm->def->id);
-        if (libxlDomainAORun(vm, cfg->ctx, "resume", libxlDomainAOResume, NULL) != 0)
+    if (STREQ(priv->statusJob, "save") && (suspended || priv->statusPaused)) {
+        VIR_INFO("domain '%s' (id %d) was being saved when libvirtd stopped: %s",
+                 vm->def->name, vm->def->id,
+                 priv->statusPaused ? "pausing it again" : "resuming it");
+        if (suspended &&
+            libxlDomainAORun(vm, cfg->ctx, "resume", libxlDomainAOResume, NULL) != 0)
             VIR_WARN("cannot resume domain '%s' after its interrupted save",
                      vm->def->name);
-        else
+        else if (!priv->statusPaused)
             ret = 1;
+        /* the save unpaused it (or was about to: it may still be paused) */
+        else if (!suspended && info->paused)
+            ret = 2;
+        else if (libxlDomainAORun(vm, cfg->ctx, "pause", libxlDomainAOPause, NULL) != 0)
+            VIR_WARN("cannot pause domain '%s' again after its interrupted save",
+                     vm->def->name);
+        else
+            ret = 2;
     } else if (STREQ(priv->statusJob, "dump") && priv->statusPaused &&
                info->paused) {
         VIR_INFO("domain '%s' (id %d) was being dumped when libvirtd stopped: unpausing it",
@@ -1402,10 +1413,14 @@ libxlProcessReconnect(libxlDriverPrivate *driver,
     libxlDomainStatusJobClear(vm);
 
     libxlDomainStateFromDominfo(info, &state, &reason);
-    if (resumed) {
+    if (resumed == 1) {
         /* libxl listed it before it was resumed */
         state = VIR_DOMAIN_RUNNING;
         reason = VIR_DOMAIN_RUNNING_UNPAUSED;
+    } else if (resumed == 2) {
+        /* paused again, as before the save (with its reason, below) */
+        state = VIR_DOMAIN_PAUSED;
+        reason = VIR_DOMAIN_PAUSED_USER;
     }
     if (virDomainObjGetState(vm, &oldReason) == state || recovered)
         state = virDomainObjGetState(vm, &reason);

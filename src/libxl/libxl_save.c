@@ -212,21 +212,45 @@ libxlSaveImageWriteHeader(int fd,
 
 
 /*
- * libxlSaveTempCreate:
- * A new file, 0600, beside @path, named after it: what a save or dump
- * writes until it is complete and renamed to @path.  Its name in
- * *@tmp; the fd, or -1.
+ * libxlSaveTempName:
+ * The name of a new file beside @path, named after it: what a save or
+ * dump writes until it is complete and renamed to @path.  A save or a
+ * dump records it in the domain's status before the file exists
+ * (libxlSaveTempOpen), so that a daemon killed in between leaves nothing
+ * the next one does not know of.
  */
+static char *
+libxlSaveTempName(const char *path)
+{
+    return g_strdup_printf("%s.partial-%06x", path,
+                           (unsigned int) g_random_int_range(0, 0x1000000));
+}
+
+
+/* Create @tmp (libxlSaveTempName), 0600; its fd, or -1. */
+static int
+libxlSaveTempOpen(const char *tmp)
+{
+    int fd;
+
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR)) < 0) {
+        virReportSystemError(errno, _("cannot create the file '%s'"), tmp);
+        return -1;
+    }
+    return fd;
+}
+
+
+/* A new file for @path (libxlSaveTempName): its name in *@tmp; the fd,
+ * or -1. */
 static int
 libxlSaveTempCreate(const char *path, char **tmp)
 {
-    g_autofree char *name = g_strdup_printf("%s.partial-XXXXXX", path);
+    g_autofree char *name = libxlSaveTempName(path);
     int fd;
 
-    if ((fd = g_mkstemp_full(name, O_WRONLY | O_CLOEXEC, S_IRUSR | S_IWUSR)) < 0) {
-        virReportSystemError(errno, _("cannot create a file beside '%s'"), path);
+    if ((fd = libxlSaveTempOpen(name)) < 0)
         return -1;
-    }
     *tmp = g_steal_pointer(&name);
     return fd;
 }
@@ -513,10 +537,18 @@ libxlSaveDomain(libxlDriverPrivate *driver,
         (paused && !(flags & VIR_DOMAIN_SAVE_RUNNING)))
         imageFlags |= LIBXL_SAVE_FLAG_PAUSED;
 
-    if ((fd = libxlSaveTempCreate(path, &tmp)) < 0)
-        return -1;
+    /* a daemon that dies from here on leaves the image partial (and,
+     * once libxl suspended it, the guest suspended): the status says so
+     * before the file exists, for the next one to remove the file and
+     * resume the guest (or finish the save, the image complete) */
+    tmp = libxlSaveTempName(path);
+    libxlDomainStatusJobSet(driver, vm, "save", tmp, path, managed, paused);
+    if ((fd = libxlSaveTempOpen(tmp)) < 0) {
+        g_clear_pointer(&tmp, g_free);
+        goto out_job;
+    }
     if (libxlSaveImageWriteHeader(fd, tmp, xml, LIBXL_SAVE_VERSION, imageFlags) < 0)
-        goto out_remove;
+        goto out_job;
 
     /* libxl suspends a guest that runs */
     if (paused) {
@@ -525,14 +557,10 @@ libxlSaveDomain(libxlDriverPrivate *driver,
             libxlReportError(VIR_ERR_OPERATION_FAILED,
                              _("cannot unpause domain '%s' to save it"),
                              vm->def->name);
-            goto out_remove;
+            goto out_job;
         }
     }
 
-    /* a daemon that dies from here on leaves the guest suspended and the
-     * image partial: the status says so, for the next one to resume the
-     * guest and remove the file (or finish the save, the image complete) */
-    libxlDomainStatusJobSet(driver, vm, "save", tmp, path, managed, false);
     libxlDomainJobDataBegin(vm, VIR_DOMAIN_JOB_OPERATION_SAVE, fd,
                             sizeof(libxlSaveHeader) + strlen(xml) + 1, NULL,
                             vm->def->mem.cur_balloon * 1024ULL);
@@ -572,6 +600,8 @@ libxlSaveDomain(libxlDriverPrivate *driver,
     ret = 0;
     goto out_close;
 
+ out_job:
+    libxlDomainStatusJobEnd(driver, vm);
  out_remove:
     if (tmp)
         unlink(tmp);
@@ -845,8 +875,14 @@ libxlSaveCoreDump(libxlDriverPrivate *driver,
     int rc;
     int ret = -1;
 
-    if ((fd = libxlSaveTempCreate(path, &tmp)) < 0)
-        return -1;
+    /* recorded before the file exists and the guest is paused (a daemon
+     * killed in between: libxlProcessReconnectJob) */
+    tmp = libxlSaveTempName(path);
+    libxlDomainStatusJobSet(driver, vm, "dump", tmp, path, false, pause);
+    if ((fd = libxlSaveTempOpen(tmp)) < 0) {
+        g_clear_pointer(&tmp, g_free);
+        goto cleanup;
+    }
 
     if (pause) {
         libxlLoggerResetLastError();
@@ -857,7 +893,6 @@ libxlSaveCoreDump(libxlDriverPrivate *driver,
         }
     }
 
-    libxlDomainStatusJobSet(driver, vm, "dump", tmp, path, false, pause);
     libxlDomainJobDataBegin(vm, VIR_DOMAIN_JOB_OPERATION_DUMP, -1, 0, tmp,
                             vm->def->mem.cur_balloon * 1024ULL);
     libxlLoggerResetLastError();

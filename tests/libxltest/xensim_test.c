@@ -2926,6 +2926,46 @@ START_TEST(test_childproc_always)
 }
 END_TEST
 
+static pid_t
+tForkFails(void *user G_GNUC_UNUSED)
+{
+    errno = EAGAIN;
+    return -1;
+}
+
+/* A destroy whose destroyer child never ran (the fork failed, or the
+ * toolstack died before it) leaves the domain paused, its devices gone;
+ * libxl refuses no second destroy of it (nor of a dying domain): it does
+ * it all again, and this one's child kills the domain. */
+START_TEST(test_destroy_again)
+{
+    libxl_ctx *ctx = testCtx();
+    libxl_childproc_hooks hooks = {
+        .chldowner = libxl_sigchld_owner_libxl,
+        .fork_replacement = tForkFails,
+    };
+    libxl_childproc_hooks plain = { .chldowner = libxl_sigchld_owner_libxl };
+    libxl_dominfo info;
+    uint32_t domid;
+
+    domid = testCreate(ctx, LIBXL_DOMAIN_TYPE_PV, "destroy-again");
+    libxl_childproc_setmode(ctx, &hooks, NULL);
+    ck_assert_int_ne(libxl_domain_destroy(ctx, domid, NULL), 0);
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), 0);
+    ck_assert(info.paused);
+    ck_assert(!info.dying);
+    libxl_dominfo_dispose(&info);
+
+    libxl_childproc_setmode(ctx, &plain, NULL);
+    ck_assert_int_eq(libxl_domain_destroy(ctx, domid, NULL), 0);
+    libxl_dominfo_init(&info);
+    ck_assert_int_eq(libxl_domain_info(ctx, &info, domid), ERROR_DOMAIN_NOTFOUND);
+    libxl_dominfo_dispose(&info);
+    libxl_ctx_free(ctx);
+}
+END_TEST
+
 /* mainloop: the application reaps and hands libxl its children. */
 START_TEST(test_childproc_mainloop)
 {
@@ -4718,6 +4758,7 @@ xensimSuite(void)
     tcase_add_test(tc, test_childproc_selective);
     tcase_add_test(tc, test_childproc_always);
     tcase_add_test(tc, test_childproc_mainloop);
+    tcase_add_test(tc, test_destroy_again);
     tcase_add_test(tc, test_childproc_save);
     tcase_add_test(tc, test_console);
     tcase_add_test(tc, test_reconnect_events);
