@@ -16,8 +16,9 @@ require_sandbox
 
 work=$(mktemp -d /tmp/xl-lcao.XXXXXX)
 lc_files "$work"
-# a 2 GiB guest takes 4 s to populate
-printf 'build_ms_per_gib = 2000\n' > "$work/xensim.cfg"
+# a 2 GiB guest takes 10 s to populate (the checks made during a build
+# need a few seconds on a loaded machine; the aborts end it sooner)
+printf 'build_ms_per_gib = 5000\n' > "$work/xensim.cfg"
 
 xsctl() { "$top_builddir/xensim/xensimctl" --dir "$sb/xensim" "$@"; }
 
@@ -43,7 +44,7 @@ ok_run "start ao-other" virsh -c "$uri" create "$work/ao-other.xml"
 
 virsh -c "$uri" start ao-slow > "$work/start.log" 2>&1 &
 pid=$!
-sleep 0.7
+lc_wait_job "$uri" ao-slow
 ok_fast "dominfo of the building domain answers" 2000 virsh -c "$uri" dominfo ao-slow
 ok_fast "list answers during the build" 2000 virsh -c "$uri" list --all
 ok_fast "domstate of the building domain answers" 2000 virsh -c "$uri" domstate ao-slow
@@ -79,10 +80,10 @@ for i in 1 2 3; do
     else
         tap_ok "ao-b's error does not carry ao-a's ($i)"
     fi
-    xsctl host set build_ms_per_gib 2000 >/dev/null
+    xsctl host set build_ms_per_gib 5000 >/dev/null
     virsh -c "$uri" start ao-slow > "$work/abort.log" 2>&1 &
     pid=$!
-    sleep 0.7
+    lc_wait_job "$uri" ao-slow
     virsh -c "$uri" domjobabort ao-slow >/dev/null 2>&1
     wait "$pid"
     out=$(cat "$work/abort.log")
@@ -109,10 +110,11 @@ xsctl_wait_gone() {
 }
 big_xml ao-kill > "$work/ao-kill.xml"
 ok_run "define ao-kill (2 GiB)" virsh -c "$uri" define "$work/ao-kill.xml"
-xsctl host set build_ms_per_gib 2000 >/dev/null
+xsctl host set build_ms_per_gib 5000 >/dev/null
 virsh -c "$uri" start ao-kill > "$work/kill.log" 2>&1 &
 pid=$!
-sleep 1.5
+# (the domain exists in Xen from the build's start)
+for ((i = 0; i < 100; i++)); do xsctl list | grep -qw ao-kill && break; sleep 0.1; done
 ok_match "ao-kill is being built" "ao-kill" "$(xsctl list)"
 ok_run "libvirtd killed during the build, restarted" \
     "$top_srcdir/scripts/sandbox" restart "$sb" --kill

@@ -51,6 +51,19 @@ lc_wait_state() {
     return 1
 }
 
+# lc_wait_job URI DOM [SECONDS]: poll domjobinfo until DOM has a job (an
+# operation started in the background has reached the driver), 10 s at
+# most: on a loaded machine a fixed sleep is either too short or too long
+lc_wait_job() {
+    local uri=$1 dom=$2 secs=${3:-10} i
+    for ((i = 0; i < secs * 10; i++)); do
+        virsh -c "$uri" domjobinfo "$dom" 2>/dev/null |
+            grep -Eq '^Job type: +(Unbounded|Bounded)' && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # lc_wait_gone URI DOM [SECONDS]: the domain is no longer listed
 lc_wait_gone() {
     local uri=$1 dom=$2 secs=${3:-10} i
