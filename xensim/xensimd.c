@@ -378,6 +378,13 @@ main(int argc, char **argv)
     d.pid_path = g_build_filename(d.dir, XENSIM_PID_NAME, NULL);
     log_path = g_build_filename(d.dir, XENSIM_LOG_NAME, NULL);
 
+    /* a SIGTERM from now on ends the main loop cleanly (socket and pid
+     * file removed), even one that comes before the loop runs: with the
+     * default action a daemon stopped right after it wrote its pid file
+     * left its socket behind, and the next one's start looked done */
+    g_unix_signal_add(SIGTERM, xensimQuit, &d);
+    g_unix_signal_add(SIGINT, xensimQuit, &d);
+
     if (xensimListen(&d, &error) < 0) {
         fprintf(stderr, "xensimd: %s\n", error->message);
         goto out;
@@ -400,8 +407,6 @@ main(int argc, char **argv)
     d.state->log_opaque = &d;
     d.loop = g_main_loop_new(NULL, FALSE);
     g_unix_fd_add(d.listen_fd, G_IO_IN, xensimAccept, &d);
-    g_unix_signal_add(SIGTERM, xensimQuit, &d);
-    g_unix_signal_add(SIGINT, xensimQuit, &d);
     xensimLog(&d, "serving %s: %u CPUs, %u nodes, %" G_GUINT64_FORMAT
               " KiB, Xen %s, %s", d.socket_path,
               d.state->host.sockets * d.state->host.cores_per_socket *

@@ -68,13 +68,22 @@ wait_state() {
     return 1
 }
 
-# events_start FILE: a listener for lifecycle events, for 3 s;
+# events_start FILE: a listener for lifecycle events, for 8 s, returning
+# once it is registered: it has seen the events of a domain defined and
+# undefined for it (a fixed 0.3 s missed the event under load);
 # events_wait: until it is done
 events_pid=
 events_start() {
-    timeout 10 virsh -c "$URI" event --all --loop --timeout 3 > "$1" 2>&1 &
+    local i
+    timeout 20 virsh -c "$URI" event --all --loop --timeout 8 > "$1" 2>&1 &
     events_pid=$!
-    sleep 0.3
+    guest_xml ev-sentinel > "$work/ev-sentinel.xml"
+    for i in $(seq 1 25); do
+        virsh -c "$URI" define "$work/ev-sentinel.xml" >/dev/null 2>&1
+        virsh -c "$URI" undefine ev-sentinel >/dev/null 2>&1
+        grep -q "ev-sentinel" "$1" && return 0
+        sleep 0.2
+    done
 }
 events_wait() {
     wait "$events_pid" 2>/dev/null || true

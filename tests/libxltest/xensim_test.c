@@ -3408,8 +3408,18 @@ testRestartWith(const char *key, const char *value)
     xensimKill(running);
     ck_assert(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
                             xensimChildSetup, NULL, &testPid, NULL));
-    for (i = 0; i < 500 && !g_file_test(sock, G_FILE_TEST_EXISTS); i++)
+    /* listening once its pid file names it (the socket alone may be a
+     * stale one, which the new daemon replaces) */
+    for (i = 0; i < 1000; i++) {
+        g_autofree char *now = NULL;
+        gint64 pid;
+
+        if (g_file_get_contents(pidfile, &now, NULL, NULL) &&
+            g_ascii_string_to_signed(g_strstrip(now), 10, 1, G_MAXINT, &pid, NULL) &&
+            pid == testPid)
+            break;
         g_usleep(10 * 1000);
+    }
     ck_assert(g_file_test(sock, G_FILE_TEST_EXISTS));
 }
 
