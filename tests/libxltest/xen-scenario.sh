@@ -585,7 +585,7 @@ lifecycle() {
 # process as an administrator runs them; medians of several runs.
 ms_now() { date +%s%N | cut -c1-13; }
 virsh_vs_xl() {
-    local runs=${XL_TIMING_RUNS:-5} k t0 out vs=() vd=() vdt=() xs=() xd=() vf=() xf=() cfg=$work/xlt-pv.cfg
+    local runs=${XL_TIMING_RUNS:-5} k t0 out vs=() vst=() vd=() vdt=() xs=() xd=() vf=() xf=() cfg=$work/xlt-pv.cfg
     cat > "$cfg" <<EOF
 name = "$name"
 type = "pv"
@@ -606,8 +606,9 @@ EOF
     # after the guest left libvirt: two toolstacks never hold it.
     for ((k = 0; k < runs; k++)); do
         V define "$work/pv.xml" >/dev/null 2>&1 || break
-        t0=$(ms_now); V start "$name" >/dev/null 2>&1 || break
+        t0=$(ms_now); out=$(V -t start "$name" 2>&1) || break
         vs+=($(( $(ms_now) - t0 ))); starts=$((starts + 1))
+        vst+=($(sed -n 's/^(Time: \([0-9]*\).*/\1/p' <<<"$out"))
         # -t: virsh's own figure for the destroy call, without its
         # process start, connection and close
         t0=$(ms_now); out=$(V -t destroy "$name" 2>&1) || break
@@ -632,11 +633,11 @@ EOF
         local a b c d
         a=$(med "${vs[@]}") b=$(med "${xs[@]}") c=$(med "${vd[@]}") d=$(med "${xd[@]}")
         echo "# timing: $drv: virsh start ${a} ms, xl create ${b} ms (ratio $(awk -v x="$a" -v y="$b" 'BEGIN {printf "%.2f", x / y}')); virsh destroy ${c} ms, xl destroy ${d} ms (ratio $(awk -v x="$c" -v y="$d" 'BEGIN {printf "%.2f", x / y}')); medians of $runs"
-        if [ ${#vdt[@]} -eq "$runs" ] && [ ${#xf[@]} -eq "$runs" ]; then
-            local e f g
-            e=$(med "${vdt[@]}") f=$(med "${vf[@]}") g=$(med "${xf[@]}")
-            echo "# timing: $drv: client floor: virsh version ${f} ms, xl list ${g} ms; the destroy call alone (virsh -t) ${e} ms (ratio to xl destroy $(awk -v x="$e" -v y="$d" 'BEGIN {printf "%.2f", x / y}')); medians of $runs"
-            echo "# timing: $drv: runs: virsh version ${vf[*]} / xl list ${xf[*]} / virsh -t destroy ${vdt[*]} (ms)"
+        if [ ${#vdt[@]} -eq "$runs" ] && [ ${#vst[@]} -eq "$runs" ] && [ ${#xf[@]} -eq "$runs" ]; then
+            local e f g h
+            e=$(med "${vdt[@]}") f=$(med "${vf[@]}") g=$(med "${xf[@]}") h=$(med "${vst[@]}")
+            echo "# timing: $drv: client floor: virsh version ${f} ms, xl list ${g} ms; the calls alone (virsh -t): start ${h} ms (ratio to xl create $(awk -v x="$h" -v y="$b" 'BEGIN {printf "%.2f", x / y}')), destroy ${e} ms (ratio to xl destroy $(awk -v x="$e" -v y="$d" 'BEGIN {printf "%.2f", x / y}')); medians of $runs"
+            echo "# timing: $drv: runs: virsh version ${vf[*]} / xl list ${xf[*]} / virsh -t start ${vst[*]} / virsh -t destroy ${vdt[*]} (ms)"
         fi
         echo "# timing: $drv: runs: virsh start ${vs[*]} / xl create ${xs[*]} / virsh destroy ${vd[*]} / xl destroy ${xd[*]} (ms)"
         tap_ok "$drv: virsh start/destroy and xl create/destroy of the same guest, $runs times each (timings above)"
