@@ -584,6 +584,8 @@ lifecycle() {
 # of `xl create`/`xl destroy` of the same guest from an xl.cfg, each a fresh
 # process as an administrator runs them; medians of several runs.
 ms_now() { date +%s%N | cut -c1-13; }
+# call_ms OUTPUT: the milliseconds `virsh -t` printed for its call
+call_ms() { sed -n 's/^(Time: \([0-9]*\).*/\1/p' <<<"$1"; }
 virsh_vs_xl() {
     local runs=${XL_TIMING_RUNS:-5} k t0 out vs=() vst=() vd=() vdt=() xs=() xd=() vf=() xf=() cfg=$work/xlt-pv.cfg
     cat > "$cfg" <<EOF
@@ -608,12 +610,12 @@ EOF
         V define "$work/pv.xml" >/dev/null 2>&1 || break
         t0=$(ms_now); out=$(V -t start "$name" 2>&1) || break
         vs+=($(( $(ms_now) - t0 ))); starts=$((starts + 1))
-        vst+=($(sed -n 's/^(Time: \([0-9]*\).*/\1/p' <<<"$out"))
+        vst+=($(call_ms "$out"))
         # -t: virsh's own figure for the destroy call, without its
         # process start, connection and close
         t0=$(ms_now); out=$(V -t destroy "$name" 2>&1) || break
         vd+=($(( $(ms_now) - t0 ))); destroys=$((destroys + 1))
-        vdt+=($(sed -n 's/^(Time: \([0-9]*\).*/\1/p' <<<"$out"))
+        vdt+=($(call_ms "$out"))
         # the floor of each client: a process that connects and makes one call
         t0=$(ms_now); V version >/dev/null 2>&1 || break
         vf+=($(( $(ms_now) - t0 )))

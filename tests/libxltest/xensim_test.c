@@ -3420,6 +3420,8 @@ testRestartWith(const char *key, const char *value)
             break;
         g_usleep(10 * 1000);
     }
+    ck_assert_msg(i < 1000, "the restarted xensimd (pid %d) never wrote its pid file",
+                  (int)testPid);
     ck_assert(g_file_test(sock, G_FILE_TEST_EXISTS));
 }
 
